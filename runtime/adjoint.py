@@ -1,0 +1,216 @@
+"""Adjoint bookkeeping that reverse-mode code calls.
+
+Conventions (see docs/architecture.md, "adjoint values"):
+
+* An adjoint may be *lazily broadcast*: any value that broadcasts to the primal's shape
+  stands for its broadcast (the seed ``1.0`` for a sum over a million elements stays a
+  scalar until something needs the full array).
+* Adjoints of containers (tuples, lists, dicts) are mutable containers of the same
+  shape: lists for tuples and lists, dicts for dicts; a zero leaf is ``0.0``.
+* A *dense* adjoint is a full-shape float array (or container) the generated code owns
+  and may update in place; ``zeros_like`` and ``dense`` make one.
+"""
+import numbers
+
+import numpy as np
+
+
+def _is_container(x):
+    return isinstance(x, (list, tuple, dict))
+
+
+def _float_dtype(x):
+    dtype = np.result_type(x)
+    if np.issubdtype(dtype, np.inexact):
+        return dtype
+    return np.dtype(np.float64)
+
+
+# ------------------------------------------------------------ shapes
+
+def unbroadcast(c, x, out):
+    """The part of contribution ``c`` (to an output shaped like ``out``) that belongs to ``x``.
+
+    Sums over the axes along which ``x`` was broadcast to make ``out``.  When ``x`` already
+    has the output's shape, ``c`` is returned unchanged (it may stay lazily broadcast).
+    """
+    x_shape = np.shape(x)
+    out_shape = np.shape(out)
+    if x_shape == out_shape:
+        return c
+    c = np.broadcast_to(c, out_shape)
+    lead = len(out_shape) - len(x_shape)
+    if lead > 0:
+        c = np.sum(c, axis=tuple(range(lead)))
+    axes = tuple(i for i, n in enumerate(x_shape) if n == 1 and c.shape[i] != 1)
+    if axes:
+        c = np.sum(c, axis=axes, keepdims=True)
+    if not x_shape:
+        return c[()] if isinstance(c, np.ndarray) else c
+    return c
+
+
+def broadcast_to(g, like):
+    """``g`` materialised to the shape of ``like`` (a read-only view when it broadcasts)."""
+    shape = np.shape(like)
+    if np.shape(g) == shape:
+        return g
+    return np.broadcast_to(g, shape)
+
+
+# ------------------------------------------------------------ zeros and accumulation
+
+def zeros_like(x):
+    """A dense zero adjoint for ``x``: float zeros, or a container of ``0.0`` leaves."""
+    if isinstance(x, dict):
+        return {k: 0.0 for k in x}
+    if isinstance(x, (list, tuple)):
+        return [0.0] * len(x)
+    if isinstance(x, np.ndarray):
+        return np.zeros(x.shape, _float_dtype(x))
+    return 0.0
+
+
+def dense(d, x):
+    """A fresh dense adjoint for ``x`` holding the value of adjoint ``d``."""
+    if isinstance(x, dict):
+        return {k: part(d, k) for k in x}
+    if isinstance(x, (list, tuple)):
+        return [part(d, k) for k in range(len(x))]
+    if isinstance(x, np.ndarray) or np.ndim(d) > 0:
+        return np.array(np.broadcast_to(d, np.shape(x)), dtype=_float_dtype(x))
+    return d
+
+
+def _is_basic(index):
+    if isinstance(index, tuple):
+        return all(_is_basic(i) for i in index)
+    return (index is None or index is Ellipsis or isinstance(index, (slice, numbers.Integral))
+            and not isinstance(index, bool))
+
+
+def add_at(d, index, g):
+    """In place: ``d[index] += g`` on a dense adjoint, accumulating repeated indices."""
+    if isinstance(d, (list, dict)):
+        d[index] = add(d[index], g)
+    elif _is_basic(index):
+        d[index] += g
+    else:
+        np.add.at(d, index, g)
+
+
+def pop_slot(d, index, like=None):
+    """Read ``d[index]`` (a copy) and clear it: the adjoint of an overwritten element.
+
+    With repeated integer indices only the element NumPy actually wrote (the last one)
+    receives the adjoint, matching ``x[index] = v`` semantics.  With ``like``, the value
+    written was ``like`` broadcast into the slot: the result is summed to its shape.
+    """
+    if isinstance(d, (list, dict)):
+        value = d[index]
+        d[index] = 0.0
+        return value
+    if _is_basic(index):
+        value = np.copy(d[index])
+        d[index] = 0
+        value = value[()] if value.ndim == 0 else value
+    else:
+        value = np.array(d[index])
+        winners = _last_writers(d.shape, index, value.shape)
+        value = np.where(winners, value, 0.0)
+        d[index] = 0
+    if like is not None:
+        value = unbroadcast(value, like, value)
+    return value
+
+
+def _last_writers(shape, index, slot_shape):
+    """Mask over ``x[index]`` marking the elements that survive ``x[index] = v``."""
+    ids = np.arange(int(np.prod(slot_shape))).reshape(slot_shape)
+    board = np.full(shape, -1, dtype=np.int64)
+    board[index] = ids
+    return board[index] == ids
+
+
+def part(d, key):
+    """Component ``key`` of a container adjoint (a scalar adjoint broadcasts to all parts)."""
+    if isinstance(d, (list, tuple, dict)):
+        return d[key]
+    if np.ndim(d) == 0:
+        return d
+    return d[key]
+
+
+def add(a, b):
+    """Generic adjoint sum: arrays, scalars and containers (structure of the containers)."""
+    if isinstance(a, dict) or isinstance(b, dict):
+        keys = a.keys() if isinstance(a, dict) else b.keys()
+        return {k: add(part(a, k), part(b, k)) for k in keys}
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        n = len(a) if isinstance(a, (list, tuple)) else len(b)
+        return [add(part(a, k), part(b, k)) for k in range(n)]
+    return a + b
+
+
+def stack_list(d, n):
+    """The adjoint of a list built by appends, as a list of ``n`` parts (for ``.pop()``)."""
+    if isinstance(d, list):
+        return d
+    return [part(d, k) for k in range(n)]
+
+
+# ------------------------------------------------------------ seeds and results
+
+def seed(out):
+    """The cotangent 1.0 that starts a gradient; refuses non-scalar outputs."""
+    if isinstance(out, (tuple, list, dict)):
+        raise TypeError(
+            "Gradient only defined for scalar-output functions. Output was a %s; if the "
+            "function returns (value, auxiliary data), use has_aux=True."
+            % type(out).__name__)
+    shape = np.shape(out)
+    if shape != ():
+        raise TypeError("Gradient only defined for scalar-output functions. Output had "
+                        "shape: %s." % (shape,))
+    dtype = np.result_type(out)
+    if not np.issubdtype(dtype, np.inexact):
+        if np.issubdtype(dtype, np.number) or dtype == np.bool_:
+            return 1.0
+        raise TypeError("Gradient only defined for numeric outputs; got %r." % (out,))
+    return np.ones((), dtype)[()]
+
+
+def as_gradient(d, x):
+    """Adjoint ``d`` as a gradient with the shape, dtype and structure of ``x``."""
+    if x is None:
+        return None
+    if isinstance(x, dict):
+        return type(x)((k, as_gradient(part(d, k), v)) for k, v in x.items()) \
+            if type(x) is not dict else {k: as_gradient(part(d, k), v) for k, v in x.items()}
+    if isinstance(x, tuple) and hasattr(x, "_fields"):
+        return type(x)(*[as_gradient(part(d, k), v) for k, v in enumerate(x)])
+    if isinstance(x, (list, tuple)):
+        parts = [as_gradient(part(d, k), v) for k, v in enumerate(x)]
+        return parts if isinstance(x, list) else tuple(parts)
+    shape = np.shape(x)
+    dtype = _float_dtype(x)
+    if (isinstance(d, np.ndarray) and d.shape == shape and d.dtype == dtype
+            and d.base is None and d.flags.writeable and shape != ()):
+        return d
+    result = np.array(np.broadcast_to(d, shape), dtype=dtype)
+    if shape == ():
+        return result[()]
+    return result
+
+
+def as_gradients(ds, xs):
+    """Gradients for several arguments; no two share memory, none is an input."""
+    out = []
+    seen = {id(x) for x in xs}
+    for d, x in zip(ds, xs):
+        g = as_gradient(d, x)
+        if isinstance(g, np.ndarray) and id(g) in seen:
+            g = g.copy()
+        seen.add(id(g))
+        out.append(g)
+    return tuple(out)

@@ -1,0 +1,382 @@
+"""Adjoints of NumPy's linear algebra, reductions and array assembly.
+
+Each function takes the output adjoint ``g`` (possibly lazily broadcast), the output
+``ans`` where needed, and the primal arguments, and returns one argument's adjoint.
+"""
+import numpy as np
+
+
+def _full(g, ans):
+    shape = np.shape(ans)
+    return g if np.shape(g) == shape else np.broadcast_to(g, shape)
+
+
+def _sum_to(c, shape):
+    """Sum leading broadcast dimensions of ``c`` away to reach ``shape``."""
+    lead = np.ndim(c) - len(shape)
+    if lead > 0:
+        c = np.sum(c, axis=tuple(range(lead)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and np.shape(c)[i] != 1)
+    if axes:
+        c = np.sum(c, axis=axes, keepdims=True)
+    return c
+
+
+# ------------------------------------------------------------ matmul and dot
+
+def matmul_adjoint(g, ans, x, y, argnum):
+    """Adjoint of ``x @ y`` for argument 0 (x) or 1 (y), NumPy's matmul semantics."""
+    g = _full(g, ans)
+    x = np.asarray(x)
+    y = np.asarray(y)
+    if x.ndim == 1 and y.ndim == 1:
+        return g * y if argnum == 0 else g * x
+    if x.ndim == 1:                                   # (n,) @ (..., n, m) -> (..., m)
+        if argnum == 0:
+            return _sum_to(np.matmul(y, g[..., None])[..., 0], x.shape)
+        return _sum_to(x[:, None] * g[..., None, :], y.shape)
+    if y.ndim == 1:                                   # (..., k, n) @ (n,) -> (..., k)
+        if argnum == 0:
+            return _sum_to(g[..., :, None] * y, x.shape)
+        return _sum_to(np.matmul(np.swapaxes(x, -1, -2), g[..., None])[..., 0], y.shape)
+    if argnum == 0:
+        return _sum_to(np.matmul(g, np.swapaxes(y, -1, -2)), x.shape)
+    return _sum_to(np.matmul(np.swapaxes(x, -1, -2), g), y.shape)
+
+
+def dot_adjoint(g, ans, x, y, argnum):
+    """Adjoint of ``np.dot(x, y)``."""
+    x = np.asarray(x)
+    y = np.asarray(y)
+    g = _full(g, ans)
+    if x.ndim == 0 or y.ndim == 0:
+        if argnum == 0:
+            return np.sum(g * y) if x.ndim == 0 else g * y
+        return np.sum(g * x) if y.ndim == 0 else g * x
+    if x.ndim <= 2 and y.ndim <= 2:
+        return matmul_adjoint(g, ans, x, y, argnum)
+    # general N-d dot: contraction of x's last axis with y's second-to-last
+    if argnum == 0:
+        axes_g = list(range(x.ndim - 1, g.ndim))
+        y_axes = [i for i in range(y.ndim) if i != y.ndim - 2]
+        return np.tensordot(g, y, (axes_g, y_axes))
+    axes_g = list(range(x.ndim - 1))
+    xg = np.tensordot(x, g, (list(range(x.ndim - 1)), axes_g))   # (n, y-shape w/o n)
+    return np.moveaxis(xg, 0, y.ndim - 2)
+
+
+def outer_adjoint(g, ans, a, b, argnum):
+    g = _full(g, ans)
+    if argnum == 0:
+        return np.reshape(g @ np.ravel(b), np.shape(a))
+    return np.reshape(np.ravel(a) @ g, np.shape(b))
+
+
+def _einsum_parse(subscripts, operands):
+    if "->" in subscripts:
+        inputs, output = subscripts.replace(" ", "").split("->")
+    else:
+        inputs = subscripts.replace(" ", "")
+        letters = inputs.replace(",", "").replace(".", "")
+        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+        if "..." in inputs:
+            output = "..." + output
+    return inputs.split(","), output
+
+
+def einsum_adjoint(subscripts, g, ans, operands, argnum):
+    """Adjoint of ``np.einsum(subscripts, *operands)`` for ``operands[argnum]``."""
+    if not isinstance(subscripts, str):
+        raise NotImplementedError("einsum: only the subscripts-string form is differentiable")
+    inputs, output = _einsum_parse(subscripts, operands)
+    g = _full(g, ans)
+    target = inputs[argnum]
+    x = np.asarray(operands[argnum])
+    if "..." in target:
+        raise NotImplementedError("einsum: ellipsis ('...') subscripts are not differentiable yet")
+    if len(set(target)) != len(target):
+        raise NotImplementedError("einsum: repeated subscripts within one operand ('%s') "
+                                  "are not differentiable yet" % target)
+    others = [s for k, s in enumerate(inputs) if k != argnum]
+    other_ops = [o for k, o in enumerate(operands) if k != argnum]
+    available = set(output).union(*[set(s) for s in others]) if others else set(output)
+    missing = [c for c in target if c not in available]
+    spec = target
+    if missing:
+        # indices summed away that appear nowhere else: the adjoint is constant along them
+        spec = "".join(c for c in target if c not in missing)
+    result = np.einsum(",".join([output] + others) + "->" + spec, g, *other_ops)
+    if missing:
+        expand = [target.index(c) for c in missing]
+        result = np.expand_dims(result, tuple(sorted(expand)))
+        result = np.broadcast_to(result, x.shape)
+    return result
+
+
+# ------------------------------------------------------------ norms and products
+
+def norm_adjoint(g, ans, x, ord=None, axis=None, keepdims=False):
+    """Adjoint of ``np.linalg.norm`` for the 2-norm, Frobenius norm, 1-norm and inf-norm."""
+    x = np.asarray(x)
+    if not keepdims and axis is not None:
+        g = np.expand_dims(g, axis)
+        ans = np.expand_dims(ans, axis)
+    elif not keepdims and axis is None:
+        g = np.reshape(g, (1,) * x.ndim)
+        ans = np.reshape(ans, (1,) * x.ndim)
+    vector = (axis is None and x.ndim == 1) or isinstance(axis, int) or \
+        (isinstance(axis, tuple) and len(axis) == 1)
+    if ord is None or ord == "fro" or (ord == 2 and vector):
+        safe = np.where(ans == 0, 1.0, ans)
+        return np.where(ans == 0, 0.0, g * x / safe)
+    if ord == 1 and vector:
+        return g * np.sign(x)
+    if ord == np.inf and vector:
+        mask = np.abs(x) == ans
+        return g * np.sign(x) * mask / np.sum(mask, axis=axis, keepdims=True)
+    raise NotImplementedError("the derivative of np.linalg.norm with ord=%r is not "
+                              "supported" % (ord,))
+
+
+def prod_adjoint(g, ans, x, axis=None, keepdims=False):
+    """Adjoint of ``np.prod``, exact when some entries are zero."""
+    x = np.asarray(x, dtype=float)
+    if axis is None:
+        flat = x.reshape(-1)
+        others = _exclusive_products(flat, 0)
+        g = np.reshape(g, ()) if np.ndim(g) else g
+        return (g * others).reshape(x.shape)
+    if not keepdims:
+        g = np.expand_dims(g, axis)
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    axes = tuple(a % x.ndim for a in axes)
+    if len(axes) == 1:
+        return g * _exclusive_products(x, axes[0])
+    moved = np.moveaxis(x, axes, range(len(axes)))
+    shape = moved.shape
+    flat = moved.reshape((-1,) + shape[len(axes):])
+    others = _exclusive_products(flat, 0).reshape(shape)
+    return g * np.moveaxis(others, range(len(axes)), axes)
+
+
+def _exclusive_products(x, axis):
+    """For each element, the product of all others along ``axis``."""
+    x = np.moveaxis(x, axis, 0)
+    n = x.shape[0]
+    left = np.ones_like(x)
+    right = np.ones_like(x)
+    if n > 1:
+        left[1:] = np.cumprod(x[:-1], axis=0)
+        right[:-1] = np.cumprod(x[::-1][:-1], axis=0)[::-1]
+    return np.moveaxis(left * right, 0, axis)
+
+
+def cumsum_adjoint(g, ans, x, axis=None):
+    g = _full(g, ans)
+    if axis is None:
+        return np.reshape(np.cumsum(g[::-1])[::-1], np.shape(x))
+    return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
+
+
+def cumprod_adjoint(g, ans, x, axis=None):
+    """Adjoint of ``np.cumprod`` (entries of x must be nonzero)."""
+    g = _full(g, ans)
+    if axis is None:
+        flat = np.ravel(x)
+        out = np.ravel(ans)
+        gf = np.ravel(g)
+        return np.reshape(np.cumsum((gf * out)[::-1])[::-1] / flat, np.shape(x))
+    return np.flip(np.cumsum(np.flip(g * ans, axis), axis), axis) / x
+
+
+# ------------------------------------------------------------ assembly of arrays
+
+def unstack(g, ans, parts, axis=0):
+    """Adjoint of ``np.stack(parts, axis)``: one slice per part."""
+    g = _full(g, ans)
+    return [np.take(g, k, axis=axis) for k in range(len(parts))]
+
+
+def unconcatenate(g, ans, parts, axis=0):
+    """Adjoint of ``np.concatenate(parts, axis)``."""
+    g = _full(g, ans)
+    if axis is None:
+        g = np.ravel(g)
+        axis = 0
+    sizes = [np.shape(p)[axis] if axis is not None else np.size(p) for p in parts]
+    cuts = np.cumsum(sizes)[:-1]
+    pieces = np.split(g, cuts, axis=axis)
+    return [np.reshape(piece, np.shape(p)) for piece, p in zip(pieces, parts)]
+
+
+def array_adjoint(g, ans, obj):
+    """Adjoint of ``np.array(obj)``: the same nesting of lists as ``obj``."""
+    if isinstance(obj, (list, tuple)):
+        g = _full(g, ans)
+        return [array_adjoint(g[k], np.shape(g[k]), item) for k, item in enumerate(obj)]
+    return g
+
+
+def sum_builtin_adjoint(g, iterable):
+    """Adjoint of builtin ``sum(iterable)``: every element gets ``g``."""
+    if isinstance(iterable, (list, tuple)):
+        return [g] * len(iterable)
+    return g
+
+
+def minmax_builtin_adjoint(g, ans, args, argnum, pick):
+    """Adjoint of builtin ``max(a, b, ...)``/``min``: ``g`` goes to the element chosen."""
+    if len(args) == 1:
+        items = list(args[0])
+        index = pick(items)
+        out = [0.0] * len(items)
+        out[index] = g
+        if isinstance(args[0], np.ndarray):
+            out = np.zeros(np.shape(args[0]), float)
+            out[index] = g
+        return out
+    return g if pick(list(args)) == argnum else 0.0 * g
+
+
+def first_max(items):
+    best = 0
+    for k in range(1, len(items)):
+        if items[k] > items[best]:
+            best = k
+    return best
+
+
+def first_min(items):
+    best = 0
+    for k in range(1, len(items)):
+        if items[k] < items[best]:
+            best = k
+    return best
+
+
+def astype_adjoint(g, x, ans):
+    """Adjoint of a cast: passes through float-to-float casts, zero into integers."""
+    if not np.issubdtype(np.result_type(ans), np.inexact):
+        return 0.0
+    dtype = np.result_type(x)
+    if np.issubdtype(dtype, np.inexact):
+        return np.asarray(g).astype(dtype)[()] if np.ndim(g) == 0 else np.asarray(g, dtype)
+    return g
+
+
+def det_adjoint(g, ans, a):
+    return (g * ans)[..., None, None] * np.swapaxes(np.linalg.inv(a), -1, -2)
+
+
+def solve_adjoint(g, ans, a, b, argnum):
+    """Adjoint of ``np.linalg.solve(a, b)``."""
+    g = _full(g, ans)
+    gb = np.linalg.solve(np.swapaxes(a, -1, -2), g)
+    if argnum == 1:
+        return gb
+    if np.ndim(b) == np.ndim(a) - 1:
+        return -gb[..., :, None] * ans[..., None, :]
+    return -np.matmul(gb, np.swapaxes(ans, -1, -2))
+
+
+def diag_adjoint(g, ans, v, k=0):
+    g = _full(g, ans)
+    if np.ndim(v) == 1:
+        return np.diagonal(g, k)
+    out = np.zeros(np.shape(v), float)
+    n = np.shape(ans)[0]
+    rows = np.arange(n) + max(-k, 0)
+    cols = np.arange(n) + max(k, 0)
+    out[rows, cols] = g
+    return out
+
+
+def trace_adjoint(g, ans, a, offset=0):
+    a = np.asarray(a)
+    eye = np.eye(a.shape[0], a.shape[1], k=offset)
+    return np.multiply.outer(eye, np.ones(np.shape(ans))) * g if a.ndim > 2 else g * eye
+
+
+def sort_adjoint(g, ans, a, axis=-1):
+    """Adjoint of ``np.sort``: each output adjoint goes back to where its value came from."""
+    g = _full(g, ans)
+    if axis is None:
+        order = np.argsort(np.ravel(a), kind="stable")
+        out = np.zeros(np.size(a), float)
+        out[order] = np.ravel(g)
+        return out.reshape(np.shape(a))
+    order = np.argsort(a, axis=axis, kind="stable")
+    out = np.zeros(np.shape(a), float)
+    np.put_along_axis(out, order, g, axis=axis)
+    return out
+
+
+def inner_adjoint(g, ans, a, b, argnum):
+    """Adjoint of ``np.inner(a, b)`` (a contraction over the last axes)."""
+    na, nb = np.ndim(a), np.ndim(b)
+    if na == 0 or nb == 0:
+        return dot_adjoint(g, ans, a, b, argnum)
+    letters = "abcdefghijklmnopqrstuvwxy"
+    sa, sb = letters[:na - 1], letters[na - 1:na + nb - 2]
+    subscripts = "%sz,%sz->%s%s" % (sa, sb, sa, sb)
+    return einsum_adjoint(subscripts, g, ans, (a, b), argnum)
+
+
+def untile(g, ans, a, reps):
+    """Adjoint of ``np.tile(a, reps)``: sum the tiles."""
+    g = _full(g, ans)
+    shape = np.shape(a)
+    reps = (reps,) if np.ndim(reps) == 0 else tuple(reps)
+    ndim = max(len(shape), len(reps))
+    shape = (1,) * (ndim - len(shape)) + tuple(shape)
+    reps = (1,) * (ndim - len(reps)) + reps
+    split = []
+    for r, n in zip(reps, shape):
+        split += [r, n]
+    summed = np.reshape(g, split).sum(axis=tuple(range(0, 2 * ndim, 2)))
+    return np.reshape(summed, np.shape(a))
+
+
+def unrepeat(g, ans, a, repeats, axis=None):
+    """Adjoint of ``np.repeat(a, repeats, axis)``."""
+    g = _full(g, ans)
+    if axis is None:
+        flat = np.ravel(a)
+        index = np.repeat(np.arange(flat.size), repeats)
+        out = np.zeros(flat.size, float)
+        np.add.at(out, index, np.ravel(g))
+        return out.reshape(np.shape(a))
+    n = np.shape(a)[axis]
+    index = np.repeat(np.arange(n), repeats)
+    moved = np.moveaxis(g, axis, 0)
+    out = np.zeros((n,) + moved.shape[1:], float)
+    np.add.at(out, index, moved)
+    return np.moveaxis(out, 0, axis)
+
+
+def linspace_adjoint(g, ans, start, stop, num=50, endpoint=True, argnum=0):
+    """Adjoint of ``np.linspace(start, stop, num)`` for start (0) or stop (1)."""
+    g = _full(g, ans)
+    steps = (num - 1) if endpoint else num
+    t = np.arange(num) / steps if steps > 0 else np.zeros(num)
+    weight = (1.0 - t) if argnum == 0 else t
+    if np.ndim(g) > 1:
+        weight = np.reshape(weight, (-1,) + (1,) * (np.ndim(g) - 1))
+    return np.sum(g * weight, axis=0)
+
+
+def sequence_adjoint(g, iterable):
+    """Adjoint of ``list(x)``/``tuple(x)``: list parts, or the array of rows."""
+    if isinstance(iterable, (list, tuple)):
+        return g
+    if isinstance(g, list):
+        return np.stack([np.broadcast_to(p, np.shape(iterable)[1:]) for p in g])
+    return g
+
+
+def dict_values_adjoint(g, d):
+    """Adjoint of ``list(d.values())``: a dict with the same keys."""
+    keys = list(d)
+    if isinstance(g, list):
+        return dict(zip(keys, g))
+    return {k: g for k in keys}

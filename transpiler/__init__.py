@@ -1,0 +1,14 @@
+"""transpiler: source-to-source differentiation of Python/NumPy functions.
+
+    import transpiler as tp
+    df = tp.grad(f)            # a function computing the gradient of f
+    print(tp.source(df))       # the Python source it runs
+"""
+from ._version import __version__
+from .api import cache_info, clear_caches, grad, source, value_and_grad
+from .custom import custom_vjp
+from .errors import TranspileError
+from . import rules as _rules  # noqa: F401  (registers the derivative rules)
+
+__all__ = ["__version__", "grad", "value_and_grad", "source", "custom_vjp",
+           "clear_caches", "cache_info", "TranspileError"]

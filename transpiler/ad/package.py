@@ -1,0 +1,156 @@
+"""Package the two sweeps of reverse mode as functions.
+
+* ``grad_function``: one function running the forward sweep, seeding the output's
+  adjoint with 1, running the reverse sweep and returning gradients (and optionally the
+  value and auxiliary data) -- what ``grad`` and ``value_and_grad`` run.
+* ``vjp_pair``: ``f_fwd(args) -> (out, saved)`` and ``f_bwd(saved, dout) -> adjoints``,
+  the form in which a differentiated function calls the user functions it uses.  The
+  saved values are exactly what the backward function reads.
+"""
+import gast
+import numpy as np
+
+from ..ir import build
+from ..optimize import optimize
+from ..optimize.effects import Liveness
+from .reverse import ReverseMode
+
+
+def _output(unit, has_aux):
+    """Split the final ``return`` into (statements to append, output name, aux atom)."""
+    fn = unit.fn
+    ret = fn.body[-1]
+    assert isinstance(ret, gast.Return)
+    value = ret.value
+    extra = []
+    if not has_aux:
+        if isinstance(value, gast.Name):
+            return extra, value.id, None
+        name = unit.fresh("out")
+        return [build.assign(name, value, at=ret)], name, None
+    # has_aux: the function returns (output, aux)
+    pair = _tuple_definition(fn, value)
+    if pair is not None:
+        out, aux = pair
+    else:
+        out = build.subscript(build.clone(value), build.const(0), at=ret)
+        aux = build.subscript(build.clone(value), build.const(1), at=ret)
+    if isinstance(out, gast.Name):
+        out_name = out.id
+    else:
+        out_name = unit.fresh("out")
+        extra.append(build.assign(out_name, out, at=ret))
+    if not isinstance(aux, (gast.Name, gast.Constant)):
+        aux_name = unit.fresh("aux")
+        extra.append(build.assign(aux_name, aux, at=ret))
+        aux = build.name(aux_name)
+    return extra, out_name, aux
+
+
+def _tuple_definition(fn, value):
+    """If ``value`` is a name bound once, at top level, to a 2-tuple literal: its parts."""
+    if not isinstance(value, gast.Name):
+        return None
+    defs = [s for s in gast.walk(fn) if isinstance(s, gast.Assign)
+            and isinstance(s.targets[0], gast.Name) and s.targets[0].id == value.id]
+    if len(defs) == 1 and defs[0] in fn.body and isinstance(defs[0].value, gast.Tuple) \
+            and len(defs[0].value.elts) == 2:
+        return defs[0].value.elts
+    return None
+
+
+def _seed(mode, out, has_aux):
+    """``1.0`` when the output is known to be a scalar; else a checked ``rt.seed(out)``."""
+    aval = mode.shapes.aval(out)
+    if aval is not None and aval[0] == "arr" and aval[1] == () and aval[2] is not None \
+            and np.issubdtype(aval[2], np.inexact):
+        return build.const(1.0)
+    if aval is not None and aval[0] == "arr" and aval[1] is not None and aval[1] != ():
+        raise TypeError("Gradient only defined for scalar-output functions. Output had "
+                        "shape: %s." % (aval[1],))
+    if aval is not None and aval[0] in ("tuple", "list", "dict") and not has_aux:
+        raise TypeError("Gradient only defined for scalar-output functions. Output was a "
+                        "%s; if the function returns (value, auxiliary data), use "
+                        "has_aux=True." % aval[0])
+    return build.call("rt.seed", [build.name(out)])
+
+
+def _stack_inits(mode):
+    inits = []
+    for stacks in (mode.stacks, mode.slot_stacks):
+        for var in sorted(stacks):
+            inits.append(build.assign(stacks[var], build.list_([])))
+    return inits
+
+
+def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, single=True,
+                  arg_avals=None):
+    """The FunctionDef of grad / value_and_grad of ``unit`` with respect to ``wrt``.
+
+    With ``arg_avals`` (abstract values of the arguments of one call signature) the code
+    is specialised to that signature's shapes.
+    """
+    fn = unit.fn
+    extra, out, aux = _output(unit, has_aux)
+    body = fn.body[:-1] + extra
+    fn.body = body + [build.return_(build.name(out))]
+    mode = ReverseMode(unit, wrt, out, module, arg_avals)
+    forward, reverse, grads = mode.differentiate()
+    seed = build.assign(mode.d(out), _seed(mode, out, has_aux))
+    if single:
+        result = build.call("rt.as_gradient", [grads[wrt[0]], build.name(wrt[0])])
+    else:
+        result = build.call("rt.as_gradients", [build.tuple_([grads[p] for p in wrt]),
+                                                build.tuple_([build.name(p) for p in wrt])])
+    if has_aux:
+        value = build.tuple_([build.name(out), build.clone(aux)])
+        result = build.tuple_([value, result] if with_value else [result, build.clone(aux)])
+    elif with_value:
+        result = build.tuple_([build.name(out), result])
+    stmts = (_stack_inits(mode) + forward
+             + [build.comment("Reverse pass: adjoints, last statement first")] + [seed]
+             + reverse + [build.return_(result)])
+    new = build.function_def(name, fn.args, stmts, at=fn)
+    optimize(new, module.env, protected=set(build.param_names(fn)))
+    return new
+
+
+def vjp_pair(module, unit, wrt):
+    """Generate and add ``<f>_fwd`` and ``<f>_bwd``; return (fwd, bwd, wrt order)."""
+    fn = unit.fn
+    base = unit.src.base_name
+    extra, out, _ = _output(unit, False)
+    fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
+    mode = ReverseMode(unit, wrt, out, module)
+    forward, reverse, grads = mode.differentiate()
+    cotangent = mode.d(out)
+    saved = unit.fresh("saved")
+    if len(wrt) == 1:
+        result = grads[wrt[0]]
+    else:
+        result = build.tuple_([grads[p] for p in wrt])
+    fwd_name = module.global_name(base + "_fwd")
+    bwd_name = module.global_name(base + "_bwd")
+    bwd = build.function_def(bwd_name, [saved, cotangent],
+                             reverse + [build.return_(result)], at=fn)
+    optimize(bwd, module.env, protected={saved, cotangent})
+    residuals = sorted(_live_in(bwd, module.env) - {saved, cotangent})
+    if residuals:
+        if len(residuals) == 1:
+            unpack = build.assign(residuals[0], build.subscript(build.name(saved), build.const(0)))
+        else:
+            unpack = build.assign(build.tuple_([build.name(r, store=True) for r in residuals],
+                                               store=True), build.name(saved))
+        bwd.body.insert(0, unpack)
+    fwd_result = build.tuple_([build.name(out), build.tuple_([build.name(r) for r in residuals])])
+    fwd = build.function_def(fwd_name, fn.args,
+                             _stack_inits(mode) + forward + [build.return_(fwd_result)], at=fn)
+    optimize(fwd, module.env, protected=set(build.param_names(fn)))
+    module.add_function(fwd)
+    module.add_function(bwd)
+    return fwd_name, bwd_name, list(wrt)
+
+
+def _live_in(fn, env):
+    liveness = Liveness(env)
+    return liveness.block(fn.body, set())

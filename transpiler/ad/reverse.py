@@ -1,0 +1,886 @@
+"""Reverse mode: core-language function -> forward sweep + reverse sweep.
+
+Two phases.
+
+*Phase A* walks the function backwards and writes the adjoint code of every statement,
+threading a static state: which adjoints are known to be zero (``nz`` holds the
+others) and which are *dense* (full-shape arrays we own and may update in place).
+Zero adjoints cost nothing: their rules are never emitted.  Where control flow joins,
+an adjoint that is zero on one path is set to ``0.0`` on that path; loops iterate to a
+fixed point.  Each statement becomes a record holding its adjoint code.
+
+*Phase B* assembles the two sweeps from the records.  It decides the tape: a value the
+adjoint code of statement S reads is pushed in the forward sweep (and popped back into
+its variable just before S's adjoint code) only if it may change between S and S's
+reverse, i.e. it is redefined after S or inside a loop around S.  Arrays written in
+place (``out[i] = v``) whose contents the reverse sweep reads get the overwritten
+values pushed and written back, so the reverse sweep always sees the arrays as they
+were.  Loops run backwards over a reversed range, or count their iterations when they
+can stop early.  Every stack is a plain per-variable list: Numba compiles it.
+"""
+from dataclasses import dataclass, field
+
+import gast
+import numpy as np
+
+from ..analysis import kinds as K
+from ..analysis import ops as O
+from ..analysis.activity import Activity
+from ..ir import build
+from ..ir.naming import adjoint_name
+from ..ir.walk import dotted_name
+from ..rules.registry import RuleError
+from ..analysis.shapes import NoShapes, Shapes
+from .stability import Stability
+
+
+class _FoldShapes(gast.NodeTransformer):
+    """``np.size(x)``, ``np.shape(x)``, ``np.ndim(x)``, ``len(x)`` of known shapes -> constants."""
+
+    def __init__(self, shapes):
+        self.shapes = shapes
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if len(node.args) != 1 or node.keywords or not isinstance(node.args[0], gast.Name):
+            return node
+        path = dotted_name(node.func)
+        if path not in ("np.size", "np.shape", "np.ndim", "len"):
+            return node
+        shape = self.shapes.shape(node.args[0].id)
+        if shape is None or (path == "len" and not shape):
+            return node
+        if path == "np.size":
+            return build.const(int(np.prod(shape)))
+        if path == "np.ndim":
+            return build.const(len(shape))
+        if path == "len":
+            return build.const(shape[0])
+        return build.tuple_([build.const(n) for n in shape])
+
+
+class _Rename(gast.NodeTransformer):
+    def __init__(self, old, new):
+        self.old, self.new = old, new
+
+    def visit_Name(self, node):
+        if node.id == self.old:
+            node.id = self.new
+        return node
+
+
+class State:
+    """Static facts about adjoints at one point of the reverse sweep."""
+
+    def __init__(self, nz=(), dense=()):
+        self.nz = set(nz)
+        self.dense = set(dense)
+
+    def copy(self):
+        return State(self.nz, self.dense)
+
+    def __eq__(self, other):
+        return self.nz == other.nz and self.dense == other.dense
+
+
+@dataclass
+class Rec:
+    """One statement with its adjoint code."""
+    stmt: object
+    code: list = field(default_factory=list)       # adjoint statements
+    forward: object = None                          # replacement forward statement
+    capture: str = None                              # name bound to the output when it is also an input
+    # compound statements
+    body: list = field(default_factory=list)
+    orelse: list = field(default_factory=list)
+    body_tail: list = field(default_factory=list)   # zero-materialisations at branch ends
+    else_tail: list = field(default_factory=list)
+    before: list = field(default_factory=list)      # code before a reverse loop
+    counter: str = None
+    kind: str = "plain"
+
+
+class ReverseMode:
+    """Differentiate ``unit.fn`` (core language) with respect to ``wrt``.
+
+    Args:
+      unit: the normalised unit.
+      wrt: parameter names to differentiate with respect to.
+      output: the name of the value being differentiated.
+      callees: an object with ``vjp(function, mask, at)`` returning
+        ``(fwd_name, bwd_name)`` for user functions called with active arguments.
+    """
+
+    def __init__(self, unit, wrt, output, callees, arg_avals=None):
+        self.unit = unit
+        self.fn = unit.fn
+        self.env = unit.env
+        self.namer = unit.namer
+        self.wrt = list(wrt)
+        self.output = output
+        self.callees = callees
+        self.activity = Activity(self.fn, self.env, wrt, [output])
+        self.shapes = (Shapes(self.fn, self.env, self.activity, arg_avals)
+                       if arg_avals is not None else NoShapes())
+        self.kinds = K.infer(self.fn, self.env, self.activity, self.shapes)
+        self.primals = self._primal_names()
+        self.stability = Stability(self.fn)
+        self.adjoints = {}
+        self.stacks = {}
+        self.slot_stacks = {}
+        self.loop_vars = {}
+
+    # ------------------------------------------------------------ names
+    def _primal_names(self):
+        names = set(build.param_names(self.fn))
+        for node in gast.walk(self.fn):
+            if isinstance(node, gast.Name):
+                names.add(node.id)
+        return names
+
+    def d(self, var):
+        if var not in self.adjoints:
+            self.adjoints[var] = adjoint_name(self.namer, var, self.primals)
+        return self.adjoints[var]
+
+    def dname(self, var, store=False):
+        return build.name(self.d(var), store=store)
+
+    def active(self, node):
+        return isinstance(node, gast.Name) and self.activity.is_active(node.id)
+
+    # ------------------------------------------------------------ phase A
+    def differentiate(self):
+        """Returns (forward statements, reverse statements, {param: adjoint expression})."""
+        state = State(nz=[self.output])
+        body = self.fn.body[:-1]                 # the final `return` is the packager's
+        recs = self._block(body, state)
+        self.content_read = self._buffers_read(recs)
+        forward, reverse = self._assemble(recs)
+        grads = {}
+        for p in self.wrt:
+            grads[p] = build.name(self.d(p)) if p in state.nz else build.const(0.0)
+        return forward, reverse, grads
+
+    def _block(self, stmts, state):
+        """Records for ``stmts`` (in forward order); ``state`` is updated backwards."""
+        recs = [None] * len(stmts)
+        for index in range(len(stmts) - 1, -1, -1):
+            stmt = stmts[index]
+            if _is_break_check(stmt):
+                recs[index] = None          # handled by the caller's split
+                continue
+            recs[index] = self._stmt(stmt, state)
+        return recs
+
+    def _stmt(self, stmt, state):
+        if isinstance(stmt, gast.Assign):
+            if isinstance(stmt.targets[0], gast.Name):
+                return self._assign(stmt, state)
+            return self._setitem(stmt, state)
+        if isinstance(stmt, gast.Expr):
+            op = self.activity.op(stmt)
+            if op is not None and op.kind == O.APPEND:
+                return self._append(stmt, op, state)
+            return Rec(stmt)
+        if isinstance(stmt, gast.If):
+            return self._if(stmt, state)
+        if isinstance(stmt, (gast.For, gast.While)):
+            return self._loop(stmt, state)
+        return Rec(stmt)
+
+    # -- accumulation
+    def _accumulate(self, var, expr, state, code, fresh=True):
+        kind = self.kinds.get(var, K.UNKNOWN)
+        target = self.dname(var, store=True)
+        if isinstance(expr, gast.Name) and expr.id == target.id and var in state.nz:
+            return                                       # d<var> passes through unchanged
+        if var not in state.nz:
+            code.append(build.assign(target, expr))
+            state.nz.add(var)
+            state.dense.discard(var)
+        elif kind in (K.ARRAY, K.INT) and var in state.dense:
+            code.append(build.augassign(target, "+", expr))
+        elif kind in (K.ARRAY, K.INT):
+            code.append(build.assign(target, build.binop(self.dname(var), "+", expr)))
+            state.dense.discard(var)
+        else:
+            code.append(build.assign(target, build.call("rt.add", [self.dname(var), expr])))
+
+    def _densify(self, var, state, code):
+        """Make d<var> a dense adjoint we may update in place."""
+        if var not in state.nz:
+            code.append(build.assign(self.dname(var, store=True),
+                                     build.call("rt.zeros_like", [build.name(var)])))
+        elif var not in state.dense:
+            code.append(build.assign(self.dname(var, store=True),
+                                     build.call("rt.dense", [self.dname(var), build.name(var)])))
+        state.nz.add(var)
+        state.dense.add(var)
+
+    # -- statements
+    def _assign(self, stmt, state):
+        target = stmt.targets[0].id
+        op = self.activity.op(stmt)
+        rec = Rec(stmt, kind="assign")
+        if op.kind == O.UNKNOWN:
+            self._check_unknown(stmt, op)
+        if not self.activity.is_active(target) or target not in state.nz:
+            state.nz.discard(target)
+            state.dense.discard(target)
+            return rec
+        g = self.dname(target)
+        contributions = []                         # (var, expr)
+        code = []
+        if op.kind == O.COPY:
+            if self.active(op.node):
+                contributions.append((op.node.id, g))
+        elif op.kind == O.RULE:
+            code, contributions = self._rule(stmt, op, target, g, rec)
+        elif op.kind == O.GETITEM:
+            base = op.node.value
+            if self.active(base):
+                self._getitem_adjoint(base.id, op.node.slice, g, state, code)
+        elif op.kind == O.CONTAINER:
+            if isinstance(op.node, gast.Dict):
+                pairs = list(zip(op.node.keys, op.node.values))
+            else:
+                pairs = [(build.const(k), v) for k, v in enumerate(op.node.elts)]
+            for key, value in pairs:
+                if self.active(value):
+                    contributions.append((value.id, build.call("rt.part", [g, build.clone(key)])))
+        elif op.kind in (O.USER, O.CUSTOM):
+            code, contributions = self._call_adjoint(stmt, op, target, g, rec)
+        rest = [(v, e) for v, e in contributions if v != target]
+        own = [e for v, e in contributions if v == target]
+        for var, expr in rest:
+            self._accumulate(var, expr, state, code)
+        if len(own) == 1 and isinstance(own[0], gast.Name) and own[0].id == self.d(target):
+            own = []                     # d<target> flows through unchanged (s = s + t)
+        else:
+            state.nz.discard(target)
+            state.dense.discard(target)
+        if own:
+            total = own[0]
+            for expr in own[1:]:
+                total = build.binop(total, "+", expr)
+            self._accumulate(target, total, state, code)
+        rec.code = self._specialise(code)
+        return rec
+
+    def _specialise(self, code):
+        """Replace shape queries on primal values of known shape by constants."""
+        folder = _FoldShapes(self.shapes)
+        return [folder.visit(stmt) for stmt in code]
+
+    def _check_unknown(self, stmt, op):
+        active_args = [n for n in op.diff_operands() if self.activity.is_active(n)]
+        if active_args:
+            name = getattr(op.callee, "__qualname__", None) or getattr(op.callee, "__name__", None) \
+                or repr(op.callee)
+            module = getattr(op.callee, "__module__", None)
+            full = "%s.%s" % (module, name) if module and module != "builtins" else name
+            raise self.unit.error(
+                stmt, "no derivative rule for `%s`, which is called here on a value being "
+                "differentiated (%s)" % (full, ", ".join(active_args)),
+                "wrap it in a function decorated with @transpiler.custom_vjp and give its "
+                "derivative with .defvjp(fwd, bwd), or compute it with NumPy functions "
+                "transpiler knows (`transpiler rules` lists them).")
+
+    def _rule(self, stmt, op, target, g, rec):
+        rule = op.rule
+        if not rule.differentiable:
+            return [], []
+        try:
+            bindings, slots = op.rule_binding()
+        except RuleError as exc:
+            raise self.unit.error(stmt, "unsupported call: %s" % exc) from None
+        wanted = {}
+        for key, slot in slots.items():
+            atom = op.args[key] if isinstance(key, int) else dict(op.keywords)[key]
+            if not rule.slot_is_diff(slot):
+                if slot[0] in rule.refuse and self.active(atom):
+                    raise self.unit.error(stmt, "the derivative of `%s` with respect to its "
+                                          "argument `%s` is not supported" % (rule.name, slot[0]),
+                                          "make `%s` a constant, or give the derivative with "
+                                          "@transpiler.custom_vjp." % slot[0])
+                continue
+            if self.active(atom):
+                wanted[slot] = atom.id
+        if not wanted:
+            return [], []
+        # Bind the output to a placeholder: whether the rule (or its family) reads the
+        # output decides how it is provided when the output overwrites an input.
+        placeholder = "__ans__"
+        broadcasts = lambda arg: self.shapes.may_broadcast(arg, target)
+        code, exprs = rule.adjoints(bindings, list(wanted), g, build.name(placeholder),
+                                    self.namer, broadcasts)
+        uses_ans = any(isinstance(n, gast.Name) and n.id == placeholder
+                       for node in code + list(exprs.values()) for n in gast.walk(node))
+        ans = target
+        if uses_ans and target in set(op.operand_names()):
+            rec.capture = self.namer.fresh(target + "_out")
+            ans = rec.capture
+        rename = _Rename(placeholder, ans)
+        code = [rename.visit(c) for c in code]
+        exprs = {k: rename.visit(e) for k, e in exprs.items()}
+        return code, [(wanted[slot], exprs[slot]) for slot in wanted]
+
+    def _getitem_adjoint(self, base, index, g, state, code):
+        self._densify(base, state, code)
+        if self.kinds.get(base) == K.ARRAY and K.is_basic_index(index, self.kinds):
+            code.append(build.augassign(build.subscript(self.dname(base), build.clone(index),
+                                                        store=True), "+", g))
+        else:
+            from ..passes.lower_methods import index_as_value
+            code.append(build.expr(build.call("rt.add_at", [
+                self.dname(base), index_as_value(build.clone(index)), g])))
+
+    def _call_adjoint(self, stmt, op, target, g, rec):
+        """``y = f(args)`` for a user function or a custom_vjp: call its fwd/bwd pair."""
+        atoms = list(op.args) + [v for _, v in op.keywords]
+        mask = tuple(self.active(a) for a in atoms)
+        if not any(mask):
+            return [], []
+        fwd, bwd, order = self.callees.vjp(op, mask, stmt, self.unit)
+        saved = self.namer.fresh(_short_name(op) + "_saved")
+        self.stability.add_def(saved, stmt)
+        call = build.call(build.name(fwd), [build.clone(a) for a in op.args])
+        call.keywords = [build.keyword(k, build.clone(v)) for k, v in op.keywords]
+        rec.forward = build.assign(
+            build.tuple_([build.name(target, store=True), build.name(saved, store=True)],
+                         store=True), call, at=stmt)
+        pulled = build.call(build.name(bwd), [build.name(saved), g])
+        active = [a for a, m in zip(atoms, mask) if m]
+        if order is None:                      # the backward function returns one adjoint
+            return [], [(active[0].id, pulled)]
+        parts = self.namer.fresh(_short_name(op) + "_adjoints")
+        code = [build.assign(parts, pulled)]
+        contributions = []
+        for k, atom in enumerate(active):
+            contributions.append((atom.id, build.subscript(build.name(parts),
+                                                           build.const(order[k]))))
+        return code, contributions
+
+    def _setitem(self, stmt, state):
+        target = stmt.targets[0]
+        buffer = target.value.id
+        rec = Rec(stmt, kind="setitem")
+        value = stmt.value
+        if not self.activity.is_active(buffer) or buffer not in state.nz:
+            return rec
+        code = []
+        self._densify(buffer, state, code)
+        from ..passes.lower_methods import index_as_value
+        index = index_as_value(build.clone(target.slice))
+        if self.active(value):
+            args = [self.dname(buffer), index]
+            slot_shape = self.shapes.index_shape(buffer, target.slice)
+            if slot_shape is None or slot_shape != self.shapes.shape(value.id):
+                args.append(build.clone(value))      # the value was broadcast into the slot
+            slot = build.call("rt.pop_slot", args)
+            self._accumulate(value.id, slot, state, code)
+        else:
+            code.append(build.expr(build.call("rt.pop_slot", [self.dname(buffer), index])))
+        rec.code = self._specialise(code)
+        return rec
+
+    def _append(self, stmt, op, state):
+        owner = stmt.value.func.value.id
+        rec = Rec(stmt, kind="append")
+        if not self.activity.is_active(owner) or owner not in state.nz:
+            return rec
+        code = []
+        self._densify(owner, state, code)
+        value = op.args[0]
+        popped = build.call(build.attr(self.dname(owner), "pop"), [])
+        if self.active(value):
+            self._accumulate(value.id, popped, state, code)
+        else:
+            code.append(build.expr(popped))
+        rec.code = self._specialise(code)
+        return rec
+
+    # -- control flow
+    def _join(self, states, tails):
+        """Merge branch states; append zero-materialisations to each branch's tail."""
+        nz = set().union(*(s.nz for s in states))
+        dense = set.intersection(*(s.dense for s in states)) if states else set()
+        for s, tail in zip(states, tails):
+            for var in sorted(nz - s.nz):
+                tail.append(build.assign(self.dname(var, store=True), build.const(0.0)))
+        return State(nz, dense & nz)
+
+    def _if(self, stmt, state):
+        rec = Rec(stmt, kind="if")
+        s_body, s_else = state.copy(), state.copy()
+        rec.body = self._block(stmt.body, s_body)
+        rec.orelse = self._block(stmt.orelse, s_else)
+        merged = self._join([s_body, s_else], [rec.body_tail, rec.else_tail])
+        state.nz, state.dense = merged.nz, merged.dense
+        return rec
+
+    def _loop(self, stmt, state):
+        rec = Rec(stmt, kind="for" if isinstance(stmt, gast.For) else "while")
+        body_defs = _assigned(stmt.body)
+        if isinstance(stmt, gast.For):
+            body_defs.add(stmt.target.id)
+        head = state.copy()
+        # Arrays defined before the loop and indexed in it: one dense adjoint, made before
+        # the reverse loop and updated in place by every iteration.
+        for var in sorted(self._densified_in(stmt.body) - body_defs):
+            head.nz.add(var)
+            head.dense.add(var)
+        for _ in range(100):
+            trial = head.copy()
+            self._trial(stmt.body, trial)
+            grown = State(head.nz | trial.nz, head.dense & trial.dense)
+            if grown == head:
+                break
+            head = grown
+        else:
+            raise AssertionError("reverse-mode loop analysis did not converge")
+        for var in sorted(head.nz - state.nz):
+            if var in head.dense:
+                rec.before.append(build.assign(self.dname(var, store=True),
+                                               build.call("rt.zeros_like", [build.name(var)])))
+            else:
+                rec.before.append(build.assign(self.dname(var, store=True), build.const(0.0)))
+        for var in sorted((head.dense & state.nz) - state.dense):
+            rec.before.append(build.assign(
+                self.dname(var, store=True), build.call("rt.dense", [self.dname(var), build.name(var)])))
+        trial = head.copy()
+        rec.body = self._block_with_breaks(stmt.body, trial)
+        for var in sorted(head.nz - trial.nz):
+            rec.body_tail.append(build.assign(self.dname(var, store=True), build.const(0.0)))
+        state.nz, state.dense = set(head.nz), set(head.dense)
+        return rec
+
+    def _trial(self, stmts, state):
+        """Run phase A on a loop body for its effect on ``state`` only (names are given back)."""
+        taken = set(self.namer.taken)
+        self._block_with_breaks(stmts, state)
+        self.namer.taken = taken | set(self.adjoints.values())
+
+    def _densified_in(self, stmts):
+        """Variables whose adjoints the loop body updates in place (indexed reads/writes)."""
+        out = set()
+        for stmt in stmts:
+            for node in gast.walk(stmt):
+                if isinstance(node, gast.Assign):
+                    target, value = node.targets[0], node.value
+                    if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
+                        out.add(value.value.id)
+                    if isinstance(target, gast.Subscript):
+                        out.add(target.value.id)
+                elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call) \
+                        and isinstance(node.value.func, gast.Attribute) \
+                        and node.value.func.attr == "append" \
+                        and isinstance(node.value.func.value, gast.Name):
+                    out.add(node.value.func.value.id)
+        return {v for v in out if self.activity.is_active(v)}
+
+    def _block_with_breaks(self, stmts, state):
+        """Like _block, for a loop body that may hold `if flag: break` checks.
+
+        The statements after a break check did not run in the iteration that broke, so
+        their reverse is guarded by `if not flag:`; the two paths are joined.
+        """
+        for index in range(len(stmts) - 1, -1, -1):
+            if _is_break_check(stmts[index]):
+                after = stmts[index + 1:]
+                s_after = state.copy()
+                after_recs = self._block_with_breaks(after, s_after)
+                rec = Rec(stmts[index], kind="break")
+                rec.body = after_recs
+                merged = self._join([s_after, state.copy()], [rec.body_tail, rec.else_tail])
+                state.nz, state.dense = merged.nz, merged.dense
+                before = self._block(stmts[:index], state)
+                return before + [rec]
+        return self._block(stmts, state)
+
+    # ------------------------------------------------------------ phase B
+    def _buffers_read(self, recs):
+        """Names whose contents some adjoint code reads (directly or through aliases).
+
+        Arguments that only lend their shape (``rt.zeros_like(x)``) do not count: writing
+        into an array never changes its shape.
+        """
+        read = set()
+        for rec in _walk_recs(recs):
+            for stmt in rec.code + rec.before + rec.body_tail + rec.else_tail:
+                read.update(_content_reads(stmt, self.primals))
+        aliases = _alias_sources(self.fn, self.activity, self.shapes)
+        closure = set(read)
+        for name in read:
+            closure |= aliases.get(name, set())
+        return closure
+
+    def _reads(self, stmts):
+        return [n.id for s in stmts for n in gast.walk(s)
+                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+                and n.id in self.primals]
+
+    def _stack(self, var):
+        if var not in self.stacks:
+            self.stacks[var] = self.namer.fresh(var + "_stack")
+        return self.stacks[var]
+
+    def _slot_stack(self, var):
+        if var not in self.slot_stacks:
+            self.slot_stacks[var] = self.namer.fresh(var + "_slots")
+        return self.slot_stacks[var]
+
+    def _push(self, var, at):
+        return build.expr(build.call(build.attr(build.name(self._stack(var)), "append"),
+                                     [build.name(var)]), at=at)
+
+    def _pop(self, var, into=None):
+        return build.assign(into or var,
+                            build.call(build.attr(build.name(self._stack(var)), "pop"), []))
+
+    def _tape(self, stmt, reads_in, reads_out):
+        """Pushes around a compound ``stmt`` and the pops for the values its reverse reads."""
+        pre, post, pops_out, pops_in = [], [], [], []
+        for var in _unique(reads_in):
+            if var not in self.loop_vars and not self.stability.stable(stmt, var, "in"):
+                pre.append(self._push(var, stmt))
+                pops_in.insert(0, self._pop(var))
+        for var in _unique(reads_out):
+            if var not in self.loop_vars and not self.stability.stable(stmt, var, "out"):
+                post.append(self._push(var, stmt))
+                pops_out.insert(0, self._pop(var))
+        return pre, post, pops_out + pops_in
+
+    def _assemble(self, recs):
+        """Forward and reverse code for a block of records.
+
+        A value read by several adjoint blocks of one straight-line block is pushed once
+        (where it is first needed) and popped once (in the reverse of its last reader,
+        which runs first): in between nothing can change it.
+        """
+        recs = [r for r in recs if r is not None]
+        parts = [self._simple_parts(r) if r.kind in _SIMPLE else None for r in recs]
+        versions, groups = {}, {}
+        for i, (rec, part) in enumerate(zip(recs, parts)):
+            if part is None:
+                for var in _assigned([rec.stmt]) | _loop_targets(rec.stmt):
+                    versions[var] = versions.get(var, 0) + 1
+                continue
+            for var in part.tape_in:
+                groups.setdefault((var, versions.get(var, 0)), []).append((i, "in"))
+            if part.target is not None:
+                versions[part.target] = versions.get(part.target, 0) + 1
+            for var in part.tape_out:
+                groups.setdefault((var, versions.get(var, 0)), []).append((i, "out"))
+        before, after, pops = {}, {}, {}
+        for (var, _), members in sorted(groups.items(), key=lambda kv: kv[1][0]):
+            first, role = members[0]
+            (after if role == "out" else before).setdefault(first, []).append(var)
+            pops.setdefault(members[-1][0], []).append(var)
+        forward, reverse = [], []
+        for i, (rec, part) in enumerate(zip(recs, parts)):
+            if part is None:
+                f, r = self._assemble_rec(rec)
+            else:
+                f = ([self._push(v, rec.stmt) for v in before.get(i, [])] + part.forward
+                     + [self._push(v, rec.stmt) for v in after.get(i, [])])
+                r = []
+                if part.code:
+                    restore = [self._pop(v) for v in reversed(pops.get(i, []))]
+                    r = [_comment_for(self.unit, rec.stmt)] + part.capture + restore + part.code
+            forward += f
+            reverse = r + reverse
+        return forward, reverse
+
+    def _simple_parts(self, rec):
+        """What an assignment, element write or append needs from the tape."""
+        stmt = rec.stmt
+        part = _Parts()
+        part.forward = [rec.forward or stmt]
+        code = list(rec.code)
+        restore_pre, restore_post = [], []
+        if rec.kind == "setitem":
+            buffer = stmt.targets[0].value.id
+            if buffer in self.content_read:
+                slot = build.subscript(build.name(buffer), build.clone(stmt.targets[0].slice))
+                stack = self._slot_stack(buffer)
+                restore_pre.append(build.expr(build.call(build.attr(build.name(stack), "append"),
+                                                         [build.call("np.copy", [slot])]), at=stmt))
+                restore_post.append(build.assign(
+                    build.clone(stmt.targets[0]), build.call(build.attr(build.name(stack), "pop"), [])))
+        if rec.kind == "append":
+            owner = stmt.value.func.value.id
+            if owner in self.content_read:
+                restore_post.append(build.expr(build.call(build.attr(build.name(owner), "pop"), [])))
+        part.forward = restore_pre + part.forward
+        part.code = code + restore_post
+        if not part.code:
+            return part
+        target = stmt.targets[0].id if (isinstance(stmt, gast.Assign)
+                                        and isinstance(stmt.targets[0], gast.Name)) else None
+        part.target = target
+        reads = self._reads(part.code)
+        operands = set(self._reads([stmt.value])) if isinstance(stmt, gast.Assign) else set()
+        if rec.kind == "setitem":
+            operands |= set(self._reads([stmt.targets[0].slice]))
+        reads_out = [v for v in reads if v == target and target not in operands]
+        reads_in = [v for v in reads if v not in reads_out]
+        for var in _unique(reads_in):
+            if var not in self.loop_vars and not self.stability.stable(stmt, var, "in"):
+                part.tape_in.append(var)
+        for var in _unique(reads_out):
+            if var not in self.loop_vars and not self.stability.stable(stmt, var, "out"):
+                part.tape_out.append(var)
+        if rec.capture:
+            # the output overwrote an input the adjoint also needs: keep it under its own name
+            if self.stability.stable(stmt, target, "out"):
+                part.capture = [build.assign(rec.capture, build.name(target))]
+            else:
+                part.forward = part.forward + [self._push(target, stmt)]
+                part.capture = [self._pop(target, rec.capture)]
+        return part
+
+    def _assemble_rec(self, rec):
+        stmt = rec.stmt
+        if rec.kind == "if":
+            test = stmt.test
+            f_body, r_body = self._assemble(rec.body)
+            f_else, r_else = self._assemble(rec.orelse)
+            fwd = build.if_(test, f_body or [build.pass_()], f_else, at=stmt)
+            r_body += rec.body_tail
+            r_else += rec.else_tail
+            if not r_body and not r_else:
+                return [fwd], []
+            pre, post, pops = self._tape(stmt, self._reads([test]), [])
+            if r_body:
+                rev = build.if_(build.clone(test), r_body, r_else, at=stmt)
+            else:
+                rev = build.if_(_negate(test), r_else, at=stmt)
+            return pre + [fwd] + post, pops + [_comment_for(self.unit, stmt), rev]
+        if rec.kind in ("for", "while"):
+            return self._assemble_loop(rec)
+        if rec.kind == "break":
+            f_after, r_after = self._assemble(rec.body)
+            r_after += rec.body_tail
+            fwd = [stmt] + f_after
+            if not r_after and not rec.else_tail:
+                return fwd, []
+            flag = stmt.test
+            pre, post, pops = self._tape(stmt, self._reads([flag]), [])
+            rev = build.if_(build.unop("not", build.clone(flag)), r_after or [build.pass_()],
+                            rec.else_tail)
+            return pre + fwd + post, pops + [rev]
+        return [stmt], []
+
+    def _assemble_loop(self, rec):
+        stmt = rec.stmt
+        is_for = rec.kind == "for"
+        has_break = any(_is_break_check(s) for s in stmt.body)
+        loop_var = stmt.target.id if is_for else None
+        if is_for:
+            self.loop_vars[loop_var] = stmt
+        f_body, r_body = self._assemble(rec.body)
+        if is_for:
+            del self.loop_vars[loop_var]
+        r_body = r_body + rec.body_tail
+        if not r_body:
+            stmt.body = f_body or [build.pass_()]
+            pre, post, pops = self._tape(stmt, [], self._reads(rec.before))
+            return pre + [stmt] + post, pops + list(rec.before)
+        pre_f, rev = [], []
+        args = stmt.iter.args if is_for else []
+        start, stop, step = _range_parts(args) if is_for else (None, None, None)
+        constant_step = isinstance(step, gast.Constant) and isinstance(step.value, int) \
+            and step.value != 0
+        counted = (not is_for) or has_break or not constant_step
+        reads_in = self._reads(args) if is_for and not counted else []
+        if counted:
+            counter = self.namer.fresh("n_iter")
+            self.stability.add_def(counter, stmt)
+            pre_f.append(build.assign(counter, build.const(0), at=stmt))
+            f_body = [build.assign(counter, build.binop(build.name(counter), "+",
+                                                        build.const(1)), at=stmt)] + f_body
+            reads_out = [counter]
+            if is_for:
+                reads_in = self._reads([start, step])
+        else:
+            reads_out = []
+        reads_out = reads_out + self._reads(rec.before)
+        stmt.body = f_body
+        pre, post, pops = self._tape(stmt, reads_in, reads_out)
+        if counted:
+            if is_for:
+                simple = (isinstance(start, gast.Constant) and start.value == 0
+                          and isinstance(step, gast.Constant) and step.value == 1)
+                k = loop_var if simple else self.namer.fresh("k")
+                loop_var_needed = loop_var in self._reads(r_body) and not simple
+                body = r_body
+                if loop_var_needed:
+                    value = build.binop(build.clone(start), "+",
+                                        build.binop(build.name(k), "*", build.clone(step)))
+                    if isinstance(step, gast.Constant) and step.value == 1:
+                        value = build.binop(build.clone(start), "+", build.name(k))
+                        if isinstance(start, gast.Constant) and start.value == 0:
+                            value = build.name(k)
+                    body = [build.assign(loop_var, value)] + r_body
+                rng = build.call(build.name("range"), [
+                    build.binop(build.name(counter), "-", build.const(1)),
+                    build.const(-1), build.const(-1)])
+                rev_loop = build.for_(k, rng, body, at=stmt)
+            else:
+                rev_loop = build.for_(self.namer.fresh("_"), build.call(
+                    build.name("range"), [build.name(counter)]), r_body, at=stmt)
+        else:
+            rev_loop = build.for_(loop_var, _reversed_range(start, stop, step), r_body, at=stmt)
+        comment = build.comment("reverse of: " + _header(self.unit, stmt))
+        return pre + pre_f + [stmt] + post, pops + list(rec.before) + [comment, rev_loop]
+
+
+# ------------------------------------------------------------ helpers
+
+_SIMPLE = ("assign", "setitem", "append")
+
+
+@dataclass
+class _Parts:
+    forward: list = field(default_factory=list)
+    code: list = field(default_factory=list)
+    capture: list = field(default_factory=list)
+    tape_in: list = field(default_factory=list)
+    tape_out: list = field(default_factory=list)
+    target: str = None
+
+
+def _loop_targets(stmt):
+    if isinstance(stmt, gast.For):
+        return {stmt.target.id}
+    return set()
+
+
+def _negate(test):
+    if isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not):
+        return build.clone(test.operand)
+    return build.unop("not", build.clone(test))
+
+
+def _is_break_check(stmt):
+    return (isinstance(stmt, gast.If) and len(stmt.body) == 1
+            and isinstance(stmt.body[0], gast.Break) and not stmt.orelse)
+
+
+def _assigned(stmts):
+    names = set()
+    for stmt in stmts:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                names.add(node.id)
+    return names
+
+
+# runtime helpers whose arguments at these positions are used for their shapes only
+_SHAPE_ONLY = {"rt.zeros_like": {0}, "rt.dense": {1}, "rt.unbroadcast": {1, 2},
+               "rt.pop_slot": {2}, "rt.as_gradient": {1}, "rt.broadcast_to": {1},
+               "np.shape": {0}, "np.size": {0}, "np.ndim": {0}, "len": {0}}
+
+
+def _content_reads(stmt, primals):
+    shape_only = set()
+    for node in gast.walk(stmt):
+        if isinstance(node, gast.Call):
+            positions = _SHAPE_ONLY.get(dotted_name(node.func))
+            if positions:
+                for k in positions:
+                    if k < len(node.args) and isinstance(node.args[k], gast.Name):
+                        shape_only.add(id(node.args[k]))
+    return {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)
+            and n.id in primals and id(n) not in shape_only}
+
+
+def _walk_recs(recs):
+    for rec in recs:
+        if rec is None:
+            continue
+        yield rec
+        yield from _walk_recs(rec.body)
+        yield from _walk_recs(rec.orelse)
+
+
+def _unique(items):
+    seen, out = set(), []
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
+
+
+def _short_name(op):
+    name = getattr(op.callee, "__name__", "call")
+    return name if name.isidentifier() else "call"
+
+
+def _range_parts(args):
+    if len(args) == 1:
+        return build.const(0), args[0], build.const(1)
+    if len(args) == 2:
+        return args[0], args[1], build.const(1)
+    return args[0], args[1], args[2]
+
+
+def _reversed_range(start, stop, step):
+    """range(start, stop, step) backwards, for a constant non-zero step."""
+    s = step.value
+    if s == 1:
+        first = build.binop(build.clone(stop), "-", build.const(1))
+        if isinstance(stop, gast.Constant):
+            first = build.const(stop.value - 1)
+        last = build.binop(build.clone(start), "-", build.const(1))
+        if isinstance(start, gast.Constant):
+            last = build.const(start.value - 1)
+        return build.call(build.name("range"), [first, last, build.const(-1)])
+    # the last value taken: start + ((stop - start - sign) // s) * s
+    sign = 1 if s > 0 else -1
+    span = build.binop(build.binop(build.clone(stop), "-", build.clone(start)), "-",
+                       build.const(sign))
+    first = build.binop(build.clone(start), "+",
+                        build.binop(build.binop(span, "//", build.const(s)), "*", build.const(s)))
+    last = build.binop(build.clone(start), "-", build.const(sign))
+    return build.call(build.name("range"), [first, last, build.const(-s)])
+
+
+def _comment_for(unit, stmt):
+    return build.comment(unit.src.comment_line(getattr(stmt, "lineno", 0)))
+
+
+def _header(unit, stmt):
+    return unit.src.comment_line(getattr(stmt, "lineno", 0)) or "loop"
+
+
+def _alias_sources(fn, activity, shapes):
+    """var -> the variables whose memory it may share (views, copies, containers)."""
+    aliases = {}
+    changed = True
+    stmts = [s for s in gast.walk(fn) if isinstance(s, gast.Assign)
+             and isinstance(s.targets[0], gast.Name)]
+    while changed:
+        changed = False
+        for stmt in stmts:
+            op = activity.op(stmt)
+            if op is None:
+                continue
+            target = stmt.targets[0].id
+            sources = set()
+            if op.kind == O.GETITEM and shapes.shape(target) == ():
+                continue                     # reading one element copies it
+            if op.kind in (O.COPY, O.GETITEM, O.CONTAINER, O.USER, O.CUSTOM, O.UNKNOWN) or \
+                    (op.kind == O.RULE and op.rule.view):
+                sources = set(op.operand_names())
+            new = set()
+            for s in sources:
+                new.add(s)
+                new |= aliases.get(s, set())
+            if not new <= aliases.get(target, set()):
+                aliases.setdefault(target, set()).update(new)
+                changed = True
+    return aliases

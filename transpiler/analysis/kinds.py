@@ -1,0 +1,119 @@
+"""A coarse, shape-free type for each variable: 'int', 'array', 'container' or 'unknown'.
+
+Reverse mode uses it only to write more natural code where it is safe: ``dx[i] += g``
+instead of ``rt.add_at(dx, i, g)`` when ``x`` is an array and ``i`` an integer, and
+``dx = dx + c`` instead of ``dx = rt.add(dx, c)`` for arrays.  'unknown' always falls
+back to the generic runtime helpers, which handle every case.
+"""
+import gast
+
+from ..ir.walk import iter_statements
+from . import ops as O
+
+INT, ARRAY, CONTAINER, UNKNOWN = "int", "array", "container", "unknown"
+_INT_OPS = (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv, gast.Mod)
+
+
+def _join(a, b):
+    if a is None:
+        return b
+    if a == b:
+        return a
+    if {a, b} == {INT, ARRAY}:
+        return ARRAY
+    return UNKNOWN
+
+
+def infer(fn, env, activity, shapes=None):
+    kinds = _infer_syntactic(fn, env, activity)
+    if shapes is not None:
+        for name in list(kinds) + list(getattr(shapes, "avals", {})):
+            aval = shapes.aval(name)
+            if aval is None:
+                continue
+            if aval[0] == "arr":
+                kinds[name] = ARRAY
+            elif aval[0] == "int":
+                kinds[name] = INT
+            elif aval[0] in ("tuple", "list", "dict"):
+                kinds[name] = CONTAINER
+    return kinds
+
+
+def _infer_syntactic(fn, env, activity):
+    kinds = {}
+    params = [a.id for a in fn.args.args + fn.args.kwonlyargs]
+    used_as_array = set()
+    stmts = list(iter_statements(fn.body))
+    for stmt in stmts:
+        op = activity.op(stmt)
+        if op is None or not isinstance(stmt, gast.Assign):
+            continue
+        if op.kind == O.RULE and op.rule.family in ("elementwise", "broadcasting", "reduction"):
+            used_as_array.update(op.diff_operands())
+
+    def kind_of_atom(node):
+        if isinstance(node, gast.Constant):
+            value = node.value
+            if isinstance(value, bool):
+                return UNKNOWN
+            if isinstance(value, int):
+                return INT
+            if isinstance(value, float):
+                return ARRAY
+            return UNKNOWN
+        if isinstance(node, gast.Name):
+            return kinds.get(node.id, UNKNOWN)
+        return UNKNOWN
+
+    for p in params:
+        kinds[p] = ARRAY if p in used_as_array else UNKNOWN
+    for _ in range(3):                           # a few sweeps settle loops
+        new = {p: kinds[p] for p in params}
+        for stmt in stmts:
+            if isinstance(stmt, gast.For):
+                new[stmt.target.id] = _join(new.get(stmt.target.id), INT)
+                continue
+            if not isinstance(stmt, gast.Assign) or not isinstance(stmt.targets[0], gast.Name):
+                continue
+            target = stmt.targets[0].id
+            op = activity.op(stmt)
+            rhs = stmt.value
+            if op.kind == O.CONST:
+                k = kind_of_atom(rhs)
+            elif op.kind == O.COPY:
+                k = kinds.get(rhs.id, UNKNOWN)
+            elif op.kind == O.CONTAINER:
+                k = CONTAINER
+            elif op.kind == O.RULE:
+                if isinstance(rhs, gast.BinOp) and isinstance(rhs.op, _INT_OPS) \
+                        and kind_of_atom(rhs.left) == INT and kind_of_atom(rhs.right) == INT:
+                    k = INT
+                elif op.callee is len:
+                    k = INT
+                elif op.rule.family == "nondiff":
+                    k = UNKNOWN
+                else:
+                    k = ARRAY
+            else:
+                k = UNKNOWN
+            new[target] = _join(new.get(target), k)
+        if new == kinds:
+            break
+        kinds = new
+    return kinds
+
+
+def is_basic_index(index, kinds):
+    """True if ``index`` is made of ints, slices of ints, None and Ellipsis only."""
+    if isinstance(index, gast.Tuple):
+        return all(is_basic_index(e, kinds) for e in index.elts)
+    if isinstance(index, gast.Slice):
+        return all(part is None or is_basic_index(part, kinds)
+                   for part in (index.lower, index.upper, index.step))
+    if isinstance(index, gast.Constant):
+        v = index.value
+        return v is None or v is Ellipsis or (isinstance(v, int) and not isinstance(v, bool))
+    if isinstance(index, gast.Name):
+        return kinds.get(index.id) == INT
+    return False

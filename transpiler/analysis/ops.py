@@ -1,0 +1,113 @@
+"""What a core-language right-hand side is: the classification every analysis shares.
+
+``classify(rhs, env)`` names the kind of operation and, for calls, the rule or user
+function behind it, so activity analysis, buffer checks and reverse mode agree on what
+each statement does.
+"""
+import types
+from dataclasses import dataclass, field
+
+import gast
+
+from ..rules import registry
+
+CONST, COPY, RULE, GETITEM, CONTAINER, USER, CUSTOM, UNKNOWN, APPEND = (
+    "const", "copy", "rule", "getitem", "container", "user", "custom_vjp", "unknown", "append")
+APPEND_KINDS = (APPEND,)
+
+
+@dataclass
+class Op:
+    kind: str
+    node: object                       # the rhs expression
+    rule: object = None                # registry.Rule for RULE
+    callee: object = None              # the live callable for USER/CUSTOM/UNKNOWN
+    args: list = field(default_factory=list)        # positional argument atoms
+    keywords: list = field(default_factory=list)    # (name, atom) pairs
+
+    def operand_names(self):
+        """Names whose values flow into the result (differentiably or not)."""
+        names = []
+        for node in gast.walk(self.node):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                names.append(node.id)
+        return names
+
+    def diff_operands(self):
+        """Names the result depends on differentiably."""
+        if self.kind == CONST:
+            return []
+        if self.kind == APPEND:
+            return [a.id for a in self.args if isinstance(a, gast.Name)]
+        if self.kind == COPY:
+            return [self.node.id]
+        if self.kind == GETITEM:
+            base = self.node.value
+            return [base.id] if isinstance(base, gast.Name) else []
+        if self.kind == CONTAINER:
+            values = self.node.values if isinstance(self.node, gast.Dict) else self.node.elts
+            return [v.id for v in values if isinstance(v, gast.Name)]
+        if self.kind in (USER, CUSTOM, UNKNOWN):
+            atoms = list(self.args) + [v for _, v in self.keywords]
+            return [a.id for a in atoms if isinstance(a, gast.Name)]
+        if self.kind == RULE:
+            if not self.rule.differentiable:
+                return []
+            bindings, slots = self.rule_binding()
+            names = []
+            for key, slot in slots.items():
+                if not self.rule.slot_is_diff(slot):
+                    continue
+                atom = self.args[key] if isinstance(key, int) else dict(self.keywords)[key]
+                if isinstance(atom, gast.Name):
+                    names.append(atom.id)
+            return names
+        return []
+
+    def rule_binding(self):
+        return self.rule.bind(self.args, self.keywords)
+
+
+def custom_vjp_of(obj):
+    """The transpiler.custom_vjp wrapper behind ``obj``, if any."""
+    return obj if getattr(obj, "__transpiler_custom_vjp__", False) else None
+
+
+def classify(rhs, env):
+    if isinstance(rhs, gast.Constant) or isinstance(rhs, gast.JoinedStr):
+        return Op(CONST, rhs)
+    if isinstance(rhs, gast.Name):
+        return Op(COPY, rhs)
+    if isinstance(rhs, gast.Attribute):
+        return Op(CONST, rhs)                   # a static reference such as np.pi
+    if isinstance(rhs, gast.BinOp):
+        rule = registry.lookup(registry.BINOP_KEYS[type(rhs.op)])
+        return Op(RULE, rhs, rule=rule, args=[rhs.left, rhs.right])
+    if isinstance(rhs, gast.UnaryOp):
+        rule = registry.lookup(registry.UNARY_KEYS[type(rhs.op)])
+        return Op(RULE, rhs, rule=rule, args=[rhs.operand])
+    if isinstance(rhs, gast.Compare):
+        rule = registry.lookup(registry.COMPARE_KEYS[type(rhs.ops[0])])
+        return Op(RULE, rhs, rule=rule, args=[rhs.left, rhs.comparators[0]])
+    if isinstance(rhs, gast.Subscript):
+        return Op(GETITEM, rhs)
+    if isinstance(rhs, (gast.Tuple, gast.List, gast.Dict)):
+        return Op(CONTAINER, rhs)
+    if isinstance(rhs, gast.Call):
+        keywords = [(kw.arg, kw.value) for kw in rhs.keywords]
+        func = rhs.func
+        if isinstance(func, gast.Attribute) and func.attr == "append" \
+                and isinstance(func.value, gast.Name) and env.lookup(func) is None:
+            return Op(APPEND, rhs, args=list(rhs.args))
+        target = env.lookup(func)
+        custom = custom_vjp_of(target)
+        if custom is not None:
+            return Op(CUSTOM, rhs, callee=custom, args=list(rhs.args), keywords=keywords)
+        rule = registry.lookup(target)
+        if rule is not None:
+            return Op(RULE, rhs, rule=rule, callee=target, args=list(rhs.args),
+                      keywords=keywords)
+        if isinstance(target, types.FunctionType):
+            return Op(USER, rhs, callee=target, args=list(rhs.args), keywords=keywords)
+        return Op(UNKNOWN, rhs, callee=target, args=list(rhs.args), keywords=keywords)
+    raise ValueError("not a core-language expression: %s" % type(rhs).__name__)

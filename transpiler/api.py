@@ -1,0 +1,253 @@
+"""The public transforms: grad, value_and_grad, source.
+
+``grad`` is ``value_and_grad`` without the value; both generate Python source once per
+function (cached, see ``transpiler.cache``) and return a callable that checks its
+arguments and runs the generated function.
+"""
+import functools
+import inspect
+import operator
+
+import numpy as np
+
+from . import cache
+from .errors import TranspileError
+from .analysis.shapes import abstract_value, signature_key
+from .module import GeneratedModule
+from .custom import custom_vjp
+
+
+def _check_function(fun, transform):
+    if isinstance(fun, Transformed):
+        raise NotImplementedError(
+            "%s of a function already transformed by %s is not supported yet (higher-order "
+            "derivatives arrive with forward mode)" % (transform, fun._kind))
+    if isinstance(fun, custom_vjp):
+        return fun
+    if isinstance(fun, functools.partial):
+        raise TypeError("%s of a functools.partial is not supported yet; use a lambda: "
+                        "%s(lambda x: f(x, ...))" % (transform, transform))
+    if not inspect.isfunction(fun):
+        raise TypeError("%s expects a Python function, got %r" % (transform, fun))
+    return fun
+
+
+def _normalise_argnums(argnums, params, fun_name):
+    single = isinstance(argnums, int)
+    nums = (argnums,) if single else tuple(argnums)
+    if not nums:
+        raise ValueError("argnums must name at least one argument")
+    out = []
+    for num in nums:
+        if not isinstance(num, (int, np.integer)) or isinstance(num, bool):
+            raise TypeError("argnums must be an int or a tuple of ints, got %r" % (argnums,))
+        k = operator.index(num)
+        if k < 0:
+            k += len(params)
+        if not 0 <= k < len(params):
+            raise ValueError("argnums %r is out of range for %s, which has %d positional "
+                             "parameter(s)" % (num, fun_name, len(params)))
+        out.append(k)
+    return single, tuple(out)
+
+
+class Transformed:
+    """A generated function, callable like the primal; its source is ``tp.source(self)``."""
+
+    def __init__(self, fun, kind, argnums, has_aux):
+        self._fun = fun
+        self._kind = kind
+        self._has_aux = bool(has_aux)
+        sig = inspect.signature(fun)
+        self._signature = sig
+        positional = [p.name for p in sig.parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        self._single, self._argnums = _normalise_argnums(argnums, positional, fun.__name__)
+        self._wrt = [positional[k] for k in self._argnums]
+        functools.update_wrapper(self, fun)
+        self.__name__ = "%s_%s" % (kind, getattr(fun, "__name__", "f"))
+        self.__wrapped__ = fun
+        self._specs = {}
+        self._last = None
+        self._entry = self._generate()              # errors surface at transform time
+
+    # ------------------------------------------------------------ generation
+    _MAX_SPECIALISATIONS = 8
+
+    def _key(self, signature=None):
+        return (self._kind, self._argnums, self._single, self._has_aux,
+                cache.function_key(self._fun), signature)
+
+    def _generate(self, arg_avals=None, signature=None):
+        key = self._key(signature)
+        entry = cache.lookup(key)
+        if entry is not None:
+            return entry
+        from .ad.package import grad_function
+        module = GeneratedModule("%s %s" % (self._kind, self._fun.__qualname__))
+        unit = module.normalise(self._fun)
+        name = module.global_name("%s_%s" % (self._kind, unit.src.base_name))
+        fn = grad_function(module, unit, self._wrt, name, has_aux=self._has_aux,
+                           with_value=self._kind == "value_and_grad", single=self._single,
+                           arg_avals=arg_avals)
+        module.functions.insert(0, fn)
+        source, namespace = module.compile()
+        entry = _Entry(source=source, function=namespace[name],
+                       inplace=dict(unit.inplace_params), unit=unit)
+        dependencies = []
+        for u in module.units:
+            for gname, value in u.src.referenced.items():
+                dependencies.append((u.src.globals, gname, value))
+        cache.store(key, entry, dependencies)
+        return entry
+
+    def _specialisation(self, bound):
+        """The generated function for the shapes and dtypes of these arguments."""
+        bound.apply_defaults()
+        avals = {}
+        for name, value in bound.arguments.items():
+            avals[name] = abstract_value(value)
+        signature = tuple((name, signature_key(aval)) for name, aval in avals.items())
+        entry = self._specs.get(signature)
+        if entry is None:
+            if len(self._specs) >= self._MAX_SPECIALISATIONS:
+                entry = self._entry         # many shapes seen: the shape-generic code
+            else:
+                entry = self._generate(avals, signature)
+                self._specs[signature] = entry
+        self._last = entry
+        return entry
+
+    # ------------------------------------------------------------ calls
+    def __call__(self, *args, **kwargs):
+        try:
+            bound = self._signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError("%s: %s" % (self.__name__, exc)) from None
+        self._check_arguments(bound, self._entry)
+        entry = self._specialisation(bound)
+        return entry.function(*args, **kwargs)
+
+    def _source(self, args, kwargs):
+        if args or kwargs:
+            bound = self._signature.bind(*args, **kwargs)
+            return self._specialisation(bound).source
+        return (self._last or self._entry).source
+
+    def _check_arguments(self, bound, entry):
+        arguments = bound.arguments
+        for k, name in zip(self._argnums, self._wrt):
+            if name in arguments:
+                _check_float(arguments[name], name, k, self._kind)
+        for name, node in entry.inplace.items():
+            value = arguments.get(name)
+            if isinstance(value, np.ndarray):
+                raise entry.unit.error(
+                    node, "`%s` is an argument: this augmented assignment would modify the "
+                    "caller's array in place" % name,
+                    "write `%s = %s <op> ...` to make a new array, or use the functional "
+                    "form %s.at[...].set(...)" % (name, name, name))
+
+    def __repr__(self):
+        return "<transpiler %s of %s>" % (self._kind, getattr(self._fun, "__qualname__", "?"))
+
+
+class _Entry:
+    def __init__(self, source, function, inplace, unit):
+        self.source = source
+        self.function = function
+        self.inplace = inplace
+        self.unit = unit
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _leaves(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _leaves(v)
+    elif value is not None:
+        yield value
+
+
+def _check_float(value, name, argnum, kind):
+    for leaf in _leaves(value):
+        dtype = np.result_type(leaf) if not isinstance(leaf, (bool, int, float, complex)) \
+            else np.result_type(type(leaf))
+        if not np.issubdtype(dtype, np.inexact):
+            if isinstance(leaf, (bool, int)) and not isinstance(leaf, np.generic):
+                dtype_name = "int" if not isinstance(leaf, bool) else "bool"
+                dtype_name += " (%s)" % np.result_type(type(leaf)).name
+            else:
+                dtype_name = dtype.name
+            raise TypeError(
+                "%s requires real- or complex-valued inputs, but argument `%s` (argnums=%d) "
+                "has dtype %s; pass a float (e.g. %s.0 or x.astype(float)), or leave it out "
+                "of argnums" % (kind, name, argnum, dtype_name,
+                                leaf if isinstance(leaf, (int, np.integer)) else "1"))
+
+
+# ------------------------------------------------------------ public functions
+
+def grad(fun, argnums=0, has_aux=False):
+    """Gradient of a scalar-valued function, as generated Python source.
+
+    Args:
+      fun: a Python function returning a scalar (or ``(scalar, aux)`` with ``has_aux``).
+      argnums: which positional argument(s) to differentiate: an int (negative counts
+        from the end) or a tuple of ints (then a tuple of gradients is returned).
+      has_aux: ``fun`` returns ``(output, aux)``; the result is ``(gradient, aux)``.
+
+    Returns:
+      A function taking the same arguments as ``fun`` and returning the gradient, with
+      the structure (pytree) and shape of the argument(s).
+
+    Example:
+      >>> import numpy as np, transpiler as tp
+      >>> tp.grad(lambda x: np.sum(x ** 2))(np.array([1.0, 2.0]))
+      array([2., 4.])
+    """
+    return Transformed(_check_function(fun, "grad"), "grad", argnums, has_aux)
+
+
+def value_and_grad(fun, argnums=0, has_aux=False):
+    """``(fun(*args), grad(fun)(*args))`` in one pass.
+
+    With ``has_aux`` the result is ``((value, aux), gradient)``.
+
+    Example:
+      >>> import transpiler as tp
+      >>> tp.value_and_grad(lambda x: x ** 3)(2.0)
+      (8.0, 12.0)
+    """
+    return Transformed(_check_function(fun, "value_and_grad"), "value_and_grad", argnums,
+                       has_aux)
+
+
+def source(fun, *args, **kwargs):
+    """The generated Python source of a transformed function, as a string.
+
+    Example:
+      >>> import transpiler as tp
+      >>> print(tp.source(tp.grad(lambda x: x * x)))     # doctest: +ELLIPSIS
+      def grad_...
+    """
+    if not isinstance(fun, Transformed):
+        raise TypeError("source() takes a function made by a transpiler transform "
+                        "(grad, value_and_grad, ...), got %r" % (fun,))
+    return fun._source(args, kwargs)
+
+
+def clear_caches():
+    """Forget every generated function (they are regenerated on the next transform)."""
+    cache.clear()
+
+
+def cache_info():
+    """Counters of the generated-function cache: hits, misses, invalidated, entries."""
+    return cache.info()
+
+
+__all__ = ["grad", "value_and_grad", "source", "clear_caches", "cache_info",
+           "TranspileError", "custom_vjp"]

@@ -1,0 +1,176 @@
+"""Resolve every non-local name to the live object it means, and bind it in the module env.
+
+After this pass the function refers to nothing but its own locals, builtins and names
+bound in the ``Environment``:
+
+    from numpy import exp as e          def f(x):
+    import numpy                   ->       return np.exp(x) + np.sin(x) * SCALE
+    def f(x):
+        return e(x) + numpy.sin(x) * SCALE
+
+Attributes of plain Python objects (a config namedtuple, say) are read now, as JAX
+reads them at trace time; attributes of arrays stay for ``lower_methods``.
+"""
+import builtins
+import types
+
+import gast
+import numpy as np
+
+from ..ir import build
+from .environment import CORE, canonical_path
+
+
+def stored_names(body):
+    """Names a function body assigns (its locals), including nested def names."""
+    names = set()
+    for stmt in body:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
+                names.add(node.id)
+            elif isinstance(node, gast.FunctionDef):
+                names.add(node.name)
+    return names
+
+
+def function_locals(fn):
+    return set(build.param_names(fn)) | stored_names(fn.body)
+
+
+_SIMPLE = (int, float, complex, bool, str, type(None))
+
+
+class Resolver(gast.NodeTransformer):
+
+    def __init__(self, src, env, local_names):
+        self.src = src
+        self.env = env
+        self.locals = local_names
+        self.renames = {name: name + "_" for name in local_names if name in CORE}
+
+    # -- scopes
+    def visit_FunctionDef(self, node):
+        saved = self.locals
+        self.locals = saved | function_locals(node)
+        node.body = [self.visit(s) for s in node.body]
+        self._rename_params(node)
+        self.locals = saved
+        return node
+
+    def visit_Lambda(self, node):
+        saved = self.locals
+        self.locals = saved | {a.id for a in node.args.args}
+        node.body = self.visit(node.body)
+        self.locals = saved
+        return node
+
+    def _rename_params(self, fn):
+        for param in fn.args.args + fn.args.kwonlyargs + fn.args.posonlyargs:
+            param.id = self.renames.get(param.id, param.id)
+
+    # -- names
+    def visit_Name(self, node):
+        if node.id in self.locals:
+            node.id = self.renames.get(node.id, node.id)
+            return node
+        if not isinstance(node.ctx, gast.Load):
+            return node
+        found, value = self._lookup(node.id)
+        if not found:
+            raise self.src.error(node, "name `%s` is not defined" % node.id,
+                                 "define it before the function is transformed, or pass it as "
+                                 "an argument.")
+        return self._reference(node, node.id, value)
+
+    def _lookup(self, name):
+        if name in self.src.closure:
+            return True, self.src.closure[name]
+        if name in self.src.globals:
+            self.src.referenced[name] = self.src.globals[name]
+            return True, self.src.globals[name]
+        if hasattr(builtins, name):
+            return True, getattr(builtins, name)
+        return False, None
+
+    def _reference(self, node, spelled, value):
+        if (spelled not in self.src.closure and spelled not in self.src.globals
+                and getattr(builtins, spelled, None) is value):
+            return node                                   # a builtin: keep the bare name
+        if isinstance(value, _SIMPLE) and not callable(value):
+            return build.const(value, at=node)           # a constant: inline it
+        path = canonical_path(value)
+        if path is not None:
+            return build.dotted(path, at=node)
+        preferred = getattr(value, "__name__", None) if isinstance(value, types.FunctionType) else None
+        if not preferred or preferred == "<lambda>" or not preferred.isidentifier():
+            preferred = spelled
+        return build.name(self.env.bind(preferred, value), at=node)
+
+    def visit_Attribute(self, node):
+        chain = []
+        base = node
+        while isinstance(base, gast.Attribute):
+            chain.append(base.attr)
+            base = base.value
+        if not isinstance(base, gast.Name) or base.id in self.locals:
+            node.value = self.visit(node.value)
+            return node
+        found, value = self._lookup(base.id)
+        if not found:
+            raise self.src.error(base, "name `%s` is not defined" % base.id,
+                                 "define it before the function is transformed.")
+        chain.reverse()
+        spelled = base.id
+        consumed = 0
+        for attr_name in chain:
+            if isinstance(value, types.ModuleType) or not isinstance(value, (np.ndarray, np.generic)):
+                if not hasattr(value, attr_name):
+                    raise self.src.error(node, "`%s` has no attribute `%s`" % (spelled, attr_name))
+                value = getattr(value, attr_name)
+                spelled += "." + attr_name
+                consumed += 1
+            else:
+                break
+        head = self._chain_reference(node, spelled, value, base)
+        for attr_name in chain[consumed:]:
+            head = build.attr(head, attr_name, at=node)
+        return head
+
+    def _chain_reference(self, node, spelled, value, base):
+        if "." not in spelled:
+            return self._reference(base, spelled, value)
+        if isinstance(value, _SIMPLE) and not callable(value):
+            return build.const(value, at=node)
+        path = canonical_path(value, preferred=self._core_spelling(spelled))
+        if path is not None:
+            return build.dotted(path, at=node)
+        root_name = spelled.split(".")[0]
+        _, root = self._lookup(root_name)
+        if isinstance(root, types.ModuleType):
+            bound = self.env.bind(root_name, root)
+            return build.dotted(".".join([bound] + spelled.split(".")[1:]), at=node)
+        # an attribute of a plain object, read now
+        return build.name(self.env.bind(spelled.replace(".", "_"), value), at=node)
+
+    def _core_spelling(self, spelled):
+        root, _, rest = spelled.partition(".")
+        _, value = self._lookup(root)
+        for alias, mod in CORE.items():
+            if value is mod:
+                return alias + "." + rest
+        return None
+
+
+def resolve(src, env):
+    """Rewrite ``src.node`` in place so that it refers only to env bindings and locals."""
+    fn = src.node
+    local_names = function_locals(fn)
+    env.avoid(local_names)
+    resolver = Resolver(src, env, local_names)
+    fn.body = [resolver.visit(stmt) for stmt in fn.body]
+    resolver._rename_params(fn)
+    for i, default in enumerate(fn.args.defaults):
+        fn.args.defaults[i] = resolver.visit(default)
+    fn.args.kw_defaults = [resolver.visit(d) if d is not None else None
+                           for d in fn.args.kw_defaults]
+    return fn

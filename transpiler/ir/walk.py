@@ -1,0 +1,87 @@
+"""Small read-only queries over gast trees shared by passes and analyses."""
+import gast
+
+from ..frontend.environment import CORE
+
+
+def loaded_names(node):
+    """Names read by ``node`` (an expression or statement), in order, with repeats."""
+    return [n.id for n in gast.walk(node)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
+
+
+def stored_names(stmt):
+    """Names a single statement binds (not recursing into nested blocks)."""
+    if isinstance(stmt, gast.Assign):
+        return [n.id for t in stmt.targets for n in gast.walk(t)
+                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
+    if isinstance(stmt, (gast.AugAssign, gast.AnnAssign)):
+        return [stmt.target.id] if isinstance(stmt.target, gast.Name) else []
+    if isinstance(stmt, gast.For):
+        return [n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)]
+    if isinstance(stmt, gast.FunctionDef):
+        return [stmt.name]
+    return []
+
+
+def all_stored(stmts):
+    """Every name bound anywhere in a statement list (recursing into blocks)."""
+    names = set()
+    for stmt in stmts:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
+                names.add(node.id)
+    return names
+
+
+def dotted_name(node):
+    """``np.linalg.norm`` for an Attribute chain on a Name, else None."""
+    parts = []
+    while isinstance(node, gast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, gast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def is_static_ref(node, env, local_names):
+    """True if ``node`` names something in the environment (np.exp, a user function...)."""
+    path = dotted_name(node)
+    if path is None:
+        return False
+    root = path.split(".")[0]
+    if root in local_names:
+        return False
+    return root in env.bindings or root in CORE or env.lookup(gast.Name(
+        id=root, ctx=gast.Load(), annotation=None, type_comment=None)) is not None
+
+
+def blocks(stmt):
+    """The statement lists directly nested in ``stmt``."""
+    if isinstance(stmt, (gast.If, gast.For, gast.While)):
+        return [stmt.body, stmt.orelse]
+    return []
+
+
+def iter_statements(stmts):
+    """Every statement in a list, recursively, outer before inner (not into nested defs)."""
+    for stmt in stmts:
+        yield stmt
+        for block in blocks(stmt):
+            yield from iter_statements(block)
+
+
+def map_statements(stmts, fn):
+    """Rebuild a statement list, replacing each statement by ``fn(stmt)`` (a list).
+
+    ``fn`` is applied after the statement's nested blocks have been rebuilt.
+    """
+    out = []
+    for stmt in stmts:
+        for attr in ("body", "orelse"):
+            if isinstance(stmt, (gast.If, gast.For, gast.While)):
+                setattr(stmt, attr, map_statements(getattr(stmt, attr), fn))
+        out.extend(fn(stmt))
+    return out

@@ -1,0 +1,126 @@
+"""A generated module: the functions one transform needs, their namespace, their source.
+
+Generating ``grad(f)`` may require the forward/backward pair of every user function
+``f`` calls with active arguments (recursively); they all live in one module with one
+``Environment``.  The module is rendered once, compiled once, and registered with
+``linecache`` so its functions have real source.
+"""
+import inspect
+
+import gast
+
+from . import driver
+from .errors import TranspileError
+from .ir import build, emit
+
+
+class GeneratedModule:
+
+    def __init__(self, label, env=None):
+        from .frontend.environment import Environment
+        self.label = label
+        self.env = env if env is not None else Environment()
+        self.functions = []            # gast FunctionDefs, in dependency order
+        self.header = []               # comment lines
+        self._vjps = {}                # (callee, mask) -> (fwd, bwd, order)
+        self._in_progress = []         # callees being differentiated (recursion guard)
+        self.units = []                # every normalised function, for cache validation
+
+    # ------------------------------------------------------------ names
+    def global_name(self, preferred, obj=None):
+        """A module-level name (function or binding) that nothing else uses."""
+        return self.env.bind(preferred, obj if obj is not None else _Placeholder(preferred))
+
+    def add_function(self, fn):
+        self.functions.append(fn)
+        self.env.bindings[fn.name] = _Placeholder(fn.name)
+
+    # ------------------------------------------------------------ callees
+    def normalise(self, fn):
+        unit = driver.normalise(fn, self.env)
+        self.units.append(unit)
+        return unit
+
+    def vjp(self, op, mask, stmt, caller_unit):
+        """``(fwd_name, bwd_name, order)`` for calling ``op.callee`` with active ``mask``.
+
+        ``order[k]`` is where the adjoint of the k-th active call argument sits in what
+        the backward function returns (None when it returns a single value).
+        """
+        from .analysis import ops as O
+        callee = op.callee
+        params = _bind_params(callee, op, stmt, caller_unit)
+        atoms = list(op.args) + [v for _, v in op.keywords]
+        active_params = tuple(p for p, m in zip(params, mask) if m)
+        if op.kind == O.CUSTOM:
+            return self._custom_vjp(callee, params, active_params, atoms, mask)
+        key = (callee, tuple(sorted(set(active_params))))
+        if key not in self._vjps:
+            if callee in self._in_progress:
+                raise caller_unit.error(stmt, "recursive call to `%s`: recursion is not "
+                                        "supported" % callee.__name__,
+                                        "rewrite the recursion as a loop.")
+            self._in_progress.append(callee)
+            try:
+                from .ad.package import vjp_pair
+                unit = self.normalise(callee)
+                wrt = [p for p in build.param_names(unit.fn) if p in key[1]]
+                self._vjps[key] = vjp_pair(self, unit, wrt)
+            finally:
+                self._in_progress.pop()
+        fwd, bwd, wrt = self._vjps[key]
+        order = [wrt.index(p) for p in active_params]
+        return fwd, bwd, (None if len(wrt) == 1 else order)
+
+    def _custom_vjp(self, custom, params, active_params, atoms, mask):
+        fwd = self.env.bind(custom.__name__ + "_fwd", custom.fwd)
+        bwd = self.env.bind(custom.__name__ + "_bwd", custom.bwd_with_zeros)
+        all_params = custom.param_names
+        order = [all_params.index(p) for p in active_params]
+        return fwd, bwd, order
+
+    # ------------------------------------------------------------ output
+    def source(self):
+        body = list(self.header) + self.functions
+        return emit.to_source(build.module(body))
+
+    def compile(self):
+        source = self.source()
+        namespace = self.env.namespace()
+        for fn in self.functions:
+            namespace.pop(fn.name, None)
+        emit.compile_source(source, namespace, self.label)
+        return source, namespace
+
+
+class _Placeholder:
+    """Reserves a module-level name for a function defined in the generated source."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return "<generated %s>" % self.name
+
+
+def _bind_params(callee, op, stmt, unit):
+    """The callee parameter each call argument (positional, then keywords) binds to."""
+    try:
+        sig = inspect.signature(callee)
+    except (TypeError, ValueError):
+        raise unit.error(stmt, "cannot read the signature of `%s`" % callee) from None
+    names = [p.name for p in sig.parameters.values()
+             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    positional = [p.name for p in sig.parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(op.args) > len(positional):
+        raise unit.error(stmt, "too many positional arguments for `%s`" % callee.__name__)
+    bound = positional[:len(op.args)]
+    for key, _ in op.keywords:
+        if key not in names:
+            raise unit.error(stmt, "`%s` has no parameter `%s`" % (callee.__name__, key))
+        bound.append(key)
+    return bound
+
+
+__all__ = ["GeneratedModule", "TranspileError"]

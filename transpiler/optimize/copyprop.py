@@ -1,0 +1,97 @@
+"""Copy propagation: after ``a = b``, read ``b`` where the code reads ``a``.
+
+    dplus = dout                          dexp = dout * 2
+    dexp = dplus * 2          ->          (dplus = dout is then dead)
+
+Only while neither name is rebound; a loop or branch that rebinds either ends the copy
+(a loop also at its start, because of its back edge).  Substituting one name for another
+bound to the same object never changes what Python computes, so this cannot introduce
+an alias that was not there.  Copies into or out of protected names (parameters the
+caller sees, names the reverse sweep pops into) are left alone.
+"""
+import gast
+
+from ..ir import build
+from .effects import effect
+
+
+class _Substitute(gast.NodeTransformer):
+    def __init__(self, copies):
+        self.copies = copies
+        self.changed = False
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, gast.Load) and node.id in self.copies:
+            node.id = self.copies[node.id]
+            self.changed = True
+        return node
+
+
+def _bound_anywhere(stmts, env):
+    names = set()
+    for stmt in stmts:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                names.add(node.id)
+            elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+                names.add(node.target.id)
+    return names
+
+
+def _kill(copies, names):
+    for a in list(copies):
+        if a in names or copies[a] in names:
+            del copies[a]
+
+
+def propagate_copies(fn, env, protected=()):
+    changed = [False]
+    _block(fn.body, {}, env, set(protected), changed)
+    return changed[0]
+
+
+def _substitute(node, copies, changed):
+    sub = _Substitute(copies)
+    sub.visit(node)
+    if sub.changed:
+        changed[0] = True
+
+
+def _block(stmts, copies, env, protected, changed):
+    for stmt in stmts:
+        if isinstance(stmt, gast.If):
+            _substitute(stmt.test, copies, changed)
+            bound = _bound_anywhere(stmt.body + stmt.orelse, env)
+            _block(stmt.body, dict(copies), env, protected, changed)
+            _block(stmt.orelse, dict(copies), env, protected, changed)
+            _kill(copies, bound)
+            continue
+        if isinstance(stmt, (gast.For, gast.While)):
+            bound = _bound_anywhere(stmt.body, env)
+            if isinstance(stmt, gast.For):
+                bound |= {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
+                _substitute(stmt.iter, copies, changed)
+            _kill(copies, bound)
+            if isinstance(stmt, gast.While):
+                _substitute(stmt.test, copies, changed)
+            _block(stmt.body, dict(copies), env, protected, changed)
+            continue
+        if isinstance(stmt, gast.Assign):
+            _substitute(stmt.value, copies, changed)
+            for target in stmt.targets:
+                if isinstance(target, gast.Subscript):
+                    _substitute(target.slice, copies, changed)
+                    _substitute(target.value, copies, changed)
+        elif isinstance(stmt, gast.AugAssign):
+            _substitute(stmt.value, copies, changed)
+            if isinstance(stmt.target, gast.Subscript):
+                _substitute(stmt.target.slice, copies, changed)
+                _substitute(stmt.target.value, copies, changed)
+        elif not build.is_comment(stmt):
+            _substitute(stmt, copies, changed)
+        e = effect(stmt, env)
+        _kill(copies, e.defs)
+        if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                and isinstance(stmt.value, gast.Name) and stmt.targets[0].id != stmt.value.id
+                and stmt.targets[0].id not in protected and stmt.value.id not in protected):
+            copies[stmt.targets[0].id] = stmt.value.id

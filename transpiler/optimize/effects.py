@@ -1,0 +1,151 @@
+"""What a statement reads, binds and modifies, and liveness over structured code.
+
+Shared by dead-code elimination, copy propagation and the residual computation of
+split VJPs.  In-place updates (``x[i] = v``, ``dx += g`` on arrays, ``stack.append``,
+``rt.add_at(d, ...)``) *modify* a name: they read it and keep it alive, but do not
+kill it.
+"""
+from dataclasses import dataclass, field
+
+import gast
+
+from ..ir import build
+from ..ir.walk import dotted_name
+
+# Runtime helpers that update their first argument in place.
+MUTATING_HELPERS = {"rt.add_at", "rt.pop_slot"}
+MUTATING_METHODS = {"append", "pop"}
+# Builtins that have no side effects.
+PURE_BUILTINS = {"len", "range", "min", "max", "abs", "float", "int", "bool", "round",
+                 "tuple", "list", "dict", "sum", "zip", "enumerate", "isinstance", "slice",
+                 "pow", "divmod", "sorted", "reversed", "complex", "str"}
+
+
+@dataclass
+class Effect:
+    defs: set = field(default_factory=set)
+    uses: set = field(default_factory=set)
+    mods: set = field(default_factory=set)
+    pure: bool = True              # removable when defs and mods are dead
+
+
+def _loads(node):
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+            and isinstance(n.ctx, gast.Load)}
+
+
+def call_effect(call, env):
+    """(mods, pure) of evaluating ``call``."""
+    func = call.func
+    path = dotted_name(func)
+    if isinstance(func, gast.Attribute) and func.attr in MUTATING_METHODS \
+            and isinstance(func.value, gast.Name) and (path is None or env.lookup(func) is None):
+        return {func.value.id}, True
+    if path in MUTATING_HELPERS:
+        first = call.args[0]
+        return ({first.id} if isinstance(first, gast.Name) else set()), True
+    if path is not None:
+        root = path.split(".")[0]
+        if root in ("np", "math", "rt"):
+            return set(), True
+        if path in PURE_BUILTINS:
+            return set(), True
+        target = env.lookup(func)
+        import types
+        from ..rules import registry
+        if registry.lookup(target) is not None:
+            return set(), True
+        if isinstance(target, types.FunctionType):
+            return set(), True        # user functions are assumed pure, as JAX assumes
+    return set(), False
+
+
+def _expr_effect(node, env):
+    mods, pure = set(), True
+    for sub in gast.walk(node):
+        if isinstance(sub, gast.Call):
+            m, p = call_effect(sub, env)
+            mods |= m
+            pure = pure and p
+    return mods, pure
+
+
+def effect(stmt, env):
+    """The Effect of a simple (non-compound) statement."""
+    if build.is_comment(stmt):
+        return Effect(pure=False)
+    if isinstance(stmt, gast.Assign):
+        target = stmt.targets[0]
+        mods, pure = _expr_effect(stmt.value, env)
+        uses = _loads(stmt.value)
+        if isinstance(target, gast.Name):
+            return Effect(defs={target.id}, uses=uses | mods, mods=mods, pure=pure)
+        if isinstance(target, gast.Tuple):
+            names = {e.id for e in target.elts if isinstance(e, gast.Name)}
+            return Effect(defs=names, uses=uses | mods, mods=mods, pure=pure)
+        if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+            base = target.value.id
+            return Effect(uses=uses | _loads(target.slice) | {base} | mods,
+                          mods=mods | {base}, pure=pure)
+        return Effect(uses=uses | _loads(target), pure=False)
+    if isinstance(stmt, gast.AugAssign):
+        target = stmt.target
+        mods, pure = _expr_effect(stmt.value, env)
+        uses = _loads(stmt.value) | mods
+        if isinstance(target, gast.Name):
+            return Effect(defs={target.id}, uses=uses | {target.id}, mods=mods, pure=pure)
+        base = target.value.id
+        return Effect(uses=uses | _loads(target.slice) | {base}, mods=mods | {base}, pure=pure)
+    if isinstance(stmt, gast.Expr):
+        mods, pure = _expr_effect(stmt.value, env)
+        return Effect(uses=_loads(stmt.value) | mods, mods=mods, pure=pure)
+    if isinstance(stmt, gast.Pass):
+        return Effect()
+    return Effect(uses=_loads(stmt), pure=False)
+
+
+class Liveness:
+    """Live variables after each statement of a function body."""
+
+    def __init__(self, env):
+        self.env = env
+        self.after = {}
+
+    def block(self, stmts, live_out, exit_live=frozenset()):
+        live = set(live_out)
+        for stmt in reversed(stmts):
+            self.after[id(stmt)] = set(live)
+            live = self.stmt(stmt, live, exit_live)
+        return live
+
+    def stmt(self, stmt, live, exit_live):
+        if isinstance(stmt, gast.If):
+            if len(stmt.body) == 1 and isinstance(stmt.body[0], gast.Break) and not stmt.orelse:
+                return live | set(exit_live) | _loads(stmt.test)
+            body = self.block(stmt.body, live, exit_live)
+            orelse = self.block(stmt.orelse, live, exit_live)
+            return body | orelse | _loads(stmt.test)
+        if isinstance(stmt, gast.For):
+            target = {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
+            out = set(live)
+            while True:
+                body_in = self.block(stmt.body, out, exit_live=live)
+                new = set(live) | (body_in - target)
+                if new == out:
+                    break
+                out = new
+            return out | _loads(stmt.iter)
+        if isinstance(stmt, gast.While):
+            test = _loads(stmt.test)
+            out = set(live) | test
+            while True:
+                body_in = self.block(stmt.body, out, exit_live=live)
+                new = set(live) | test | body_in
+                if new == out:
+                    break
+                out = new
+            return out
+        if isinstance(stmt, gast.Break):
+            return set(exit_live)
+        e = effect(stmt, self.env)
+        return (live - e.defs) | e.uses

@@ -1,0 +1,116 @@
+"""Every assignment -> single-target plain assignments.
+
+Requires: comprehensions lowered.  Ensures: only ``Assign`` with one Name or Subscript
+target remains (plus loop targets, handled by ``lower_for``).
+
+    x += 1                    x = x + 1
+    y[i] *= 2                 y[i] = y[i] * 2
+    a = b = f(x)        ->    a = f(x); b = a
+    h, c = step(h, c)         step_result = step(h, c); h = step_result[0]; c = step_result[1]
+    a, b = b, a               a_2 = b; b_2 = a; a = a_2; b = b_2   (swap: via temporaries)
+    s: float = 0.0            s = 0.0
+
+``x += ...`` on a parameter that still holds the caller's object is recorded in
+``unit.inplace_params``: on an array that would modify the caller's array, which the
+API refuses at the first call (a scalar parameter is fine).
+"""
+import gast
+
+from ..ir import build
+from ..ir.naming import describe
+from ..ir.walk import loaded_names, map_statements
+from ..pipeline import Pass
+
+
+class DesugarAssign(Pass):
+    name = "desugar_assign"
+
+    def run(self, unit):
+        params = set(build.param_names(unit.fn))
+        self.rebound = set()
+        unit.fn.body = self._block(unit, unit.fn.body, params)
+
+    def _block(self, unit, stmts, params):
+        def visit(stmt):
+            if isinstance(stmt, gast.FunctionDef):
+                saved = self.rebound
+                self.rebound = set()
+                stmt.body = self._block(unit, stmt.body, set(build.param_names(stmt)))
+                self.rebound = saved
+                return [stmt]
+            if isinstance(stmt, gast.AugAssign):
+                return self._augassign(unit, stmt, params)
+            if isinstance(stmt, gast.AnnAssign):
+                stmt = build.assign(stmt.target, stmt.value, at=stmt)
+            if isinstance(stmt, gast.Assign):
+                return self._assign(unit, stmt)
+            if isinstance(stmt, gast.For):
+                for node in gast.walk(stmt.target):
+                    if isinstance(node, gast.Name):
+                        self.rebound.add(node.id)
+            return [stmt]
+        return map_statements(stmts, visit)
+
+    def _augassign(self, unit, stmt, params):
+        target = stmt.target
+        op = build.OP_SPELLING[type(stmt.op)]
+        if isinstance(target, gast.Name):
+            if target.id in params and target.id not in self.rebound:
+                unit.inplace_params.setdefault(target.id, stmt)
+            value = build.binop(build.name(target.id, at=target), op, stmt.value, at=stmt)
+            self.rebound.add(target.id)
+            return [build.assign(build.name(target.id, store=True, at=target), value, at=stmt)]
+        if isinstance(target, gast.Subscript):
+            read = build.clone(target)
+            read.ctx = gast.Load()
+            value = build.binop(read, op, stmt.value, at=stmt)
+            return [build.assign(target, value, at=stmt)]
+        raise unit.error(stmt, "this augmented assignment target is not supported",
+                         "assign to a plain name or an element: x = x + 1, y[i] = y[i] + 1.")
+
+    def _assign(self, unit, stmt):
+        targets = stmt.targets
+        out = []
+        first = targets[0]
+        out.extend(self._unpack(unit, first, stmt.value, stmt))
+        for other in targets[1:]:
+            source = build.clone(first)
+            for node in gast.walk(source):
+                if hasattr(node, "ctx"):
+                    node.ctx = gast.Load()
+            out.extend(self._unpack(unit, other, source, stmt))
+        return out
+
+    def _unpack(self, unit, target, value, at):
+        if isinstance(target, gast.Name):
+            self.rebound.add(target.id)
+            return [build.assign(target, value, at=at)]
+        if isinstance(target, gast.Subscript):
+            return [build.assign(target, value, at=at)]
+        if not isinstance(target, (gast.Tuple, gast.List)):
+            raise unit.error(at, "this assignment target is not supported",
+                             "assign to names, elements (x[i]) or tuples of them.")
+        elts = target.elts
+        if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(elts):
+            written = {n.id for e in elts for n in gast.walk(e) if isinstance(n, gast.Name)}
+            read = set(loaded_names(value))
+            if not written & read:
+                out = []
+                for t, v in zip(elts, value.elts):
+                    out.extend(self._unpack(unit, t, v, at))
+                return out
+            temps = [unit.fresh(describe(v)) for v in value.elts]
+            out = [build.assign(t, v, at=at) for t, v in zip(temps, value.elts)]
+            for t, tmp in zip(elts, temps):
+                out.extend(self._unpack(unit, t, build.name(tmp, at=at), at))
+            return out
+        if isinstance(value, gast.Name):
+            holder, out = value.id, []
+        else:
+            base = describe(value.func) if isinstance(value, gast.Call) else "values"
+            holder = unit.fresh(base + "_result" if isinstance(value, gast.Call) else base)
+            out = [build.assign(holder, value, at=at)]
+        for k, t in enumerate(elts):
+            item = build.subscript(build.name(holder, at=at), build.const(k), at=at)
+            out.extend(self._unpack(unit, t, item, at))
+        return out

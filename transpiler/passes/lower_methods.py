@@ -1,0 +1,141 @@
+"""Array methods and attributes -> function form, so that every op is a call to a rule.
+
+Requires: names resolved (frontend.resolve).  Ensures: no attribute access on values
+remains except ``lst.append(v)`` on local lists.
+
+    s = x.sum(axis=0)                 s = np.sum(x, axis=0)
+    y = x.T @ W.reshape(3, -1)   ->   y = np.transpose(x) @ np.reshape(W, (3, -1))
+    n = x.shape[0]                    n = np.shape(x)[0]
+    z = x.at[i].set(v)                z = rt.at_set(x, i, v)
+"""
+import gast
+
+from ..frontend.resolve import function_locals
+from ..ir import build
+from ..ir.walk import is_static_ref
+from ..pipeline import Pass
+
+ATTRIBUTES = {
+    "T": "np.transpose", "shape": "np.shape", "ndim": "np.ndim", "size": "np.size",
+    "real": "np.real", "imag": "np.imag", "dtype": "np.result_type",
+}
+# method -> (function, how positional arguments after self are packed)
+#   "plain": f(x, *args, **kw); "shape": f(x, args_as_tuple) when more than one
+METHODS = {
+    "sum": ("np.sum", "plain"), "mean": ("np.mean", "plain"), "prod": ("np.prod", "plain"),
+    "max": ("np.max", "plain"), "min": ("np.min", "plain"), "std": ("np.std", "plain"),
+    "var": ("np.var", "plain"), "any": ("np.any", "plain"), "all": ("np.all", "plain"),
+    "argmax": ("np.argmax", "plain"), "argmin": ("np.argmin", "plain"),
+    "cumsum": ("np.cumsum", "plain"), "cumprod": ("np.cumprod", "plain"),
+    "dot": ("np.dot", "plain"), "clip": ("np.clip", "plain"), "ravel": ("np.ravel", "plain"),
+    "squeeze": ("np.squeeze", "plain"), "swapaxes": ("np.swapaxes", "plain"),
+    "copy": ("np.copy", "plain"), "round": ("np.round", "plain"),
+    "nonzero": ("np.nonzero", "plain"), "conj": ("np.conj", "plain"),
+    "reshape": ("np.reshape", "shape"), "transpose": ("np.transpose", "shape"),
+    "astype": ("rt.astype", "plain"), "item": ("rt.item", "plain"),
+    "flatten": ("rt.flatten", "plain"),
+}
+AT_OPS = {"set", "add", "multiply", "mul", "divide", "power", "min", "max", "get"}
+LIST_METHODS = {"append"}
+DICT_METHODS = {"keys": "rt.dict_keys", "values": "rt.dict_values", "items": "rt.dict_items"}
+
+
+def index_as_value(index):
+    """The subscript syntax ``a:b, None`` as a value: ``(slice(a, b, None), None)``."""
+    if isinstance(index, gast.Slice):
+        parts = [index.lower, index.upper, index.step]
+        return build.call(build.name("slice"), [p if p is not None else build.const(None)
+                                                 for p in parts], at=index)
+    if isinstance(index, gast.Tuple):
+        return build.tuple_([index_as_value(e) for e in index.elts], at=index)
+    return index
+
+
+class _Lowerer(gast.NodeTransformer):
+
+    def __init__(self, unit, local_names):
+        self.unit = unit
+        self.locals = local_names
+
+    def _static(self, node):
+        return is_static_ref(node, self.unit.env, self.locals)
+
+    def visit_FunctionDef(self, node):
+        saved = self.locals
+        self.locals = saved | function_locals(node)
+        node.body = [self.visit(s) for s in node.body]
+        self.locals = saved
+        return node
+
+    def visit_Call(self, node):
+        func = node.func
+        if isinstance(func, gast.Attribute) and not self._static(func):
+            at_call = self._at_call(node)
+            if at_call is not None:
+                return at_call
+            node.args = [self.visit(a) for a in node.args]
+            for kw in node.keywords:
+                kw.value = self.visit(kw.value)
+            receiver = self.visit(func.value)
+            return self._method(node, receiver, func.attr)
+        self.generic_visit(node)
+        return node
+
+    def _at_call(self, node):
+        func = node.func
+        sub = func.value
+        if not (isinstance(sub, gast.Subscript) and isinstance(sub.value, gast.Attribute)
+                and sub.value.attr == "at" and not self._static(sub.value)):
+            return None
+        op = func.attr
+        if op not in AT_OPS:
+            raise self.unit.error(node, "`.at[...].%s` is not a supported update" % op,
+                                  "use one of .set, .add, .multiply, .divide, .power, .min, "
+                                  ".max, .get.")
+        array = self.visit(sub.value.value)
+        index = self.visit(sub.slice)
+        args = [self.visit(a) for a in node.args]
+        if op == "get":
+            return build.subscript(array, index, at=node)
+        if len(args) != 1 or node.keywords:
+            raise self.unit.error(node, "`.at[...].%s` takes exactly one value" % op)
+        op = {"mul": "multiply"}.get(op, op)
+        return build.call("rt.at_" + op, [array, index_as_value(index), args[0]], at=node)
+
+    def _method(self, node, receiver, method):
+        if method in METHODS:
+            fname, packing = METHODS[method]
+            args = list(node.args)
+            if packing == "shape" and len(args) > 1:
+                args = [build.tuple_(args, at=node)]
+            call = build.call(fname, [receiver] + args, at=node)
+            call.keywords = node.keywords
+            return call
+        if method in DICT_METHODS and not node.args:
+            return build.call(DICT_METHODS[method], [receiver], at=node)
+        if method in LIST_METHODS:
+            node.func = build.attr(receiver, method, at=node)
+            return node
+        raise self.unit.error(node, "the method `.%s()` is not supported" % method,
+                              "call the NumPy function instead (e.g. np.%s(x, ...)), or "
+                              "compute the value outside the transformed function." % method)
+
+    def visit_Attribute(self, node):
+        if self._static(node):
+            return node
+        receiver = self.visit(node.value)
+        if node.attr in ATTRIBUTES:
+            return build.call(ATTRIBUTES[node.attr], [receiver], at=node)
+        if node.attr == "at":
+            raise self.unit.error(node, "`.at` must be followed by `[index].set(value)` (or "
+                                  ".add, .multiply, ...)")
+        raise self.unit.error(node, "the attribute `.%s` is not supported" % node.attr,
+                              "supported array attributes: %s." % ", ".join(sorted(ATTRIBUTES)))
+
+
+class LowerMethods(Pass):
+    name = "lower_methods"
+
+    def run(self, unit):
+        lowerer = _Lowerer(unit, function_locals(unit.fn))
+        unit.fn.body = [lowerer.visit(s) for s in unit.fn.body]

@@ -1,0 +1,69 @@
+"""Passes, the unit they transform, and the runner that applies them in order.
+
+A pipeline is data: a list of Pass instances.  The normalisation order lives in
+``NORMALISE`` below, with the reason for each constraint.  Any pass's output can be
+printed by name: ``TRANSPILER_PRINT_AFTER=anf,lower_for python my_script.py`` (or the
+CLI's ``--print-after``), which is how one debugs a pass.
+"""
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+import gast
+
+from .ir import emit
+from .ir.naming import Namer
+
+
+@dataclass
+class Unit:
+    """One user function on its way through the compiler."""
+    src: object                      # frontend.parse.FunctionSource
+    fn: gast.FunctionDef             # the current tree
+    env: object                      # frontend.environment.Environment
+    namer: Namer = None
+    # Facts passes record for later ones:
+    inplace_params: dict = field(default_factory=dict)   # param -> node of `param += ...`
+    original_params: list = field(default_factory=list)
+    timings: list = field(default_factory=list)
+
+    def error(self, node, reason, hint=""):
+        return self.src.error(node, reason, hint)
+
+    def fresh(self, base):
+        return self.namer.fresh(base)
+
+
+class Pass:
+    """A transformation of a Unit's tree.
+
+    Subclasses set ``name`` (verb_object) and implement ``run(unit)``, which rewrites
+    ``unit.fn`` in place or replaces it.  The docstring says what the pass requires of
+    its input and ensures of its output.
+    """
+    name = "pass"
+
+    def run(self, unit):
+        raise NotImplementedError
+
+    def run_function(self, unit, fn):
+        """Helper for passes that treat nested functions like the outer one."""
+        raise NotImplementedError
+
+
+def _print_after_names():
+    value = os.environ.get("TRANSPILER_PRINT_AFTER", "")
+    return {name.strip() for name in value.split(",") if name.strip()}
+
+
+def run_passes(unit, passes, print_after=None):
+    wanted = _print_after_names() | set(print_after or ())
+    for p in passes:
+        start = time.perf_counter()
+        p.run(unit)
+        unit.timings.append((p.name, time.perf_counter() - start))
+        if p.name in wanted or "all" in wanted:
+            sys.stderr.write("# --- after %s: %s\n%s\n" % (p.name, unit.fn.name,
+                                                             emit.to_source(unit.fn)))
+    return unit

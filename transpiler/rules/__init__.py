@@ -1,0 +1,7 @@
+"""Derivative rules, one module per family of primals; importing registers them.
+
+``registry.lookup(np.sin)`` returns the Rule for a primal; ``registry.all_rules()``
+lists them (``transpiler rules`` prints the table).
+"""
+from . import arithmetic, elementwise, reductions, linalg, shape, creation, builtins_math, containers  # noqa: F401
+from .registry import all_rules, lookup  # noqa: F401

@@ -1,0 +1,60 @@
+"""Operators and their NumPy ufuncs: + - * / ** % unary -, comparisons, logic.
+
+Each rule returns the adjoint of every differentiable argument; the ``broadcasting``
+family sums each adjoint back to its argument's shape.
+"""
+import operator
+
+import numpy as np
+
+from .registry import broadcasting, elementwise, nondiff
+
+
+@broadcasting(operator.add, np.add)
+def add(g, ans, x, y):
+    return g, g
+
+
+@broadcasting(operator.sub, np.subtract)
+def subtract(g, ans, x, y):
+    return g, -g
+
+
+@broadcasting(operator.mul, np.multiply)
+def multiply(g, ans, x, y):
+    return g * y, g * x
+
+
+@broadcasting(operator.truediv, np.true_divide)
+def divide(g, ans, x, y):
+    return g / y, -g * ans / y
+
+
+@broadcasting(operator.pow, np.power, np.float_power, pow)
+def power(g, ans, x, y):
+    # d/dy x**y = log(x) x**y, taken as 0 where x == 0 (the limit along y > 0)
+    return g * y * x ** (y - 1), g * ans * np.log(np.where(x == 0, 1.0, x))
+
+
+@broadcasting(operator.mod, np.mod, np.remainder)
+def mod(g, ans, x, y):
+    return g, -g * np.floor_divide(x, y)
+
+
+@elementwise(operator.neg, np.negative)
+def negative(g, ans, x):
+    return -g
+
+
+@elementwise(operator.pos, np.positive)
+def positive(g, ans, x):
+    return g
+
+
+nondiff(operator.floordiv, np.floor_divide, operator.lt, operator.le, operator.gt,
+        operator.ge, operator.eq, operator.ne, operator.is_, operator.is_not,
+        operator.contains, operator.not_, operator.invert, operator.and_, operator.or_,
+        operator.xor, operator.lshift, operator.rshift, np.less, np.less_equal, np.greater,
+        np.greater_equal, np.equal, np.not_equal, np.logical_and, np.logical_or,
+        np.logical_not, np.logical_xor, np.bitwise_and, np.bitwise_or, np.bitwise_xor,
+        np.invert, np.isclose, np.allclose, np.array_equal)

@@ -1,0 +1,57 @@
+"""Containers: list(), tuple(), dict values, the functional ``.at[]`` updates."""
+import builtins
+
+import runtime as rt
+
+from .registry import custom
+
+
+@custom(builtins.list, builtins.tuple)
+def sequence(g, ans, iterable=()):
+    return rt.sequence_adjoint(g, iterable)
+
+
+@custom(rt.dict_values)
+def dict_values(g, ans, d):
+    return rt.dict_values_adjoint(g, d)
+
+
+@custom(rt.at_set)
+def at_set(g, ans, x, index, values):
+    return rt.at_set_adjoint(g, ans, x, index, values, 0), \
+        rt.at_set_adjoint(g, ans, x, index, values, 1)
+
+
+@custom(rt.at_add)
+def at_add(g, ans, x, index, values):
+    return g, rt.at_gather(g, ans, index, values)
+
+
+@custom(rt.at_multiply)
+def at_multiply(g, ans, x, index, values):
+    return rt.at_multiply_adjoint(g, ans, x, index, values, 0), \
+        rt.at_multiply_adjoint(g, ans, x, index, values, 1)
+
+
+@custom(rt.at_divide)
+def at_divide(g, ans, x, index, values):
+    return rt.at_divide_adjoint(g, ans, x, index, values, 0), \
+        rt.at_divide_adjoint(g, ans, x, index, values, 1)
+
+
+@custom(rt.at_power)
+def at_power(g, ans, x, index, values):
+    return rt.at_power_adjoint(g, ans, x, index, values, 0), \
+        rt.at_power_adjoint(g, ans, x, index, values, 1)
+
+
+@custom(rt.at_min)
+def at_min(g, ans, x, index, values):
+    return rt.at_minmax_adjoint(g, ans, x, index, values, 0), \
+        rt.at_minmax_adjoint(g, ans, x, index, values, 1)
+
+
+@custom(rt.at_max)
+def at_max(g, ans, x, index, values):
+    return rt.at_minmax_adjoint(g, ans, x, index, values, 0), \
+        rt.at_minmax_adjoint(g, ans, x, index, values, 1)

@@ -1,0 +1,29 @@
+"""Array creation: constants carry no derivative, except through the values they are
+given (``np.full``'s fill value, ``np.linspace``'s end points)."""
+import numpy as np
+
+import runtime as rt
+
+from .registry import custom, nondiff
+
+
+nondiff(np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like, np.eye,
+        np.identity, np.arange, np.tri, np.tril_indices, np.triu_indices, np.indices,
+        np.random.rand, np.random.randn, np.random.random, np.random.normal,
+        np.random.uniform, np.random.seed)
+
+
+@custom(np.full)
+def full(g, ans, shape, fill_value, dtype=None):
+    return rt.unbroadcast(g, fill_value, ans)
+
+
+@custom(np.full_like)
+def full_like(g, ans, a, fill_value, dtype=None):
+    return rt.unbroadcast(g, fill_value, ans)
+
+
+@custom(np.linspace, diff=("start", "stop"))
+def linspace(g, ans, start, stop, num=50, endpoint=True):
+    return rt.linspace_adjoint(g, ans, start, stop, num, endpoint, 0), \
+        rt.linspace_adjoint(g, ans, start, stop, num, endpoint, 1)

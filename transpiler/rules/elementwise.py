@@ -1,0 +1,210 @@
+"""Elementwise math (NumPy ufuncs and the ``math`` module): one line of calculus each.
+
+``g`` already has the output's shape (or broadcasts to it), and the output has the
+input's shape, so these rules need no unbroadcasting.
+"""
+import math
+
+import numpy as np
+
+from .registry import broadcasting, elementwise, nondiff
+
+
+@elementwise(np.exp, math.exp)
+def exp(g, ans, x):
+    return g * ans
+
+
+@elementwise(np.exp2)
+def exp2(g, ans, x):
+    return g * ans * 0.6931471805599453
+
+
+@elementwise(np.expm1, math.expm1)
+def expm1(g, ans, x):
+    return g * (ans + 1.0)
+
+
+@elementwise(np.log)
+def log(g, ans, x):
+    return g / x
+
+
+@elementwise(np.log2, math.log2)
+def log2(g, ans, x):
+    return g / (x * 0.6931471805599453)
+
+
+@elementwise(np.log10, math.log10)
+def log10(g, ans, x):
+    return g / (x * 2.302585092994046)
+
+
+@elementwise(np.log1p, math.log1p)
+def log1p(g, ans, x):
+    return g / (1.0 + x)
+
+
+@elementwise(np.sqrt, math.sqrt)
+def sqrt(g, ans, x):
+    return g * 0.5 / ans
+
+
+@elementwise(np.cbrt)
+def cbrt(g, ans, x):
+    return g / (3.0 * ans ** 2)
+
+
+@elementwise(np.square)
+def square(g, ans, x):
+    return g * 2.0 * x
+
+
+@elementwise(np.reciprocal)
+def reciprocal(g, ans, x):
+    return -g * ans ** 2
+
+
+@elementwise(np.sin, math.sin)
+def sin(g, ans, x):
+    return g * np.cos(x)
+
+
+@elementwise(np.cos, math.cos)
+def cos(g, ans, x):
+    return -g * np.sin(x)
+
+
+@elementwise(np.tan, math.tan)
+def tan(g, ans, x):
+    return g * (1.0 + ans ** 2)
+
+
+@elementwise(np.arcsin, math.asin)
+def arcsin(g, ans, x):
+    return g / np.sqrt(1.0 - x ** 2)
+
+
+@elementwise(np.arccos, math.acos)
+def arccos(g, ans, x):
+    return -g / np.sqrt(1.0 - x ** 2)
+
+
+@elementwise(np.arctan, math.atan)
+def arctan(g, ans, x):
+    return g / (1.0 + x ** 2)
+
+
+@elementwise(np.sinh, math.sinh)
+def sinh(g, ans, x):
+    return g * np.cosh(x)
+
+
+@elementwise(np.cosh, math.cosh)
+def cosh(g, ans, x):
+    return g * np.sinh(x)
+
+
+@elementwise(np.tanh, math.tanh)
+def tanh(g, ans, x):
+    return g * (1.0 - ans ** 2)
+
+
+@elementwise(np.arcsinh, math.asinh)
+def arcsinh(g, ans, x):
+    return g / np.sqrt(x ** 2 + 1.0)
+
+
+@elementwise(np.arccosh, math.acosh)
+def arccosh(g, ans, x):
+    return g / np.sqrt(x ** 2 - 1.0)
+
+
+@elementwise(np.arctanh, math.atanh)
+def arctanh(g, ans, x):
+    return g / (1.0 - x ** 2)
+
+
+@elementwise(np.abs, np.absolute, np.fabs, math.fabs, abs)
+def absolute(g, ans, x):
+    return g * np.sign(x)
+
+
+@elementwise(math.erf)
+def erf(g, ans, x):
+    return g * 1.1283791670955126 * np.exp(-x ** 2)
+
+
+@elementwise(math.erfc)
+def erfc(g, ans, x):
+    return -g * 1.1283791670955126 * np.exp(-x ** 2)
+
+
+@elementwise(np.real, np.conj, np.conjugate, np.float64, float, np.asarray,
+             np.ascontiguousarray)
+def identity(g, ans, x):
+    return g
+
+
+@elementwise(np.float32)
+def to_float32(g, ans, x):
+    return g
+
+
+@broadcasting(np.logaddexp)
+def logaddexp(g, ans, x, y):
+    return g * np.exp(x - ans), g * np.exp(y - ans)
+
+
+@broadcasting(np.logaddexp2)
+def logaddexp2(g, ans, x, y):
+    return g * np.exp2(x - ans), g * np.exp2(y - ans)
+
+
+@broadcasting(np.maximum, np.fmax)
+def maximum(g, ans, x, y):
+    # ties share the adjoint equally, as in JAX
+    return g * ((x > y) + 0.5 * (x == y)), g * ((y > x) + 0.5 * (x == y))
+
+
+@broadcasting(np.minimum, np.fmin)
+def minimum(g, ans, x, y):
+    return g * ((x < y) + 0.5 * (x == y)), g * ((y < x) + 0.5 * (x == y))
+
+
+@broadcasting(np.arctan2, math.atan2)
+def arctan2(g, ans, y, x):
+    return g * x / (x ** 2 + y ** 2), -g * y / (x ** 2 + y ** 2)
+
+
+@broadcasting(np.hypot, math.hypot)
+def hypot(g, ans, x, y):
+    return g * x / ans, g * y / ans
+
+
+@broadcasting(math.pow)
+def math_pow(g, ans, x, y):
+    return g * y * x ** (y - 1), g * ans * np.log(np.where(x == 0, 1.0, x))
+
+
+@broadcasting(math.log, diff=("x", "base"))
+def math_log(g, ans, x, base=None):
+    if base is None:
+        return g / x, None
+    return g / (x * np.log(base)), -g * ans / (base * np.log(base))
+
+
+@broadcasting(np.where, diff=("x", "y"))
+def where(g, ans, condition, x, y):
+    return np.where(condition, g, 0.0), np.where(condition, 0.0, g)
+
+
+@broadcasting(np.clip)
+def clip(g, ans, a, a_min, a_max):
+    # the adjoint goes where the output is the input, else to the bound that was used
+    return g * (ans == a), g * (a < a_min), g * (a > a_max)
+
+
+nondiff(np.sign, np.floor, np.ceil, np.trunc, np.rint, np.round, np.around, np.fix,
+        math.floor, math.ceil, math.trunc, np.isnan, np.isinf, np.isfinite, np.signbit,
+        np.heaviside, math.isnan, math.isinf, math.isfinite, np.iscomplex, np.isreal)

@@ -1,0 +1,63 @@
+"""Linear algebra: @ / matmul, dot, outer, einsum, linalg.norm, inv, det, solve, trace."""
+import operator
+
+import numpy as np
+
+import runtime as rt
+
+from .registry import custom
+
+
+@custom(operator.matmul, np.matmul)
+def matmul(g, ans, x, y):
+    return rt.matmul_adjoint(g, ans, x, y, 0), rt.matmul_adjoint(g, ans, x, y, 1)
+
+
+@custom(np.dot)
+def dot(g, ans, a, b):
+    return rt.dot_adjoint(g, ans, a, b, 0), rt.dot_adjoint(g, ans, a, b, 1)
+
+
+@custom(np.inner)
+def inner(g, ans, a, b):
+    return rt.inner_adjoint(g, ans, a, b, 0), rt.inner_adjoint(g, ans, a, b, 1)
+
+
+@custom(np.vdot)
+def vdot(g, ans, a, b):
+    return np.reshape(g * np.ravel(b), np.shape(a)), np.reshape(g * np.ravel(a), np.shape(b))
+
+
+@custom(np.outer)
+def outer(g, ans, a, b):
+    return rt.outer_adjoint(g, ans, a, b, 0), rt.outer_adjoint(g, ans, a, b, 1)
+
+
+@custom(np.einsum)
+def einsum(g, ans, subscripts, *operands, argnum):
+    return rt.einsum_adjoint(subscripts, g, ans, operands, argnum)
+
+
+@custom(np.linalg.norm)
+def norm(g, ans, x, ord=None, axis=None, keepdims=False):
+    return rt.norm_adjoint(g, ans, x, ord, axis, keepdims)
+
+
+@custom(np.linalg.inv)
+def inv(g, ans, a):
+    return -np.matmul(np.swapaxes(ans, -1, -2), np.matmul(g, np.swapaxes(ans, -1, -2)))
+
+
+@custom(np.linalg.det)
+def det(g, ans, a):
+    return rt.det_adjoint(g, ans, a)
+
+
+@custom(np.linalg.solve)
+def solve(g, ans, a, b):
+    return rt.solve_adjoint(g, ans, a, b, 0), rt.solve_adjoint(g, ans, a, b, 1)
+
+
+@custom(np.trace)
+def trace(g, ans, a, offset=0):
+    return rt.trace_adjoint(g, ans, a, offset)

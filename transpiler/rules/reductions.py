@@ -1,0 +1,86 @@
+"""Reductions with ``axis``/``keepdims``: sum, mean, prod, max, min, var, std, cumsum.
+
+The adjoint of a reduction re-inserts the reduced axes (``np.expand_dims``) so that it
+broadcasts against the input; with ``keepdims=True`` or ``axis=None`` it already does.
+"""
+import numpy as np
+
+import runtime as rt
+
+from .registry import custom, nondiff, reduction
+
+
+@reduction(np.sum)
+def sum(g, ans, a, axis=None, dtype=None, keepdims=False):
+    if axis is None or keepdims:
+        return g
+    return np.expand_dims(g, axis)
+
+
+@reduction(np.mean)
+def mean(g, ans, a, axis=None, dtype=None, keepdims=False):
+    if axis is None or keepdims:
+        return g * (np.size(ans) / np.size(a))
+    return np.expand_dims(g, axis) * (np.size(ans) / np.size(a))
+
+
+@reduction(np.max, np.amax)
+def max(g, ans, a, axis=None, keepdims=False):
+    # ties share the adjoint equally
+    if axis is None or keepdims:
+        mask = a == ans
+        return g * mask / np.sum(mask, axis=axis, keepdims=True)
+    mask = a == np.expand_dims(ans, axis)
+    return np.expand_dims(g, axis) * mask / np.sum(mask, axis=axis, keepdims=True)
+
+
+@reduction(np.min, np.amin)
+def min(g, ans, a, axis=None, keepdims=False):
+    if axis is None or keepdims:
+        mask = a == ans
+        return g * mask / np.sum(mask, axis=axis, keepdims=True)
+    mask = a == np.expand_dims(ans, axis)
+    return np.expand_dims(g, axis) * mask / np.sum(mask, axis=axis, keepdims=True)
+
+
+@reduction(np.prod)
+def prod(g, ans, a, axis=None, dtype=None, keepdims=False):
+    return rt.prod_adjoint(g, ans, a, axis, keepdims)
+
+
+@reduction(np.var)
+def var(g, ans, a, axis=None, dtype=None, ddof=0, keepdims=False):
+    centered = a - np.mean(a, axis=axis, keepdims=True)
+    count = np.size(a) / np.size(ans) - ddof
+    if axis is None or keepdims:
+        return g * 2.0 * centered / count
+    return np.expand_dims(g, axis) * 2.0 * centered / count
+
+
+@reduction(np.std)
+def std(g, ans, a, axis=None, dtype=None, ddof=0, keepdims=False):
+    centered = a - np.mean(a, axis=axis, keepdims=True)
+    count = np.size(a) / np.size(ans) - ddof
+    if axis is None or keepdims:
+        return g * centered / (count * ans)
+    return np.expand_dims(g / ans, axis) * centered / count
+
+
+@custom(np.cumsum)
+def cumsum(g, ans, a, axis=None):
+    return rt.cumsum_adjoint(g, ans, a, axis)
+
+
+@custom(np.cumprod)
+def cumprod(g, ans, a, axis=None):
+    return rt.cumprod_adjoint(g, ans, a, axis)
+
+
+nondiff(np.argmax, np.argmin, np.any, np.all, np.count_nonzero, np.argsort, np.nonzero,
+        np.flatnonzero, np.argwhere, np.searchsorted, np.shape, np.ndim, np.size,
+        np.result_type)
+
+
+@custom(np.sort)
+def sort(g, ans, a, axis=-1):
+    return rt.sort_adjoint(g, ans, a, axis)

@@ -1,0 +1,265 @@
+"""The derivative-rule table: primal callable -> Rule.
+
+A rule is a small runnable function, keyed by the primal callable(s) it differentiates:
+
+    @broadcasting(np.multiply, operator.mul)
+    def multiply(g, ans, x, y):
+        return g * y, g * x
+
+``g`` is the adjoint (cotangent) of the output, ``ans`` the output itself, and the other
+parameters mirror the primal's signature.  It returns one adjoint per differentiable
+parameter, in order.  The family decorator (``elementwise``, ``broadcasting``,
+``reduction``, ``shape``, ``custom``, ``nondiff``) owns what every rule of that kind
+needs (unbroadcasting for ``broadcasting``), so a single rule cannot forget it.
+
+The compiler inlines the rule's body at the call site (``ir.template``); tests call the
+very same code through ``Rule.vjp_function`` (built by the same inliner).
+"""
+import operator
+
+import gast
+
+from ..ir import build, emit
+from ..ir.naming import Namer
+from ..ir.template import Template
+
+_TABLE = {}
+_ALL = []
+
+# Operators in the source map to these keys.
+BINOP_KEYS = {
+    gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
+    gast.Div: operator.truediv, gast.FloorDiv: operator.floordiv, gast.Mod: operator.mod,
+    gast.Pow: operator.pow, gast.MatMult: operator.matmul, gast.BitAnd: operator.and_,
+    gast.BitOr: operator.or_, gast.BitXor: operator.xor, gast.LShift: operator.lshift,
+    gast.RShift: operator.rshift,
+}
+UNARY_KEYS = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_,
+              gast.Invert: operator.invert}
+COMPARE_KEYS = {gast.Lt: operator.lt, gast.LtE: operator.le, gast.Gt: operator.gt,
+                gast.GtE: operator.ge, gast.Eq: operator.eq, gast.NotEq: operator.ne,
+                gast.Is: operator.is_, gast.IsNot: operator.is_not,
+                gast.In: operator.contains, gast.NotIn: operator.contains}
+
+
+class RuleError(Exception):
+    """A call site does not fit the rule's signature (raised as TranspileError upstream)."""
+
+
+class Rule:
+    """Derivative knowledge about one primal (or a few that share it).
+
+    Attributes:
+      primals: the callables this rule is keyed by.
+      family: 'elementwise', 'broadcasting', 'reduction', 'shape', 'custom' or 'nondiff'.
+      template: the parsed vjp function (None for nondiff).
+      diff: names of the differentiable parameters, in the order the vjp returns them.
+      varargs_diff: the ``*args`` of the primal are differentiable (vjp takes ``argnum``).
+      view: the result may share memory with an argument (reshape, transpose, ...).
+    """
+
+    def __init__(self, primals, family, fn=None, diff=None, view=False, static=(), refuse=()):
+        self.primals = tuple(primals)
+        self.family = family
+        self.fn = fn
+        self.name = fn.__name__ if fn is not None else getattr(primals[0], "__name__", "rule")
+        self.template = Template(fn) if fn is not None else None
+        self.view = view
+        self.static = set(static)
+        self.refuse = set(refuse)       # parameters with a derivative we do not provide
+        if self.template is not None:
+            params = self.template.params[2:]           # after (g, ans)
+            self.params = params
+            if diff is None:
+                diff = [p for p in params if p not in self.template.defaults
+                        and p not in self.static]
+            self.diff = list(diff)
+            self.varargs_diff = (self.template.varargs is not None
+                                 and "argnum" in self.template.kwonly)
+            self.uses_ans = "ans" in self.template.uses
+        else:
+            self.params, self.diff, self.varargs_diff, self.uses_ans = [], [], False, False
+
+    @property
+    def differentiable(self):
+        return self.family != "nondiff"
+
+    def __repr__(self):
+        return "<Rule %s (%s)>" % (self.name, self.family)
+
+    # ------------------------------------------------------------ call sites
+    def bind(self, args, keywords):
+        """Match call arguments to the rule's parameters.
+
+        Returns ``(bindings, slots)``: bindings maps parameter names to expressions (the
+        varargs parameter to a tuple literal); slots maps each call argument position
+        (int) or keyword (str) to the parameter it fills, as (name, vararg_index).
+        """
+        if self.template is None:
+            return {}, {}
+        tpl = self.template
+        params = self.params
+        bindings, slots = {}, {}
+        extra = []
+        for i, arg in enumerate(args):
+            if i < len(params):
+                bindings[params[i]] = arg
+                slots[i] = (params[i], None)
+            elif tpl.varargs:
+                slots[i] = (tpl.varargs, len(extra))
+                extra.append(arg)
+            else:
+                raise RuleError("too many positional arguments")
+        for key, value in keywords:
+            if key not in params and key not in tpl.kwonly or key == "argnum":
+                raise RuleError("the keyword argument `%s` is not supported" % key)
+            if key in bindings:
+                raise RuleError("`%s` given twice" % key)
+            bindings[key] = value
+            slots[key] = (key, None)
+        if tpl.varargs:
+            bindings[tpl.varargs] = build.tuple_(extra)
+        for name in params:
+            if name not in bindings and name not in tpl.defaults:
+                raise RuleError("missing argument `%s`" % name)
+        return bindings, slots
+
+    def slot_is_diff(self, slot):
+        name, vindex = slot
+        if vindex is not None:
+            return self.varargs_diff
+        return name in self.diff
+
+    def adjoints(self, bindings, slots, g, ans, namer, broadcasts=None):
+        """Inline the rule for the requested argument slots.
+
+        Args:
+          bindings: from ``bind``.
+          slots: the (name, vararg_index) slots whose adjoints are wanted.
+          g, ans: expressions for the output adjoint and the output.
+          broadcasts: optional ``f(arg_expr) -> bool``, False when the argument is known
+            to have the output's shape (then no unbroadcasting is needed).
+        Returns:
+          (statements, {slot: expression})
+        """
+        stmts, out = [], {}
+        fixed = [s for s in slots if s[1] is None]
+        if fixed:
+            binding = dict(bindings, g=g, ans=ans)
+            body, result = self.template.instantiate(binding, namer)
+            stmts += body
+            for slot in fixed:
+                k = self.diff.index(slot[0])
+                if isinstance(result, list):
+                    expr = result[k]
+                elif len(self.diff) == 1:
+                    expr = result
+                else:
+                    expr = build.subscript(result, build.const(k))
+                out[slot] = self._wrap(expr, slot, bindings, ans, broadcasts)
+        for slot in slots:
+            if slot[1] is None:
+                continue
+            binding = dict(bindings, g=g, ans=ans, argnum=build.const(slot[1]))
+            body, result = self.template.instantiate(binding, namer)
+            stmts += body
+            out[slot] = self._wrap(result, slot, bindings, ans, broadcasts)
+        return stmts, out
+
+    def _wrap(self, expr, slot, bindings, ans, broadcasts):
+        if self.family != "broadcasting":
+            return expr
+        name, vindex = slot
+        arg = bindings[name] if vindex is None else bindings[name].elts[vindex]
+        others = [v for k, v in bindings.items() if k != name and k in self.params
+                  and k not in self.static]
+        if all(isinstance(v, gast.Constant) for v in others):
+            return expr              # the other operands are scalars: no broadcasting
+        if broadcasts is not None and not broadcasts(arg):
+            return expr
+        return build.call("rt.unbroadcast", [expr, build.clone(arg), build.clone(ans)])
+
+    # ------------------------------------------------------------ runnable form
+    def vjp_function(self, param=None, argnum=None):
+        """The adjoint for one parameter as a plain function ``f(g, ans, *args, **kwargs)``.
+
+        Built by inlining the rule exactly as the compiler does, so testing it tests what
+        generated code runs.
+        """
+        names = [p for p in self.params]
+        params = ["g", "ans"] + names
+        bindings = {p: build.name(p) for p in names}
+        defaults = []
+        tpl = self.template
+        for p in names:
+            if p in tpl.defaults:
+                defaults.append(build.clone(tpl.defaults[p]))
+        if tpl.varargs:
+            bindings[tpl.varargs] = build.name(tpl.varargs)
+        namer = Namer(set(params) | {tpl.varargs or ""} | {"np", "rt", "math"})
+        if argnum is not None:
+            slot = (tpl.varargs, argnum)
+        else:
+            slot = (param if param is not None else self.diff[0], None)
+        stmts, out = self.adjoints(bindings, [slot], build.name("g"), build.name("ans"), namer)
+        body = stmts + [build.return_(out[slot])]
+        args = build.arguments(params, defaults=defaults)
+        if tpl.varargs:
+            args.vararg = build.name(tpl.varargs)
+            args.vararg.ctx = gast.Param()
+        fn = build.function_def("vjp_" + self.name, args, body)
+        source = emit.to_source(build.module([fn]))
+        from ..frontend.environment import CORE
+        namespace = emit.compile_source(source, dict(CORE), "rule " + self.name)
+        return namespace["vjp_" + self.name]
+
+
+def register(rule):
+    for primal in rule.primals:
+        _TABLE[_key(primal)] = rule
+    _ALL.append(rule)
+    return rule
+
+
+def _key(obj):
+    try:
+        hash(obj)
+        return obj
+    except TypeError:
+        return id(obj)
+
+
+def lookup(obj):
+    try:
+        return _TABLE.get(_key(obj))
+    except TypeError:
+        return None
+
+
+def all_rules():
+    return list(_ALL)
+
+
+# ------------------------------------------------------------ family decorators
+
+def _family(family, **defaults):
+    def decorator_factory(*primals, **options):
+        opts = dict(defaults, **options)
+
+        def decorator(fn):
+            register(Rule(primals, family, fn, **opts))
+            return fn
+        return decorator
+    return decorator_factory
+
+
+elementwise = _family("elementwise")
+broadcasting = _family("broadcasting")
+reduction = _family("reduction")
+shape = _family("shape", view=True)
+custom = _family("custom")
+
+
+def nondiff(*primals):
+    """Primals whose outputs carry no derivative (comparisons, floor, argmax, len...)."""
+    register(Rule(primals, "nondiff"))

@@ -1,0 +1,118 @@
+"""Shape manipulation: reshape, transpose, axes, squeezing, stacking, concatenation.
+
+These move elements without changing them, so each adjoint moves the output adjoint
+back: the inverse permutation, the original shape, the pieces of a concatenation.
+``rt.broadcast_to(g, ans)`` first materialises an adjoint that is lazily broadcast.
+"""
+import numpy as np
+
+import runtime as rt
+
+from .registry import custom, shape
+
+
+@shape(np.reshape)
+def reshape(g, ans, a, shape=None, order="C"):
+    return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
+
+
+@shape(np.ravel)
+def ravel(g, ans, a, order="C"):
+    return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
+
+
+@custom(rt.flatten)
+def flatten(g, ans, x):
+    return np.reshape(rt.broadcast_to(g, ans), np.shape(x))
+
+
+@shape(np.squeeze)
+def squeeze(g, ans, a, axis=None):
+    return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
+
+
+@shape(np.expand_dims)
+def expand_dims(g, ans, a, axis):
+    return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
+
+
+@shape(np.atleast_1d, np.atleast_2d, np.atleast_3d)
+def atleast_nd(g, ans, a):
+    return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
+
+
+@shape(np.transpose)
+def transpose(g, ans, a, axes=None):
+    if axes is None:
+        return np.transpose(rt.broadcast_to(g, ans))
+    return np.transpose(rt.broadcast_to(g, ans), np.argsort(axes))
+
+
+@shape(np.swapaxes)
+def swapaxes(g, ans, a, axis1, axis2):
+    return np.swapaxes(rt.broadcast_to(g, ans), axis1, axis2)
+
+
+@shape(np.moveaxis)
+def moveaxis(g, ans, a, source, destination):
+    return np.moveaxis(rt.broadcast_to(g, ans), destination, source)
+
+
+@shape(np.flip)
+def flip(g, ans, m, axis=None):
+    return np.flip(rt.broadcast_to(g, ans), axis)
+
+
+@custom(np.roll)
+def roll(g, ans, a, shift, axis=None):
+    return np.roll(rt.broadcast_to(g, ans), -np.asarray(shift), axis)
+
+
+@shape(np.broadcast_to)
+def broadcast_to(g, ans, array, shape):
+    return rt.unbroadcast(g, array, ans)
+
+
+@custom(np.copy)
+def copy(g, ans, a):
+    return g
+
+
+@custom(np.array)
+def array(g, ans, object, dtype=None):
+    return rt.array_adjoint(g, ans, object)
+
+
+@custom(np.stack)
+def stack(g, ans, arrays, axis=0):
+    return rt.unstack(g, ans, arrays, axis)
+
+
+@custom(np.concatenate)
+def concatenate(g, ans, arrays, axis=0):
+    return rt.unconcatenate(g, ans, arrays, axis)
+
+
+@custom(np.vstack, np.row_stack)
+def vstack(g, ans, tup):
+    return rt.unconcatenate(g, ans, [np.atleast_2d(t) for t in tup], 0)
+
+
+@custom(np.hstack)
+def hstack(g, ans, tup):
+    return rt.unconcatenate(g, ans, tup, 0 if np.ndim(tup[0]) == 1 else 1)
+
+
+@custom(np.diag)
+def diag(g, ans, v, k=0):
+    return rt.diag_adjoint(g, ans, v, k)
+
+
+@custom(np.tile)
+def tile(g, ans, A, reps):
+    return rt.untile(g, ans, A, reps)
+
+
+@custom(np.repeat)
+def repeat(g, ans, a, repeats, axis=None):
+    return rt.unrepeat(g, ans, a, repeats, axis)

@@ -31,6 +31,8 @@ from ..ir.naming import adjoint_name
 from ..ir.walk import dotted_name
 from ..rules.registry import RuleError
 from ..analysis.shapes import NoShapes, Shapes
+from ..analysis.aliasing import check_writes
+from ..optimize.effects import Liveness
 from .stability import Stability
 
 
@@ -125,6 +127,12 @@ class ReverseMode:
         self.kinds = K.infer(self.fn, self.env, self.activity, self.shapes)
         self.primals = self._primal_names()
         self.stability = Stability(self.fn)
+        liveness = Liveness(self.env)
+        liveness.block(self.fn.body, set())
+        self.hazards = check_writes(unit, self.activity, self.shapes, liveness)
+        if self.hazards and arg_avals is not None:
+            first = self.hazards[0]
+            raise unit.error(first.stmt, first.reason, first.hint)
         self.adjoints = {}
         self.stacks = {}
         self.slot_stacks = {}

@@ -140,9 +140,14 @@ def erfc(g, ans, x):
     return -g * 1.1283791670955126 * np.exp(-x ** 2)
 
 
-@elementwise(np.real, np.conj, np.conjugate, np.float64, float, np.asarray,
-             np.ascontiguousarray)
+@elementwise(np.conj, np.conjugate, np.float64, float)
 def identity(g, ans, x):
+    return g
+
+
+@elementwise(np.real, np.asarray, np.ascontiguousarray, view=True)
+def same_array(g, ans, x):
+    # these may return their argument itself (or a view of it)
     return g
 
 

@@ -1,0 +1,6 @@
+"""``python -m transpiler ...`` is the ``transpiler`` command."""
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,123 @@
+"""Command line: print the source transpiler generates for a function.
+
+    transpiler grad samples/tutorial.py:sum_of_squares
+    transpiler value_and_grad mypkg.losses:loss --argnums 0 1 --has-aux
+    transpiler grad model.py:loss --args "np.ones((128, 784)), 3"   # shape-specialised
+    transpiler rules
+
+It prints exactly the source the API runs (``tp.source`` of the same transform).
+"""
+import argparse
+import importlib
+import importlib.util
+import os
+import sys
+import traceback
+
+from . import __version__
+
+_DESCRIPTIONS = {
+    "grad": "Print the source of the gradient of a scalar-valued function "
+            "(what transpiler.grad runs).",
+    "value_and_grad": "Print the source of value_and_grad: the function's value and its "
+                      "gradient in one pass.",
+    "rules": "List the functions transpiler differentiates, by family.",
+}
+
+
+def load_function(spec):
+    """``path/to/file.py:func`` or ``package.module:func`` -> the function object."""
+    if ":" not in spec:
+        raise ValueError("expected FILE.py:FUNC or package.module:FUNC, got %r" % spec)
+    where, _, attribute = spec.rpartition(":")
+    if where.endswith(".py") or os.path.sep in where:
+        path = os.path.abspath(where)
+        if not os.path.exists(path):
+            raise FileNotFoundError("no such file: %s" % where)
+        name = os.path.splitext(os.path.basename(path))[0]
+        directory = os.path.dirname(path)
+        if directory not in sys.path:
+            sys.path.insert(0, directory)
+        spec_ = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec_)
+        sys.modules[name] = module
+        spec_.loader.exec_module(module)
+    else:
+        module = importlib.import_module(where)
+    obj = module
+    for part in attribute.split("."):
+        if not hasattr(obj, part):
+            raise AttributeError("%s has no attribute %r" % (where, part))
+        obj = getattr(obj, part)
+    return obj, module
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="transpiler",
+        description="Print the Python source transpiler generates for a function's "
+                    "derivative.")
+    parser.add_argument("--version", action="version", version="transpiler " + __version__)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in ("grad", "value_and_grad"):
+        p = sub.add_parser(name, help=_DESCRIPTIONS[name], description=_DESCRIPTIONS[name])
+        p.add_argument("function", metavar="FILE.py:FUNC",
+                       help="the function: path/to/file.py:func or package.module:func")
+        p.add_argument("--argnums", type=int, nargs="+", default=[0], metavar="N",
+                       help="positional argument(s) to differentiate (default: 0); "
+                            "several give a tuple of gradients")
+        p.add_argument("--has-aux", action="store_true",
+                       help="the function returns (value, aux)")
+        p.add_argument("--args", metavar="EXPR", default=None,
+                       help="example arguments, a Python expression evaluated in the "
+                            "function's module (e.g. \"np.ones(3), 2.0\"): prints the "
+                            "source specialised to their shapes")
+        p.add_argument("--print-after", metavar="PASS", nargs="+", default=(),
+                       help="also print the function after these normalisation passes "
+                            "(to stderr; 'all' for every pass)")
+    sub.add_parser("rules", help=_DESCRIPTIONS["rules"], description=_DESCRIPTIONS["rules"])
+    return parser
+
+
+def main(argv=None):
+    parser = _parser()
+    options = parser.parse_args(argv)
+    if options.command is None:
+        parser.print_help()
+        return 1
+    try:
+        if options.command == "rules":
+            from .rules.table import render
+            sys.stdout.write(render())
+            return 0
+        return _transform(options)
+    except Exception as exc:                                   # noqa: BLE001
+        from .errors import TranspileError
+        expected = (TranspileError, TypeError, ValueError, ImportError, FileNotFoundError,
+                    AttributeError, SyntaxError, NotImplementedError)
+        if not isinstance(exc, expected):
+            traceback.print_exc()
+        sys.stderr.write("transpiler: error: %s\n" % exc)
+        return 1
+
+
+def _transform(options):
+    import transpiler as tp
+    if options.print_after:
+        os.environ["TRANSPILER_PRINT_AFTER"] = ",".join(options.print_after)
+    fn, module = load_function(options.function)
+    argnums = options.argnums[0] if len(options.argnums) == 1 else tuple(options.argnums)
+    transform = getattr(tp, options.command)
+    derived = transform(fn, argnums=argnums, has_aux=options.has_aux)
+    if options.args is not None:
+        namespace = dict(vars(module))
+        value = eval(options.args, namespace)             # noqa: S307 (a developer tool)
+        args = value if isinstance(value, tuple) else (value,)
+        sys.stdout.write(tp.source(derived, *args))
+    else:
+        sys.stdout.write(tp.source(derived))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""The table of supported functions, generated from the rule registry."""
+import operator
+
+from .registry import all_rules
+
+_OPERATORS = {operator.add: "+", operator.sub: "-", operator.mul: "*", operator.truediv: "/",
+              operator.pow: "**", operator.mod: "%", operator.neg: "-x", operator.pos: "+x",
+              operator.matmul: "@", operator.floordiv: "//", operator.lt: "<",
+              operator.le: "<=", operator.gt: ">", operator.ge: ">=", operator.eq: "==",
+              operator.ne: "!=", operator.not_: "not", operator.invert: "~",
+              operator.and_: "&", operator.or_: "|", operator.xor: "^",
+              operator.is_: "is", operator.is_not: "is not", operator.contains: "in",
+              operator.lshift: "<<", operator.rshift: ">>"}
+_FAMILIES = [("elementwise", "Elementwise"), ("broadcasting", "Broadcasting (unbroadcast adjoints)"),
+             ("reduction", "Reductions (axis, keepdims)"), ("shape", "Shape"),
+             ("custom", "Linear algebra, assembly and others"),
+             ("nondiff", "No derivative (integer or boolean results, zero derivative)")]
+
+
+def spelling(fn):
+    if fn in _OPERATORS:
+        return "`%s`" % _OPERATORS[fn]
+    module = getattr(fn, "__module__", None) or ""
+    name = getattr(fn, "__name__", repr(fn))
+    if module.startswith("numpy") or type(fn).__name__ == "ufunc":
+        if module.startswith("numpy.linalg"):
+            return "np.linalg." + name
+        if module.startswith("numpy.random"):
+            return "np.random." + name
+        return "np." + name
+    if module == "math":
+        return "math." + name
+    if module in ("builtins", ""):
+        return name
+    if module.startswith("runtime"):
+        return {"at_set": "x.at[i].set", "at_add": "x.at[i].add", "at_multiply": "x.at[i].multiply",
+                "at_divide": "x.at[i].divide", "at_power": "x.at[i].power",
+                "at_min": "x.at[i].min", "at_max": "x.at[i].max", "astype": "x.astype",
+                "item": "x.item", "flatten": "x.flatten", "dict_keys": "dict.keys",
+                "dict_values": "dict.values"}.get(name, "rt." + name)
+    return "%s.%s" % (module, name)
+
+
+def render():
+    lines = ["# Functions transpiler differentiates", ""]
+    rules = all_rules()
+    for family, title in _FAMILIES:
+        names = sorted({spelling(p) for r in rules if r.family == family for p in r.primals})
+        if not names:
+            continue
+        lines.append("## %s" % title)
+        lines.append("")
+        lines.append(", ".join(names))
+        lines.append("")
+    return "\n".join(lines)

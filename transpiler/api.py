@@ -128,6 +128,12 @@ class Transformed:
         entry = self._specialisation(bound)
         return entry.function(*args, **kwargs)
 
+    def call_generic(self, *args, **kwargs):
+        """Run the shape-generic code (what runs once many shapes have been seen)."""
+        bound = self._signature.bind(*args, **kwargs)
+        self._check_arguments(bound, self._entry)
+        return self._entry.function(*args, **kwargs)
+
     def _source(self, args, kwargs):
         if args or kwargs:
             bound = self._signature.bind(*args, **kwargs)

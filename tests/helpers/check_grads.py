@@ -58,12 +58,19 @@ def random_like(tree, rng):
 
 
 def check_grads(f, args, argnums=0, kwargs=None, eps=1e-6, rtol=1e-5, atol=1e-6,
-                directions=3, seed=0, full=True, has_aux=False):
-    """Assert tp.grad(f) matches central finite differences; return the gradient."""
+                directions=3, seed=0, full=True, has_aux=False, generic=True):
+    """Assert tp.grad(f) matches central finite differences; return the gradient.
+
+    Both generated versions are checked: the one specialised to the arguments' shapes
+    and (with ``generic``) the shape-generic one, which must agree with it.
+    """
     kwargs = kwargs or {}
     rng = np.random.default_rng(seed)
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
-    grads = tp.grad(f, argnums=argnums, has_aux=has_aux)(*args, **kwargs)
+    derived = tp.grad(f, argnums=argnums, has_aux=has_aux)
+    grads = derived(*args, **kwargs)
+    if generic:
+        _assert_same(derived.call_generic(*args, **kwargs), grads)
     if has_aux:
         grads = grads[0]
     grads = (grads,) if isinstance(argnums, int) else grads
@@ -84,6 +91,14 @@ def check_grads(f, args, argnums=0, kwargs=None, eps=1e-6, rtol=1e-5, atol=1e-6,
         if full and sum(np.size(x) for x in leaves) <= 40:
             _check_elementwise(primal, args, num, grad, eps, rtol, atol, kwargs)
     return grads[0] if isinstance(argnums, int) else grads
+
+
+def _assert_same(a, b):
+    la, lb = tree_leaves(a), tree_leaves(b)
+    assert len(la) == len(lb)
+    for x, y in zip(la, lb):
+        np.testing.assert_allclose(np.asarray(x, float), np.asarray(y, float), rtol=1e-10,
+                                   atol=1e-12)
 
 
 def _check_elementwise(f, args, num, grad, eps, rtol, atol, kwargs):

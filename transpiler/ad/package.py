@@ -7,6 +7,8 @@
   the form in which a differentiated function calls the user functions it uses.  The
   saved values are exactly what the backward function reads.
 """
+import builtins
+
 import gast
 import numpy as np
 
@@ -134,7 +136,8 @@ def vjp_pair(module, unit, wrt):
     bwd = build.function_def(bwd_name, [saved, cotangent],
                              reverse + [build.return_(result)], at=fn)
     optimize(bwd, module.env, protected={saved, cotangent})
-    residuals = sorted(_live_in(bwd, module.env) - {saved, cotangent})
+    module_names = set(module.env.bindings) | set(dir(builtins))
+    residuals = sorted(_live_in(bwd, module.env) - {saved, cotangent} - module_names)
     if residuals:
         if len(residuals) == 1:
             unpack = build.assign(residuals[0], build.subscript(build.name(saved), build.const(0)))

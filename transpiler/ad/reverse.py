@@ -92,6 +92,7 @@ class Rec:
     code: list = field(default_factory=list)       # adjoint statements
     forward: object = None                          # replacement forward statement
     capture: str = None                              # name bound to the output when it is also an input
+    saved: str = None                                # a callee's saved values, made by this statement
     # compound statements
     body: list = field(default_factory=list)
     orelse: list = field(default_factory=list)
@@ -353,6 +354,8 @@ class ReverseMode:
         fwd, bwd, order = self.callees.vjp(op, mask, stmt, self.unit)
         saved = self.namer.fresh(_short_name(op) + "_saved")
         self.stability.add_def(saved, stmt)
+        self.primals.add(saved)
+        rec.saved = saved
         call = build.call(build.name(fwd), [build.clone(a) for a in op.args])
         call.keywords = [build.keyword(k, build.clone(v)) for k, v in op.keywords]
         rec.forward = build.assign(
@@ -577,8 +580,9 @@ class ReverseMode:
                 continue
             for var in part.tape_in:
                 groups.setdefault((var, versions.get(var, 0)), []).append((i, "in"))
-            if part.target is not None:
-                versions[part.target] = versions.get(part.target, 0) + 1
+            for defined in (part.target, rec.saved):
+                if defined is not None:
+                    versions[defined] = versions.get(defined, 0) + 1
             for var in part.tape_out:
                 groups.setdefault((var, versions.get(var, 0)), []).append((i, "out"))
         before, after, pops = {}, {}, {}
@@ -632,7 +636,8 @@ class ReverseMode:
         operands = set(self._reads([stmt.value])) if isinstance(stmt, gast.Assign) else set()
         if rec.kind == "setitem":
             operands |= set(self._reads([stmt.targets[0].slice]))
-        reads_out = [v for v in reads if v == target and target not in operands]
+        outputs = {target, rec.saved} - operands
+        reads_out = [v for v in reads if v in outputs]
         reads_in = [v for v in reads if v not in reads_out]
         for var in _unique(reads_in):
             if var not in self.loop_vars and not self.stability.stable(stmt, var, "in"):
@@ -706,6 +711,7 @@ class ReverseMode:
         if counted:
             counter = self.namer.fresh("n_iter")
             self.stability.add_def(counter, stmt)
+            self.primals.add(counter)
             pre_f.append(build.assign(counter, build.const(0), at=stmt))
             f_body = [build.assign(counter, build.binop(build.name(counter), "+",
                                                         build.const(1)), at=stmt)] + f_body

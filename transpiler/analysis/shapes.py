@@ -267,7 +267,7 @@ class Shapes(NoShapes):
         op = self.activity.op(stmt)
         try:
             aval = self._evaluate(op)
-        except _Unknown:
+        except Exception:                    # knowing less is always safe
             aval = None
         if aval is BOTTOM:
             return
@@ -486,7 +486,7 @@ class Shapes(NoShapes):
         if special is not None:
             try:
                 return special(args, keywords)
-            except (_Unknown, ValueError, TypeError, IndexError, np.AxisError):
+            except (_Unknown, ValueError, TypeError, IndexError):
                 return None
         try:
             values = [_proxy(a) for a in args]

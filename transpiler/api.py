@@ -128,6 +128,15 @@ class Transformed:
         entry = self._specialisation(bound)
         return entry.function(*args, **kwargs)
 
+    def specialised(self, *args, **kwargs):
+        """The generated Python function this transform runs for these arguments.
+
+        It is a plain function of plain NumPy code: call it, ship it, or compile it
+        (``numba.njit(g.specialised(x))`` works for loops over scalars and arrays).
+        """
+        bound = self._signature.bind(*args, **kwargs)
+        return self._specialisation(bound).function
+
     def call_generic(self, *args, **kwargs):
         """Run the shape-generic code (what runs once many shapes have been seen)."""
         bound = self._signature.bind(*args, **kwargs)

@@ -138,6 +138,9 @@ class ReverseMode:
         self.stacks = {}
         self.slot_stacks = {}
         self.loop_vars = {}
+        self.params = set(build.param_names(self.fn))
+        self.single_defs = _single_definitions(self.fn)
+        self.written = _written_names(self.fn)
 
     # ------------------------------------------------------------ names
     def _primal_names(self):
@@ -550,6 +553,48 @@ class ReverseMode:
         return build.assign(into or var,
                             build.call(build.attr(build.name(self._stack(var)), "pop"), []))
 
+    def _rematerialise(self, var, stmt, part, depth=0):
+        """Recompute ``var`` in the reverse sweep instead of taping it, when that is cheap
+        (an element read of an array nobody writes, integer or scalar arithmetic) and its
+        operands are available there.  Appends the statements to ``part.remat``."""
+        plan = self._remat_plan(var, stmt, depth)
+        if plan is None:
+            return False
+        for statement in plan:
+            if not any(_same_code(statement, done) for done in part.remat):
+                part.remat.append(statement)
+        return True
+
+    def _remat_plan(self, var, stmt, depth):
+        definition = self.single_defs.get(var)
+        if definition is None or depth > 4:
+            return None
+        op = self.activity.op(definition)
+        if op is None:
+            return None
+        if op.kind == O.GETITEM:
+            base = op.node.value
+            if not isinstance(base, gast.Name) or base.id in self.written:
+                return None
+        elif op.kind == O.RULE and isinstance(op.node, (gast.BinOp, gast.UnaryOp, gast.Compare)):
+            if not (self.shapes.shape(var) == () or self.kinds.get(var) == K.INT):
+                return None
+        elif op.kind != O.COPY:
+            return None
+        plan = []
+        first = self.stability.position[id(definition)][0]
+        for name in _unique(op.operand_names()):
+            if name in self.loop_vars or name in self.params or name not in self.primals:
+                continue
+            defs = self.stability.defs.get(name, ())
+            if self.stability.stable(stmt, name, "in") and all(d < first for d in defs):
+                continue
+            sub = self._remat_plan(name, stmt, depth + 1)
+            if sub is None:
+                return None
+            plan += sub
+        return plan + [build.clone(definition)]
+
     def _tape(self, stmt, reads_in, reads_out):
         """Pushes around a compound ``stmt`` and the pops for the values its reverse reads."""
         pre, post, pops_out, pops_in = [], [], [], []
@@ -641,10 +686,13 @@ class ReverseMode:
         reads_in = [v for v in reads if v not in reads_out]
         for var in _unique(reads_in):
             if var not in self.loop_vars and not self.stability.stable(stmt, var, "in"):
-                part.tape_in.append(var)
+                if not self._rematerialise(var, stmt, part):
+                    part.tape_in.append(var)
         for var in _unique(reads_out):
             if var not in self.loop_vars and not self.stability.stable(stmt, var, "out"):
-                part.tape_out.append(var)
+                if var == rec.saved or not self._rematerialise(var, stmt, part):
+                    part.tape_out.append(var)
+        part.capture = part.remat + part.capture
         if rec.capture:
             # the output overwrote an input the adjoint also needs: keep it under its own name
             if self.stability.stable(stmt, target, "out"):
@@ -764,6 +812,35 @@ class _Parts:
     tape_in: list = field(default_factory=list)
     tape_out: list = field(default_factory=list)
     target: str = None
+    remat: list = field(default_factory=list)
+
+
+def _single_definitions(fn):
+    """name -> its assignment, for names assigned exactly once (and not as loop targets)."""
+    count, where = {}, {}
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
+            name = node.targets[0].id
+            count[name] = count.get(name, 0) + 1
+            where[name] = node
+        elif isinstance(node, gast.For):
+            count[node.target.id] = count.get(node.target.id, 0) + 2
+    return {name: where[name] for name, n in count.items() if n == 1}
+
+
+def _written_names(fn):
+    names = set()
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Subscript):
+            names.add(node.targets[0].value.id)
+        elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
+                and node.func.attr == "append" and isinstance(node.func.value, gast.Name):
+            names.add(node.func.value.id)
+    return names
+
+
+def _same_code(a, b):
+    return gast.dump(a) == gast.dump(b)
 
 
 def _loop_targets(stmt):

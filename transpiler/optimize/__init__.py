@@ -1,7 +1,13 @@
-"""Optimisation to a fixed point: constant folding, copy propagation, dead code."""
+"""Optimisation to a fixed point: folding, copy propagation, redundancy and dead code.
+
+Each pass is a function ``pass(fn, env, ...) -> changed``; ``optimize`` runs them in
+turn until none changes anything.
+"""
 from .copyprop import propagate_copies
 from .dce import eliminate_dead_code
+from .faint import remove_faint_code
 from .fold import fold_constants
+from .redundant import remove_redundant_assignments
 
 
 def optimize(fn, env, protected=(), live_out=(), max_rounds=20):
@@ -14,7 +20,9 @@ def optimize(fn, env, protected=(), live_out=(), max_rounds=20):
     for _ in range(max_rounds):
         changed = fold_constants(fn)
         changed |= propagate_copies(fn, env, protected)
+        changed |= remove_redundant_assignments(fn, env)
         changed |= eliminate_dead_code(fn, env, live_out)
+        changed |= remove_faint_code(fn, env, live_out)
         if not changed:
             break
     return fn

@@ -180,6 +180,11 @@ def seed(out):
     return np.ones((), dtype)[()]
 
 
+def as_value(out):
+    """A scalar result as a NumPy scalar (``np.float64`` for Python floats)."""
+    return np.asarray(out)[()]
+
+
 def as_gradient(d, x):
     """Adjoint ``d`` as a gradient with the shape, dtype and structure of ``x``."""
     if x is None:

@@ -380,3 +380,13 @@ def dict_values_adjoint(g, d):
     if isinstance(g, list):
         return dict(zip(keys, g))
     return {k: g for k in keys}
+
+
+def field_adjoint(g, obj, name):
+    """Adjoint of ``obj.name`` for a namedtuple ``obj``: ``g`` in that field's place."""
+    if not hasattr(obj, "_fields"):
+        raise TypeError("cannot differentiate the attribute `.%s` of a %s; only fields of "
+                        "namedtuples carry derivatives" % (name, type(obj).__name__))
+    parts = [0.0] * len(obj)
+    parts[obj._fields.index(name)] = g
+    return parts

@@ -59,6 +59,15 @@ def _as_gradients(ds, xs):
     return None
 
 
+@overload(adjoint.as_value)
+def _as_value(out):
+    if _is_scalar(out):
+        def impl(out):
+            return np.float64(out)
+        return impl
+    return None
+
+
 @overload(adjoint.seed)
 def _seed(out):
     if _is_scalar(out):

@@ -28,3 +28,8 @@ def item(x):
 def flatten(x):
     """``x.flatten()``: a 1-d copy."""
     return np.array(x).reshape(-1)
+
+
+def field(obj, name):
+    """``obj.name`` for a value that is not an array (a namedtuple field, a config entry)."""
+    return getattr(obj, name)

@@ -9,6 +9,7 @@ from .api import cache_info, clear_caches, grad, source, value_and_grad
 from .custom import custom_vjp
 from .errors import TranspileError
 from . import rules as _rules  # noqa: F401  (registers the derivative rules)
+from . import tree_util
 
 __all__ = ["__version__", "grad", "value_and_grad", "source", "custom_vjp",
-           "clear_caches", "cache_info", "TranspileError"]
+           "clear_caches", "cache_info", "TranspileError", "tree_util"]

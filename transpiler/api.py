@@ -23,13 +23,27 @@ def _check_function(fun, transform):
             "%s of a function already transformed by %s is not supported yet (higher-order "
             "derivatives arrive with forward mode)" % (transform, fun._kind))
     if isinstance(fun, custom_vjp):
-        return fun
+        return _custom_wrapper(fun)
     if isinstance(fun, functools.partial):
         raise TypeError("%s of a functools.partial is not supported yet; use a lambda: "
                         "%s(lambda x: f(x, ...))" % (transform, transform))
     if not inspect.isfunction(fun):
         raise TypeError("%s expects a Python function, got %r" % (transform, fun))
     return fun
+
+
+def _custom_wrapper(custom):
+    """A plain function calling ``custom`` (with real source), so transforms see the call."""
+    wrapper = getattr(custom, "_transpiler_wrapper", None)
+    if wrapper is None:
+        from .ir import emit
+        params = ", ".join(custom.param_names)
+        name = custom.__name__ if custom.__name__.isidentifier() else "custom"
+        source = "def %s(%s):\n    return __custom__(%s)\n" % (name, params, params)
+        namespace = emit.compile_source(source, {"__custom__": custom}, "custom_vjp " + name)
+        wrapper = namespace[name]
+        custom._transpiler_wrapper = wrapper
+    return wrapper
 
 
 def _normalise_argnums(argnums, params, fun_name):
@@ -233,8 +247,9 @@ def value_and_grad(fun, argnums=0, has_aux=False):
 
     Example:
       >>> import transpiler as tp
+      >>> import numpy as np
       >>> tp.value_and_grad(lambda x: x ** 3)(2.0)
-      (8.0, 12.0)
+      (np.float64(8.0), np.float64(12.0))
     """
     return Transformed(_check_function(fun, "value_and_grad"), "value_and_grad", argnums,
                        has_aux)

@@ -104,11 +104,12 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
     else:
         result = build.call("rt.as_gradients", [build.tuple_([grads[p] for p in wrt]),
                                                 build.tuple_([build.name(p) for p in wrt])])
+    value = build.call("rt.as_value", [build.name(out)])
     if has_aux:
-        value = build.tuple_([build.name(out), build.clone(aux)])
-        result = build.tuple_([value, result] if with_value else [result, build.clone(aux)])
+        pair = build.tuple_([value, build.clone(aux)])
+        result = build.tuple_([pair, result] if with_value else [result, build.clone(aux)])
     elif with_value:
-        result = build.tuple_([build.name(out), result])
+        result = build.tuple_([value, result])
     stmts = (_stack_inits(mode) + forward
              + [build.comment("Reverse pass: adjoints, last statement first")] + [seed]
              + reverse + [build.return_(result)])

@@ -7,6 +7,7 @@ remains except ``lst.append(v)`` on local lists.
     y = x.T @ W.reshape(3, -1)   ->   y = np.transpose(x) @ np.reshape(W, (3, -1))
     n = x.shape[0]                    n = np.shape(x)[0]
     z = x.at[i].set(v)                z = rt.at_set(x, i, v)
+    w = params.w                      w = rt.field(params, 'w')     (namedtuple fields)
 """
 import gast
 
@@ -129,8 +130,8 @@ class _Lowerer(gast.NodeTransformer):
         if node.attr == "at":
             raise self.unit.error(node, "`.at` must be followed by `[index].set(value)` (or "
                                   ".add, .multiply, ...)")
-        raise self.unit.error(node, "the attribute `.%s` is not supported" % node.attr,
-                              "supported array attributes: %s." % ", ".join(sorted(ATTRIBUTES)))
+        # a field of a namedtuple (or of some other object passed in)
+        return build.call("rt.field", [receiver, build.const(node.attr)], at=node)
 
 
 class LowerMethods(Pass):

@@ -11,6 +11,11 @@ def sequence(g, ans, iterable=()):
     return rt.sequence_adjoint(g, iterable)
 
 
+@custom(rt.field, diff=("obj",))
+def field(g, ans, obj, name):
+    return rt.field_adjoint(g, obj, name)
+
+
 @custom(rt.dict_values)
 def dict_values(g, ans, d):
     return rt.dict_values_adjoint(g, d)

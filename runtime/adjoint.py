@@ -34,18 +34,21 @@ def unbroadcast(c, x, out):
     Sums over the axes along which ``x`` was broadcast to make ``out``.  When ``x`` already
     has the output's shape, ``c`` is returned unchanged (it may stay lazily broadcast).
     """
-    x_shape = np.shape(x)
-    out_shape = np.shape(out)
-    if x_shape == out_shape:
+    return sum_to(c, np.shape(x), np.shape(out))
+
+
+def sum_to(c, shape, out_shape):
+    """``unbroadcast`` with the shapes given: sum ``c`` (for ``out_shape``) down to ``shape``."""
+    if shape == out_shape:
         return c
     c = np.broadcast_to(c, out_shape)
-    lead = len(out_shape) - len(x_shape)
+    lead = len(out_shape) - len(shape)
     if lead > 0:
         c = np.sum(c, axis=tuple(range(lead)))
-    axes = tuple(i for i, n in enumerate(x_shape) if n == 1 and c.shape[i] != 1)
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and c.shape[i] != 1)
     if axes:
         c = np.sum(c, axis=axes, keepdims=True)
-    if not x_shape:
+    if not shape:
         return c[()] if isinstance(c, np.ndarray) else c
     return c
 
@@ -92,11 +95,17 @@ def _is_basic(index):
 def add_at(d, index, g):
     """In place: ``d[index] += g`` on a dense adjoint, accumulating repeated indices."""
     if isinstance(d, (list, dict)):
-        d[index] = add(d[index], g)
+        current = d[index]
+        # a container's leaf is never updated in place, so it may hold g itself
+        d[index] = g if _is_zero(current) else add(current, g)
     elif _is_basic(index):
         d[index] += g
     else:
         np.add.at(d, index, g)
+
+
+def _is_zero(value):
+    return type(value) is float and value == 0.0
 
 
 def pop_slot(d, index, like=None):

@@ -44,9 +44,22 @@ class _FoldShapes(gast.NodeTransformer):
 
     def visit_Call(self, node):
         self.generic_visit(node)
+        path = dotted_name(node.func)
+        if path == "rt.broadcast_to" and len(node.args) == 2:
+            shape = self._shape(node.args[1])
+            if shape is not None:
+                return build.call("np.broadcast_to", [node.args[0], _shape_node(shape)])
+            return node
+        if path == "rt.unbroadcast" and len(node.args) == 3:
+            shape, out_shape = self._shape(node.args[1]), self._shape(node.args[2])
+            if shape is not None and out_shape is not None:
+                if shape == out_shape:
+                    return node.args[0]
+                return build.call("rt.sum_to", [node.args[0], _shape_node(shape),
+                                                _shape_node(out_shape)])
+            return node
         if len(node.args) != 1 or node.keywords or not isinstance(node.args[0], gast.Name):
             return node
-        path = dotted_name(node.func)
         if path not in ("np.size", "np.shape", "np.ndim", "len"):
             return node
         shape = self.shapes.shape(node.args[0].id)
@@ -58,7 +71,18 @@ class _FoldShapes(gast.NodeTransformer):
             return build.const(len(shape))
         if path == "len":
             return build.const(shape[0])
-        return build.tuple_([build.const(n) for n in shape])
+        return _shape_node(shape)
+
+    def _shape(self, node):
+        if isinstance(node, gast.Name):
+            return self.shapes.shape(node.id)
+        if isinstance(node, gast.Constant) and isinstance(node.value, (int, float)):
+            return ()
+        return None
+
+
+def _shape_node(shape):
+    return build.tuple_([build.const(n) for n in shape])
 
 
 class _Rename(gast.NodeTransformer):

@@ -660,7 +660,7 @@ _register_shape_functions()
 
 def _const(value):
     if isinstance(value, bool):
-        return ("arr", (), np.dtype(bool))
+        return ("const", value)
     if isinstance(value, int):
         return ("int", value)
     if isinstance(value, float):

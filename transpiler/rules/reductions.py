@@ -14,14 +14,14 @@ from .registry import custom, nondiff, reduction
 def sum(g, ans, a, axis=None, dtype=None, keepdims=False):
     if axis is None or keepdims:
         return g
-    return np.expand_dims(g, axis)
+    return np.expand_dims(rt.broadcast_to(g, ans), axis)
 
 
 @reduction(np.mean)
 def mean(g, ans, a, axis=None, dtype=None, keepdims=False):
     if axis is None or keepdims:
         return g * (np.size(ans) / np.size(a))
-    return np.expand_dims(g, axis) * (np.size(ans) / np.size(a))
+    return np.expand_dims(rt.broadcast_to(g, ans), axis) * (np.size(ans) / np.size(a))
 
 
 @reduction(np.max, np.amax)
@@ -31,7 +31,8 @@ def max(g, ans, a, axis=None, keepdims=False):
         mask = a == ans
         return g * mask / np.sum(mask, axis=axis, keepdims=True)
     mask = a == np.expand_dims(ans, axis)
-    return np.expand_dims(g, axis) * mask / np.sum(mask, axis=axis, keepdims=True)
+    return np.expand_dims(rt.broadcast_to(g, ans), axis) * mask / np.sum(mask, axis=axis,
+                                                                        keepdims=True)
 
 
 @reduction(np.min, np.amin)
@@ -40,7 +41,8 @@ def min(g, ans, a, axis=None, keepdims=False):
         mask = a == ans
         return g * mask / np.sum(mask, axis=axis, keepdims=True)
     mask = a == np.expand_dims(ans, axis)
-    return np.expand_dims(g, axis) * mask / np.sum(mask, axis=axis, keepdims=True)
+    return np.expand_dims(rt.broadcast_to(g, ans), axis) * mask / np.sum(mask, axis=axis,
+                                                                        keepdims=True)
 
 
 @reduction(np.prod)
@@ -54,7 +56,7 @@ def var(g, ans, a, axis=None, dtype=None, ddof=0, keepdims=False):
     count = np.size(a) / np.size(ans) - ddof
     if axis is None or keepdims:
         return g * 2.0 * centered / count
-    return np.expand_dims(g, axis) * 2.0 * centered / count
+    return np.expand_dims(rt.broadcast_to(g, ans), axis) * 2.0 * centered / count
 
 
 @reduction(np.std)
@@ -63,7 +65,7 @@ def std(g, ans, a, axis=None, dtype=None, ddof=0, keepdims=False):
     count = np.size(a) / np.size(ans) - ddof
     if axis is None or keepdims:
         return g * centered / (count * ans)
-    return np.expand_dims(g / ans, axis) * centered / count
+    return np.expand_dims(rt.broadcast_to(g, ans) / ans, axis) * centered / count
 
 
 @custom(np.cumsum)

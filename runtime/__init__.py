@@ -3,7 +3,7 @@
 Everything here is an ordinary NumPy function, so generated source runs anywhere NumPy
 does; ``runtime.numba_support`` gives the same names to Numba's nopython mode.
 """
-from .adjoint import (add, add_at, as_gradient, as_gradients, as_value, broadcast_to, dense, part,
+from .adjoint import (add, add_at, as_gradient, as_gradients, as_value, masked, broadcast_to, dense, part,
                       pop_slot, seed, stack_list, sum_to, unbroadcast, zeros_like)
 from .values import astype, dict_items, dict_keys, dict_values, field, flatten, item
 from .linalg import (array_adjoint, astype_adjoint, cumprod_adjoint, cumsum_adjoint,

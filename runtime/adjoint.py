@@ -189,6 +189,18 @@ def seed(out):
     return np.ones((), dtype)[()]
 
 
+def masked(g, mask):
+    """``np.where(mask, g, 0.0)``, computed as ``g * mask`` (several times faster: no
+    branches); where that product is not finite it falls back to ``np.where``, so that
+    an infinite ``g`` where the mask is False still gives exactly 0."""
+    product = np.multiply(g, mask)
+    if np.ndim(product) and not np.isfinite(product).all():
+        return np.where(mask, g, 0.0)
+    if not np.ndim(product) and not np.isfinite(product):
+        return np.where(mask, g, 0.0)[()]
+    return product
+
+
 def as_value(out):
     """A scalar result as a NumPy scalar (``np.float64`` for Python floats)."""
     return np.asarray(out)[()]

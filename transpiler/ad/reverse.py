@@ -234,7 +234,10 @@ class ReverseMode:
         if var not in state.nz:
             code.append(build.assign(target, expr))
             state.nz.add(var)
-            state.dense.discard(var)
+            if self._fresh_full(expr, var):
+                state.dense.add(var)           # later contributions accumulate in place
+            else:
+                state.dense.discard(var)
         elif kind in (K.ARRAY, K.INT) and var in state.dense:
             code.append(build.augassign(target, "+", expr))
         elif kind in (K.ARRAY, K.INT):
@@ -242,6 +245,36 @@ class ReverseMode:
             state.dense.discard(var)
         else:
             code.append(build.assign(target, build.call("rt.add", [self.dname(var), expr])))
+
+    _VIEWS = {"np.broadcast_to", "np.reshape", "np.transpose", "np.swapaxes", "np.moveaxis",
+              "np.expand_dims", "np.squeeze", "np.ravel", "np.asarray", "np.real"}
+
+    def _fresh_full(self, expr, var):
+        """Is ``expr`` certainly a new array with the full shape of ``var``?"""
+        shape = self.shapes.shape(var)
+        if not shape:
+            return False
+        if isinstance(expr, gast.Call):
+            path = dotted_name(expr.func)
+            if path is None or not path.startswith("np.") or path in self._VIEWS:
+                return False
+            operands = list(expr.args)
+        elif isinstance(expr, gast.BinOp):
+            operands = [expr.left, expr.right]
+        else:
+            return False
+        # adjoints broadcast to their primal's shape, so the primal operands give a
+        # lower bound on the result's shape
+        shapes = []
+        for operand in operands:
+            if isinstance(operand, gast.Name) and operand.id in self.primals:
+                known = self.shapes.shape(operand.id)
+                if known is not None:
+                    shapes.append(known)
+        try:
+            return bool(shapes) and tuple(np.broadcast_shapes(*shapes)) == tuple(shape)
+        except ValueError:
+            return False
 
     def _densify(self, var, state, code):
         """Make d<var> a dense adjoint we may update in place."""

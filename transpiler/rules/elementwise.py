@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 
+import runtime as rt
+
 from .registry import broadcasting, elementwise, nondiff
 
 
@@ -201,7 +203,8 @@ def math_log(g, ans, x, base=None):
 
 @broadcasting(np.where, diff=("x", "y"))
 def where(g, ans, condition, x, y):
-    return np.where(condition, g, 0.0), np.where(condition, 0.0, g)
+    # rt.masked(g, c) is np.where(c, g, 0.0), computed faster
+    return rt.masked(g, condition), rt.masked(g, np.logical_not(condition))
 
 
 @broadcasting(np.clip)

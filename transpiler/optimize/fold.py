@@ -4,7 +4,10 @@
     (x + 0) * 1               ->      x
 
 Only identities that keep value, shape and dtype are used: integer ``0`` and ``1``
-(``x * 1.0`` would turn an integer array into floats, so it stays).
+(``x * 1.0`` would turn an integer array into floats, so it stays).  An identity never
+turns a whole right-hand side into a bare name: ``a = x + 0`` makes a new array that
+the code may write into (``a[0] = 5.``), while ``a = x`` would alias the argument --
+the optimiser-made alias Tangent fell for.
 """
 import operator
 
@@ -28,6 +31,15 @@ def _number(node):
 class _Fold(gast.NodeTransformer):
     def __init__(self):
         self.changed = False
+
+    def visit_Assign(self, node):
+        value = node.value
+        node.value = self.visit(value)
+        if isinstance(node.value, gast.Name) and not isinstance(value, gast.Name):
+            node.value = value                     # keep `a = x + 0` a fresh array
+        for target in node.targets:
+            self.visit(target)
+        return node
 
     def visit_BinOp(self, node):
         self.generic_visit(node)

@@ -213,7 +213,7 @@ def array_adjoint(g, ans, obj):
     """Adjoint of ``np.array(obj)``: the same nesting of lists as ``obj``."""
     if isinstance(obj, (list, tuple)):
         g = _full(g, ans)
-        return [array_adjoint(g[k], np.shape(g[k]), item) for k, item in enumerate(obj)]
+        return [array_adjoint(g[k], g[k], item) for k, item in enumerate(obj)]
     return g
 
 

@@ -29,6 +29,10 @@ def _check_function(fun, transform):
                         "%s(lambda x: f(x, ...))" % (transform, transform))
     if not inspect.isfunction(fun):
         raise TypeError("%s expects a Python function, got %r" % (transform, fun))
+    kinds = {p.kind for p in inspect.signature(fun).parameters.values()}
+    if inspect.Parameter.VAR_POSITIONAL in kinds or inspect.Parameter.VAR_KEYWORD in kinds:
+        from .frontend import fence, parse
+        fence.check(parse.parse_function(fun))           # raises the located error
     return fun
 
 
@@ -160,6 +164,7 @@ class Transformed:
     def _source(self, args, kwargs):
         if args or kwargs:
             bound = self._signature.bind(*args, **kwargs)
+            self._check_arguments(bound, self._entry)
             return self._specialisation(bound).source
         return (self._last or self._entry).source
 

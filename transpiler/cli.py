@@ -52,13 +52,22 @@ def load_function(spec):
     return obj, module
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors exit with status 1 like every other error."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        sys.stderr.write("%s: error: %s\n" % (self.prog, message))
+        sys.exit(1)
+
+
 def _parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="transpiler",
         description="Print the Python source transpiler generates for a function's "
                     "derivative.")
     parser.add_argument("--version", action="version", version="transpiler " + __version__)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in ("grad", "value_and_grad"):
         p = sub.add_parser(name, help=_DESCRIPTIONS[name], description=_DESCRIPTIONS[name])
         p.add_argument("function", metavar="FILE.py:FUNC",
@@ -91,27 +100,44 @@ def main(argv=None):
             sys.stdout.write(render())
             return 0
         return _transform(options)
-    except Exception as exc:                                   # noqa: BLE001
-        from .errors import TranspileError
-        expected = (TranspileError, TypeError, ValueError, ImportError, FileNotFoundError,
-                    AttributeError, SyntaxError, NotImplementedError)
-        if not isinstance(exc, expected):
-            traceback.print_exc()
+    except _UserError as exc:
         sys.stderr.write("transpiler: error: %s\n" % exc)
         return 1
+    except Exception as exc:                                   # noqa: BLE001
+        from .errors import TranspileError
+        expected = (TranspileError, TypeError, ValueError, NotImplementedError)
+        if not isinstance(exc, expected) or os.environ.get("TRANSPILER_DEBUG"):
+            traceback.print_exc()
+            sys.stderr.write("transpiler: internal error (please report it, with the "
+                             "traceback above): %s: %s\n" % (type(exc).__name__, exc))
+            return 1
+        sys.stderr.write("transpiler: error: %s\n" % exc)
+        return 1
+
+
+class _UserError(Exception):
+    """Something wrong with what the user gave us (file, module, --args)."""
 
 
 def _transform(options):
     import transpiler as tp
     if options.print_after:
         os.environ["TRANSPILER_PRINT_AFTER"] = ",".join(options.print_after)
-    fn, module = load_function(options.function)
+    try:
+        fn, module = load_function(options.function)
+    except Exception as exc:                                   # noqa: BLE001
+        raise _UserError("cannot load %s: %s: %s" % (options.function, type(exc).__name__,
+                                                     exc)) from None
     argnums = options.argnums[0] if len(options.argnums) == 1 else tuple(options.argnums)
     transform = getattr(tp, options.command)
     derived = transform(fn, argnums=argnums, has_aux=options.has_aux)
     if options.args is not None:
         namespace = dict(vars(module))
-        value = eval(options.args, namespace)             # noqa: S307 (a developer tool)
+        try:
+            value = eval(options.args, namespace)         # noqa: S307 (a developer tool)
+        except Exception as exc:                               # noqa: BLE001
+            raise _UserError("cannot evaluate --args %r: %s: %s"
+                             % (options.args, type(exc).__name__, exc)) from None
         args = value if isinstance(value, tuple) else (value,)
         sys.stdout.write(tp.source(derived, *args))
     else:

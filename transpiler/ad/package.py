@@ -147,12 +147,27 @@ def vjp_pair(module, unit, wrt):
                                                store=True), build.name(saved))
         bwd.body.insert(0, unpack)
     fwd_result = build.tuple_([build.name(out), build.tuple_([build.name(r) for r in residuals])])
+    # a value saved on one branch only is None on the other (its backward branch is not taken)
+    assigned = _definitely_assigned(forward) | set(build.param_names(fn)) | \
+        set(mode.stacks.values()) | set(mode.slot_stacks.values())
+    defaults = [build.assign(r, build.const(None)) for r in residuals if r not in assigned]
     fwd = build.function_def(fwd_name, fn.args,
-                             _stack_inits(mode) + forward + [build.return_(fwd_result)], at=fn)
+                             _stack_inits(mode) + defaults + forward
+                             + [build.return_(fwd_result)], at=fn)
     optimize(fwd, module.env, protected=set(build.param_names(fn)))
     module.add_function(fwd)
     module.add_function(bwd)
     return fwd_name, bwd_name, list(wrt)
+
+
+def _definitely_assigned(stmts):
+    """Names bound by top-level statements (which always run)."""
+    names = set()
+    for stmt in stmts:
+        if isinstance(stmt, gast.Assign):
+            for target in stmt.targets:
+                names |= {n.id for n in gast.walk(target) if isinstance(n, gast.Name)}
+    return names
 
 
 def _live_in(fn, env):

@@ -20,30 +20,38 @@ class Stability:
         self.position = {}            # id(stmt) -> (first, last) positions it spans
         self.defs = {}                # var -> positions of statements defining it
         self.loops = {}               # id(stmt) -> [(first, last) of enclosing loops]
+        self.paths = {}               # position -> branches it sits in: ((if id, side), ...)
         self._counter = 0
-        self._number(fn.body, [])
+        self._number(fn.body, [], ())
 
-    def _number(self, stmts, loops):
+    def _number(self, stmts, loops, path):
         for stmt in stmts:
             first = self._counter
             self._counter += 1
             self.loops[id(stmt)] = list(loops)
+            self.paths[first] = path
             for name in _defined(stmt):
                 self.defs.setdefault(name, []).append(first)
             if isinstance(stmt, (gast.For, gast.While)):
                 span = [first, None]
                 inner = loops + [span]
-                self._number(stmt.body, inner)
+                self._number(stmt.body, inner, path)
                 span[1] = self._counter - 1
             elif isinstance(stmt, gast.If):
-                self._number(stmt.body, loops)
-                self._number(stmt.orelse, loops)
+                self._number(stmt.body, loops, path + ((id(stmt), "body"),))
+                self._number(stmt.orelse, loops, path + ((id(stmt), "orelse"),))
             self.position[id(stmt)] = (first, self._counter - 1)
+
+    def _exclusive(self, a, b):
+        """Positions in different branches of one ``if``: one run never sees the other."""
+        sides = dict(self.paths.get(a, ()))
+        return any(sides.get(if_id, side) != side for if_id, side in self.paths.get(b, ()))
 
     def add_def(self, var, stmt):
         """Record that ``stmt`` (already numbered) also defines ``var`` (a name reverse
         mode introduced, such as a loop counter or a callee's saved values)."""
         self.defs.setdefault(var, []).append(self.position[id(stmt)][0])
+        # (its branch path is the statement's own, already recorded)
 
     def in_loop(self, stmt):
         return bool(self.loops[id(stmt)])
@@ -52,12 +60,9 @@ class Stability:
         """Is ``var`` (read before ``stmt`` for role 'in', after it for 'out') stable?"""
         first, last = self.position[id(stmt)]
         defs = self.defs.get(var, ())
-        if role == "in":
-            if any(d >= first for d in defs):
-                return False
-        else:
-            if any(d > last for d in defs):
-                return False
+        later = [d for d in defs if (d >= first if role == "in" else d > last)]
+        if any(not self._exclusive(first, d) for d in later):
+            return False
         for lo, hi in self.loops[id(stmt)]:
             if any(lo <= d <= hi for d in defs):
                 return False

@@ -12,7 +12,10 @@ to ``out``.  Tangent returned silently wrong gradients here; we refuse, loudly:
 
 The analysis follows *origins*: every value comes from an argument, or from a fresh
 allocation at one statement; copies, views, element reads (of arrays that are not
-scalars), containers and calls propagate origins.
+scalars), containers and calls propagate origins.  A container has two sets: what it
+*is* (its own object: a fresh tuple/list/dict, or an argument) and what it *reaches*
+(itself and its elements).  Replacing an entry of a local list or dict writes into the
+container, not into the arrays it holds.
 """
 import gast
 
@@ -39,7 +42,8 @@ def check_writes(unit, activity, shapes, liveness):
     """
     fn = unit.fn
     params = [a.id for a in fn.args.args + fn.args.kwonlyargs]
-    state = {p: frozenset({("arg", p)}) for p in params}
+    # var -> (what the value is, what it reaches); equal except for containers
+    state = {p: (frozenset({("arg", p)}),) * 2 for p in params}
     definitions = {}
     hazards = []
     _block(fn.body, state, activity, shapes, liveness, unit, definitions, hazards, params)
@@ -47,23 +51,34 @@ def check_writes(unit, activity, shapes, liveness):
 
 
 def _origins_of(op, state, shapes, target, stmt):
+    """(identity, reach) of the value an operation produces."""
     node = op.node
+    empty = (frozenset(), frozenset())
     if op.kind == O.COPY:
-        return state.get(node.id, frozenset())
+        return state.get(node.id, empty)
     if op.kind == O.GETITEM:
         if shapes.shape(target) == ():
-            return _fresh(target, stmt)                 # one element: a copy
+            fresh = _fresh(target, stmt)
+            return fresh, fresh                          # one element: a copy
         base = node.value
-        return state.get(base.id, frozenset()) if isinstance(base, gast.Name) else frozenset()
-    if op.kind == O.CONTAINER or op.kind in (O.USER, O.CUSTOM, O.UNKNOWN) or \
+        reach = state.get(base.id, empty)[1] if isinstance(base, gast.Name) else frozenset()
+        return reach, reach                              # a view, or an element of a container
+    if op.kind == O.CONTAINER:
+        fresh = _fresh(target, stmt)
+        reach = fresh
+        for name in op.operand_names():
+            reach |= state.get(name, empty)[1]
+        return fresh, reach
+    if op.kind in (O.USER, O.CUSTOM, O.UNKNOWN) or \
             (op.kind == O.RULE and op.rule is not None and op.rule.view):
         out = frozenset()
         for name in op.operand_names():
-            out |= state.get(name, frozenset())
-        if op.kind != O.CONTAINER and not (op.kind == O.RULE and op.rule.view):
+            out |= state.get(name, empty)[1]
+        if not (op.kind == O.RULE and op.rule.view):
             out |= _fresh(target, stmt)
-        return out
-    return _fresh(target, stmt)
+        return out, out
+    fresh = _fresh(target, stmt)
+    return fresh, fresh
 
 
 def _block(stmts, state, activity, shapes, liveness, unit, definitions, hazards, params):
@@ -77,7 +92,7 @@ def _block(stmts, state, activity, shapes, liveness, unit, definitions, hazards,
             continue
         if isinstance(stmt, (gast.For, gast.While)):
             if isinstance(stmt, gast.For):
-                state[stmt.target.id] = _fresh(stmt.target.id, stmt)
+                state[stmt.target.id] = (_fresh(stmt.target.id, stmt),) * 2
             for _ in range(20):
                 before = dict(state)
                 trial = dict(state)
@@ -112,14 +127,15 @@ def _block(stmts, state, activity, shapes, liveness, unit, definitions, hazards,
 
 def _merge(a, b):
     out = dict(a)
-    for key, value in b.items():
-        out[key] = out.get(key, frozenset()) | value
+    for key, (identity, reach) in b.items():
+        old = out.get(key, (frozenset(), frozenset()))
+        out[key] = (old[0] | identity, old[1] | reach)
     return out
 
 
 def _check_write(stmt, written, state, activity, liveness, unit, definitions, hazards,
                  params):
-    origins = state.get(written, frozenset())
+    origins = state.get(written, (frozenset(), frozenset()))[0]    # the object written
     for kind, name, *_ in sorted(origins, key=str):
         if kind == "arg":
             how = "" if name == written else " (`%s` shares its memory)" % written
@@ -131,7 +147,8 @@ def _check_write(stmt, written, state, activity, liveness, unit, definitions, ha
                 "%s = %s.copy()" % (written, written, written, written))
     live = liveness.after.get(id(stmt), set())
     for other in sorted(live):
-        if other == written or not (state.get(other, frozenset()) & origins):
+        reach = state.get(other, (frozenset(), frozenset()))[1]
+        if other == written or not (reach & origins):
             continue
         if not (activity.is_active(other) or activity.is_active(written)):
             continue

@@ -103,7 +103,9 @@ def parse_function(fn):
 
 def _parse_def(fn):
     try:
-        source_lines, start = inspect.getsourcelines(fn)
+        # the code object, not the function: inspect would follow a decorator's
+        # __wrapped__ to the undecorated function
+        source_lines, start = inspect.getsourcelines(fn.__code__)
     except (OSError, TypeError) as exc:
         raise _no_source(fn, str(exc)) from None
     text = "".join(source_lines)
@@ -115,6 +117,13 @@ def _parse_def(fn):
     except SyntaxError as exc:
         raise _no_source(fn, "it does not parse on its own: %s" % exc.msg) from None
     defs = [n for n in module.body if isinstance(n, (gast.FunctionDef, gast.AsyncFunctionDef))]
+    if defs and isinstance(defs[0], gast.AsyncFunctionDef):
+        _shift_lines(module, start - 1)
+        located = Located(fn.__code__.co_filename,
+                          {start + k: line.rstrip("\n") for k, line in enumerate(source_lines)})
+        located.dedent = dedent
+        raise located.error(defs[0], "async functions are not supported",
+                            "use a plain function (def, not async def).")
     if not defs:
         raise _no_source(fn, "no function definition found in its source")
     node = defs[0]
@@ -179,8 +188,9 @@ def _parse_lambda(fn):
 
 def _closest_lambda(candidates, code, dedent):
     """Pick, among lambdas on one line with the same parameters, the one ``code`` came from."""
+    # the body's instructions; column 0 marks synthetic ones (RESUME, the final RETURN)
     cols = [pos[2] for pos in code.co_positions()
-            if pos[0] == code.co_firstlineno and pos[2] is not None]
+            if pos[0] == code.co_firstlineno and pos[2]]
     if not cols:
         return candidates[0]
     body_col = min(cols) - dedent

@@ -11,12 +11,12 @@ branches left empty disappear too.
 import gast
 
 from ..ir import build
-from .effects import Liveness, effect
+from .effects import Liveness, alias_groups, effect
 
 
 def eliminate_dead_code(fn, env, live_out=()):
     """Rewrite ``fn.body`` in place; return True if anything was removed."""
-    liveness = Liveness(env)
+    liveness = Liveness(env, alias_groups(fn, env))
     liveness.block(fn.body, set(live_out))
     changed = [False]
     fn.body = _block(fn.body, liveness, env, changed) or [build.pass_()]
@@ -61,7 +61,7 @@ def _block(stmts, liveness, env, changed):
             changed[0] = True                # `a = a`
             continue
         e = effect(stmt, env)
-        if not e.pure or (e.defs | e.mods) & live:
+        if not e.pure or (e.defs | liveness.expand(e.mods)) & live:
             if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
                     and stmt.targets[0].id not in live and e.pure and e.mods & live
                     and isinstance(stmt.value, gast.Call)):

@@ -104,12 +104,66 @@ def effect(stmt, env):
     return Effect(uses=_loads(stmt), pure=False)
 
 
+def alias_groups(fn, env):
+    """name -> the set of names whose values may share memory with it.
+
+    Copies, element and slice reads, views (reshape, transpose, ...), containers, and
+    values pushed on and popped off a stack all join groups.  An in-place write to one
+    member updates every member, so dead-code elimination treats it as updating them all.
+    """
+    from ..rules import registry
+    parent = {}
+
+    def find(a):
+        while parent.setdefault(a, a) != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def union(a, b):
+        parent[find(a)] = find(b)
+
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
+            target, value = node.targets[0].id, node.value
+            sources = []
+            if isinstance(value, gast.Name):
+                sources = [value.id]
+            elif isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
+                sources = [value.value.id]
+            elif isinstance(value, (gast.Tuple, gast.List)):
+                sources = [e.id for e in value.elts if isinstance(e, gast.Name)]
+            elif isinstance(value, gast.Dict):
+                sources = [v.id for v in value.values if isinstance(v, gast.Name)]
+            elif isinstance(value, gast.Call):
+                func = value.func
+                if isinstance(func, gast.Attribute) and func.attr == "pop" \
+                        and isinstance(func.value, gast.Name):
+                    sources = [func.value.id]
+                else:
+                    rule = registry.lookup(env.lookup(func))
+                    if (rule is not None and rule.view) or dotted_name(func) == "rt.broadcast_to":
+                        sources = [a.id for a in value.args if isinstance(a, gast.Name)]
+            for source in sources:
+                union(target, source)
+        elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
+                and node.func.attr == "append" and isinstance(node.func.value, gast.Name):
+            for arg in node.args:
+                if isinstance(arg, gast.Name):
+                    union(node.func.value.id, arg.id)
+    groups = {}
+    for name in parent:
+        groups.setdefault(find(name), set()).add(name)
+    return {name: groups[find(name)] for name in parent}
+
+
 class Liveness:
     """Live variables after each statement of a function body."""
 
-    def __init__(self, env):
+    def __init__(self, env, aliases=None):
         self.env = env
         self.after = {}
+        self.aliases = aliases or {}
 
     def block(self, stmts, live_out, exit_live=frozenset()):
         live = set(live_out)
@@ -148,4 +202,11 @@ class Liveness:
         if isinstance(stmt, gast.Break):
             return set(exit_live)
         e = effect(stmt, self.env)
-        return (live - e.defs) | e.uses
+        return (live - e.defs) | e.uses | self.expand(e.mods)
+
+    def expand(self, names):
+        """``names`` and everything that may share memory with them."""
+        out = set(names)
+        for name in names:
+            out |= self.aliases.get(name, set())
+        return out

@@ -12,7 +12,7 @@ statements with effects and the control flow that guards them, and sweeps the re
 import gast
 
 from ..ir import build
-from .effects import effect
+from .effects import alias_groups, effect
 
 
 def _loads(node):
@@ -22,9 +22,12 @@ def _loads(node):
 
 def remove_faint_code(fn, env, live_out=()):
     needed = set(live_out)
+    aliases = alias_groups(fn, env)
     while True:
         before = set(needed)
         _mark(fn.body, needed, env)
+        for name in list(needed):           # what shares memory with a needed name
+            needed |= aliases.get(name, set())
         if needed == before:
             break
     changed = [False]

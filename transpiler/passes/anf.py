@@ -201,11 +201,7 @@ class ANF(Pass):
             if len(node.ops) == 1:
                 pre, (left, right) = self._atoms([node.left, node.comparators[0]])
                 return pre, gast.Compare(left=left, ops=node.ops, comparators=[right])
-            parts, left = [], node.left
-            for op, right in zip(node.ops, node.comparators):
-                parts.append(gast.Compare(left=left, ops=[op], comparators=[right]))
-                left = right
-            return self._op(build.locate(gast.BoolOp(op=gast.And(), values=parts), node))
+            return self._chained_compare(node)
         if isinstance(node, gast.BoolOp):
             return self._boolop(node)
         if isinstance(node, gast.IfExp):
@@ -239,6 +235,20 @@ class ANF(Pass):
         if isinstance(node, gast.Attribute):
             raise unit.error(node, "the attribute `.%s` is not supported here" % node.attr)
         raise unit.error(node, "the expression `%s` is not supported" % type(node).__name__)
+
+    def _chained_compare(self, node):
+        """``a < b < c``: each operand evaluated once, the next only if needed."""
+        result = self.unit.fresh("cond")
+        pre, left = self._atom(node.left)
+
+        def link(k, left_atom):
+            right_pre, right = self._atom(node.comparators[k])
+            compare = gast.Compare(left=left_atom, ops=[node.ops[k]], comparators=[right])
+            stmts = right_pre + [build.assign(result, build.locate(compare, node), at=node)]
+            if k + 1 < len(node.ops):
+                stmts.append(build.if_(build.name(result, at=node), link(k + 1, right), at=node))
+            return stmts
+        return pre + link(0, left), build.name(result, at=node)
 
     def _boolop(self, node):
         """`a and b` -> result = a; if result: result = b   (Python's short circuit)."""

@@ -117,9 +117,14 @@ class _Lowerer(gast.NodeTransformer):
         if method in LIST_METHODS:
             node.func = build.attr(receiver, method, at=node)
             return node
-        raise self.unit.error(node, "the method `.%s()` is not supported" % method,
-                              "call the NumPy function instead (e.g. np.%s(x, ...)), or "
-                              "compute the value outside the transformed function." % method)
+        import numpy
+        if hasattr(numpy, method):
+            hint = ("call the NumPy function instead (np.%s(x, ...)), or compute the value "
+                    "outside the transformed function." % method)
+        else:
+            hint = ("compute the value outside the transformed function and pass it in, or "
+                    "write the computation with NumPy functions.")
+        raise self.unit.error(node, "the method `.%s()` is not supported" % method, hint)
 
     def visit_Attribute(self, node):
         if self._static(node):

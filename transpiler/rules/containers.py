@@ -21,42 +21,42 @@ def dict_values(g, ans, d):
     return rt.dict_values_adjoint(g, d)
 
 
-@custom(rt.at_set)
+@custom(rt.at_set, diff=("x", "values"))
 def at_set(g, ans, x, index, values):
     return rt.at_set_adjoint(g, ans, x, index, values, 0), \
         rt.at_set_adjoint(g, ans, x, index, values, 1)
 
 
-@custom(rt.at_add)
+@custom(rt.at_add, diff=("x", "values"))
 def at_add(g, ans, x, index, values):
     return g, rt.at_gather(g, ans, index, values)
 
 
-@custom(rt.at_multiply)
+@custom(rt.at_multiply, diff=("x", "values"))
 def at_multiply(g, ans, x, index, values):
     return rt.at_multiply_adjoint(g, ans, x, index, values, 0), \
         rt.at_multiply_adjoint(g, ans, x, index, values, 1)
 
 
-@custom(rt.at_divide)
+@custom(rt.at_divide, diff=("x", "values"))
 def at_divide(g, ans, x, index, values):
     return rt.at_divide_adjoint(g, ans, x, index, values, 0), \
         rt.at_divide_adjoint(g, ans, x, index, values, 1)
 
 
-@custom(rt.at_power)
+@custom(rt.at_power, diff=("x", "values"))
 def at_power(g, ans, x, index, values):
     return rt.at_power_adjoint(g, ans, x, index, values, 0), \
         rt.at_power_adjoint(g, ans, x, index, values, 1)
 
 
-@custom(rt.at_min)
+@custom(rt.at_min, diff=("x", "values"))
 def at_min(g, ans, x, index, values):
     return rt.at_minmax_adjoint(g, ans, x, index, values, 0), \
         rt.at_minmax_adjoint(g, ans, x, index, values, 1)
 
 
-@custom(rt.at_max)
+@custom(rt.at_max, diff=("x", "values"))
 def at_max(g, ans, x, index, values):
     return rt.at_minmax_adjoint(g, ans, x, index, values, 0), \
         rt.at_minmax_adjoint(g, ans, x, index, values, 1)

@@ -77,8 +77,19 @@ class Rule:
             self.varargs_diff = (self.template.varargs is not None
                                  and "argnum" in self.template.kwonly)
             self.uses_ans = "ans" in self.template.uses
+            self._check_arity()
         else:
             self.params, self.diff, self.varargs_diff, self.uses_ans = [], [], False, False
+
+    def _check_arity(self):
+        """Every tuple the rule returns has one adjoint per differentiable parameter."""
+        for node in gast.walk(self.template.node):
+            if isinstance(node, gast.Return) and isinstance(node.value, gast.Tuple):
+                if len(node.value.elts) != len(self.diff):
+                    raise RuleError("rule %s returns %d adjoints for the %d differentiable "
+                                    "parameters %s; declare diff=(...)"
+                                    % (self.name, len(node.value.elts), len(self.diff),
+                                       self.diff))
 
     @property
     def differentiable(self):

@@ -46,6 +46,8 @@ def call_effect(call, env):
         return ({first.id} if isinstance(first, gast.Name) else set()), True
     if path is not None:
         root = path.split(".")[0]
+        if path.startswith("np.random."):
+            return set(), False               # the generator's state is an effect
         if root in ("np", "math", "rt"):
             return set(), True
         if path in PURE_BUILTINS:

@@ -37,18 +37,20 @@ def spelling(fn):
                 "at_divide": "x.at[i].divide", "at_power": "x.at[i].power",
                 "at_min": "x.at[i].min", "at_max": "x.at[i].max", "astype": "x.astype",
                 "item": "x.item", "flatten": "x.flatten", "dict_keys": "dict.keys",
-                "dict_values": "dict.values"}.get(name, "rt." + name)
+                "dict_values": "dict.values",
+                "field": "p.name (namedtuple field)"}.get(name, "rt." + name)
     return "%s.%s" % (module, name)
 
 
-def render():
+def render(heading="##"):
+    """The table as Markdown; ``heading`` is the marker of its section titles."""
     lines = ["# Functions transpiler differentiates", ""]
     rules = all_rules()
     for family, title in _FAMILIES:
         names = sorted({spelling(p) for r in rules if r.family == family for p in r.primals})
         if not names:
             continue
-        lines.append("## %s" % title)
+        lines.append("%s %s" % (heading, title))
         lines.append("")
         lines.append(", ".join(names))
         lines.append("")

@@ -24,6 +24,7 @@ class GeneratedModule:
         self.header = []               # comment lines
         self._vjps = {}                # (callee, mask) -> (fwd, bwd, order)
         self._in_progress = []         # callees being differentiated (recursion guard)
+        self._output_avals = {}
         self.units = []                # every normalised function, for cache validation
 
     # ------------------------------------------------------------ names
@@ -41,20 +42,25 @@ class GeneratedModule:
         self.units.append(unit)
         return unit
 
-    def vjp(self, op, mask, stmt, caller_unit):
+    def vjp(self, op, mask, stmt, caller_unit, caller_shapes=None):
         """``(fwd_name, bwd_name, order)`` for calling ``op.callee`` with active ``mask``.
 
         ``order[k]`` is where the adjoint of the k-th active call argument sits in what
-        the backward function returns (None when it returns a single value).
+        the backward function returns (None when it returns a single value).  With the
+        caller's shapes, the pair is specialised to the shapes of this call's arguments.
         """
         from .analysis import ops as O
+        from .analysis.shapes import signature_key
         callee = op.callee
         params = _bind_params(callee, op, stmt, caller_unit)
         atoms = list(op.args) + [v for _, v in op.keywords]
         active_params = tuple(p for p, m in zip(params, mask) if m)
         if op.kind == O.CUSTOM:
             return self._custom_vjp(callee, params, active_params, atoms, mask)
-        key = (callee, tuple(sorted(set(active_params))))
+        avals = self.argument_avals(callee, params, atoms, caller_shapes)
+        signature = None if avals is None else tuple(
+            (k, signature_key(v)) for k, v in sorted(avals.items()))
+        key = (callee, tuple(sorted(set(active_params))), signature)
         if key not in self._vjps:
             if callee in self._in_progress:
                 raise caller_unit.error(stmt, "recursive call to `%s`: recursion is not "
@@ -65,12 +71,55 @@ class GeneratedModule:
                 from .ad.package import vjp_pair
                 unit = self.normalise(callee)
                 wrt = [p for p in build.param_names(unit.fn) if p in key[1]]
-                self._vjps[key] = vjp_pair(self, unit, wrt)
+                self._vjps[key] = vjp_pair(self, unit, wrt, avals)
             finally:
                 self._in_progress.pop()
         fwd, bwd, wrt = self._vjps[key]
         order = [wrt.index(p) for p in active_params]
         return fwd, bwd, (None if len(wrt) == 1 else order)
+
+    def argument_avals(self, callee, params, atoms, caller_shapes):
+        """Abstract values of the callee's parameters at this call (None if unknown)."""
+        if caller_shapes is None or not hasattr(caller_shapes, "atom"):
+            return None
+        from .analysis.shapes import abstract_value
+        avals = {p: caller_shapes.atom(a) for p, a in zip(params, atoms)}
+        try:
+            sig = inspect.signature(callee)
+        except (TypeError, ValueError):
+            return None
+        for name, parameter in sig.parameters.items():
+            if name not in avals:
+                if parameter.default is inspect.Parameter.empty:
+                    return None
+                avals[name] = abstract_value(parameter.default)
+        return avals
+
+    def output_aval(self, callee, avals):
+        """The abstract value a user function returns for arguments with these avals."""
+        from .analysis.activity import Activity
+        from .analysis.shapes import Shapes, signature_key
+        key = (callee, tuple((k, signature_key(v)) for k, v in sorted(avals.items())))
+        if key in self._output_avals:
+            return self._output_avals[key]
+        if callee in self._in_progress or len(self._in_progress) > 8:
+            return None
+        self._output_avals[key] = None
+        self._in_progress.append(callee)
+        try:
+            unit = driver.normalise(callee, self.env)
+            ret = unit.fn.body[-1]
+            if not isinstance(ret, gast.Return) or not isinstance(ret.value, gast.Name):
+                return None
+            activity = Activity(unit.fn, unit.env, [], [ret.value.id])
+            shapes = Shapes(unit.fn, unit.env, activity, avals, callees=self)
+            result = shapes.aval(ret.value.id)
+        except Exception:                          # a callee we cannot analyse: unknown
+            result = None
+        finally:
+            self._in_progress.pop()
+        self._output_avals[key] = result
+        return result
 
     def _custom_vjp(self, custom, params, active_params, atoms, mask):
         fwd = self.env.bind(custom.__name__ + "_fwd", custom.fwd)

@@ -118,13 +118,13 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
     return new
 
 
-def vjp_pair(module, unit, wrt):
+def vjp_pair(module, unit, wrt, arg_avals=None):
     """Generate and add ``<f>_fwd`` and ``<f>_bwd``; return (fwd, bwd, wrt order)."""
     fn = unit.fn
     base = unit.src.base_name
     extra, out, _ = _output(unit, False)
     fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
-    mode = ReverseMode(unit, wrt, out, module)
+    mode = ReverseMode(unit, wrt, out, module, arg_avals)
     forward, reverse, grads = mode.differentiate()
     cotangent = mode.d(out)
     saved = unit.fresh("saved")

@@ -147,7 +147,7 @@ class ReverseMode:
         self.output = output
         self.callees = callees
         self.activity = Activity(self.fn, self.env, wrt, [output])
-        self.shapes = (Shapes(self.fn, self.env, self.activity, arg_avals)
+        self.shapes = (Shapes(self.fn, self.env, self.activity, arg_avals, callees=callees)
                        if arg_avals is not None else NoShapes())
         self.kinds = K.infer(self.fn, self.env, self.activity, self.shapes)
         self.primals = self._primal_names()
@@ -411,7 +411,7 @@ class ReverseMode:
         mask = tuple(self.active(a) for a in atoms)
         if not any(mask):
             return [], []
-        fwd, bwd, order = self.callees.vjp(op, mask, stmt, self.unit)
+        fwd, bwd, order = self.callees.vjp(op, mask, stmt, self.unit, self.shapes)
         saved = self.namer.fresh(_short_name(op) + "_saved")
         self.stability.add_def(saved, stmt)
         self.primals.add(saved)

@@ -195,10 +195,11 @@ class NoShapes:
 class Shapes(NoShapes):
     """Shapes of a core-language function's variables for one argument signature."""
 
-    def __init__(self, fn, env, activity, arg_avals):
+    def __init__(self, fn, env, activity, arg_avals, callees=None):
         self.fn = fn
         self.env = env
         self.activity = activity
+        self.callees = callees            # answers output_aval(function, avals) for calls
         self.avals = dict(arg_avals)
         stmts = list(iter_statements(fn.body))
         for _ in range(12):
@@ -300,7 +301,35 @@ class Shapes(NoShapes):
             return self._getitem(base, node.slice)
         if op.kind == O.RULE:
             return self._call(op)
+        if op.kind == O.USER and self.callees is not None:
+            return self._user_call(op)
         return None
+
+    def _user_call(self, op):
+        import inspect
+        try:
+            names = [p.name for p in inspect.signature(op.callee).parameters.values()]
+        except (TypeError, ValueError):
+            return None
+        avals = {}
+        for name, atom in zip(names, op.args):
+            avals[name] = self._atom(atom)
+        for key, atom in op.keywords:
+            avals[key] = self._atom(atom)
+        if any(v is BOTTOM for v in avals.values()):
+            return BOTTOM
+        from ..analysis.shapes import abstract_value
+        for name, parameter in inspect.signature(op.callee).parameters.items():
+            if name not in avals:
+                if parameter.default is inspect.Parameter.empty:
+                    return None
+                avals[name] = abstract_value(parameter.default)
+        return self.callees.output_aval(op.callee, avals)
+
+    def atom(self, node):
+        """The abstract value of an atom (a name or a constant) of this function."""
+        value = self._atom(node)
+        return None if value is BOTTOM else value
 
     def _getitem(self, base, index):
         if base is None or base is BOTTOM:

@@ -87,7 +87,8 @@ class Transformed:
         self.__wrapped__ = fun
         self._specs = {}
         self._last = None
-        self._entry = self._generate()              # errors surface at transform time
+        self._generic = None
+        self._inplace = self._validate()            # errors surface at transform time
 
     # ------------------------------------------------------------ generation
     _MAX_SPECIALISATIONS = 8
@@ -96,28 +97,51 @@ class Transformed:
         return (self._kind, self._argnums, self._single, self._has_aux,
                 cache.function_key(self._fun), signature)
 
+    @property
+    def _entry(self):
+        """The shape-generic generated code (made on first use)."""
+        if self._generic is None:
+            self._generic = self._generate()
+        return self._generic
+
+    def _validate(self):
+        """Run the compiler as far as it can refuse the function; return the parameters
+        updated in place (checked against the arguments at each call)."""
+        key = self._key("validated")
+        entry = cache.lookup(key)
+        if entry is None:
+            entry = self._build(None, optimise=False)
+            cache.store(key, entry, entry.dependencies)
+        return entry
+
     def _generate(self, arg_avals=None, signature=None):
         key = self._key(signature)
         entry = cache.lookup(key)
         if entry is not None:
             return entry
+        entry = self._build(arg_avals)
+        cache.store(key, entry, entry.dependencies)
+        return entry
+
+    def _build(self, arg_avals, optimise=True):
         from .ad.package import grad_function
         module = GeneratedModule("%s %s" % (self._kind, self._fun.__qualname__))
         unit = module.normalise(self._fun)
         name = module.global_name("%s_%s" % (self._kind, unit.src.base_name))
         fn = grad_function(module, unit, self._wrt, name, has_aux=self._has_aux,
                            with_value=self._kind == "value_and_grad", single=self._single,
-                           arg_avals=arg_avals)
-        module.functions.insert(0, fn)
-        source, namespace = module.compile()
-        entry = _Entry(source=source, function=namespace[name],
-                       inplace=dict(unit.inplace_params), unit=unit)
+                           arg_avals=arg_avals, optimise=optimise)
         dependencies = []
         for u in module.units:
             for gname, value in u.src.referenced.items():
                 dependencies.append((u.src.globals, gname, value))
-        cache.store(key, entry, dependencies)
-        return entry
+        if not optimise:
+            return _Entry(source=None, function=None, inplace=dict(unit.inplace_params),
+                          unit=unit, dependencies=dependencies)
+        module.functions.insert(0, fn)
+        source, namespace = module.compile()
+        return _Entry(source=source, function=namespace[name],
+                      inplace=dict(unit.inplace_params), unit=unit, dependencies=dependencies)
 
     def _specialisation(self, bound):
         """The generated function for the shapes and dtypes of these arguments."""
@@ -142,7 +166,7 @@ class Transformed:
             bound = self._signature.bind(*args, **kwargs)
         except TypeError as exc:
             raise TypeError("%s: %s" % (self.__name__, exc)) from None
-        self._check_arguments(bound, self._entry)
+        self._check_arguments(bound, self._inplace)
         entry = self._specialisation(bound)
         return entry.function(*args, **kwargs)
 
@@ -158,13 +182,13 @@ class Transformed:
     def call_generic(self, *args, **kwargs):
         """Run the shape-generic code (what runs once many shapes have been seen)."""
         bound = self._signature.bind(*args, **kwargs)
-        self._check_arguments(bound, self._entry)
+        self._check_arguments(bound, self._inplace)
         return self._entry.function(*args, **kwargs)
 
     def _source(self, args, kwargs):
         if args or kwargs:
             bound = self._signature.bind(*args, **kwargs)
-            self._check_arguments(bound, self._entry)
+            self._check_arguments(bound, self._inplace)
             return self._specialisation(bound).source
         return (self._last or self._entry).source
 
@@ -187,11 +211,12 @@ class Transformed:
 
 
 class _Entry:
-    def __init__(self, source, function, inplace, unit):
+    def __init__(self, source, function, inplace, unit, dependencies=()):
         self.source = source
         self.function = function
         self.inplace = inplace
         self.unit = unit
+        self.dependencies = list(dependencies)
 
 
 def _leaves(value):

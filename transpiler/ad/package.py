@@ -86,7 +86,7 @@ def _stack_inits(mode):
 
 
 def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, single=True,
-                  arg_avals=None):
+                  arg_avals=None, optimise=True):
     """The FunctionDef of grad / value_and_grad of ``unit`` with respect to ``wrt``.
 
     With ``arg_avals`` (abstract values of the arguments of one call signature) the code
@@ -114,7 +114,8 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
              + [build.comment("Reverse pass: adjoints, last statement first")] + [seed]
              + reverse + [build.return_(result)])
     new = build.function_def(name, fn.args, stmts, at=fn)
-    optimize(new, module.env, protected=set(build.param_names(fn)))
+    if optimise:
+        optimize(new, module.env, protected=set(build.param_names(fn)))
     return new
 
 

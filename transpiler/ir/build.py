@@ -30,15 +30,14 @@ COMMENT_PREFIX = "__transpiler_comment__:"
 
 
 def locate(node, at):
-    """Copy the source location of ``at`` onto ``node`` (and its children lacking one)."""
+    """Copy the source location of ``at`` onto ``node`` (children without a location get
+    their parent's when the tree is emitted)."""
     if at is None:
         return node
     for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
         value = getattr(at, attr, None)
-        if value is not None:
-            for child in gast.walk(node):
-                if getattr(child, attr, None) is None:
-                    setattr(child, attr, value)
+        if value is not None and getattr(node, attr, None) is None:
+            setattr(node, attr, value)
     return node
 
 

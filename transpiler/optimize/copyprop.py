@@ -28,13 +28,19 @@ class _Substitute(gast.NodeTransformer):
 
 
 def _bound_anywhere(stmts, env):
+    from ..ir.walk import iter_statements
     names = set()
-    for stmt in stmts:
-        for node in gast.walk(stmt):
-            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
-                names.add(node.id)
-            elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
-                names.add(node.target.id)
+    for stmt in iter_statements(stmts):
+        if isinstance(stmt, gast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, gast.Name):
+                    names.add(target.id)
+                elif isinstance(target, gast.Tuple):
+                    names |= {e.id for e in target.elts if isinstance(e, gast.Name)}
+        elif isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+            names.add(stmt.target.id)
+        elif isinstance(stmt, gast.For):
+            names |= {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
     return names
 
 

@@ -60,7 +60,7 @@ def _block(stmts, liveness, env, changed):
                 and isinstance(stmt.value, gast.Name) and stmt.value.id == stmt.targets[0].id):
             changed[0] = True                # `a = a`
             continue
-        e = effect(stmt, env)
+        e = effect(stmt, env, liveness.cache)
         if not e.pure or (e.defs | liveness.expand(e.mods)) & live:
             if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
                     and stmt.targets[0].id not in live and e.pure and e.mods & live

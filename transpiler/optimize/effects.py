@@ -29,9 +29,45 @@ class Effect:
     pure: bool = True              # removable when defs and mods are dead
 
 
+_FIELDS = {
+    gast.Name: (), gast.Constant: (), gast.BinOp: ("left", "right"),
+    gast.UnaryOp: ("operand",), gast.Compare: ("left", "comparators"),
+    gast.Call: ("func", "args", "keywords"), gast.keyword: ("value",),
+    gast.Subscript: ("value", "slice"), gast.Slice: ("lower", "upper", "step"),
+    gast.Tuple: ("elts",), gast.List: ("elts",), gast.Dict: ("keys", "values"),
+    gast.Attribute: ("value",), gast.BoolOp: ("values",), gast.IfExp: ("test", "body", "orelse"),
+}
+
+
+def scan(node):
+    """(names loaded, calls) in an expression -- a fast walk over expression nodes."""
+    names, calls, stack = set(), [], [node]
+    while stack:
+        n = stack.pop()
+        if n is None:
+            continue
+        kind = type(n)
+        if kind is gast.Name:
+            if type(n.ctx) is gast.Load:
+                names.add(n.id)
+            continue
+        if kind is gast.Call:
+            calls.append(n)
+        fields = _FIELDS.get(kind)
+        if fields is None:
+            stack.extend(gast.iter_child_nodes(n))
+            continue
+        for name in fields:
+            value = getattr(n, name)
+            if type(value) is list:
+                stack.extend(value)
+            else:
+                stack.append(value)
+    return names, calls
+
+
 def _loads(node):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
-            and isinstance(n.ctx, gast.Load)}
+    return scan(node)[0]
 
 
 def call_effect(call, env):
@@ -63,23 +99,36 @@ def call_effect(call, env):
 
 
 def _expr_effect(node, env):
+    """(names loaded, names modified, pure) of evaluating an expression."""
+    names, calls = scan(node)
     mods, pure = set(), True
-    for sub in gast.walk(node):
-        if isinstance(sub, gast.Call):
-            m, p = call_effect(sub, env)
-            mods |= m
-            pure = pure and p
-    return mods, pure
+    for call in calls:
+        m, p = call_effect(call, env)
+        mods |= m
+        pure = pure and p
+    return names, mods, pure
 
 
-def effect(stmt, env):
-    """The Effect of a simple (non-compound) statement."""
+def effect(stmt, env, cache=None):
+    """The Effect of a simple (non-compound) statement.
+
+    ``cache`` (a dict) memoises by statement identity, for passes that do not change the
+    tree while they analyse it.
+    """
+    if cache is None:
+        return _effect(stmt, env)
+    key = id(stmt)
+    if key not in cache:
+        cache[key] = _effect(stmt, env)
+    return cache[key]
+
+
+def _effect(stmt, env):
     if build.is_comment(stmt):
         return Effect(pure=False)
     if isinstance(stmt, gast.Assign):
         target = stmt.targets[0]
-        mods, pure = _expr_effect(stmt.value, env)
-        uses = _loads(stmt.value)
+        uses, mods, pure = _expr_effect(stmt.value, env)
         if isinstance(target, gast.Name):
             return Effect(defs={target.id}, uses=uses | mods, mods=mods, pure=pure)
         if isinstance(target, gast.Tuple):
@@ -92,15 +141,15 @@ def effect(stmt, env):
         return Effect(uses=uses | _loads(target), pure=False)
     if isinstance(stmt, gast.AugAssign):
         target = stmt.target
-        mods, pure = _expr_effect(stmt.value, env)
-        uses = _loads(stmt.value) | mods
+        uses, mods, pure = _expr_effect(stmt.value, env)
+        uses = uses | mods
         if isinstance(target, gast.Name):
             return Effect(defs={target.id}, uses=uses | {target.id}, mods=mods, pure=pure)
         base = target.value.id
         return Effect(uses=uses | _loads(target.slice) | {base}, mods=mods | {base}, pure=pure)
     if isinstance(stmt, gast.Expr):
-        mods, pure = _expr_effect(stmt.value, env)
-        return Effect(uses=_loads(stmt.value) | mods, mods=mods, pure=pure)
+        uses, mods, pure = _expr_effect(stmt.value, env)
+        return Effect(uses=uses | mods, mods=mods, pure=pure)
     if isinstance(stmt, gast.Pass):
         return Effect()
     return Effect(uses=_loads(stmt), pure=False)
@@ -125,7 +174,9 @@ def alias_groups(fn, env):
     def union(a, b):
         parent[find(a)] = find(b)
 
-    for node in gast.walk(fn):
+    from ..ir.walk import iter_statements
+    for stmt in iter_statements(fn.body):
+        node = stmt.value if isinstance(stmt, gast.Expr) else stmt
         if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
             target, value = node.targets[0].id, node.value
             sources = []
@@ -166,6 +217,7 @@ class Liveness:
         self.env = env
         self.after = {}
         self.aliases = aliases or {}
+        self.cache = {}
 
     def block(self, stmts, live_out, exit_live=frozenset()):
         live = set(live_out)
@@ -203,7 +255,7 @@ class Liveness:
             return out
         if isinstance(stmt, gast.Break):
             return set(exit_live)
-        e = effect(stmt, self.env)
+        e = effect(stmt, self.env, self.cache)
         return (live - e.defs) | e.uses | self.expand(e.mods)
 
     def expand(self, names):

@@ -11,7 +11,8 @@ from .linalg import (array_adjoint, astype_adjoint, cumprod_adjoint, cumsum_adjo
                      first_min, inner_adjoint, matmul_adjoint, minmax_builtin_adjoint, norm_adjoint,
                      outer_adjoint, prod_adjoint, solve_adjoint, sort_adjoint, sum_builtin_adjoint,
                      trace_adjoint, unconcatenate, unrepeat, unstack, untile)
-from .linalg import dict_values_adjoint, field_adjoint, linspace_adjoint, sequence_adjoint
+from .linalg import (dict_values_adjoint, field_adjoint, linspace_adjoint, sequence_adjoint,
+                     sorted_adjoint)
 from .at import (at_add, at_divide, at_gather, at_max, at_min, at_minmax_adjoint,
                  at_multiply, at_multiply_adjoint, at_divide_adjoint, at_power,
                  at_power_adjoint, at_set, at_set_adjoint)

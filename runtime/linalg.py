@@ -367,6 +367,8 @@ def linspace_adjoint(g, ans, start, stop, num=50, endpoint=True, argnum=0):
 
 def sequence_adjoint(g, iterable):
     """Adjoint of ``list(x)``/``tuple(x)``: list parts, or the array of rows."""
+    if isinstance(iterable, dict):
+        return {k: 0.0 for k in iterable}           # list(d) is d's keys: no derivative
     if isinstance(iterable, (list, tuple)):
         return g
     if isinstance(g, list):
@@ -390,3 +392,17 @@ def field_adjoint(g, obj, name):
     parts = [0.0] * len(obj)
     parts[obj._fields.index(name)] = g
     return parts
+
+
+def sorted_adjoint(g, ans, iterable, reverse=False):
+    """Adjoint of builtin ``sorted``: each element's adjoint goes back to its position."""
+    if isinstance(iterable, dict):
+        return {k: 0.0 for k in iterable}           # sorted(d) sorts d's keys
+    items = list(iterable)
+    order = sorted(range(len(items)), key=lambda k: items[k], reverse=reverse)
+    out = [0.0] * len(items)
+    for position, k in enumerate(order):
+        out[k] = g[position] if isinstance(g, (list, tuple, np.ndarray)) and np.ndim(g) else g
+    if isinstance(iterable, np.ndarray):
+        return np.array(out, dtype=float).reshape(np.shape(iterable))
+    return out

@@ -11,6 +11,11 @@ def sequence(g, ans, iterable=()):
     return rt.sequence_adjoint(g, iterable)
 
 
+@custom(builtins.sorted)
+def sorted(g, ans, iterable, reverse=False):
+    return rt.sorted_adjoint(g, ans, iterable, reverse)
+
+
 @custom(rt.field, diff=("obj",))
 def field(g, ans, obj, name):
     return rt.field_adjoint(g, obj, name)

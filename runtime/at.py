@@ -110,8 +110,18 @@ def at_multiply_adjoint(g, ans, x, index, values, argnum):
     vals = np.broadcast_to(values, np.shape(np.asarray(ans)[index]))
     if _unique(np.shape(ans), index):
         contribution = full[index] * np.asarray(x)[index]
-    else:
+    elif np.all(vals != 0):
         contribution = full[index] * np.asarray(ans)[index] / vals
+    else:
+        # ans / vals[k] without dividing: x times the other factors written to that element
+        others = np.empty(vals.shape)
+        for k in np.ndindex(vals.shape):
+            one_out = np.array(vals, dtype=float)
+            one_out[k] = 1.0
+            factor = np.ones(np.shape(ans))
+            np.multiply.at(factor, index, one_out)
+            others[k] = factor[index][k]
+        contribution = full[index] * np.asarray(x)[index] * others
     return _to_values(contribution, values, index, ans)
 
 
@@ -147,4 +157,10 @@ def at_minmax_adjoint(g, ans, x, index, values, argnum):
         return full * (x == ans)
     vals = np.broadcast_to(values, np.shape(ans[index]))
     kept = (vals == ans[index]) & (x[index] != ans[index])
+    if not _is_basic(index):
+        # of several values written to one element and equal to the result, the first
+        ids = np.arange(kept.size).reshape(kept.shape)
+        board = np.full(ans.shape, kept.size)
+        np.minimum.at(board, index, np.where(kept, ids, kept.size))
+        kept = kept & (board[index] == ids)
     return _to_values(full[index] * kept, values, index, ans)

@@ -3,7 +3,11 @@
 Each function takes the output adjoint ``g`` (possibly lazily broadcast), the output
 ``ans`` where needed, and the primal arguments, and returns one argument's adjoint.
 """
+import numbers
+
 import numpy as np
+
+from .adjoint import unbroadcast
 
 
 def _full(g, ans):
@@ -55,14 +59,16 @@ def dot_adjoint(g, ans, x, y, argnum):
         return np.sum(g * x) if y.ndim == 0 else g * x
     if x.ndim <= 2 and y.ndim <= 2:
         return matmul_adjoint(g, ans, x, y, argnum)
-    # general N-d dot: contraction of x's last axis with y's second-to-last
+    # general N-d dot: contraction of x's last axis with y's second-to-last (its only
+    # axis when y is 1-d)
+    k = max(y.ndim - 2, 0)
     if argnum == 0:
         axes_g = list(range(x.ndim - 1, g.ndim))
-        y_axes = [i for i in range(y.ndim) if i != y.ndim - 2]
+        y_axes = [i for i in range(y.ndim) if i != k]
         return np.tensordot(g, y, (axes_g, y_axes))
     axes_g = list(range(x.ndim - 1))
     xg = np.tensordot(x, g, (list(range(x.ndim - 1)), axes_g))   # (n, y-shape w/o n)
-    return np.moveaxis(xg, 0, y.ndim - 2)
+    return np.moveaxis(xg, 0, k)
 
 
 def outer_adjoint(g, ans, a, b, argnum):
@@ -116,24 +122,30 @@ def einsum_adjoint(subscripts, g, ans, operands, argnum):
 # ------------------------------------------------------------ norms and products
 
 def norm_adjoint(g, ans, x, ord=None, axis=None, keepdims=False):
-    """Adjoint of ``np.linalg.norm`` for the 2-norm, Frobenius norm, 1-norm and inf-norm."""
+    """Adjoint of ``np.linalg.norm``: every vector norm, and the Frobenius norm."""
     x = np.asarray(x)
+    g = _full(g, ans)
     if not keepdims and axis is not None:
         g = np.expand_dims(g, axis)
         ans = np.expand_dims(ans, axis)
     elif not keepdims and axis is None:
         g = np.reshape(g, (1,) * x.ndim)
         ans = np.reshape(ans, (1,) * x.ndim)
-    vector = (axis is None and x.ndim == 1) or isinstance(axis, int) or \
+    vector = (axis is None and x.ndim == 1) or isinstance(axis, numbers.Integral) or \
         (isinstance(axis, tuple) and len(axis) == 1)
     if ord is None or ord == "fro" or (ord == 2 and vector):
         safe = np.where(ans == 0, 1.0, ans)
         return np.where(ans == 0, 0.0, g * x / safe)
-    if ord == 1 and vector:
-        return g * np.sign(x)
-    if ord == np.inf and vector:
+    if vector and ord in (np.inf, -np.inf):
+        # ties share the adjoint equally
         mask = np.abs(x) == ans
         return g * np.sign(x) * mask / np.sum(mask, axis=axis, keepdims=True)
+    if vector and ord == 0:
+        return np.zeros(x.shape)                  # the number of nonzero entries
+    if vector and isinstance(ord, numbers.Real):
+        # d/dx (sum |x|^p)^(1/p) = sign(x) |x|^(p-1) / norm^(p-1)
+        safe = np.where(ans == 0, 1.0, ans)
+        return g * np.sign(x) * (np.abs(x) / safe) ** (ord - 1)
     raise NotImplementedError("the derivative of np.linalg.norm with ord=%r is not "
                               "supported" % (ord,))
 
@@ -141,6 +153,7 @@ def norm_adjoint(g, ans, x, ord=None, axis=None, keepdims=False):
 def prod_adjoint(g, ans, x, axis=None, keepdims=False):
     """Adjoint of ``np.prod``, exact when some entries are zero."""
     x = np.asarray(x, dtype=float)
+    g = _full(g, ans)
     if axis is None:
         flat = x.reshape(-1)
         others = _exclusive_products(flat, 0)
@@ -179,14 +192,22 @@ def cumsum_adjoint(g, ans, x, axis=None):
 
 
 def cumprod_adjoint(g, ans, x, axis=None):
-    """Adjoint of ``np.cumprod`` (entries of x must be nonzero)."""
+    """Adjoint of ``np.cumprod``, exact when some entries are zero."""
     g = _full(g, ans)
     if axis is None:
-        flat = np.ravel(x)
-        out = np.ravel(ans)
-        gf = np.ravel(g)
-        return np.reshape(np.cumsum((gf * out)[::-1])[::-1] / flat, np.shape(x))
-    return np.flip(np.cumsum(np.flip(g * ans, axis), axis), axis) / x
+        flat = cumprod_adjoint(np.ravel(g), np.ravel(ans), np.ravel(x), 0)
+        return np.reshape(flat, np.shape(x))
+    x = np.asarray(x, dtype=float)
+    if np.all(x != 0):
+        return np.flip(np.cumsum(np.flip(g * ans, axis), axis), axis) / x
+    # adjoint_j = prod(x[:j]) * r_j, where r_j = g_j + x_{j+1} r_{j+1}: no division
+    x = np.moveaxis(x, axis, 0)
+    r = np.array(np.moveaxis(g, axis, 0), dtype=float)
+    for j in range(len(r) - 2, -1, -1):
+        r[j] += x[j + 1] * r[j + 1]
+    before = np.ones_like(x)
+    before[1:] = np.cumprod(x[:-1], axis=0)
+    return np.moveaxis(before * r, 0, axis)
 
 
 # ------------------------------------------------------------ assembly of arrays
@@ -197,16 +218,20 @@ def unstack(g, ans, parts, axis=0):
     return [np.take(g, k, axis=axis) for k in range(len(parts))]
 
 
-def unconcatenate(g, ans, parts, axis=0):
-    """Adjoint of ``np.concatenate(parts, axis)``."""
+def unconcatenate(g, ans, parts, axis=0, like=None):
+    """Adjoint of ``np.concatenate(parts, axis)``.
+
+    Each piece is shaped like the matching entry of ``like`` (by default ``parts``): the
+    arguments of ``np.vstack``/``np.hstack`` before they were made 2-d or 1-d.
+    """
     g = _full(g, ans)
+    sizes = [np.shape(p)[axis] if axis is not None else np.size(p) for p in parts]
     if axis is None:
         g = np.ravel(g)
         axis = 0
-    sizes = [np.shape(p)[axis] if axis is not None else np.size(p) for p in parts]
     cuts = np.cumsum(sizes)[:-1]
     pieces = np.split(g, cuts, axis=axis)
-    return [np.reshape(piece, np.shape(p)) for piece, p in zip(pieces, parts)]
+    return [np.reshape(piece, np.shape(p)) for piece, p in zip(pieces, like or parts)]
 
 
 def array_adjoint(g, ans, obj):
@@ -217,10 +242,13 @@ def array_adjoint(g, ans, obj):
     return g
 
 
-def sum_builtin_adjoint(g, iterable):
-    """Adjoint of builtin ``sum(iterable)``: every element gets ``g``."""
+def sum_builtin_adjoint(g, iterable, ans=None):
+    """Adjoint of builtin ``sum(iterable)``: every element gets ``g``, summed over the
+    axes along which that element was broadcast (every row of an array gets ``g``)."""
     if isinstance(iterable, (list, tuple)):
-        return [g] * len(iterable)
+        if ans is None:
+            return [g] * len(iterable)
+        return [unbroadcast(g, item, ans) for item in iterable]
     return g
 
 
@@ -269,14 +297,19 @@ def det_adjoint(g, ans, a):
 
 
 def solve_adjoint(g, ans, a, b, argnum):
-    """Adjoint of ``np.linalg.solve(a, b)``."""
+    """Adjoint of ``np.linalg.solve(a, b)``: ``b`` is a vector only when it is 1-d (as in
+    NumPy 2), otherwise a (stack of) matrices; stacks broadcast."""
     g = _full(g, ans)
-    gb = np.linalg.solve(np.swapaxes(a, -1, -2), g)
+    a_t = np.swapaxes(a, -1, -2)
+    if np.ndim(b) == 1:
+        gb = np.linalg.solve(a_t, g[..., None])[..., 0]
+        if argnum == 1:
+            return _sum_to(gb, np.shape(b))
+        return _sum_to(-gb[..., :, None] * ans[..., None, :], np.shape(a))
+    gb = np.linalg.solve(a_t, g)
     if argnum == 1:
-        return gb
-    if np.ndim(b) == np.ndim(a) - 1:
-        return -gb[..., :, None] * ans[..., None, :]
-    return -np.matmul(gb, np.swapaxes(ans, -1, -2))
+        return _sum_to(gb, np.shape(b))
+    return _sum_to(-np.matmul(gb, np.swapaxes(ans, -1, -2)), np.shape(a))
 
 
 def diag_adjoint(g, ans, v, k=0):
@@ -362,7 +395,7 @@ def linspace_adjoint(g, ans, start, stop, num=50, endpoint=True, argnum=0):
     weight = (1.0 - t) if argnum == 0 else t
     if np.ndim(g) > 1:
         weight = np.reshape(weight, (-1,) + (1,) * (np.ndim(g) - 1))
-    return np.sum(g * weight, axis=0)
+    return _sum_to(np.sum(g * weight, axis=0), np.shape(start if argnum == 0 else stop))
 
 
 def sequence_adjoint(g, iterable):
@@ -371,7 +404,7 @@ def sequence_adjoint(g, iterable):
         return {k: 0.0 for k in iterable}           # list(d) is d's keys: no derivative
     if isinstance(iterable, (list, tuple)):
         return g
-    if isinstance(g, list):
+    if isinstance(g, (list, tuple)):
         return np.stack([np.broadcast_to(p, np.shape(iterable)[1:]) for p in g])
     return g
 
@@ -406,3 +439,10 @@ def sorted_adjoint(g, ans, iterable, reverse=False):
     if isinstance(iterable, np.ndarray):
         return np.array(out, dtype=float).reshape(np.shape(iterable))
     return out
+
+
+def concat_adjoint(g, a, b, argnum):
+    """Adjoint of list/tuple concatenation ``a + b``: the matching part of ``g``."""
+    n = len(a)
+    parts = list(g) if isinstance(g, (list, tuple)) else [g] * (n + len(b))
+    return parts[:n] if argnum == 0 else parts[n:]

@@ -33,3 +33,42 @@ def flatten(x):
 def field(obj, name):
     """``obj.name`` for a value that is not an array (a namedtuple field, a config entry)."""
     return getattr(obj, name)
+
+
+def as_sequence(iterable):
+    """What ``for x in iterable`` walks, indexable: the iterable itself for arrays, lists
+    and tuples; a dict's keys for a dict; a list for any other iterable."""
+    if isinstance(iterable, (list, tuple)) or hasattr(iterable, "__getitem__") \
+            and hasattr(iterable, "__len__") and not isinstance(iterable, dict):
+        return iterable
+    return list(iterable)
+
+
+def concat(a, b):
+    """``a + b`` for lists or tuples: concatenation."""
+    return a + b
+
+
+class _Missing:
+    def __repr__(self):
+        return "<missing>"
+
+
+MISSING = _Missing()
+
+
+def save_slot(container, key):
+    """What ``container[key]`` holds before a write (a copy), or MISSING for a new key."""
+    if isinstance(container, dict) and key not in container:
+        return MISSING
+    value = container[key]
+    return value.copy() if hasattr(value, "copy") and not isinstance(value, (list, dict)) \
+        else value
+
+
+def restore_slot(container, key, old):
+    """Undo a write: put ``old`` back, or remove a key the write added."""
+    if old is MISSING:
+        del container[key]
+    else:
+        container[key] = old

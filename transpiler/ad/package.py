@@ -14,6 +14,7 @@ import numpy as np
 
 from ..ir import build
 from ..optimize import optimize
+from ..specialize import drop_type_dispatch
 from ..optimize.effects import Liveness
 from .reverse import ReverseMode
 
@@ -93,6 +94,8 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
     is specialised to that signature's shapes.
     """
     fn = unit.fn
+    if arg_avals is not None:
+        drop_type_dispatch(unit, arg_avals, module)
     extra, out, aux = _output(unit, has_aux)
     body = fn.body[:-1] + extra
     fn.body = body + [build.return_(build.name(out))]
@@ -123,6 +126,8 @@ def vjp_pair(module, unit, wrt, arg_avals=None):
     """Generate and add ``<f>_fwd`` and ``<f>_bwd``; return (fwd, bwd, wrt order)."""
     fn = unit.fn
     base = unit.src.base_name
+    if arg_avals is not None:
+        drop_type_dispatch(unit, arg_avals, module)
     extra, out, _ = _output(unit, False)
     fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
     mode = ReverseMode(unit, wrt, out, module, arg_avals)

@@ -29,7 +29,9 @@ from ..analysis.activity import Activity
 from ..ir import build
 from ..ir.naming import adjoint_name
 from ..ir.walk import dotted_name
+from ..rules import registry
 from ..rules.registry import RuleError
+from runtime import concat as rt_concat
 from ..analysis.shapes import NoShapes, Shapes
 from ..analysis.aliasing import check_writes
 from ..optimize.effects import Liveness
@@ -218,6 +220,8 @@ class ReverseMode:
             op = self.activity.op(stmt)
             if op is not None and op.kind == O.APPEND:
                 return self._append(stmt, op, state)
+            if op is not None and op.kind == O.UNKNOWN:
+                self._check_unknown(stmt, op)     # e.g. np.add.at(y, i, v) updates y
             return Rec(stmt)
         if isinstance(stmt, gast.If):
             return self._if(stmt, state)
@@ -360,6 +364,9 @@ class ReverseMode:
         rule = op.rule
         if not rule.differentiable:
             return [], []
+        if self._is_concatenation(op):
+            rule = registry.lookup(rt_concat)
+            op = O.Op(O.RULE, op.node, rule=rule, args=list(op.args))
         try:
             bindings, slots = op.rule_binding()
         except RuleError as exc:
@@ -394,6 +401,20 @@ class ReverseMode:
         code = [rename.visit(c) for c in code]
         exprs = {k: rename.visit(e) for k, e in exprs.items()}
         return code, [(wanted[slot], exprs[slot]) for slot in wanted]
+
+    def _is_concatenation(self, op):
+        """``a + b`` on lists or tuples (known from shapes or from how they were made)."""
+        node = op.node
+        if not (isinstance(node, gast.BinOp) and isinstance(node.op, gast.Add)):
+            return False
+        for operand in (node.left, node.right):
+            if not isinstance(operand, gast.Name):
+                return False
+            aval = self.shapes.aval(operand.id)
+            if not ((aval is not None and aval[0] in ("tuple", "list"))
+                    or self.kinds.get(operand.id) == K.CONTAINER):
+                return False
+        return True
 
     def _getitem_adjoint(self, base, index, g, state, code):
         self._densify(base, state, code)
@@ -494,8 +515,12 @@ class ReverseMode:
     def _loop(self, stmt, state):
         rec = Rec(stmt, kind="for" if isinstance(stmt, gast.For) else "while")
         body_defs = _assigned(stmt.body)
-        if isinstance(stmt, gast.For):
-            body_defs.add(stmt.target.id)
+        target = stmt.target.id if isinstance(stmt, gast.For) else None
+        if target is not None:
+            body_defs.add(target)
+            # the loop variable after the loop is range's, not an earlier value
+            state.nz.discard(target)
+            state.dense.discard(target)
         head = state.copy()
         # Arrays defined before the loop and indexed in it: one dense adjoint, made before
         # the reverse loop and updated in place by every iteration.
@@ -505,6 +530,9 @@ class ReverseMode:
         for _ in range(100):
             trial = head.copy()
             self._trial(stmt.body, trial)
+            if target is not None:
+                trial.nz.discard(target)           # each iteration defines it afresh
+                trial.dense.discard(target)
             grown = State(head.nz | trial.nz, head.dense & trial.dense)
             if grown == head:
                 break
@@ -522,9 +550,15 @@ class ReverseMode:
                 self.dname(var, store=True), build.call("rt.dense", [self.dname(var), build.name(var)])))
         trial = head.copy()
         rec.body = self._block_with_breaks(stmt.body, trial)
+        if target is not None:
+            trial.nz.discard(target)
+            trial.dense.discard(target)
         for var in sorted(head.nz - trial.nz):
             rec.body_tail.append(build.assign(self.dname(var, store=True), build.const(0.0)))
         state.nz, state.dense = set(head.nz), set(head.dense)
+        if target is not None:
+            state.nz.discard(target)
+            state.dense.discard(target)
         return rec
 
     def _trial(self, stmts, state):
@@ -717,12 +751,22 @@ class ReverseMode:
         if rec.kind == "setitem":
             buffer = stmt.targets[0].value.id
             if buffer in self.content_read:
-                slot = build.subscript(build.name(buffer), build.clone(stmt.targets[0].slice))
                 stack = self._slot_stack(buffer)
-                restore_pre.append(build.expr(build.call(build.attr(build.name(stack), "append"),
-                                                         [build.call("np.copy", [slot])]), at=stmt))
-                restore_post.append(build.assign(
-                    build.clone(stmt.targets[0]), build.call(build.attr(build.name(stack), "pop"), [])))
+                push = build.attr(build.name(stack), "append")
+                pop = build.call(build.attr(build.name(stack), "pop"), [])
+                if self.kinds.get(buffer) == K.ARRAY:
+                    slot = build.subscript(build.name(buffer), build.clone(stmt.targets[0].slice))
+                    restore_pre.append(build.expr(build.call(push, [build.call("np.copy", [slot])]),
+                                                  at=stmt))
+                    restore_post.append(build.assign(build.clone(stmt.targets[0]), pop))
+                else:
+                    # a list or dict (a new key is removed again), or an array
+                    from ..passes.lower_methods import index_as_value
+                    key = index_as_value(build.clone(stmt.targets[0].slice))
+                    restore_pre.append(build.expr(build.call(push, [build.call(
+                        "rt.save_slot", [build.name(buffer), key])]), at=stmt))
+                    restore_post.append(build.expr(build.call(
+                        "rt.restore_slot", [build.name(buffer), build.clone(key), pop])))
         if rec.kind == "append":
             owner = stmt.value.func.value.id
             if owner in self.content_read:
@@ -749,14 +793,15 @@ class ReverseMode:
             if var not in self.loop_vars and not self.stability.stable(stmt, var, "out"):
                 if var == rec.saved or not self._rematerialise(var, stmt, part):
                     part.tape_out.append(var)
-        part.capture = part.remat + part.capture
         if rec.capture:
-            # the output overwrote an input the adjoint also needs: keep it under its own name
+            # the output overwrote an input the adjoint also needs: keep it under its own
+            # name (taken before the input's value is restored)
             if self.stability.stable(stmt, target, "out"):
                 part.capture = [build.assign(rec.capture, build.name(target))]
             else:
                 part.forward = part.forward + [self._push(target, stmt)]
                 part.capture = [self._pop(target, rec.capture)]
+        part.capture = part.capture + part.remat
         return part
 
     def _assemble_rec(self, rec):

@@ -63,44 +63,52 @@ def _infer_syntactic(fn, env, activity):
                 return ARRAY
             return UNKNOWN
         if isinstance(node, gast.Name):
-            return kinds.get(node.id, UNKNOWN)
+            return kinds.get(node.id)            # None: not known yet
         return UNKNOWN
+
+    def kind_of(op, rhs):
+        if op.kind == O.CONST:
+            return kind_of_atom(rhs)
+        if op.kind == O.COPY:
+            return kinds.get(rhs.id)
+        if op.kind == O.CONTAINER:
+            return CONTAINER
+        if op.kind != O.RULE:
+            return UNKNOWN
+        if isinstance(rhs, gast.BinOp):
+            left, right = kind_of_atom(rhs.left), kind_of_atom(rhs.right)
+            if left is None or right is None:
+                return None
+            if isinstance(rhs.op, gast.Add) and left == CONTAINER and right == CONTAINER:
+                return CONTAINER                 # list or tuple concatenation
+            if isinstance(rhs.op, _INT_OPS) and left == INT and right == INT:
+                return INT
+        if op.callee is len:
+            return INT
+        if op.rule.family in ("elementwise", "broadcasting", "reduction", "shape"):
+            return ARRAY
+        return UNKNOWN                           # custom rules may return containers
 
     for p in params:
         kinds[p] = ARRAY if p in used_as_array else UNKNOWN
-    for _ in range(3):                           # a few sweeps settle loops
-        new = {p: kinds[p] for p in params}
+    for _ in range(20):                          # kinds only rise: this settles
+        changed = False
         for stmt in stmts:
             if isinstance(stmt, gast.For):
-                new[stmt.target.id] = _join(new.get(stmt.target.id), INT)
-                continue
-            if not isinstance(stmt, gast.Assign) or not isinstance(stmt.targets[0], gast.Name):
-                continue
-            target = stmt.targets[0].id
-            op = activity.op(stmt)
-            rhs = stmt.value
-            if op.kind == O.CONST:
-                k = kind_of_atom(rhs)
-            elif op.kind == O.COPY:
-                k = kinds.get(rhs.id, UNKNOWN)
-            elif op.kind == O.CONTAINER:
-                k = CONTAINER
-            elif op.kind == O.RULE:
-                if isinstance(rhs, gast.BinOp) and isinstance(rhs.op, _INT_OPS) \
-                        and kind_of_atom(rhs.left) == INT and kind_of_atom(rhs.right) == INT:
-                    k = INT
-                elif op.callee is len:
-                    k = INT
-                elif op.rule.family == "nondiff":
-                    k = UNKNOWN
-                else:
-                    k = ARRAY
+                target, k = stmt.target.id, INT
+            elif isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+                target = stmt.targets[0].id
+                k = kind_of(activity.op(stmt), stmt.value)
+                if k is None:
+                    continue
             else:
-                k = UNKNOWN
-            new[target] = _join(new.get(target), k)
-        if new == kinds:
+                continue
+            joined = _join(kinds.get(target), k)
+            if joined != kinds.get(target):
+                kinds[target] = joined
+                changed = True
+        if not changed:
             break
-        kinds = new
     return kinds
 
 

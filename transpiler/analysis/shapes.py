@@ -394,6 +394,11 @@ class Shapes(NoShapes):
         if any(a is BOTTOM for a in args) or any(v is BOTTOM for v in keywords.values()):
             return BOTTOM
         node = op.node
+        if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Add) and all(
+                a is not None and a[0] in ("tuple", "list") for a in args):
+            if args[0][1] is None or args[1][1] is None:           # concatenation
+                return (args[0][0], None)
+            return (args[0][0], list(args[0][1]) + list(args[1][1]))
         if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Sub, gast.Mult,
                                                                   gast.FloorDiv, gast.Mod)):
             if all(a is not None and a[0] == "int" for a in args):

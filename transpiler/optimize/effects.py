@@ -13,7 +13,7 @@ from ..ir import build
 from ..ir.walk import dotted_name
 
 # Runtime helpers that update their first argument in place.
-MUTATING_HELPERS = {"rt.add_at", "rt.pop_slot"}
+MUTATING_HELPERS = {"rt.add_at", "rt.pop_slot", "rt.restore_slot"}
 MUTATING_METHODS = {"append", "pop"}
 # Builtins that have no side effects.
 PURE_BUILTINS = {"len", "range", "min", "max", "abs", "float", "int", "bool", "round",

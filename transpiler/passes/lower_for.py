@@ -4,8 +4,9 @@ Requires: comprehensions lowered.  Ensures: every ``for`` iterates over ``range(
 with a plain name as target that its body does not reassign.  Runs before
 ``desugar_assign``, which unpacks the tuple targets this pass leaves as assignments.
 
-    for x in xs:                  for i in range(len(xs)):
-        ...                           x = xs[i]
+    for x in xs:                  xs_seq = rt.as_sequence(xs)     (a dict: its keys)
+        ...                       for i in range(len(xs_seq)):
+                                      x = xs_seq[i]
                                       ...
     for i, (a, b) in enumerate(zip(p, q)):
         ...                 ->    for i in range(min(len(p), len(q))):
@@ -117,7 +118,7 @@ class LowerFor(Pass):
             sources, targets = [loop.iter], [target]
         stable = []
         for source in sources:
-            source, setup = self._stable(unit, source, written, loop, "seq")
+            source, setup = self._sequence(unit, source, loop)
             pre.extend(setup)
             stable.append(source)
         index = self._index_name(unit, head if start is None else None, written)
@@ -146,6 +147,20 @@ class LowerFor(Pass):
         if isinstance(head, gast.Name) and head.id not in written:
             return head.id
         return unit.fresh("i")
+
+    def _sequence(self, unit, source, loop):
+        """A name holding the iterable as something indexable, made before the loop.
+
+        ``rt.as_sequence`` is the identity for arrays, lists and tuples (specialised code
+        drops it) and gives a dict's keys, which is what iterating a dict yields.
+        """
+        if isinstance(source, (gast.Tuple, gast.List)):
+            temp = unit.fresh("items")
+            return build.name(temp, at=loop), [build.assign(temp, source, at=loop)]
+        base = source.id if isinstance(source, gast.Name) else "items"
+        temp = unit.fresh(base + "_seq" if isinstance(source, gast.Name) else base)
+        call = build.call("rt.as_sequence", [source], at=loop)
+        return build.name(temp, at=loop), [build.assign(temp, call, at=loop)]
 
     def _stable(self, unit, source, written, loop, base):
         """A name holding the iterable that the loop body does not rebind."""

@@ -13,7 +13,7 @@ nondiff(builtins.len, builtins.range, builtins.int, builtins.bool, builtins.roun
 
 @custom(builtins.sum)
 def sum(g, ans, iterable, start=0):
-    return rt.sum_builtin_adjoint(g, iterable)
+    return rt.sum_builtin_adjoint(g, iterable, ans)
 
 
 @custom(builtins.max)
@@ -26,7 +26,7 @@ def min(g, ans, *args, argnum):
     return rt.minmax_builtin_adjoint(g, ans, args, argnum, rt.first_min)
 
 
-@custom(rt.astype)
+@custom(rt.astype, diff=("x",))
 def astype(g, ans, x, dtype):
     return rt.astype_adjoint(g, x, ans)
 

@@ -6,8 +6,18 @@ import runtime as rt
 from .registry import custom
 
 
-@custom(builtins.list, builtins.tuple)
+@custom(builtins.list, builtins.tuple, diff=("iterable",))
 def sequence(g, ans, iterable=()):
+    return rt.sequence_adjoint(g, iterable)
+
+
+@custom(rt.concat)
+def concat(g, ans, a, b):
+    return rt.concat_adjoint(g, a, b, 0), rt.concat_adjoint(g, a, b, 1)
+
+
+@custom(rt.as_sequence, view=True)
+def as_sequence(g, ans, iterable):
     return rt.sequence_adjoint(g, iterable)
 
 

@@ -12,12 +12,12 @@ nondiff(np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like,
         np.random.rand, np.random.randn, np.random.random, np.random.seed)
 
 
-@custom(np.full)
+@custom(np.full, diff=("fill_value",))
 def full(g, ans, shape, fill_value, dtype=None):
     return rt.unbroadcast(g, fill_value, ans)
 
 
-@custom(np.full_like)
+@custom(np.full_like, diff=("fill_value",))
 def full_like(g, ans, a, fill_value, dtype=None):
     return rt.unbroadcast(g, fill_value, ans)
 

@@ -82,14 +82,20 @@ class Rule:
             self.params, self.diff, self.varargs_diff, self.uses_ans = [], [], False, False
 
     def _check_arity(self):
-        """Every tuple the rule returns has one adjoint per differentiable parameter."""
+        """Every return gives one adjoint per differentiable parameter (a tuple unless
+        there is exactly one); a rule for ``*args`` returns the one adjoint of ``argnum``."""
+        expected = 1 if self.varargs_diff else len(self.diff)
+        if self.varargs_diff and self.diff:
+            raise RuleError("rule %s differentiates its *%s: its other parameters %s must "
+                            "be declared non-differentiable (diff=())"
+                            % (self.name, self.template.varargs, self.diff))
         for node in gast.walk(self.template.node):
-            if isinstance(node, gast.Return) and isinstance(node.value, gast.Tuple):
-                if len(node.value.elts) != len(self.diff):
+            if isinstance(node, gast.Return):
+                count = len(node.value.elts) if isinstance(node.value, gast.Tuple) else 1
+                if count != expected:
                     raise RuleError("rule %s returns %d adjoints for the %d differentiable "
                                     "parameters %s; declare diff=(...)"
-                                    % (self.name, len(node.value.elts), len(self.diff),
-                                       self.diff))
+                                    % (self.name, count, expected, self.diff))
 
     @property
     def differentiable(self):

@@ -13,12 +13,16 @@ from .registry import custom, shape
 
 @shape(np.reshape)
 def reshape(g, ans, a, shape=None, order="C"):
-    return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
+    if order == "C":
+        return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
+    return np.reshape(rt.broadcast_to(g, ans), np.shape(a), order=order)
 
 
 @shape(np.ravel)
 def ravel(g, ans, a, order="C"):
-    return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
+    if order == "C":
+        return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
+    return np.reshape(rt.broadcast_to(g, ans), np.shape(a), order=order)
 
 
 @custom(rt.flatten)
@@ -31,13 +35,14 @@ def squeeze(g, ans, a, axis=None):
     return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
 
 
-@shape(np.expand_dims)
+@shape(np.expand_dims, diff=("a",))
 def expand_dims(g, ans, a, axis):
     return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
 
 
-@shape(np.atleast_1d, np.atleast_2d, np.atleast_3d)
+@shape(np.atleast_1d, np.atleast_2d, np.atleast_3d, np.ascontiguousarray)
 def atleast_nd(g, ans, a):
+    # np.ascontiguousarray also makes a scalar 1-d
     return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
 
 
@@ -45,15 +50,15 @@ def atleast_nd(g, ans, a):
 def transpose(g, ans, a, axes=None):
     if axes is None:
         return np.transpose(rt.broadcast_to(g, ans))
-    return np.transpose(rt.broadcast_to(g, ans), np.argsort(axes))
+    return np.transpose(rt.broadcast_to(g, ans), np.argsort(np.mod(axes, np.ndim(a))))
 
 
-@shape(np.swapaxes)
+@shape(np.swapaxes, diff=("a",))
 def swapaxes(g, ans, a, axis1, axis2):
     return np.swapaxes(rt.broadcast_to(g, ans), axis1, axis2)
 
 
-@shape(np.moveaxis)
+@shape(np.moveaxis, diff=("a",))
 def moveaxis(g, ans, a, source, destination):
     return np.moveaxis(rt.broadcast_to(g, ans), destination, source)
 
@@ -63,12 +68,12 @@ def flip(g, ans, m, axis=None):
     return np.flip(rt.broadcast_to(g, ans), axis)
 
 
-@custom(np.roll)
+@custom(np.roll, diff=("a",))
 def roll(g, ans, a, shift, axis=None):
     return np.roll(rt.broadcast_to(g, ans), -np.asarray(shift), axis)
 
 
-@shape(np.broadcast_to)
+@shape(np.broadcast_to, diff=("array",))
 def broadcast_to(g, ans, array, shape):
     return rt.unbroadcast(g, array, ans)
 
@@ -95,12 +100,13 @@ def concatenate(g, ans, arrays, axis=0):
 
 @custom(np.vstack, np.row_stack)
 def vstack(g, ans, tup):
-    return rt.unconcatenate(g, ans, [np.atleast_2d(t) for t in tup], 0)
+    return rt.unconcatenate(g, ans, [np.atleast_2d(t) for t in tup], 0, tup)
 
 
 @custom(np.hstack)
 def hstack(g, ans, tup):
-    return rt.unconcatenate(g, ans, tup, 0 if np.ndim(tup[0]) == 1 else 1)
+    return rt.unconcatenate(g, ans, [np.atleast_1d(t) for t in tup],
+                            0 if np.ndim(tup[0]) <= 1 else 1, tup)
 
 
 @custom(np.diag)
@@ -108,11 +114,11 @@ def diag(g, ans, v, k=0):
     return rt.diag_adjoint(g, ans, v, k)
 
 
-@custom(np.tile)
+@custom(np.tile, diff=("A",))
 def tile(g, ans, A, reps):
     return rt.untile(g, ans, A, reps)
 
 
-@custom(np.repeat)
+@custom(np.repeat, diff=("a",))
 def repeat(g, ans, a, repeats, axis=None):
     return rt.unrepeat(g, ans, a, repeats, axis)

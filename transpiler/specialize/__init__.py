@@ -1,0 +1,4 @@
+"""Specialisation: rewriting code for what is known about one call's arguments."""
+from .known_types import drop_type_dispatch
+
+__all__ = ["drop_type_dispatch"]

@@ -1,0 +1,33 @@
+"""Drop run-time type dispatch that the argument signature settles.
+
+Normalised code iterates through ``rt.as_sequence(xs)`` because ``for k in d`` over a
+dict walks its keys; when the shapes analysis knows ``xs`` is an array, list or tuple
+the call is the identity and becomes a copy (which copy propagation then removes):
+
+    xs_seq = rt.as_sequence(xs)     ->     xs_seq = xs
+"""
+import gast
+
+from ..analysis.activity import Activity
+from ..analysis.shapes import Shapes
+from ..ir import build
+from ..ir.walk import dotted_name, iter_statements
+
+
+def drop_type_dispatch(unit, arg_avals, callees=None):
+    fn = unit.fn
+    ret = fn.body[-1]
+    outputs = [ret.value.id] if isinstance(ret, gast.Return) and \
+        isinstance(ret.value, gast.Name) else []
+    activity = Activity(fn, unit.env, [], outputs)
+    shapes = Shapes(fn, unit.env, activity, arg_avals, callees=callees)
+    for stmt in iter_statements(fn.body):
+        if not isinstance(stmt, gast.Assign):
+            continue
+        value = stmt.value
+        if (isinstance(value, gast.Call) and dotted_name(value.func) == "rt.as_sequence"
+                and len(value.args) == 1 and isinstance(value.args[0], gast.Name)):
+            aval = shapes.aval(value.args[0].id)
+            if aval is not None and (aval[0] in ("tuple", "list")
+                                     or (aval[0] == "arr" and aval[1])):
+                stmt.value = build.name(value.args[0].id, at=value)

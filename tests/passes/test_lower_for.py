@@ -156,9 +156,24 @@ def _for_lines(text):
 
 def test_for_over_an_array_indexes_it():
     text = after_pass(over_array, "lower_for")
-    assert _for_lines(text) == ["for i in range(len(xs)):"]
-    assert "x = xs[i]" in text
+    # the iterable goes through rt.as_sequence (a dict would give its keys); code
+    # specialised to an array argument drops it again
+    assert "xs_seq = rt.as_sequence(xs)" in text
+    assert _for_lines(text) == ["for i in range(len(xs_seq)):"]
+    assert "x = xs_seq[i]" in text
     assert_same_outputs(over_array, random_inputs(vector(5)))
+
+
+def over_dict_keys(d):
+    total = 0.0
+    for key in d:
+        total = total + d[key] * len(key)
+    return total
+
+
+def test_for_over_a_dict_walks_its_keys():
+    d = {"a": 1.5, "bb": -2.0}
+    assert_same_outputs(over_dict_keys, [(d,)])
 
 
 def test_for_over_matrix_rows():
@@ -167,7 +182,7 @@ def test_for_over_matrix_rows():
 
 def test_for_over_zip_stops_at_the_shortest():
     text = after_pass(over_zip, "lower_for")
-    assert "min(len(xs), len(ys))" in text
+    assert "min(len(xs_seq), len(ys_seq))" in text
     assert_same_outputs(over_zip, random_inputs(vector(4), vector(4)))
     assert_same_outputs(over_zip, random_inputs(vector(4), vector(6)))
     assert_same_outputs(over_zip_of_three_unequal,
@@ -176,7 +191,7 @@ def test_for_over_zip_stops_at_the_shortest():
 
 def test_enumerate_uses_its_counter_as_the_loop_variable():
     text = after_pass(over_enumerate, "lower_for")
-    assert _for_lines(text) == ["for i in range(len(xs)):"]
+    assert _for_lines(text) == ["for i in range(len(xs_seq)):"]
     assert_same_outputs(over_enumerate, random_inputs(vector(5)))
 
 

@@ -164,6 +164,7 @@ class ReverseMode:
         self.stacks = {}
         self.slot_stacks = {}
         self.loop_vars = {}
+        self.dry = False
         self.params = set(build.param_names(self.fn))
         self.single_defs = _single_definitions(self.fn)
         self.written = _written_names(self.fn)
@@ -385,6 +386,9 @@ class ReverseMode:
                 wanted[slot] = atom.id
         if not wanted:
             return [], []
+        if self.dry:
+            # a trial pass only needs which adjoints get contributions, not the code
+            return [], [(var, build.name("__dry__")) for var in wanted.values()]
         # Bind the output to a placeholder: whether the rule (or its family) reads the
         # output decides how it is provided when the output overwrites an input.
         placeholder = "__ans__"
@@ -562,9 +566,14 @@ class ReverseMode:
         return rec
 
     def _trial(self, stmts, state):
-        """Run phase A on a loop body for its effect on ``state`` only (names are given back)."""
+        """Run phase A on a loop body for its effect on ``state`` only (names are given back,
+        and rules are not inlined: only which adjoints receive contributions matters)."""
         taken = set(self.namer.taken)
-        self._block_with_breaks(stmts, state)
+        dry, self.dry = self.dry, True
+        try:
+            self._block_with_breaks(stmts, state)
+        finally:
+            self.dry = dry
         self.namer.taken = taken | set(self.adjoints.values())
 
     def _densified_in(self, stmts):

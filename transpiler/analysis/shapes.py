@@ -87,7 +87,10 @@ def same(a, b):
     if kind == "dict":
         return a[1].keys() == b[1].keys() and all(same(a[1][k], b[1][k]) for k in a[1])
     if kind == "const":
-        return a[1] is b[1] or (type(a[1]) is type(b[1]) and a[1] == b[1])
+        if a[1] is b[1]:
+            return True
+        simple = (int, float, str, bool, type(None))
+        return type(a[1]) is type(b[1]) and isinstance(a[1], simple) and a[1] == b[1]
     return a == b
 
 

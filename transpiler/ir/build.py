@@ -5,8 +5,6 @@ every constructor here means a new gast touches one file.  Every builder accepts
 optional ``at=`` node whose source location the new node inherits, so that errors
 raised by later passes still point at the user's line.
 """
-import copy as _copy
-
 import gast
 
 LOAD, STORE = gast.Load, gast.Store
@@ -203,7 +201,24 @@ def module(body):
 # ---------------------------------------------------------------- helpers
 
 def clone(node):
-    return _copy.deepcopy(node)
+    """A deep copy of a gast tree (several times faster than copy.deepcopy)."""
+    if isinstance(node, list):
+        return [clone(n) for n in node]
+    if not isinstance(node, gast.AST):
+        return node
+    new = node.__class__.__new__(node.__class__)
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            value = [clone(v) for v in value]
+        elif isinstance(value, gast.AST):
+            value = clone(value)
+        setattr(new, name, value)
+    for name in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+        value = getattr(node, name, None)
+        if value is not None:
+            setattr(new, name, value)
+    return new
 
 
 def param_names(fn):

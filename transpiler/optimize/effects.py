@@ -156,58 +156,69 @@ def _effect(stmt, env):
 
 
 def alias_groups(fn, env):
-    """name -> the set of names whose values may share memory with it.
+    """name -> the names whose contents change when that name's object is updated in place.
 
-    Copies, element and slice reads, views (reshape, transpose, ...), containers, and
-    values pushed on and popped off a stack all join groups.  An in-place write to one
-    member updates every member, so dead-code elimination treats it as updating them all.
+    ``v`` *includes* ``w`` when ``v``'s value may contain ``w``'s object or share its
+    memory: copies and views (both ways), element reads (both ways: an array view, or an
+    element of a container), containers and stacks (they include what they hold).  An
+    in-place update of ``w`` changes every name that includes it, transitively -- but
+    popping from a stack does not change the arrays on it.
     """
-    from ..rules import registry
-    parent = {}
-
-    def find(a):
-        while parent.setdefault(a, a) != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    def union(a, b):
-        parent[find(a)] = find(b)
-
     from ..ir.walk import iter_statements
+    from ..rules import registry
+    includes = {}
+
+    def edge(holder, held):
+        includes.setdefault(holder, set()).add(held)
+
     for stmt in iter_statements(fn.body):
         node = stmt.value if isinstance(stmt, gast.Expr) else stmt
         if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
             target, value = node.targets[0].id, node.value
-            sources = []
             if isinstance(value, gast.Name):
-                sources = [value.id]
+                edge(target, value.id)
+                edge(value.id, target)
             elif isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
-                sources = [value.value.id]
+                edge(target, value.value.id)
+                edge(value.value.id, target)
             elif isinstance(value, (gast.Tuple, gast.List)):
-                sources = [e.id for e in value.elts if isinstance(e, gast.Name)]
+                for e in value.elts:
+                    if isinstance(e, gast.Name):
+                        edge(target, e.id)
             elif isinstance(value, gast.Dict):
-                sources = [v.id for v in value.values if isinstance(v, gast.Name)]
+                for v in value.values:
+                    if isinstance(v, gast.Name):
+                        edge(target, v.id)
             elif isinstance(value, gast.Call):
                 func = value.func
                 if isinstance(func, gast.Attribute) and func.attr == "pop" \
                         and isinstance(func.value, gast.Name):
-                    sources = [func.value.id]
+                    edge(func.value.id, target)          # the stack held the popped value
                 else:
                     rule = registry.lookup(env.lookup(func))
                     if (rule is not None and rule.view) or dotted_name(func) == "rt.broadcast_to":
-                        sources = [a.id for a in value.args if isinstance(a, gast.Name)]
-            for source in sources:
-                union(target, source)
+                        for a in value.args:
+                            if isinstance(a, gast.Name):
+                                edge(target, a.id)
+                                edge(a.id, target)
         elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
                 and node.func.attr == "append" and isinstance(node.func.value, gast.Name):
             for arg in node.args:
                 if isinstance(arg, gast.Name):
-                    union(node.func.value.id, arg.id)
-    groups = {}
-    for name in parent:
-        groups.setdefault(find(name), set()).add(name)
-    return {name: groups[find(name)] for name in parent}
+                    edge(node.func.value.id, arg.id)
+    # affected[w] = every v that (transitively) includes w
+    affected = {}
+    for holder in includes:
+        seen, stack = set(), [holder]
+        while stack:
+            current = stack.pop()
+            for held in includes.get(current, ()):
+                if held not in seen:
+                    seen.add(held)
+                    stack.append(held)
+        for held in seen:
+            affected.setdefault(held, set()).add(holder)
+    return affected
 
 
 class Liveness:

@@ -1,14 +1,19 @@
-"""Drop a recomputation of a value a name already holds.
+"""Drop recomputations: a value some name already holds is reused, not computed again.
 
     i_minus_1 = i - 1
     x_i_minus_1 = x[i_minus_1]
     i_minus_1 = i - 1          # removed: nothing it reads, nor i_minus_1, changed since
+    x_i_2 = x[i]               # when x_i = x[i] is still valid:  x_i_2 = x_i
 
-Within a straight-line block; pure expressions only.
+Within a straight-line block, for pure element reads and arithmetic.  Copy propagation
+then removes the copies this leaves.
 """
 import gast
 
+from ..ir import build
 from .effects import effect
+
+_CANDIDATES = (gast.BinOp, gast.Subscript, gast.UnaryOp, gast.Compare)
 
 
 def remove_redundant_assignments(fn, env):
@@ -18,37 +23,41 @@ def remove_redundant_assignments(fn, env):
 
 
 def _block(stmts, env, changed, cache):
-    known = {}                       # name -> dump of the pure expression it holds
+    held = {}                        # expression text -> (name holding it, names it reads)
     keep = []
     for stmt in stmts:
         if isinstance(stmt, (gast.If, gast.For, gast.While)):
             for block in (stmt.body, stmt.orelse):
                 _block(block, env, changed, cache)
-            known.clear()
+            held.clear()
             keep.append(stmt)
             continue
         e = effect(stmt, env, cache)
         if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                and e.pure and not e.mods
-                and isinstance(stmt.value, (gast.BinOp, gast.Subscript, gast.UnaryOp))):
+                and e.pure and not e.mods and isinstance(stmt.value, _CANDIDATES)):
             name = stmt.targets[0].id
-            text = (gast.dump(stmt.value), frozenset(e.uses))
-            if known.get(name) == text:
-                changed[0] = True
+            text = gast.dump(stmt.value)
+            holder = held.get(text)
+            if holder is not None and holder[0] == name:
+                changed[0] = True            # it already holds exactly this
                 continue
-            _invalidate(known, e.defs | e.mods)
-            if name not in e.uses:
-                known[name] = text
+            if holder is not None:
+                stmt.value = build.name(holder[0], at=stmt.value)
+                changed[0] = True
+            _invalidate(held, e.defs)
+            if holder is None and name not in e.uses:
+                held[text] = (name, frozenset(e.uses))
             keep.append(stmt)
             continue
-        _invalidate(known, e.defs | e.mods)
+        _invalidate(held, e.defs | e.mods)
         keep.append(stmt)
     stmts[:] = keep
 
 
-def _invalidate(known, names):
+def _invalidate(held, names):
     if not names:
         return
-    for key in list(known):
-        if key in names or known[key][1] & names:
-            del known[key]
+    for text in list(held):
+        holder, reads = held[text]
+        if holder in names or reads & names:
+            del held[text]

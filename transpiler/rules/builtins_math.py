@@ -11,9 +11,9 @@ nondiff(builtins.len, builtins.range, builtins.int, builtins.bool, builtins.roun
         rt.dict_keys)
 
 
-@custom(builtins.sum)
+@custom(builtins.sum, diff=("iterable", "start"))
 def sum(g, ans, iterable, start=0):
-    return rt.sum_builtin_adjoint(g, iterable, ans)
+    return rt.sum_builtin_adjoint(g, iterable, ans), rt.unbroadcast(g, start, ans)
 
 
 @custom(builtins.max)

@@ -213,6 +213,12 @@ def clip(g, ans, a, a_min, a_max):
     return g * (ans == a), g * (a < a_min), g * (a > a_max)
 
 
+@broadcasting(np.heaviside, diff=("x2",))
+def heaviside(g, ans, x1, x2):
+    # the step is flat in x1 (almost everywhere); where x1 == 0 the output is x2
+    return g * (x1 == 0)
+
+
 nondiff(np.sign, np.floor, np.ceil, np.trunc, np.rint, np.round, np.around, np.fix,
         math.floor, math.ceil, math.trunc, np.isnan, np.isinf, np.isfinite, np.signbit,
-        np.heaviside, math.isnan, math.isinf, math.isfinite, np.iscomplex, np.isreal)
+        math.isnan, math.isinf, math.isfinite, np.iscomplex, np.isreal)

@@ -194,6 +194,8 @@ def masked(g, mask):
     branches); where that product is not finite it falls back to ``np.where``, so that
     an infinite ``g`` where the mask is False still gives exactly 0."""
     product = np.multiply(g, mask)
+    if np.ndim(g) == 0 and np.isfinite(g):
+        return product                    # a finite scalar times 0/1 is exact
     if np.ndim(product) and not np.isfinite(product).all():
         return np.where(mask, g, 0.0)
     if not np.ndim(product) and not np.isfinite(product):

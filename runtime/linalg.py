@@ -100,23 +100,25 @@ def einsum_adjoint(subscripts, g, ans, operands, argnum):
     x = np.asarray(operands[argnum])
     if "..." in target:
         raise NotImplementedError("einsum: ellipsis ('...') subscripts are not differentiable yet")
-    if len(set(target)) != len(target):
-        raise NotImplementedError("einsum: repeated subscripts within one operand ('%s') "
-                                  "are not differentiable yet" % target)
     others = [s for k, s in enumerate(inputs) if k != argnum]
     other_ops = [o for k, o in enumerate(operands) if k != argnum]
     available = set(output).union(*[set(s) for s in others]) if others else set(output)
-    missing = [c for c in target if c not in available]
-    spec = target
-    if missing:
-        # indices summed away that appear nowhere else: the adjoint is constant along them
-        spec = "".join(c for c in target if c not in missing)
+    unique = "".join(dict.fromkeys(target))       # "ii" (a diagonal) -> "i"
+    missing = [c for c in unique if c not in available]
+    spec = "".join(c for c in unique if c not in missing)
     result = np.einsum(",".join([output] + others) + "->" + spec, g, *other_ops)
     if missing:
-        expand = [target.index(c) for c in missing]
-        result = np.expand_dims(result, tuple(sorted(expand)))
-        result = np.broadcast_to(result, x.shape)
-    return result
+        # indices summed away that appear nowhere else: the adjoint is constant along them
+        sizes = tuple(x.shape[target.index(c)] for c in unique)
+        result = np.expand_dims(result, tuple(unique.index(c) for c in missing))
+        result = np.broadcast_to(result, sizes)
+    if unique == target:
+        return result
+    # a repeated index reads a diagonal: the adjoint lives on that diagonal
+    out = np.zeros(x.shape, np.result_type(result, float))
+    diagonal = np.einsum(target + "->" + unique, out)      # a writable view
+    diagonal[...] = result
+    return out
 
 
 # ------------------------------------------------------------ norms and products

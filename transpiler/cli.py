@@ -78,9 +78,9 @@ def _parser():
         p.add_argument("--has-aux", action="store_true",
                        help="the function returns (value, aux)")
         p.add_argument("--args", metavar="EXPR", default=None,
-                       help="example arguments, a Python expression evaluated in the "
-                            "function's module (e.g. \"np.ones(3), 2.0\"): prints the "
-                            "source specialised to their shapes")
+                       help="example arguments, written as in a call and evaluated in the "
+                            "function's module (e.g. \"np.ones(3), 2.0\" or \"*DATA\"): "
+                            "prints the source specialised to their shapes")
         p.add_argument("--print-after", metavar="PASS", nargs="+", default=(),
                        help="also print the function after these normalisation passes "
                             "(to stderr; 'all' for every pass)")
@@ -134,11 +134,12 @@ def _transform(options):
     if options.args is not None:
         namespace = dict(vars(module))
         try:
-            value = eval(options.args, namespace)         # noqa: S307 (a developer tool)
+            # as a call's argument list: "a, *b" works, and "(a, b)" is one tuple argument
+            namespace["__arguments__"] = lambda *values: values
+            args = eval("__arguments__(%s)" % options.args, namespace)   # noqa: S307
         except Exception as exc:                               # noqa: BLE001
             raise _UserError("cannot evaluate --args %r: %s: %s"
                              % (options.args, type(exc).__name__, exc)) from None
-        args = value if isinstance(value, tuple) else (value,)
         sys.stdout.write(tp.source(derived, *args))
     else:
         sys.stdout.write(tp.source(derived))

@@ -25,6 +25,7 @@ class GeneratedModule:
         self._vjps = {}                # (callee, mask) -> (fwd, bwd, order)
         self._in_progress = []         # callees being differentiated (recursion guard)
         self._output_avals = {}
+        self.residual_variants = {}    # fwd name -> its residuals-only FunctionDef
         self.units = []                # every normalised function, for cache validation
 
     # ------------------------------------------------------------ names

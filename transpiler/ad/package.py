@@ -119,6 +119,7 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
     new = build.function_def(name, fn.args, stmts, at=fn)
     if optimise:
         optimize(new, module.env, protected=set(build.param_names(fn)))
+        use_residual_variants(new, module)
     return new
 
 
@@ -157,13 +158,42 @@ def vjp_pair(module, unit, wrt, arg_avals=None):
     assigned = _definitely_assigned(forward) | set(build.param_names(fn)) | \
         set(mode.stacks.values()) | set(mode.slot_stacks.values())
     defaults = [build.assign(r, build.const(None)) for r in residuals if r not in assigned]
-    fwd = build.function_def(fwd_name, fn.args,
-                             _stack_inits(mode) + defaults + forward
-                             + [build.return_(fwd_result)], at=fn)
-    optimize(fwd, module.env, protected=set(build.param_names(fn)))
+    body = _stack_inits(mode) + defaults + forward
+    fwd = build.function_def(fwd_name, fn.args, build.clone(body) + [build.return_(fwd_result)],
+                             at=fn)
+    # the same forward sweep without the output, for callers that do not use it
+    variant = build.function_def(
+        module.global_name(base + "_residuals"), build.clone(fn.args),
+        body + [build.return_(build.tuple_([build.name(r) for r in residuals]))], at=fn)
+    for function in (fwd, variant):
+        optimize(function, module.env, protected=set(build.param_names(fn)))
+        use_residual_variants(function, module)
+    module.residual_variants[fwd_name] = variant
     module.add_function(fwd)
     module.add_function(bwd)
     return fwd_name, bwd_name, list(wrt)
+
+
+def use_residual_variants(fn, module):
+    """``y, saved = f_fwd(...)`` with ``y`` unused -> ``saved = f_residuals(...)``.
+
+    The residuals-only forward function does not compute what nobody reads: a gradient
+    of ``np.sum(selu(x))`` needs selu's saved values, not its output.
+    """
+    loaded = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)
+              and isinstance(n.ctx, gast.Load)}
+    for stmt in gast.walk(fn):
+        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Tuple)
+                and isinstance(stmt.value, gast.Call) and isinstance(stmt.value.func, gast.Name)):
+            continue
+        variant = module.residual_variants.get(stmt.value.func.id)
+        output, saved = stmt.targets[0].elts
+        if variant is None or output.id in loaded:
+            continue
+        stmt.targets = [build.name(saved.id, store=True, at=stmt)]
+        stmt.value.func = build.name(variant.name, at=stmt)
+        if variant not in module.functions:
+            module.add_function(variant)
 
 
 def _definitely_assigned(stmts):

@@ -261,7 +261,8 @@ class ReverseMode:
             return False
         if isinstance(expr, gast.Call):
             path = dotted_name(expr.func)
-            if path is None or not path.startswith("np.") or path in self._VIEWS:
+            fresh = path is not None and (path.startswith("np.") or path == "rt.masked")
+            if not fresh or path in self._VIEWS:
                 return False
             operands = list(expr.args)
         elif isinstance(expr, gast.BinOp):

@@ -235,7 +235,10 @@ class Shapes(NoShapes):
         return not (a is not None and b is not None and a == b)
 
     def index_shape(self, base, index):
-        aval = self._getitem(self.aval(base), index)
+        try:
+            aval = self._getitem(self.aval(base), index)
+        except _Unknown:                      # a mask, or bounds known only at run time
+            return None
         return _shape(aval)
 
     # ------------------------------------------------------------ transfer
@@ -352,7 +355,7 @@ class Shapes(NoShapes):
                                                 (0,) * len(base[1]))
         try:
             result = proxy[self._index_proxy(index)]
-        except (IndexError, TypeError, ValueError):
+        except (IndexError, TypeError, ValueError, _Unknown):
             return None
         return ("arr", tuple(np.shape(result)), base[2])
 

@@ -77,6 +77,8 @@ def _atom(node):
         if isinstance(value, int):
             return str(value) if value >= 0 else "neg%d" % -value
         if isinstance(value, float):
+            if value != value or value in (float("inf"), float("-inf")):
+                return None
             if value == int(value) and abs(value) < 1000:
                 return str(int(value)) if value >= 0 else "neg%d" % -int(value)
             return None

@@ -45,7 +45,8 @@ def norm(g, ans, x, ord=None, axis=None, keepdims=False):
 
 @custom(np.linalg.inv)
 def inv(g, ans, a):
-    return -np.matmul(np.swapaxes(ans, -1, -2), np.matmul(g, np.swapaxes(ans, -1, -2)))
+    inv_t = np.swapaxes(ans, -1, -2)
+    return -np.matmul(inv_t, np.matmul(rt.broadcast_to(g, ans), inv_t))
 
 
 @custom(np.linalg.det)

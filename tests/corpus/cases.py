@@ -1,0 +1,57 @@
+"""Shared plumbing for the corpus: test data and the case list format.
+
+Every corpus module lists its cases with ``cases(fn, args1, args2, ...)``, one pytest
+parameter per argument set, and runs them through ``run`` (``check_grads``: the
+gradient against central finite differences, its structure and shapes, and the
+generic against the shape-specialised generated code).
+"""
+import numpy as np
+import pytest
+
+from helpers.check_grads import check_grads
+
+CASE_FIELDS = "fn, args, argnums, kwargs, options"
+
+
+def data(seed):
+    """``(normal, uniform, positive)``: makers of test data drawn from one generator
+    seeded with ``seed``, so that each module's data does not depend on which other
+    modules were collected.
+
+    ``normal(*shape, scale=1.0)``: standard normal data (a Python float for no shape);
+    ``uniform(low, high, *shape)``: uniform in [low, high);
+    ``positive(*shape)``: uniform in [0.5, 2), safe for log, sqrt, division and
+    fractional powers.
+    """
+    rng = np.random.default_rng(seed)
+
+    def normal(*shape, scale=1.0):
+        if not shape:
+            return float(rng.standard_normal() * scale)
+        return rng.standard_normal(shape) * scale
+
+    def uniform(low, high, *shape):
+        if not shape:
+            return float(rng.uniform(low, high))
+        return rng.uniform(low, high, size=shape)
+
+    def positive(*shape):
+        return uniform(0.5, 2.0, *shape)
+
+    return normal, uniform, positive
+
+
+def cases(fn, *arg_sets, argnums=0, kwargs=None, name=None, **options):
+    """One pytest parameter per argument tuple in ``arg_sets``.
+
+    ``options`` go to ``check_grads`` (``rtol``, ``atol``, ``has_aux``, ...); ``name``
+    replaces ``fn.__name__`` in the test id (for lambdas).
+    """
+    label = name or fn.__name__
+    return [pytest.param(fn, args, argnums, kwargs, options, id="%s-%d" % (label, k))
+            for k, args in enumerate(arg_sets)]
+
+
+def run(fn, args, argnums, kwargs, options):
+    """check_grads on one case; returns the gradient."""
+    return check_grads(fn, args, argnums=argnums, kwargs=kwargs, **options)

@@ -1,0 +1,163 @@
+"""list.append on local lists then np.array / np.stack / np.concatenate / sum of the
+list, and list comprehensions (with conditions, nested, over zip/enumerate/range)."""
+import numpy as np
+import pytest
+
+from corpus.cases import CASE_FIELDS, cases, data, run
+
+normal, uniform, positive = data(seed=112)
+
+
+def append_scalars_then_array(x):
+    items = []
+    for v in x:
+        items.append(v ** 2)
+    return np.sum(np.array(items) * x)
+
+
+def append_rows_then_stack(A):
+    rows = []
+    for i in range(A.shape[0]):
+        rows.append(np.sin(A[i]) * (i + 1))
+    return np.sum(np.stack(rows) ** 2)
+
+
+def append_then_stack_on_axis_1(A):
+    cols = []
+    for j in range(A.shape[1]):
+        cols.append(A[:, j] * A[:, 0])
+    S = np.stack(cols, axis=1)
+    return np.sum(S * A)
+
+
+def append_states_of_a_recurrence(xs, w):
+    h = np.zeros(len(w))
+    states = []
+    for x_t in xs:
+        h = np.tanh(w * h + x_t)
+        states.append(h)
+    H = np.stack(states)
+    return np.sum(H ** 2) + np.sum(H[-1])
+
+
+def append_in_branches(x):
+    out = []
+    for v in x:
+        if v > 0:
+            out.append(v)
+        else:
+            out.append(-2.0 * v)
+    return np.sum(np.array(out) ** 3)
+
+
+def append_then_concatenate(x):
+    parts = []
+    for k in range(1, 4):
+        parts.append(x[:k] * k)
+    return np.sum(np.concatenate(parts) ** 2)
+
+
+def append_then_builtin_sum(x):
+    terms = []
+    for i in range(len(x) - 1):
+        terms.append(x[i] * x[i + 1])
+    return sum(terms)
+
+
+def comprehension_to_array(x):
+    return np.sum(np.array([v ** 2 for v in x]))
+
+
+def comprehension_with_condition(x):
+    return sum([v * v for v in x if v > 0])
+
+
+def nested_comprehension(A):
+    return np.sum(np.array([[A[i, j] * A[j, i] for j in range(A.shape[1])]
+                            for i in range(A.shape[0])]))
+
+
+def comprehension_over_range(x):
+    terms = [x[i] * x[i + 1] for i in range(len(x) - 1)]
+    return np.sum(np.stack(terms))
+
+
+def comprehension_two_fors(x, y):
+    return sum([a * b for a in x for b in y])
+
+
+def comprehension_over_zip(x, y):
+    return np.sum(np.array([a * np.exp(b) for a, b in zip(x, y)]))
+
+
+def comprehension_over_enumerate(x):
+    return sum([k * v ** 2 for k, v in enumerate(x, start=1)])
+
+
+def comprehension_of_rows_then_stack(A, w):
+    return np.sum(np.stack([np.tanh(row * w) for row in A]))
+
+
+def comprehension_with_helper(x):
+    return np.sum(np.array([_bump(v) for v in x if v < 1.0]))
+
+
+def _bump(v):
+    return np.exp(-v * v)
+
+
+def list_grows_and_is_read_while_growing(x):
+    seq = [x[0]]
+    for i in range(1, len(x)):
+        seq.append(seq[-1] * x[i] + seq[0])
+    return seq[-1] + seq[len(seq) // 2]
+
+
+def array_of_computed_scalars(x):
+    v = np.array([x[0] * x[1], np.sum(x), 3.0])
+    return np.sum(v ** 2)
+
+
+def array_of_nested_lists(x):
+    M = np.array([[x[0], x[1]], [x[2], x[3]]])
+    return np.sum(M @ x[:2])
+
+
+def comprehension_variable_shadows_a_local(x):
+    v = 2.0
+    ys = [v * 3.0 for v in x]
+    return np.sum(np.array(ys)) * v
+
+
+def conditional_expression_in_comprehension(x):
+    return sum([v if v > 0 else -v * 0.5 for v in x])
+
+
+CASES = [
+    *cases(append_scalars_then_array, (normal(4),)),
+    *cases(append_rows_then_stack, (normal(3, 2),)),
+    *cases(append_then_stack_on_axis_1, (normal(3, 3),)),
+    *cases(append_states_of_a_recurrence, (normal(4, 3), normal(3)), argnums=(0, 1)),
+    *cases(append_in_branches, (normal(5),)),
+    *cases(append_then_concatenate, (normal(4),)),
+    *cases(append_then_builtin_sum, (normal(5),)),
+    *cases(comprehension_to_array, (normal(4),)),
+    *cases(comprehension_with_condition, (np.array([0.5, -1.0, 1.5, -0.2, 0.3]),)),
+    *cases(nested_comprehension, (normal(3, 3),)),
+    *cases(comprehension_over_range, (normal(5),)),
+    *cases(comprehension_two_fors, (normal(3), normal(2)), argnums=(0, 1)),
+    *cases(comprehension_over_zip, (normal(3), normal(3)), argnums=(0, 1)),
+    *cases(comprehension_over_enumerate, (normal(4),)),
+    *cases(comprehension_of_rows_then_stack, (normal(3, 2), normal(2)), argnums=(0, 1)),
+    *cases(comprehension_with_helper, (np.array([0.3, 1.5, -0.8, 0.9]),)),
+    *cases(array_of_computed_scalars, (normal(3),)),
+    *cases(array_of_nested_lists, (normal(4),)),
+    *cases(comprehension_variable_shadows_a_local, (normal(4),)),
+    *cases(conditional_expression_in_comprehension, (normal(5),)),
+    *cases(list_grows_and_is_read_while_growing, (normal(5),)),
+]
+
+
+@pytest.mark.parametrize(CASE_FIELDS, CASES)
+def test_gradient(fn, args, argnums, kwargs, options):
+    run(fn, args, argnums, kwargs, options)

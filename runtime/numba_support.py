@@ -11,6 +11,8 @@ Numba types from their use.
 Covered: scalars and arrays of floats, integer indices.  (The jit transform, with its
 own backend, builds on this.)
 """
+import types as pytypes
+
 import numba
 import numpy as np
 from numba import types
@@ -79,6 +81,12 @@ def _seed(out):
 
 @overload(adjoint.zeros_like)
 def _zeros_like(x):
+    if isinstance(x, types.BaseTuple) and all(_is_scalar(t) for t in x.types):
+        n = len(x.types)
+
+        def tuple_impl(x):
+            return [0.0] * n
+        return tuple_impl
     if isinstance(x, types.Array):
         def array_impl(x):
             return np.zeros(x.shape, np.float64)
@@ -132,10 +140,23 @@ def _unbroadcast(c, x, out):
 
 @overload(adjoint.add_at)
 def _add_at(d, index, g):
-    if isinstance(d, types.Array) and isinstance(index, types.Integer):
+    if isinstance(d, (types.Array, types.List)) and isinstance(index, types.Integer):
         def impl(d, index, g):
             d[index] += g
         return impl
+    return None
+
+
+@overload(adjoint.part)
+def _part(d, key):
+    if isinstance(d, (types.List, types.BaseTuple, types.Array)):
+        def impl(d, key):
+            return d[key]
+        return impl
+    if _is_scalar(d):
+        def scalar_impl(d, key):
+            return d
+        return scalar_impl
     return None
 
 
@@ -158,5 +179,24 @@ def _pop_slot(d, index, like=None):
 
 
 def njit(function):
-    """``numba.njit`` a generated function (the helpers above are then available)."""
-    return numba.njit(function)
+    """``numba.njit`` a generated function and the generated functions it calls.
+
+    A gradient that calls user functions calls their generated forward/backward pairs;
+    each is compiled too, and bound in place of the Python one.
+    """
+    compiled = {}
+
+    def compile_one(fn):
+        if fn in compiled:
+            return compiled[fn]
+        namespace = dict(fn.__globals__)
+        for name in fn.__code__.co_names:                  # only what it calls
+            value = fn.__globals__.get(name)
+            if isinstance(value, pytypes.FunctionType) and value is not fn and \
+                    value.__code__.co_filename.startswith("<transpiler"):
+                namespace[name] = compile_one(value)
+        copy = pytypes.FunctionType(fn.__code__, namespace, fn.__name__, fn.__defaults__,
+                                    fn.__closure__)
+        compiled[fn] = numba.njit(copy)
+        return compiled[fn]
+    return compile_one(function)

@@ -82,3 +82,25 @@ def test_tape_stacks_are_typed_lists():
     source = tp.source(tp.grad(scalar_for), 0.5, 10)
     assert "_stack = []" in source
     assert ".append(" in source and ".pop()" in source
+
+
+def euler_step(theta, omega, g, dt):
+    acceleration = -g * math.sin(theta) - 0.1 * omega
+    return theta + dt * omega, omega + dt * acceleration
+
+
+def pendulum_energy(theta0, omega0, g, n):
+    theta, omega = theta0, omega0
+    for _ in range(n):
+        theta, omega = euler_step(theta, omega, g, 0.01)
+    return 0.5 * omega ** 2 + g * (1.0 - math.cos(theta))
+
+
+def test_numba_compiles_gradients_that_call_user_functions():
+    # the tape holds the callee's saved values (tuples) per step; njit of the gradient
+    # compiles the callee's generated forward/backward pair with it
+    g = tp.grad(pendulum_energy, argnums=(0, 1, 2))
+    args = (1.2, 0.0, 9.81, 300)
+    compiled = runtime.numba_support.njit(g.specialised(*args))
+    np.testing.assert_allclose(compiled(*args), g(*args), rtol=1e-12)
+    check_grads(pendulum_energy, (1.2, 0.3, 9.81, 40), argnums=(0, 1, 2))

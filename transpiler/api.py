@@ -88,6 +88,7 @@ class Transformed:
         self._specs = {}
         self._last = None
         self._generic = None
+        self._normalised = None
         self._inplace = self._validate()            # errors surface at transform time
 
     # ------------------------------------------------------------ generation
@@ -126,7 +127,11 @@ class Transformed:
     def _build(self, arg_avals, optimise=True):
         from .ad.package import grad_function
         module = GeneratedModule("%s %s" % (self._kind, self._fun.__qualname__))
-        unit = module.normalise(self._fun)
+        if self._normalised is None:
+            unit = module.normalise(self._fun)
+            self._normalised = module.snapshot(unit)
+        else:
+            unit = module.adopt(self._normalised)      # normalisation is done once
         name = module.global_name("%s_%s" % (self._kind, unit.src.base_name))
         fn = grad_function(module, unit, self._wrt, name, has_aux=self._has_aux,
                            with_value=self._kind == "value_and_grad", single=self._single,

@@ -43,6 +43,25 @@ class GeneratedModule:
         self.units.append(unit)
         return unit
 
+    def snapshot(self, unit):
+        """What ``adopt`` needs to start another module from this normalised unit."""
+        return _Snapshot(tree=build.clone(unit.fn), bindings=dict(self.env.bindings),
+                         local_names=list(self.env.local_names),
+                         taken=set(unit.namer.taken), unit=unit)
+
+    def adopt(self, snapshot):
+        """Start from an already normalised function (this module must be fresh)."""
+        from .ir.naming import Namer
+        from .pipeline import Unit
+        self.env.bindings = dict(snapshot.bindings)
+        self.env.local_names = list(snapshot.local_names)
+        old = snapshot.unit
+        unit = Unit(src=old.src, fn=build.clone(snapshot.tree), env=self.env,
+                    namer=Namer(snapshot.taken), inplace_params=dict(old.inplace_params),
+                    original_params=list(old.original_params))
+        self.units.append(unit)
+        return unit
+
     def vjp(self, op, mask, stmt, caller_unit, caller_shapes=None):
         """``(fwd_name, bwd_name, order)`` for calling ``op.callee`` with active ``mask``.
 
@@ -141,6 +160,15 @@ class GeneratedModule:
             namespace.pop(fn.name, None)
         emit.compile_source(source, namespace, self.label)
         return source, namespace
+
+
+class _Snapshot:
+    def __init__(self, tree, bindings, local_names, taken, unit):
+        self.tree = tree
+        self.bindings = bindings
+        self.local_names = local_names
+        self.taken = taken
+        self.unit = unit
 
 
 class _Placeholder:

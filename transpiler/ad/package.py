@@ -91,7 +91,8 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
     """The FunctionDef of grad / value_and_grad of ``unit`` with respect to ``wrt``.
 
     With ``arg_avals`` (abstract values of the arguments of one call signature) the code
-    is specialised to that signature's shapes.
+    is specialised to that signature's shapes.  With ``optimise=False`` it only checks
+    that the function can be differentiated (raising the errors) and returns None.
     """
     fn = unit.fn
     if arg_avals is not None:
@@ -100,6 +101,9 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
     body = fn.body[:-1] + extra
     fn.body = body + [build.return_(build.name(out))]
     mode = ReverseMode(unit, wrt, out, module, arg_avals)
+    if not optimise:
+        mode.differentiate(check_only=True)     # a check: nothing is generated
+        return None
     forward, reverse, grads = mode.differentiate()
     seed = build.assign(mode.d(out), _seed(mode, out, has_aux))
     if single:

@@ -189,11 +189,17 @@ class ReverseMode:
         return isinstance(node, gast.Name) and self.activity.is_active(node.id)
 
     # ------------------------------------------------------------ phase A
-    def differentiate(self):
-        """Returns (forward statements, reverse statements, {param: adjoint expression})."""
+    def differentiate(self, check_only=False):
+        """Returns (forward statements, reverse statements, {param: adjoint expression}).
+
+        ``check_only`` stops after phase A: every error reverse mode can raise has been
+        raised by then.
+        """
         state = State(nz=[self.output])
         body = self.fn.body[:-1]                 # the final `return` is the packager's
         recs = self._block(body, state)
+        if check_only:
+            return None
         self.content_read = self._buffers_read(recs)
         forward, reverse = self._assemble(recs)
         grads = {}
@@ -989,6 +995,7 @@ _SHAPE_ONLY = {"rt.zeros_like": {0}, "rt.dense": {1}, "rt.unbroadcast": {1, 2},
 
 def _content_reads(stmt, primals):
     shape_only = set()
+    names = []
     for node in gast.walk(stmt):
         if isinstance(node, gast.Call):
             positions = _SHAPE_ONLY.get(dotted_name(node.func))
@@ -996,8 +1003,9 @@ def _content_reads(stmt, primals):
                 for k in positions:
                     if k < len(node.args) and isinstance(node.args[k], gast.Name):
                         shape_only.add(id(node.args[k]))
-    return {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)
-            and n.id in primals and id(n) not in shape_only}
+        elif isinstance(node, gast.Name):
+            names.append(node)
+    return {n.id for n in names if n.id in primals and id(n) not in shape_only}
 
 
 def _walk_recs(recs):
@@ -1062,27 +1070,27 @@ def _header(unit, stmt):
 
 def _alias_sources(fn, activity, shapes):
     """var -> the variables whose memory it may share (views, copies, containers)."""
+    edges = []                                     # (target, its sources)
+    for stmt in gast.walk(fn):
+        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
+            continue
+        op = activity.op(stmt)
+        if op is None:
+            continue
+        target = stmt.targets[0].id
+        if op.kind == O.GETITEM and shapes.shape(target) == ():
+            continue                     # reading one element copies it
+        if op.kind in (O.COPY, O.GETITEM, O.CONTAINER, O.USER, O.CUSTOM, O.UNKNOWN) or \
+                (op.kind == O.RULE and op.rule.view):
+            edges.append((target, set(op.operand_names())))
     aliases = {}
     changed = True
-    stmts = [s for s in gast.walk(fn) if isinstance(s, gast.Assign)
-             and isinstance(s.targets[0], gast.Name)]
     while changed:
         changed = False
-        for stmt in stmts:
-            op = activity.op(stmt)
-            if op is None:
-                continue
-            target = stmt.targets[0].id
-            sources = set()
-            if op.kind == O.GETITEM and shapes.shape(target) == ():
-                continue                     # reading one element copies it
-            if op.kind in (O.COPY, O.GETITEM, O.CONTAINER, O.USER, O.CUSTOM, O.UNKNOWN) or \
-                    (op.kind == O.RULE and op.rule.view):
-                sources = set(op.operand_names())
-            new = set()
-            for s in sources:
-                new.add(s)
-                new |= aliases.get(s, set())
+        for target, sources in edges:
+            new = set(sources)
+            for source in sources:
+                new |= aliases.get(source, set())
             if not new <= aliases.get(target, set()):
                 aliases.setdefault(target, set()).update(new)
                 changed = True

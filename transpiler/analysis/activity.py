@@ -36,8 +36,9 @@ class Activity:
             op = self._op(stmt)
             if op is not None:
                 self.ops[id(stmt)] = op
-        self._propagate_varied(stmts)
-        self._propagate_useful(stmts)
+        flows = [flow for stmt in stmts for flow in self._flows(stmt)]
+        self._propagate_varied(flows)
+        self._propagate_useful(flows)
         self.active = self.varied & self.useful
 
     def _op(self, stmt):
@@ -66,27 +67,25 @@ class Activity:
             return [(owner, op.diff_operands() + [owner])]
         return []
 
-    def _propagate_varied(self, stmts):
+    def _propagate_varied(self, flows):
         changed = True
         while changed:
             changed = False
-            for stmt in stmts:
-                for target, sources in self._flows(stmt):
-                    if target not in self.varied and any(s in self.varied for s in sources):
-                        self.varied.add(target)
-                        changed = True
+            for target, sources in flows:
+                if target not in self.varied and any(s in self.varied for s in sources):
+                    self.varied.add(target)
+                    changed = True
 
-    def _propagate_useful(self, stmts):
+    def _propagate_useful(self, flows):
         changed = True
         while changed:
             changed = False
-            for stmt in stmts:
-                for target, sources in self._flows(stmt):
-                    if target in self.useful:
-                        for s in sources:
-                            if s not in self.useful:
-                                self.useful.add(s)
-                                changed = True
+            for target, sources in flows:
+                if target in self.useful:
+                    for s in sources:
+                        if s not in self.useful:
+                            self.useful.add(s)
+                            changed = True
 
     def is_active(self, name):
         return name in self.active

@@ -18,11 +18,11 @@ def optimize(fn, env, protected=(), live_out=(), max_rounds=20):
       live_out: names read after the function body (for code that is not a function yet).
     """
     for _ in range(max_rounds):
-        changed = fold_constants(fn)
-        changed |= propagate_copies(fn, env, protected)
-        changed |= remove_redundant_assignments(fn, env)
-        changed |= eliminate_dead_code(fn, env, live_out)
-        changed |= remove_faint_code(fn, env, live_out)
-        if not changed:
-            break
+        rewritten = fold_constants(fn)
+        rewritten |= propagate_copies(fn, env, protected)
+        rewritten |= remove_redundant_assignments(fn, env)
+        eliminate_dead_code(fn, env, live_out)
+        remove_faint_code(fn, env, live_out)
+        if not rewritten:
+            break      # removing dead code alone leaves nothing new to rewrite
     return fn

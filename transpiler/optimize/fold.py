@@ -14,6 +14,7 @@ import operator
 import gast
 
 from ..ir import build
+from .effects import _FIELDS
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
          gast.Pow: operator.pow, gast.FloorDiv: operator.floordiv, gast.Mod: operator.mod}
@@ -28,21 +29,29 @@ def _number(node):
             and not isinstance(node.value, bool))
 
 
-class _Fold(gast.NodeTransformer):
+class _Folder:
     def __init__(self):
         self.changed = False
 
-    def visit_Assign(self, node):
-        value = node.value
-        node.value = self.visit(value)
-        if isinstance(node.value, gast.Name) and not isinstance(value, gast.Name):
-            node.value = value                     # keep `a = x + 0` a fresh array
-        for target in node.targets:
-            self.visit(target)
+    def expr(self, node):
+        """Fold an expression bottom-up; returns the (possibly new) node."""
+        kind = type(node)
+        fields = _FIELDS.get(kind)
+        if fields is None:
+            return node
+        for name in fields:
+            value = getattr(node, name)
+            if type(value) is list:
+                setattr(node, name, [self.expr(v) if v is not None else None for v in value])
+            elif value is not None:
+                setattr(node, name, self.expr(value))
+        if kind is gast.BinOp:
+            return self._binop(node)
+        if kind is gast.UnaryOp:
+            return self._unop(node)
         return node
 
-    def visit_BinOp(self, node):
-        self.generic_visit(node)
+    def _binop(self, node):
         left, right, op = node.left, node.right, type(node.op)
         if _number(left) and _number(right) and op in _FOLD:
             try:
@@ -52,25 +61,16 @@ class _Fold(gast.NodeTransformer):
             if isinstance(value, (int, float)) and abs(value) < 1e15:
                 self.changed = True
                 return build.const(value, at=node)
-        if op is gast.Pow and _int(right, 1):
+        if (op is gast.Pow and _int(right, 1)) or (op is gast.Mult and _int(right, 1)) \
+                or (op in (gast.Add, gast.Sub) and _int(right, 0)):
             self.changed = True
             return left
-        if op is gast.Mult and _int(right, 1):
-            self.changed = True
-            return left
-        if op is gast.Mult and _int(left, 1):
-            self.changed = True
-            return right
-        if op in (gast.Add, gast.Sub) and _int(right, 0):
-            self.changed = True
-            return left
-        if op is gast.Add and _int(left, 0):
+        if (op is gast.Mult and _int(left, 1)) or (op is gast.Add and _int(left, 0)):
             self.changed = True
             return right
         return node
 
-    def visit_UnaryOp(self, node):
-        self.generic_visit(node)
+    def _unop(self, node):
         if isinstance(node.op, gast.USub) and _number(node.operand):
             self.changed = True
             return build.const(-node.operand.value, at=node)
@@ -80,8 +80,30 @@ class _Fold(gast.NodeTransformer):
             return node.operand.operand
         return node
 
+    def block(self, stmts):
+        for stmt in stmts:
+            if isinstance(stmt, gast.Assign):
+                value = self.expr(stmt.value)
+                # keep `a = x + 0` a fresh array (see the module docstring)
+                if not (isinstance(value, gast.Name) and not isinstance(stmt.value, gast.Name)):
+                    stmt.value = value
+                for target in stmt.targets:
+                    if isinstance(target, gast.Subscript):
+                        target.slice = self.expr(target.slice)
+            elif isinstance(stmt, gast.AugAssign):
+                stmt.value = self.expr(stmt.value)
+            elif isinstance(stmt, (gast.Expr, gast.Return)) and stmt.value is not None:
+                stmt.value = self.expr(stmt.value)
+            elif isinstance(stmt, (gast.If, gast.While)):
+                stmt.test = self.expr(stmt.test)
+                self.block(stmt.body)
+                self.block(stmt.orelse)
+            elif isinstance(stmt, gast.For):
+                stmt.iter = self.expr(stmt.iter)
+                self.block(stmt.body)
+
 
 def fold_constants(fn):
-    folder = _Fold()
-    fn.body = [folder.visit(s) for s in fn.body]
+    folder = _Folder()
+    folder.block(fn.body)
     return folder.changed

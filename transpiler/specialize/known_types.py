@@ -16,6 +16,11 @@ from ..ir.walk import dotted_name, iter_statements
 
 def drop_type_dispatch(unit, arg_avals, callees=None):
     fn = unit.fn
+    calls = [stmt for stmt in iter_statements(fn.body) if isinstance(stmt, gast.Assign)
+             and isinstance(stmt.value, gast.Call)
+             and dotted_name(stmt.value.func) == "rt.as_sequence"]
+    if not calls:
+        return
     ret = fn.body[-1]
     outputs = [ret.value.id] if isinstance(ret, gast.Return) and \
         isinstance(ret.value, gast.Name) else []

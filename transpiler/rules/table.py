@@ -38,7 +38,8 @@ def spelling(fn):
                 "at_min": "x.at[i].min", "at_max": "x.at[i].max", "astype": "x.astype",
                 "item": "x.item", "flatten": "x.flatten", "dict_keys": "dict.keys",
                 "dict_values": "dict.values",
-                "field": "p.name (namedtuple field)"}.get(name, "rt." + name)
+                "field": "p.name (namedtuple field)", "as_sequence": "for x in xs",
+                "concat": "list + list"}.get(name, "rt." + name)
     return "%s.%s" % (module, name)
 
 

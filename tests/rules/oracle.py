@@ -1,0 +1,199 @@
+"""Checking one derivative rule on its own, against central finite differences.
+
+``check_rule(primal, args, kwargs, param)`` looks the primal's rule up in the registry,
+builds the runnable adjoint of one parameter with ``Rule.vjp_function`` (the code the
+compiler inlines), and checks the inner-product identity
+
+    <vjp(g), v>  ==  (<g, f(x + h v)> - <g, f(x - h v)>) / 2h
+
+for a random cotangent ``g`` shaped like the output, and lazily broadcast ones (a scalar,
+a unit leading axis) standing for their broadcast to it, and a random direction ``v``
+shaped like the argument.  Arguments may be arrays, Python floats, or lists, tuples and
+dicts of them; the adjoint must have the same structure, and each leaf must broadcast to
+its argument's shape without growing it (adjoints may stay lazily broadcast).
+"""
+import numpy as np
+import pytest
+
+import transpiler as tp
+from helpers.check_grads import check_grads, random_like, tree_leaves, tree_map
+from transpiler.rules import registry
+from transpiler.rules.table import spelling
+
+
+def rule_of(primal):
+    rule = registry.lookup(primal)
+    assert rule is not None, "no rule registered for %r" % (primal,)
+    return rule
+
+
+def slots(primal, args, kwargs):
+    """The (label, param, argnum, position) of every differentiable argument of a call."""
+    rule = rule_of(primal)
+    out = []
+    for position, arg in enumerate(args):
+        if arg is None:
+            continue                      # an absent bound or option: nothing to differentiate
+        if position < len(rule.params):
+            param = rule.params[position]
+            if param in rule.diff:
+                out.append((param, param, None, position))
+        elif rule.varargs_diff:
+            k = position - len(rule.params)
+            out.append(("arg%d" % k, None, k, position))
+    for key in kwargs:
+        if key in rule.diff:
+            out.append((key, key, None, key))
+    return out
+
+
+def _vdot(a, b):
+    return sum(float(np.sum(np.asarray(p, float) * np.asarray(q, float)))
+               for p, q in zip(tree_leaves(a), tree_leaves(b)))
+
+
+def _shifted(value, step, direction):
+    return tree_map(lambda x, v: np.asarray(x, float) + step * v if np.ndim(x)
+                    else float(x) + step * float(v), value, direction)
+
+
+def _assert_structure(adjoint, value):
+    """Same containers; each leaf broadcasts to its argument without growing it."""
+    adj_leaves, leaves = tree_leaves(adjoint), tree_leaves(value)
+    assert len(adj_leaves) == len(leaves), (adjoint, value)
+    if isinstance(value, (list, tuple, dict)):
+        assert isinstance(adjoint, (list, tuple, dict)), "adjoint of a container: %r" % (adjoint,)
+    for adj, leaf in zip(adj_leaves, leaves):
+        shape = np.shape(leaf)
+        assert np.ndim(adj) <= len(shape) and np.broadcast_shapes(np.shape(adj), shape) == shape, \
+            "adjoint of shape %s for an argument of shape %s" % (np.shape(adj), shape)
+        assert np.all(np.isfinite(adj)), adj
+
+
+def _cotangents(ans, rng):
+    """A random cotangent shaped like ``ans``, and for an array ``ans`` lazily broadcast
+    ones (a scalar, and one with a unit leading axis) as generated code may pass."""
+    out = [random_like(ans, rng)]
+    if isinstance(ans, np.ndarray) and ans.ndim:
+        out.append(float(rng.standard_normal()))
+        if ans.shape[0] > 1:
+            out.append(rng.standard_normal((1,) + ans.shape[1:]))
+    return out
+
+
+def check_rule(primal, args, kwargs, param, argnum, position, seed=0, eps=1e-6, rtol=1e-5,
+               atol=1e-6, exact_shape=False):
+    """Assert the rule's adjoint of one argument matches finite differences."""
+    rng = np.random.default_rng(seed)
+    vjp = rule_of(primal).vjp_function(param=param, argnum=argnum)
+    args, kwargs = list(args), dict(kwargs)
+    ans = primal(*args, **kwargs)
+    value = args[position] if isinstance(position, int) else kwargs[position]
+
+    def at(g, step, direction):
+        shifted_args, shifted_kwargs = list(args), dict(kwargs)
+        shifted = _shifted(value, step, direction)
+        if isinstance(position, int):
+            shifted_args[position] = shifted
+        else:
+            shifted_kwargs[position] = shifted
+        return _vdot(g, primal(*shifted_args, **shifted_kwargs))
+
+    for k, g in enumerate(_cotangents(ans, rng)):
+        adjoint = vjp(g, ans, *args, **kwargs)
+        _assert_structure(adjoint, value)
+        if exact_shape and k == 0:          # a lazy cotangent may give a lazy adjoint
+            for adj, leaf in zip(tree_leaves(adjoint), tree_leaves(value)):
+                assert np.shape(adj) == np.shape(leaf), (np.shape(adj), np.shape(leaf))
+        v = random_like(value, rng)
+        numeric = (at(g, eps, v) - at(g, -eps, v)) / (2 * eps)
+        analytic = sum(float(np.sum(np.broadcast_to(a, np.shape(d)) * d))
+                       for a, d in zip(tree_leaves(adjoint), tree_leaves(v)))
+        assert np.isclose(analytic, numeric, rtol=rtol, atol=atol), \
+            "adjoint of %s for a cotangent of shape %s: rule %r, finite differences %r" % (
+                param or argnum, np.shape(g), analytic, numeric)
+
+
+class Call:
+    """One call of a primal on fixed arguments: a row of a rule table.
+
+    ``tol`` overrides ``check_rule``'s ``eps``/``rtol``/``atol`` (for float32 results).
+    """
+
+    def __init__(self, primal, *args, tol=None, **kwargs):
+        self.primal = primal
+        self.args = args
+        self.kwargs = kwargs
+        self.tol = tol or {}
+
+    def label(self):
+        name = spelling(self.primal).strip("`")
+        shapes = ",".join(_describe(a) for a in self.args)
+        keys = ",".join("%s=%s" % (k, _describe(v)) for k, v in self.kwargs.items())
+        return "%s(%s)" % (name, ",".join(p for p in (shapes, keys) if p))
+
+
+def _describe(value):
+    if isinstance(value, np.ndarray):
+        return "x".join(map(str, value.shape)) or "0d"
+    if isinstance(value, (list, tuple)) and value and not isinstance(value[0], (int, str)):
+        return "[%s]" % ",".join(_describe(v) for v in value)
+    if isinstance(value, dict):
+        return "{%s}" % ",".join(value)
+    if isinstance(value, float):
+        return "f"
+    return str(value).replace(" ", "")
+
+
+def rule_params(calls):
+    """pytest parameters: one per (call, differentiable argument)."""
+    params = []
+    for call in calls:
+        found = slots(call.primal, call.args, call.kwargs)
+        assert found, "%s has no differentiable argument" % call.label()
+        for label, param, argnum, position in found:
+            params.append(pytest.param(call, param, argnum, position,
+                                       id="%s-%s" % (call.label(), label)))
+    return params
+
+
+def check_call(call, param, argnum, position, **options):
+    check_rule(call.primal, call.args, call.kwargs, param, argnum, position,
+               **dict(call.tol, **options))
+
+
+class Grad:
+    """A small function using ``primals``, to differentiate with ``tp.grad``: a row of a
+    gradient table, checked by ``helpers.check_grads`` (finite differences, and the
+    shape-generic code against the specialised).
+
+    ``twin``: a function NumPy cannot run (it uses ``x.at[...]``) that computes the same
+    as ``fn``; its gradients, specialised and generic, must equal ``fn``'s.
+    """
+
+    def __init__(self, primals, fn, *args, argnums=0, note="", twin=None, **options):
+        self.primals = primals if isinstance(primals, tuple) else (primals,)
+        self.note = note
+        self.twin = twin
+        self.fn = fn
+        self.args = args
+        self.argnums = argnums
+        self.options = options
+
+    def label(self):
+        names = "+".join(spelling(p).strip("`") for p in self.primals)
+        return "%s(%s)%s" % (names, ",".join(_describe(a) for a in self.args), self.note)
+
+
+def grad_params(cases):
+    return [pytest.param(case, id=case.label()) for case in cases]
+
+
+def check_case(case):
+    grads = check_grads(case.fn, case.args, argnums=case.argnums, **case.options)
+    if case.twin is not None:
+        derived = tp.grad(case.twin, argnums=case.argnums)
+        for twin_grads in (derived(*case.args), derived.call_generic(*case.args)):
+            for a, b in zip(tree_leaves(twin_grads), tree_leaves(grads)):
+                np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    return grads

@@ -1,0 +1,69 @@
+"""Every primal with a rule is in these tests' tables: adding a rule without tests fails.
+
+A differentiable primal needs a row in a rule table (``CALLS``: its adjoint alone,
+against finite differences) and in a gradient table (``CASES``: through ``tp.grad``); a
+primal without derivative needs a row in ``test_nondiff.NONDIFF``.
+"""
+from transpiler.rules import registry
+from transpiler.rules.table import spelling
+
+from .oracle import slots
+from . import (test_grad_containers, test_grad_elementwise, test_grad_linalg,
+               test_grad_reductions, test_grad_shape, test_nondiff, test_vjp_arrays,
+               test_vjp_elementwise)
+
+RULE_TABLES = [test_vjp_elementwise.CALLS, test_vjp_arrays.CALLS]
+GRAD_TABLES = [test_grad_elementwise.CASES, test_grad_reductions.CASES, test_grad_linalg.CASES,
+               test_grad_shape.CASES, test_grad_containers.CASES]
+
+
+def _primals(differentiable):
+    return [(rule, p) for rule in registry.all_rules() if rule.differentiable == differentiable
+            for p in rule.primals]
+
+
+def _missing(primals, tested):
+    return sorted({"%s (rule %s)" % (spelling(p), rule.name) for rule, p in primals
+                   if not any(p is q for q in tested)})
+
+
+def test_every_differentiable_primal_has_its_adjoint_tested():
+    tested = [call.primal for table in RULE_TABLES for call in table]
+    missing = _missing(_primals(True), tested)
+    assert not missing, "no rule test (tests/rules/test_vjp_*.py CALLS) for: " + ", ".join(missing)
+
+
+def test_every_differentiable_parameter_has_its_adjoint_tested():
+    tested = {}
+    for table in RULE_TABLES:
+        for call in table:
+            for label, param, argnum, _ in slots(call.primal, call.args, call.kwargs):
+                tested.setdefault(call.primal, set()).add(param if argnum is None else "*")
+    missing = []
+    for rule, p in _primals(True):
+        wanted = set(rule.diff) | ({"*"} if rule.varargs_diff else set())
+        untested = wanted - tested.get(p, set())
+        if untested:
+            missing.append("%s: %s" % (spelling(p), ", ".join(sorted(untested))))
+    assert not missing, "parameters whose adjoint no rule test checks: " + "; ".join(missing)
+
+
+def test_every_differentiable_primal_has_a_gradient_test():
+    tested = [p for table in GRAD_TABLES for case in table for p in case.primals]
+    missing = _missing(_primals(True), tested)
+    assert not missing, "no tp.grad test (tests/rules/test_grad_*.py CASES) for: " + \
+        ", ".join(missing)
+
+
+def test_every_primal_without_derivative_is_tested():
+    tested = [p for primals, _, _ in test_nondiff.NONDIFF for p in primals]
+    missing = _missing(_primals(False), tested)
+    assert not missing, "no test in tests/rules/test_nondiff.py NONDIFF for: " + ", ".join(missing)
+
+
+def test_tables_name_only_primals_that_have_rules():
+    named = [call.primal for table in RULE_TABLES for call in table]
+    named += [p for table in GRAD_TABLES for case in table for p in case.primals]
+    named += [p for primals, _, _ in test_nondiff.NONDIFF for p in primals]
+    unknown = sorted({repr(p) for p in named if registry.lookup(p) is None})
+    assert not unknown, "tables name primals without rules: " + ", ".join(unknown)

@@ -1,0 +1,241 @@
+"""Rules of reductions, linear algebra, shape functions, creation, builtins and
+containers, each adjoint checked on its own against central finite differences."""
+import builtins
+import collections
+import operator
+
+import numpy as np
+import pytest
+
+import runtime as rt
+
+from .oracle import Call, check_call, rule_params
+
+RNG = np.random.default_rng(7)
+
+
+def normal(*shape):
+    return RNG.standard_normal(shape) if shape else float(RNG.standard_normal())
+
+
+def well_conditioned(*shape):
+    """Square matrices (or stacks of them) far from singular."""
+    n = shape[-1]
+    return normal(*shape) * 0.3 + 2.0 * np.eye(n)
+
+
+def distinct(*shape):
+    """Values at least 0.1 apart, for max, min and sort (no ties)."""
+    size = int(np.prod(shape))
+    return RNG.permutation(np.arange(size) * 0.25 - size * 0.1).reshape(shape) \
+        + RNG.uniform(0, 0.05, shape)
+
+
+A = normal(3, 4)
+# two-way ties in every row and column: central differences then split the derivative
+# equally between the tied entries, as the max/min rules do
+TIED = np.array([[1.0, 3.0, 3.0, -1.0], [2.0, -1.0, 0.5, 2.0], [2.0, 0.25, -2.0, 0.0]])
+WITH_ZERO = np.array([[1.2, 0.0, -0.7, 1.5], [0.9, 1.1, -1.3, 0.8], [0.0, 0.6, 0.0, 1.4]])
+
+AXES = [None, 0, -1, (0, 1)]
+CALLS = []
+for f in (np.sum, np.mean, np.prod, np.var, np.std):
+    CALLS += [Call(f, A, axis=axis, keepdims=keep) for axis in AXES for keep in (False, True)]
+    CALLS += [Call(f, normal(5)), Call(f, normal(2, 3, 4), axis=(0, 2)),
+              Call(f, normal(2, 3, 4), axis=1, keepdims=True)]
+for f in (np.max, np.amax, np.min, np.amin):
+    CALLS += [Call(f, distinct(3, 4), axis=axis, keepdims=keep)
+              for axis in AXES for keep in (False, True)]
+    CALLS += [Call(f, distinct(5)), Call(f, distinct(2, 3, 4), axis=(0, 2))]
+CALLS += [Call(np.max, TIED, axis=1), Call(np.min, TIED, axis=0, keepdims=True),
+          Call(np.max, np.array([0.5, 2.0, 2.0, 1.0]))]
+CALLS += [Call(np.prod, WITH_ZERO, axis=axis, keepdims=keep)
+          for axis in AXES for keep in (False, True)]
+CALLS += [Call(np.var, A, ddof=1), Call(np.std, A, axis=0, ddof=1),
+          Call(np.std, A, axis=-1, ddof=1, keepdims=True), Call(np.var, A, axis=(0, 1), ddof=2)]
+for f in (np.cumsum, np.cumprod):
+    CALLS += [Call(f, normal(5)), Call(f, A), Call(f, A, axis=0), Call(f, A, axis=1),
+              Call(f, normal(2, 3, 4), axis=-1)]
+CALLS += [Call(np.cumprod, WITH_ZERO, axis=1), Call(np.cumprod, WITH_ZERO),
+          Call(np.cumprod, np.array([1.5, 0.0, 2.0, 0.0, 0.7]))]
+CALLS += [Call(np.sort, distinct(6)), Call(np.sort, distinct(3, 4)),
+          Call(np.sort, distinct(3, 4), axis=0), Call(np.sort, distinct(3, 4), axis=None),
+          Call(np.sort, distinct(2, 3, 4), axis=1)]
+
+# ------------------------------------------------------------ linear algebra
+MATMUL_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)),
+                 ((2, 2, 3), (2, 3, 4)), ((2, 2, 3), (3, 4)), ((3,), (2, 3, 4)),
+                 ((2, 2, 3), (3,)), ((1, 2, 3), (2, 3, 4)), ((2, 3), (1, 3, 4))]
+for f in (operator.matmul, np.matmul):
+    CALLS += [Call(f, normal(*s), normal(*t)) for s, t in MATMUL_SHAPES]
+DOT_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)), ((), (3, 4)),
+              ((2, 3), ()), ((), ()), ((2, 2, 3), (3,)), ((2, 3), (2, 3, 4)),
+              ((2, 2, 3), (4, 3, 2))]
+CALLS += [Call(np.dot, normal(*s), normal(*t)) for s, t in DOT_SHAPES]
+INNER_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((2, 3), (4, 3)), ((), (2, 3)),
+                ((2, 2, 3), (4, 3))]
+CALLS += [Call(np.inner, normal(*s), normal(*t)) for s, t in INNER_SHAPES]
+CALLS += [Call(np.vdot, normal(3), normal(3)), Call(np.vdot, normal(2, 3), normal(2, 3)),
+          Call(np.vdot, normal(2, 3), normal(6))]
+CALLS += [Call(np.outer, normal(3), normal(4)), Call(np.outer, normal(2, 2), normal(3)),
+          Call(np.outer, normal(), normal(3))]
+EINSUMS = [("ij,jk->ik", (2, 3), (3, 4)), ("i,i->", (3,), (3,)), ("ij->j", (3, 4)),
+           ("bij,bjk->bik", (2, 2, 3), (2, 3, 4)), ("ij,jk", (2, 3), (3, 4)),
+           ("ij,j->i", (2, 3), (3,)), ("i,j->ij", (2,), (3,)), ("ijk->kji", (2, 3, 4)),
+           ("ij,jk,kl->il", (2, 3), (3, 4), (4, 2)), ("ij->", (2, 3)), ("ij,ij->i", (2, 3), (2, 3)),
+           ("i,jk->ijk", (2,), (3, 4)), ("ii->i", (3, 3)), ("ii", (3, 3)),
+           ("iij,j->i", (3, 3, 2), (2,))]
+CALLS += [Call(np.einsum, spec, *[normal(*s) for s in shapes]) for spec, *shapes in EINSUMS]
+CALLS += [Call(np.linalg.norm, normal(4)), Call(np.linalg.norm, normal(3, 4)),
+          Call(np.linalg.norm, normal(4), ord=2), Call(np.linalg.norm, normal(4), ord=1),
+          Call(np.linalg.norm, distinct(4), ord=np.inf),
+          Call(np.linalg.norm, distinct(4), ord=-np.inf),
+          Call(np.linalg.norm, normal(4), ord=3), Call(np.linalg.norm, normal(4), ord=0.5),
+          Call(np.linalg.norm, normal(3, 4), ord="fro"),
+          Call(np.linalg.norm, normal(3, 4), axis=0), Call(np.linalg.norm, normal(3, 4), axis=-1),
+          Call(np.linalg.norm, normal(3, 4), axis=1, keepdims=True),
+          Call(np.linalg.norm, normal(3, 4), keepdims=True),
+          Call(np.linalg.norm, normal(3, 4), axis=(0, 1)),
+          Call(np.linalg.norm, normal(2, 3, 4), axis=(1, 2)),
+          Call(np.linalg.norm, normal(3, 4), ord=1, axis=1),
+          Call(np.linalg.norm, distinct(3, 4), ord=np.inf, axis=0)]
+CALLS += [Call(np.linalg.inv, well_conditioned(3, 3)),
+          Call(np.linalg.inv, well_conditioned(2, 3, 3)),
+          Call(np.linalg.det, well_conditioned(3, 3)),
+          Call(np.linalg.det, well_conditioned(2, 3, 3)),
+          Call(np.linalg.solve, well_conditioned(3, 3), normal(3)),
+          Call(np.linalg.solve, well_conditioned(3, 3), normal(3, 2)),
+          Call(np.linalg.solve, well_conditioned(2, 3, 3), normal(2, 3, 2)),
+          Call(np.linalg.solve, well_conditioned(2, 3, 3), normal(3)),
+          Call(np.linalg.solve, well_conditioned(2, 3, 3), normal(3, 2)),
+          Call(np.trace, normal(3, 3)), Call(np.trace, normal(3, 4), 1),
+          Call(np.trace, normal(4, 3), offset=-1), Call(np.trace, normal(3, 3, 2))]
+
+# ------------------------------------------------------------ shape
+CALLS += [Call(np.reshape, A, (2, 6)), Call(np.reshape, normal(12), (3, -1)),
+          Call(np.reshape, A, (4, 3), order="F"), Call(np.reshape, normal(), (1, 1)),
+          Call(np.ravel, A), Call(np.ravel, A, order="F"), Call(rt.flatten, A),
+          Call(np.squeeze, normal(1, 3, 1)), Call(np.squeeze, normal(1, 3, 1), axis=0),
+          Call(np.expand_dims, normal(3), 0), Call(np.expand_dims, A, -1),
+          Call(np.expand_dims, normal(3), (0, 2)),
+          Call(np.atleast_1d, normal()), Call(np.atleast_2d, normal(3)),
+          Call(np.atleast_3d, A), Call(np.ascontiguousarray, A.T),
+          Call(np.ascontiguousarray, normal()),
+          Call(np.transpose, A), Call(np.transpose, normal(2, 3, 4), (1, 2, 0)),
+          Call(np.transpose, normal(2, 3, 4), (0, -1, 1)),
+          Call(np.swapaxes, normal(2, 3, 4), 0, 2), Call(np.swapaxes, A, -1, 0),
+          Call(np.moveaxis, normal(2, 3, 4), 0, -1),
+          Call(np.moveaxis, normal(2, 3, 4), (0, 1), (2, 0)),
+          Call(np.flip, A), Call(np.flip, A, 0), Call(np.flip, normal(2, 3, 4), (0, 2)),
+          Call(np.roll, normal(5), 2), Call(np.roll, A, 1, 1), Call(np.roll, A, (1, 2), (0, 1)),
+          Call(np.roll, A, 5), Call(np.roll, A, -1, axis=0),
+          Call(np.broadcast_to, normal(4), (3, 4)), Call(np.broadcast_to, normal(3, 1), (3, 4)),
+          Call(np.broadcast_to, normal(), (2, 3)), Call(np.broadcast_to, normal(1, 4), (2, 3, 4)),
+          Call(np.copy, A), Call(np.copy, normal())]
+CALLS += [Call(np.array, [normal(3), normal(3)]), Call(np.array, [normal(), normal(), normal()]),
+          Call(np.array, [[normal(), normal()], [normal(), normal()]]), Call(np.array, A),
+          Call(np.array, [A, A + 1.0, A * 2.0])]
+PARTS = [normal(2, 3), normal(2, 3), normal(2, 3)]
+CALLS += [Call(np.stack, PARTS), Call(np.stack, PARTS, axis=-1), Call(np.stack, PARTS, 1),
+          Call(np.stack, (normal(3), normal(3))), Call(np.stack, [normal(), normal()]),
+          Call(np.concatenate, [normal(2, 3), normal(1, 3), normal(3, 3)]),
+          Call(np.concatenate, [normal(2, 3), normal(2, 1)], axis=1),
+          Call(np.concatenate, [normal(2, 3), normal(2, 1)], -1),
+          Call(np.concatenate, [normal(2, 3), normal(4)], axis=None),
+          Call(np.concatenate, (normal(3), normal(2))),
+          Call(np.vstack, [normal(3), normal(3)]), Call(np.vstack, [normal(2, 3), normal(3)]),
+          Call(np.vstack, (normal(2, 3), normal(1, 3))),
+          Call(np.hstack, [normal(3), normal(2)]), Call(np.hstack, [normal(2, 3), normal(2, 1)]),
+          Call(np.hstack, [normal(), normal(2)]),
+          Call(np.hstack, (normal(2, 2, 1), normal(2, 1, 1)))]
+CALLS += [Call(np.diag, normal(3)), Call(np.diag, normal(3), 1), Call(np.diag, normal(2), k=-2),
+          Call(np.diag, normal(3, 3)), Call(np.diag, normal(3, 4), 1),
+          Call(np.diag, normal(4, 3), k=-1),
+          Call(np.tile, normal(3), 2), Call(np.tile, normal(2, 3), (2, 1)),
+          Call(np.tile, normal(3), (2, 2)), Call(np.tile, normal(2, 3), 2),
+          Call(np.repeat, normal(3), 2), Call(np.repeat, normal(2, 3), 2, axis=1),
+          Call(np.repeat, normal(2, 3), 3), Call(np.repeat, normal(3), np.array([1, 0, 3])),
+          Call(np.repeat, normal(2, 3), [2, 1], axis=0)]
+
+# ------------------------------------------------------------ creation
+CALLS += [Call(np.full, (2, 3), normal()), Call(np.full, (2, 3), normal(3)),
+          Call(np.full, 4, normal()), Call(np.full, (2, 3), normal(2, 1)),
+          Call(np.full_like, A, normal()), Call(np.full_like, A, normal(4)),
+          Call(np.linspace, normal(), normal(), 5), Call(np.linspace, normal(), normal()),
+          Call(np.linspace, normal(), normal(), 4, endpoint=False),
+          Call(np.linspace, normal(3), normal(3), 4), Call(np.linspace, normal(), normal(2), 3),
+          Call(np.linspace, normal(), normal(), 1)]
+
+# ------------------------------------------------------------ builtins and containers
+Pair = collections.namedtuple("Pair", "a b")
+CALLS += [Call(builtins.sum, [normal(3), normal(3), normal(3)]),
+          Call(builtins.sum, [normal(), normal()]), Call(builtins.sum, (normal(2), normal())),
+          Call(builtins.sum, normal(4)), Call(builtins.sum, A),
+          Call(builtins.sum, [normal(3), normal(3)], normal(3)),
+          Call(builtins.sum, [normal(), normal()], normal(2, 3)),
+          Call(builtins.max, 0.3, 1.2, -0.4), Call(builtins.max, 1.2, 0.3),
+          Call(builtins.max, [0.3, 1.2, -0.4]), Call(builtins.max, np.array([0.3, 1.2, -0.4])),
+          Call(builtins.min, 0.3, 1.2, -0.4), Call(builtins.min, 1.2, 0.3),
+          Call(builtins.min, [0.3, 1.2, -0.4]), Call(builtins.min, np.array([0.3, -1.2, 0.4])),
+          Call(rt.astype, A, float), Call(rt.astype, normal(), np.float64),
+          Call(rt.astype, A, np.float32, tol=dict(eps=1e-2, rtol=1e-4, atol=1e-4)),
+          Call(rt.item, np.array(0.7)), Call(rt.item, np.array([0.7])), Call(rt.item, 0.7),
+          Call(builtins.list, A), Call(builtins.list, (normal(), normal(2))),
+          Call(builtins.tuple, [normal(), normal(2)]), Call(builtins.tuple, normal(3)),
+          Call(builtins.sorted, [0.3, -1.2, 0.8]), Call(builtins.sorted, distinct(4)),
+          Call(builtins.sorted, [0.3, -1.2, 0.8], reverse=True),
+          Call(rt.field, Pair(normal(2), normal()), "b"),
+          Call(rt.field, Pair(normal(2), normal()), "a"),
+          Call(rt.dict_values, {"w": normal(2), "b": normal()}),
+          Call(rt.concat, [normal(2), normal()], [normal(3)]),
+          Call(rt.concat, (normal(),), (normal(),)),
+          Call(rt.as_sequence, A), Call(rt.as_sequence, [normal(2), normal()]),
+          Call(rt.as_sequence, (normal(), normal()))]
+ROW_STACK = [Call(np.row_stack, [normal(3), normal(3)]),
+             Call(np.row_stack, (normal(2, 3), normal(3)))]
+
+# ------------------------------------------------------------ functional updates .at[]
+X = normal(5)
+INDICES = [2, -1, slice(1, 4), np.array([0, 3]), np.array([1, 3, 1]), np.array([4, 4, 4]),
+           [0, 2]]
+UNIQUE = INDICES[:4] + INDICES[6:]
+for f in (rt.at_set, rt.at_add, rt.at_multiply, rt.at_divide, rt.at_min, rt.at_max):
+    for index in INDICES:
+        shape = np.shape(X[index])
+        values = RNG.uniform(0.5, 1.5, shape) if shape else float(RNG.uniform(0.5, 1.5))
+        CALLS += [Call(f, X, index, values), Call(f, X, index, float(RNG.uniform(0.5, 1.5)))]
+CALLS += [Call(rt.at_power, np.abs(X) + 0.5, index, RNG.uniform(0.5, 2.0, np.shape(X[index])))
+          for index in UNIQUE]
+CALLS += [Call(rt.at_power, np.abs(X) + 0.5, slice(0, 3), 1.5)]
+M = normal(3, 4)
+MATRIX_INDICES = [(1, 2), (1, slice(None)), (slice(None), 0),
+                  (np.array([0, 2, 0]), np.array([1, 3, 1])), np.array([2, 0, 2]),
+                  (slice(0, 2), np.array([1, 1, 3]))]
+for f in (rt.at_set, rt.at_add, rt.at_multiply, rt.at_divide, rt.at_min, rt.at_max):
+    CALLS += [Call(f, M, index, RNG.uniform(0.5, 1.5, np.shape(M[index])))
+              for index in MATRIX_INDICES]
+    CALLS += [Call(f, M, (slice(None), 1), RNG.uniform(0.5, 1.5, (3,)))]
+    CALLS += [Call(f, M, 1, RNG.uniform(0.5, 1.5, (1,)))]     # broadcast into the row
+CALLS += [Call(rt.at_multiply, X, np.array([1, 3, 1]), np.array([0.5, 0.0, 2.0])),
+          Call(rt.at_multiply, X, np.array([1, 3, 1]), np.array([0.0, 0.7, 0.0])),
+          Call(rt.at_multiply, X, slice(0, 3), np.array([0.5, 0.0, 2.0]))]
+
+
+# adjoints these rules may leave lazily broadcast (docs/architecture.md, "adjoint
+# values"): the output adjoint itself, standing for its broadcast to the argument; and
+# 0.0 for a zero leaf of a container.  All others must have their argument's shape.
+LAZY = {np.sum, np.mean, builtins.sum, rt.item, rt.field}
+
+
+@pytest.mark.parametrize("call, param, argnum, position", rule_params(CALLS))
+def test_rule_matches_finite_differences(call, param, argnum, position):
+    check_call(call, param, argnum, position, exact_shape=call.primal not in LAZY)
+
+
+@pytest.mark.filterwarnings("ignore:`row_stack` alias is deprecated")
+@pytest.mark.parametrize("call, param, argnum, position", rule_params(ROW_STACK))
+def test_deprecated_aliases(call, param, argnum, position):
+    check_call(call, param, argnum, position, exact_shape=True)
+
+
+CALLS += ROW_STACK

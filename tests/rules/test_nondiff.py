@@ -92,7 +92,8 @@ def created(x):
     n = len(x)
     base = (np.zeros(n) + np.ones(n) + np.zeros_like(x) + np.ones_like(x) + np.arange(n)
             + np.sum(np.eye(n), axis=0) + np.sum(np.identity(n), axis=1) + np.sum(np.tri(n), 1)
-            + np.empty(n) * 0.0 + np.empty_like(x) * 0.0)
+            # np.empty's contents are arbitrary (maybe NaN): use only their shapes
+            + np.zeros(np.empty(n).shape) + np.zeros_like(np.empty_like(x)))
     rows, cols = np.tril_indices(n)
     upper, _ = np.triu_indices(n)
     grid = np.indices((2, n))

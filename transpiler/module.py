@@ -149,15 +149,30 @@ class GeneratedModule:
         return fwd, bwd, order
 
     # ------------------------------------------------------------ output
+    def reachable(self):
+        """The functions the first one (the entry point) uses, directly or not."""
+        by_name = {fn.name: fn for fn in self.functions}
+        keep, todo = [], [self.functions[0]] if self.functions else []
+        while todo:
+            fn = todo.pop()
+            if fn in keep:
+                continue
+            keep.append(fn)
+            for node in gast.walk(fn):
+                if isinstance(node, gast.Name) and node.id in by_name \
+                        and by_name[node.id] not in keep:
+                    todo.append(by_name[node.id])
+        return [fn for fn in self.functions if fn in keep]
+
     def source(self):
-        body = list(self.header) + self.functions
+        body = list(self.header) + self.reachable()
         return emit.to_source(build.module(body))
 
     def compile(self):
         source = self.source()
         namespace = self.env.namespace()
         for fn in self.functions:
-            namespace.pop(fn.name, None)
+            namespace.pop(fn.name, None)   # defined by the source itself
         emit.compile_source(source, namespace, self.label)
         return source, namespace
 

@@ -52,6 +52,12 @@ class _FoldShapes(gast.NodeTransformer):
             if shape is not None:
                 return build.call("np.broadcast_to", [node.args[0], _shape_node(shape)])
             return node
+        if path == "rt.zeros_like" and len(node.args) == 1 and isinstance(node.args[0], gast.Name):
+            aval = self.shapes.aval(node.args[0].id)
+            if aval is not None and aval[0] == "arr" and aval[1] and aval[2] is not None \
+                    and aval[2] == np.dtype(np.float64):
+                return build.call("np.zeros", [_shape_node(aval[1])])
+            return node
         if path == "rt.unbroadcast" and len(node.args) == 3:
             shape, out_shape = self._shape(node.args[1]), self._shape(node.args[2])
             if shape is not None and out_shape is not None:
@@ -379,6 +385,9 @@ class ReverseMode:
             bindings, slots = op.rule_binding()
         except RuleError as exc:
             raise self.unit.error(stmt, "unsupported call: %s" % exc) from None
+        # a name holding a literal tuple of constants (``axes = (1, 0)`` after ANF) is
+        # passed as the literal, so the rule's ``if axes is None`` folds away
+        bindings = {k: self._literal(v) for k, v in bindings.items()}
         wanted = {}
         for key, slot in slots.items():
             atom = op.args[key] if isinstance(key, int) else dict(op.keywords)[key]
@@ -412,6 +421,14 @@ class ReverseMode:
         code = [rename.visit(c) for c in code]
         exprs = {k: rename.visit(e) for k, e in exprs.items()}
         return code, [(wanted[slot], exprs[slot]) for slot in wanted]
+
+    def _literal(self, atom):
+        if isinstance(atom, gast.Name) and atom.id not in self.params:
+            definition = self.single_defs.get(atom.id)
+            if definition is not None and isinstance(definition.value, gast.Tuple) and \
+                    all(isinstance(e, gast.Constant) for e in definition.value.elts):
+                return build.clone(definition.value)
+        return atom
 
     def _is_concatenation(self, op):
         """``a + b`` on lists or tuples (known from shapes or from how they were made)."""

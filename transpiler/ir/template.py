@@ -73,11 +73,13 @@ class Template:
     def signature_names(self):
         return self.params + ([self.varargs] if self.varargs else []) + self.kwonly
 
-    def instantiate(self, bindings, namer):
+    def instantiate(self, bindings, namer, keep=None):
         """Inline with ``bindings`` (param name -> gast expression).
 
         Returns ``(statements, result)`` where result is an expression, or a list of
-        expressions when the template returns a tuple literal.
+        expressions when the template returns a tuple literal.  ``keep`` (positions in
+        the returned tuples) drops the other entries, so that a rule whose returns stay
+        behind a run-time ``if`` computes only the adjoints asked for.
         """
         for name in self.params + self.kwonly:
             if name not in bindings:
@@ -89,6 +91,11 @@ class Template:
         subst = _Substitute(bindings, mapping)
         body = [subst.visit(s) for s in body]
         body = _fold_block(body)
+        if keep is not None:
+            for node in (n for s in body for n in gast.walk(s)):
+                if isinstance(node, gast.Return) and isinstance(node.value, gast.Tuple):
+                    node.value.elts = [e if k in keep else build.const(None)
+                                       for k, e in enumerate(node.value.elts)]
         result_name = None
         if not (body and isinstance(body[-1], gast.Return) and
                 not any(isinstance(n, gast.Return) for s in body[:-1] for n in gast.walk(s))):

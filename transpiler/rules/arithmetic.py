@@ -33,6 +33,8 @@ def divide(g, ans, x, y):
 @broadcasting(operator.pow, np.power, np.float_power, pow)
 def power(g, ans, x, y):
     # d/dy x**y = log(x) x**y, taken as 0 where x == 0 (the limit along y > 0)
+    if isinstance(y, int) and y == 0:
+        return 0.0 * g, g * ans * np.log(np.where(x == 0, 1.0, x))     # x**0 is constant
     return g * y * x ** (y - 1), g * ans * np.log(np.where(x == 0, 1.0, x))
 
 

@@ -163,7 +163,8 @@ class Rule:
         fixed = [s for s in slots if s[1] is None]
         if fixed:
             binding = dict(bindings, g=g, ans=ans)
-            body, result = self.template.instantiate(binding, namer)
+            keep = {self.diff.index(slot[0]) for slot in fixed}
+            body, result = self.template.instantiate(binding, namer, keep)
             stmts += body
             for slot in fixed:
                 k = self.diff.index(slot[0])

@@ -1,0 +1,78 @@
+"""Generated source is a product: the derivative code of the samples, checked byte for byte.
+
+A change to the compiler that changes what users read shows up here.  After checking
+the new output by eye, regenerate with:
+
+    TRANSPILER_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
+"""
+import importlib.util
+import os
+
+import numpy as np
+import pytest
+
+import transpiler as tp
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GOLDEN = os.path.join(ROOT, "tests", "golden")
+
+
+def _sample(name):
+    path = os.path.join(ROOT, "samples", name + ".py")
+    spec = importlib.util.spec_from_file_location("golden_" + name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _numba_cases():
+    import importlib
+    return importlib.import_module("test_numba_tape")
+
+
+# (golden file, sample or module, function, transform options, example arguments or None)
+CASES = [
+    ("tutorial_sum_of_squares", "tutorial", "sum_of_squares", {}, None),
+    ("tutorial_sum_of_squares_specialised", "tutorial", "sum_of_squares", {},
+     lambda m: (np.ones(4),)),
+    ("tutorial_sum_squared_error", "tutorial", "sum_squared_error", {"argnums": (0, 1)},
+     lambda m: (np.ones(4), np.zeros(4))),
+    ("tutorial_loss", "tutorial", "loss", {}, lambda m: (m.PARAMS, m.X, m.Y)),
+    ("tutorial_loss_with_aux", "tutorial", "loss_with_aux", {"has_aux": True},
+     lambda m: (m.PARAMS, m.X, m.Y)),
+    ("ode_final_energy", "ode_euler", "final_energy", {}, lambda m: (m.PARAMS, 200)),
+    ("logistic_loss", "logistic_regression", "loss", {},
+     lambda m: (m.init_params(), m.X, m.Y)),
+    ("mlp_loss", "mlp", "loss", {}, lambda m: (m.init_params(), m.X, m.LABELS)),
+]
+
+
+def _generated(sample, function, options, make_args):
+    module = _sample(sample)
+    g = tp.grad(getattr(module, function), **options)
+    if make_args is None:
+        return tp.source(g)
+    return tp.source(g, *make_args(module))
+
+
+@pytest.mark.parametrize("golden, sample, function, options, make_args", CASES,
+                         ids=[c[0] for c in CASES])
+def test_generated_source_matches_golden_file(golden, sample, function, options, make_args):
+    source = _generated(sample, function, options, make_args)
+    path = os.path.join(GOLDEN, golden + ".py.txt")
+    if os.environ.get("TRANSPILER_UPDATE_GOLDEN"):
+        with open(path, "w") as handle:
+            handle.write(source)
+    with open(path) as handle:
+        expected = handle.read()
+    assert source == expected, "generated source of %s.%s changed (see the module docstring)" \
+        % (sample, function)
+
+
+@pytest.mark.parametrize("golden, sample, function, options, make_args", CASES[:4],
+                         ids=[c[0] for c in CASES[:4]])
+def test_generation_is_deterministic_across_cache_clears(golden, sample, function, options,
+                                                         make_args):
+    first = _generated(sample, function, options, make_args)
+    tp.clear_caches()
+    assert _generated(sample, function, options, make_args) == first

@@ -28,7 +28,7 @@ from ..analysis import ops as O
 from ..analysis.activity import Activity
 from ..ir import build
 from ..ir.naming import adjoint_name
-from ..ir.walk import dotted_name
+from ..ir.walk import Renamer, dotted_name
 from ..rules import registry
 from ..rules.registry import RuleError
 from runtime import concat as rt_concat
@@ -91,16 +91,6 @@ class _FoldShapes(gast.NodeTransformer):
 
 def _shape_node(shape):
     return build.tuple_([build.const(n) for n in shape])
-
-
-class _Rename(gast.NodeTransformer):
-    def __init__(self, old, new):
-        self.old, self.new = old, new
-
-    def visit_Name(self, node):
-        if node.id == self.old:
-            node.id = self.new
-        return node
 
 
 class State:
@@ -417,7 +407,7 @@ class ReverseMode:
         if uses_ans and target in set(op.operand_names()):
             rec.capture = self.namer.fresh(target + "_out")
             ans = rec.capture
-        rename = _Rename(placeholder, ans)
+        rename = Renamer({placeholder: ans})
         code = [rename.visit(c) for c in code]
         exprs = {k: rename.visit(e) for k, e in exprs.items()}
         return code, [(wanted[slot], exprs[slot]) for slot in wanted]

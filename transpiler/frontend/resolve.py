@@ -18,23 +18,13 @@ import gast
 import numpy as np
 
 from ..ir import build
+from ..ir.walk import all_stored
 from .environment import CORE, canonical_path
 
 
-def stored_names(body):
-    """Names a function body assigns (its locals), including nested def names."""
-    names = set()
-    for stmt in body:
-        for node in gast.walk(stmt):
-            if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
-                names.add(node.id)
-            elif isinstance(node, gast.FunctionDef):
-                names.add(node.name)
-    return names
-
-
 def function_locals(fn):
-    return set(build.param_names(fn)) | stored_names(fn.body)
+    """The names local to a function: its parameters and every name its body binds."""
+    return set(build.param_names(fn)) | all_stored(fn.body)
 
 
 _SIMPLE = (int, float, complex, bool, str, type(None))

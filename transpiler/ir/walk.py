@@ -25,13 +25,27 @@ def stored_names(stmt):
 
 
 def all_stored(stmts):
-    """Every name bound anywhere in a statement list (recursing into blocks)."""
+    """Every name bound anywhere in a statement list (recursing into blocks), including
+    the names of nested function definitions."""
     names = set()
     for stmt in stmts:
         for node in gast.walk(stmt):
             if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
                 names.add(node.id)
+            elif isinstance(node, gast.FunctionDef):
+                names.add(node.name)
     return names
+
+
+class Renamer(gast.NodeTransformer):
+    """Renames names in place: ``Renamer({"x": "x_2"}).visit(tree)``."""
+
+    def __init__(self, mapping):
+        self.mapping = mapping
+
+    def visit_Name(self, node):
+        node.id = self.mapping.get(node.id, node.id)
+        return node
 
 
 def dotted_name(node):

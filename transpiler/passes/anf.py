@@ -22,22 +22,13 @@ import gast
 
 from ..ir import build
 from ..ir.naming import describe
-from ..ir.walk import is_static_ref
+from ..ir.walk import Renamer, is_static_ref
 from ..pipeline import Pass
 from ..frontend.resolve import function_locals
 
 
 def is_atom(node):
     return isinstance(node, (gast.Name, gast.Constant))
-
-
-class _Renamer(gast.NodeTransformer):
-    def __init__(self, mapping):
-        self.mapping = mapping
-
-    def visit_Name(self, node):
-        node.id = self.mapping.get(node.id, node.id)
-        return node
 
 
 class ANF(Pass):
@@ -320,7 +311,7 @@ class ANF(Pass):
         mapping = {name: unit.fresh(name) for name in sorted(function_locals(fn))}
         stmts = [build.assign(mapping[p], bound[p], at=node) for p in params + kwonly]
         body = [build.clone(s) for s in fn.body]
-        renamer = _Renamer(mapping)
+        renamer = Renamer(mapping)
         body = [renamer.visit(s) for s in body]
         ret = body.pop()
         assert isinstance(ret, gast.Return)

@@ -18,18 +18,8 @@ import gast
 
 from ..ir import build
 from ..ir.naming import describe
-from ..ir.walk import map_statements
+from ..ir.walk import Renamer, map_statements
 from ..pipeline import Pass
-
-
-class _Rename(gast.NodeTransformer):
-    def __init__(self, mapping):
-        self.mapping = mapping
-
-    def visit_Name(self, node):
-        if node.id in self.mapping:
-            node.id = self.mapping[node.id]
-        return node
 
 
 class _Hoist(gast.NodeTransformer):
@@ -63,7 +53,7 @@ class _Hoist(gast.NodeTransformer):
             for target in gast.walk(gen.target):
                 if isinstance(target, gast.Name):
                     mapping[target.id] = self.unit.fresh(target.id)
-        rename = _Rename(mapping)
+        rename = Renamer(mapping)
         for k, gen in enumerate(node.generators):
             if k:     # an inner iterable may use the variables of the outer generators
                 gen.iter = rename.visit(gen.iter)

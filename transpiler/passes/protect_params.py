@@ -12,18 +12,8 @@ of ``x`` after ``x`` itself).
 import gast
 
 from ..ir import build
-from ..ir.walk import all_stored
+from ..ir.walk import Renamer, all_stored
 from ..pipeline import Pass
-
-
-class _Rename(gast.NodeTransformer):
-    def __init__(self, old, new):
-        self.old, self.new = old, new
-
-    def visit_Name(self, node):
-        if node.id == self.old:
-            node.id = self.new
-        return node
 
 
 class ProtectParams(Pass):
@@ -36,7 +26,7 @@ class ProtectParams(Pass):
         for param in build.param_names(fn):
             if param in written:
                 local = unit.fresh(param)
-                renamer = _Rename(param, local)
+                renamer = Renamer({param: local})
                 fn.body = [renamer.visit(s) for s in fn.body]
                 prologue.append(build.assign(local, build.name(param, at=fn), at=fn))
         fn.body = prologue + fn.body

@@ -24,19 +24,9 @@ def mean(g, ans, a, axis=None, dtype=None, keepdims=False):
     return np.expand_dims(rt.broadcast_to(g, ans), axis) * (np.size(ans) / np.size(a))
 
 
-@reduction(np.max, np.amax)
-def max(g, ans, a, axis=None, keepdims=False):
-    # ties share the adjoint equally
-    if axis is None or keepdims:
-        mask = a == ans
-        return g * mask / np.sum(mask, axis=axis, keepdims=True)
-    mask = a == np.expand_dims(ans, axis)
-    return np.expand_dims(rt.broadcast_to(g, ans), axis) * mask / np.sum(mask, axis=axis,
-                                                                        keepdims=True)
-
-
-@reduction(np.min, np.amin)
-def min(g, ans, a, axis=None, keepdims=False):
+@reduction(np.max, np.amax, np.min, np.amin)
+def extremum(g, ans, a, axis=None, keepdims=False):
+    # the adjoint goes to the elements equal to the result; ties share it equally
     if axis is None or keepdims:
         mask = a == ans
         return g * mask / np.sum(mask, axis=axis, keepdims=True)

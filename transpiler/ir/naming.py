@@ -26,7 +26,7 @@ _CMPWORDS = {
     gast.NotEq: "ne", gast.Is: "is", gast.IsNot: "is_not", gast.In: "in",
     gast.NotIn: "not_in",
 }
-_MAX = 18
+_MAX = 24
 
 
 class Namer:

@@ -12,6 +12,8 @@ import numpy as np
 
 from . import cache
 from .errors import TranspileError
+import runtime
+
 from .analysis.shapes import abstract_value, signature_key
 from .module import GeneratedModule
 from .custom import custom_vjp
@@ -290,6 +292,90 @@ def value_and_grad(fun, argnums=0, has_aux=False):
                        has_aux)
 
 
+def vjp(fun, *primals, has_aux=False):
+    """Reverse mode for any output: the value and a function pulling cotangents back.
+
+    Args:
+      fun: a Python function of the positional ``primals``.
+      primals: the point to differentiate at.
+      has_aux: ``fun`` returns ``(out, aux)``.
+
+    Returns:
+      ``(out, vjp_fn)``, or ``(out, vjp_fn, aux)`` with ``has_aux``.  ``vjp_fn(ct)``
+      takes a cotangent with the structure and shape of ``out`` and returns a tuple with
+      one entry per primal: the vector-Jacobian product.  It may be called many times.
+
+    Example:
+      >>> import numpy as np, transpiler as tp
+      >>> out, pull = tp.vjp(lambda x: np.sin(x) * 2.0, np.array([0.0, 1.0]))
+      >>> pull(np.array([1.0, 1.0]))
+      (array([2.        , 1.08060461]),)
+    """
+    fun = _check_function(fun, "vjp")
+    sig = inspect.signature(fun)
+    try:
+        bound = sig.bind(*primals)
+    except TypeError as exc:
+        raise TypeError("vjp: %s" % exc) from None
+    wrt = list(bound.arguments)
+    bound.apply_defaults()
+    avals = {name: abstract_value(value) for name, value in bound.arguments.items()}
+    signature = tuple((name, signature_key(aval)) for name, aval in avals.items())
+    key = ("vjp", bool(has_aux), len(primals), cache.function_key(fun), signature)
+    entry = cache.lookup(key)
+    if entry is None:
+        entry = _build_vjp(fun, wrt, avals, has_aux)
+        cache.store(key, entry, entry.dependencies)
+    out, saved = entry.function(*primals)
+    aux = None
+    if has_aux:
+        out, aux = out
+    out = _as_result(out)
+    backward, mutated = entry.backward, entry.mutated
+
+    def vjp_fn(cotangent):
+        # the backward function pops its tapes: each call gets its own copies
+        fresh = tuple(_copy_residual(v) if k in mutated else v for k, v in enumerate(saved))
+        pulled = backward(fresh, cotangent)
+        pulled = (pulled,) if len(wrt) == 1 else tuple(pulled)
+        return runtime.as_gradients(pulled, primals)
+
+    return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
+
+
+def _build_vjp(fun, wrt, avals, has_aux):
+    from .ad.package import vjp_pair
+    module = GeneratedModule("vjp %s" % fun.__qualname__)
+    unit = module.normalise(fun)
+    fwd, bwd, _ = vjp_pair(module, unit, wrt, avals, has_aux=has_aux)
+    module.entry_points = [fwd, bwd]
+    source, namespace = module.compile()
+    dependencies = [(u.src.globals, name, value) for u in module.units
+                    for name, value in u.src.referenced.items()]
+    entry = _Entry(source=source, function=namespace[fwd], inplace=dict(unit.inplace_params),
+                   unit=unit, dependencies=dependencies)
+    entry.backward = namespace[bwd]
+    entry.mutated = set(module.mutated_residuals.get(bwd, ()))
+    return entry
+
+
+def _copy_residual(value):
+    if isinstance(value, list):
+        return [_copy_residual(v) if isinstance(v, (list, np.ndarray)) else v for v in value]
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    return value
+
+
+def _as_result(value):
+    """0-d results as NumPy scalars; containers keep their structure."""
+    if isinstance(value, (list, tuple, dict)) or value is None:
+        return value
+    if np.ndim(value) == 0:
+        return np.asarray(value)[()]
+    return value
+
+
 def source(fun, *args, **kwargs):
     """The generated Python source of a transformed function, as a string.
 
@@ -314,5 +400,5 @@ def cache_info():
     return cache.info()
 
 
-__all__ = ["grad", "value_and_grad", "source", "clear_caches", "cache_info",
+__all__ = ["grad", "value_and_grad", "vjp", "source", "clear_caches", "cache_info",
            "TranspileError", "custom_vjp"]

@@ -26,6 +26,8 @@ class GeneratedModule:
         self._in_progress = []         # callees being differentiated (recursion guard)
         self._output_avals = {}
         self.residual_variants = {}    # fwd name -> its residuals-only FunctionDef
+        self.mutated_residuals = {}    # bwd name -> positions of saved values it updates
+        self.entry_points = None       # names of the functions callers use (default: first)
         self.units = []                # every normalised function, for cache validation
 
     # ------------------------------------------------------------ names
@@ -152,7 +154,11 @@ class GeneratedModule:
     def reachable(self):
         """The functions the first one (the entry point) uses, directly or not."""
         by_name = {fn.name: fn for fn in self.functions}
-        keep, todo = [], [self.functions[0]] if self.functions else []
+        if self.entry_points is not None:
+            todo = [by_name[name] for name in self.entry_points]
+        else:
+            todo = [self.functions[0]] if self.functions else []
+        keep = []
         while todo:
             fn = todo.pop()
             if fn in keep:

@@ -127,13 +127,19 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
     return new
 
 
-def vjp_pair(module, unit, wrt, arg_avals=None):
-    """Generate and add ``<f>_fwd`` and ``<f>_bwd``; return (fwd, bwd, wrt order)."""
+def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
+    """Generate and add ``<f>_fwd`` and ``<f>_bwd``; return (fwd, bwd, wrt order).
+
+    With ``has_aux`` the function returns ``(out, aux)`` and so does ``<f>_fwd``'s first
+    result.  ``module.mutated_residuals[bwd]`` lists the positions of the saved values
+    the backward function updates (stacks it pops, arrays it restores): a caller that
+    runs it more than once passes copies of those.
+    """
     fn = unit.fn
     base = unit.src.base_name
     if arg_avals is not None:
         drop_type_dispatch(unit, arg_avals, module)
-    extra, out, _ = _output(unit, False)
+    extra, out, aux = _output(unit, has_aux)
     fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
     mode = ReverseMode(unit, wrt, out, module, arg_avals)
     forward, reverse, grads = mode.differentiate()
@@ -157,7 +163,10 @@ def vjp_pair(module, unit, wrt, arg_avals=None):
             unpack = build.assign(build.tuple_([build.name(r, store=True) for r in residuals],
                                                store=True), build.name(saved))
         bwd.body.insert(0, unpack)
-    fwd_result = build.tuple_([build.name(out), build.tuple_([build.name(r) for r in residuals])])
+    mutated = _mutated_names(bwd, module.env)
+    module.mutated_residuals[bwd_name] = [k for k, r in enumerate(residuals) if r in mutated]
+    output = build.name(out) if not has_aux else build.tuple_([build.name(out), aux])
+    fwd_result = build.tuple_([output, build.tuple_([build.name(r) for r in residuals])])
     # a value saved on one branch only is None on the other (its backward branch is not taken)
     assigned = _definitely_assigned(forward) | set(build.param_names(fn)) | \
         set(mode.stacks.values()) | set(mode.slot_stacks.values())
@@ -198,6 +207,17 @@ def use_residual_variants(fn, module):
         stmt.value.func = build.name(variant.name, at=stmt)
         if variant not in module.functions:
             module.add_function(variant)
+
+
+def _mutated_names(fn, env):
+    """Names a function updates in place (element writes, pops, in-place helpers)."""
+    from ..optimize.effects import effect
+    from ..ir.walk import iter_statements
+    names = set()
+    for stmt in iter_statements(fn.body):
+        if not isinstance(stmt, (gast.If, gast.For, gast.While)):
+            names |= effect(stmt, env).mods
+    return names
 
 
 def _definitely_assigned(stmts):

@@ -100,3 +100,14 @@ def test_vjp_of_several_primals_returns_one_entry_each():
     da, db = pull(np.array([1.0, 1.0]))
     np.testing.assert_allclose(da, 3.0 + np.cos([1.0, 2.0]))
     assert isinstance(db, np.float64) and db == pytest.approx(3.0)
+
+
+def test_vjp_source_and_cli(capsys):
+    from transpiler import cli
+    _, pull = tp.vjp(elementwise, np.array([0.3, -1.2]))
+    source = tp.source(pull)
+    assert "def elementwise_fwd(x):" in source and "def elementwise_bwd(saved, " in source
+    assert cli.main(["vjp", __file__ + ":elementwise", "--args", "np.array([0.3, -1.2])"]) == 0
+    assert capsys.readouterr().out == source
+    assert cli.main(["vjp", __file__ + ":tuple_out"]) == 0          # shape-generic
+    assert "def tuple_out_bwd(saved, " in capsys.readouterr().out

@@ -340,7 +340,23 @@ def vjp(fun, *primals, has_aux=False):
         pulled = (pulled,) if len(wrt) == 1 else tuple(pulled)
         return runtime.as_gradients(pulled, primals)
 
+    vjp_fn.__transpiler_source__ = entry.source
+
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
+
+
+def vjp_source(fun, primals=None, has_aux=False):
+    """The source ``vjp`` generates for ``fun`` (specialised to ``primals`` if given)."""
+    fun = _check_function(fun, "vjp")
+    names = [p.name for p in inspect.signature(fun).parameters.values()
+             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if primals is None:
+        return _build_vjp(fun, names, None, has_aux).source
+    bound = inspect.signature(fun).bind(*primals)
+    wrt = list(bound.arguments)
+    bound.apply_defaults()
+    avals = {name: abstract_value(value) for name, value in bound.arguments.items()}
+    return _build_vjp(fun, wrt, avals, has_aux).source
 
 
 def _build_vjp(fun, wrt, avals, has_aux):
@@ -384,9 +400,11 @@ def source(fun, *args, **kwargs):
       >>> print(tp.source(tp.grad(lambda x: x * x)))     # doctest: +ELLIPSIS
       def grad_...
     """
+    if hasattr(fun, "__transpiler_source__"):
+        return fun.__transpiler_source__             # a vjp_fn
     if not isinstance(fun, Transformed):
         raise TypeError("source() takes a function made by a transpiler transform "
-                        "(grad, value_and_grad, ...), got %r" % (fun,))
+                        "(grad, value_and_grad, vjp's vjp_fn, ...), got %r" % (fun,))
     return fun._source(args, kwargs)
 
 

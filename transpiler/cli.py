@@ -21,6 +21,9 @@ _DESCRIPTIONS = {
             "(what transpiler.grad runs).",
     "value_and_grad": "Print the source of value_and_grad: the function's value and its "
                       "gradient in one pass.",
+    "vjp": "Print the source of vjp: the function's forward sweep, returning its value and "
+           "what the backward sweep needs (<f>_fwd), and the backward sweep pulling a "
+           "cotangent back to the arguments (<f>_bwd).",
     "rules": "List the functions transpiler differentiates, by family.",
 }
 
@@ -68,13 +71,14 @@ def _parser():
                     "derivative.")
     parser.add_argument("--version", action="version", version="transpiler " + __version__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in ("grad", "value_and_grad"):
+    for name in ("grad", "value_and_grad", "vjp"):
         p = sub.add_parser(name, help=_DESCRIPTIONS[name], description=_DESCRIPTIONS[name])
         p.add_argument("function", metavar="FILE.py:FUNC",
                        help="the function: path/to/file.py:func or package.module:func")
-        p.add_argument("--argnums", type=int, nargs="+", default=[0], metavar="N",
-                       help="positional argument(s) to differentiate (default: 0); "
-                            "several give a tuple of gradients")
+        if name != "vjp":
+            p.add_argument("--argnums", type=int, nargs="+", default=[0], metavar="N",
+                           help="positional argument(s) to differentiate (default: 0); "
+                                "several give a tuple of gradients")
         p.add_argument("--has-aux", action="store_true",
                        help="the function returns (value, aux)")
         p.add_argument("--args", metavar="EXPR", default=None,
@@ -128,9 +132,7 @@ def _transform(options):
     except Exception as exc:                                   # noqa: BLE001
         raise _UserError("cannot load %s: %s: %s" % (options.function, type(exc).__name__,
                                                      exc)) from None
-    argnums = options.argnums[0] if len(options.argnums) == 1 else tuple(options.argnums)
-    transform = getattr(tp, options.command)
-    derived = transform(fn, argnums=argnums, has_aux=options.has_aux)
+    args = None
     if options.args is not None:
         namespace = dict(vars(module))
         try:
@@ -140,9 +142,14 @@ def _transform(options):
         except Exception as exc:                               # noqa: BLE001
             raise _UserError("cannot evaluate --args %r: %s: %s"
                              % (options.args, type(exc).__name__, exc)) from None
-        sys.stdout.write(tp.source(derived, *args))
-    else:
-        sys.stdout.write(tp.source(derived))
+    if options.command == "vjp":
+        from .api import vjp_source
+        sys.stdout.write(vjp_source(fn, args, has_aux=options.has_aux))
+        return 0
+    argnums = options.argnums[0] if len(options.argnums) == 1 else tuple(options.argnums)
+    transform = getattr(tp, options.command)
+    derived = transform(fn, argnums=argnums, has_aux=options.has_aux)
+    sys.stdout.write(tp.source(derived, *args) if args is not None else tp.source(derived))
     return 0
 
 

@@ -161,13 +161,6 @@ def add(a, b):
     return a + b
 
 
-def stack_list(d, n):
-    """The adjoint of a list built by appends, as a list of ``n`` parts (for ``.pop()``)."""
-    if isinstance(d, list):
-        return d
-    return [part(d, k) for k in range(n)]
-
-
 # ------------------------------------------------------------ seeds and results
 
 def seed(out):

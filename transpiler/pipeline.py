@@ -47,10 +47,6 @@ class Pass:
     def run(self, unit):
         raise NotImplementedError
 
-    def run_function(self, unit, fn):
-        """Helper for passes that treat nested functions like the outer one."""
-        raise NotImplementedError
-
 
 def _print_after_names():
     value = os.environ.get("TRANSPILER_PRINT_AFTER", "")

@@ -5,7 +5,6 @@ Works for module-level and nested functions, functions defined in ``__main__``, 
 ``linecache``).  Line numbers in the returned tree are line numbers in the user's file.
 """
 import ast
-import builtins
 import inspect
 import linecache
 import textwrap
@@ -199,7 +198,3 @@ def _closest_lambda(candidates, code, dedent):
         if lam.col_offset <= body_col and (best is None or lam.col_offset > best.col_offset):
             best = lam
     return best or candidates[0]
-
-
-def is_builtin_name(name):
-    return hasattr(builtins, name)

@@ -174,8 +174,4 @@ def adjoint_name(namer, var, primal_names):
     return namer.fresh("d_" + var)
 
 
-def comment_text(stmt_source):
-    return " ".join(stmt_source.split())
-
-
 __all__ = ["Namer", "describe", "adjoint_name", "build"]

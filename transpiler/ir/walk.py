@@ -10,20 +10,6 @@ def loaded_names(node):
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
 
 
-def stored_names(stmt):
-    """Names a single statement binds (not recursing into nested blocks)."""
-    if isinstance(stmt, gast.Assign):
-        return [n.id for t in stmt.targets for n in gast.walk(t)
-                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
-    if isinstance(stmt, (gast.AugAssign, gast.AnnAssign)):
-        return [stmt.target.id] if isinstance(stmt.target, gast.Name) else []
-    if isinstance(stmt, gast.For):
-        return [n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)]
-    if isinstance(stmt, gast.FunctionDef):
-        return [stmt.name]
-    return []
-
-
 def all_stored(stmts):
     """Every name bound anywhere in a statement list (recursing into blocks), including
     the names of nested function definitions."""

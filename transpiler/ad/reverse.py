@@ -874,7 +874,7 @@ class ReverseMode:
             stmt.body = f_body or [build.pass_()]
             pre, post, pops = self._tape(stmt, [], self._reads(rec.before))
             return pre + [stmt] + post, pops + list(rec.before)
-        pre_f, rev = [], []
+        pre_f = []
         args = stmt.iter.args if is_for else []
         start, stop, step = _range_parts(args) if is_for else (None, None, None)
         constant_step = isinstance(step, gast.Constant) and isinstance(step.value, int) \

@@ -4,7 +4,6 @@ Works for module-level and nested functions, functions defined in ``__main__``, 
 (also several on one line) and functions this compiler generated (their source is in
 ``linecache``).  Line numbers in the returned tree are line numbers in the user's file.
 """
-import ast
 import inspect
 import linecache
 import textwrap

@@ -9,7 +9,6 @@ of ``x`` after ``x`` itself).
         return x                  x_2 = x_2 * 2
                                   return x_2
 """
-import gast
 
 from ..ir import build
 from ..ir.walk import Renamer, all_stored

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import transpiler as tp
-from helpers.check_grads import numerical_directional, random_like, tree_leaves, tree_map
+from helpers.check_grads import numerical_directional, random_like, tree_leaves
 
 
 def _vdot(a, b):

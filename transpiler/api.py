@@ -13,6 +13,7 @@ import numpy as np
 from . import cache
 from .errors import TranspileError
 import runtime
+from runtime.pytree import tree_leaves
 
 from .analysis.shapes import abstract_value, signature_key
 from .module import GeneratedModule
@@ -226,19 +227,8 @@ class _Entry:
         self.dependencies = list(dependencies)
 
 
-def _leaves(value):
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from _leaves(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _leaves(v)
-    elif value is not None:
-        yield value
-
-
 def _check_float(value, name, argnum, kind):
-    for leaf in _leaves(value):
+    for leaf in tree_leaves(value):
         dtype = np.result_type(leaf) if not isinstance(leaf, (bool, int, float, complex)) \
             else np.result_type(type(leaf))
         if not np.issubdtype(dtype, np.inexact):

@@ -233,7 +233,7 @@ class ReverseMode:
         return Rec(stmt)
 
     # -- accumulation
-    def _accumulate(self, var, expr, state, code, fresh=True):
+    def _accumulate(self, var, expr, state, code):
         kind = self.kinds.get(var, K.UNKNOWN)
         target = self.dname(var, store=True)
         if isinstance(expr, gast.Name) and expr.id == target.id and var in state.nz:
@@ -440,9 +440,8 @@ class ReverseMode:
             code.append(build.augassign(build.subscript(self.dname(base), build.clone(index),
                                                         store=True), "+", g))
         else:
-            from ..passes.lower_methods import index_as_value
             code.append(build.expr(build.call("rt.add_at", [
-                self.dname(base), index_as_value(build.clone(index)), g])))
+                self.dname(base), build.index_as_value(build.clone(index)), g])))
 
     def _call_adjoint(self, stmt, op, target, g, rec):
         """``y = f(args)`` for a user function or a custom_vjp: call its fwd/bwd pair."""
@@ -481,8 +480,7 @@ class ReverseMode:
             return rec
         code = []
         self._densify(buffer, state, code)
-        from ..passes.lower_methods import index_as_value
-        index = index_as_value(build.clone(target.slice))
+        index = build.index_as_value(build.clone(target.slice))
         if self.active(value):
             args = [self.dname(buffer), index]
             slot_shape = self.shapes.index_shape(buffer, target.slice)
@@ -784,8 +782,7 @@ class ReverseMode:
                     restore_post.append(build.assign(build.clone(stmt.targets[0]), pop))
                 else:
                     # a list or dict (a new key is removed again), or an array
-                    from ..passes.lower_methods import index_as_value
-                    key = index_as_value(build.clone(stmt.targets[0].slice))
+                    key = build.index_as_value(build.clone(stmt.targets[0].slice))
                     restore_pre.append(build.expr(build.call(push, [build.call(
                         "rt.save_slot", [build.name(buffer), key])]), at=stmt))
                     restore_post.append(build.expr(build.call(

@@ -112,6 +112,17 @@ def dict_(keys, values, at=None):
     return _done(gast.Dict(keys=list(keys), values=list(values)), at)
 
 
+def index_as_value(index):
+    """The subscript syntax ``a:b, None`` as a value: ``(slice(a, b, None), None)``."""
+    if isinstance(index, gast.Slice):
+        parts = [index.lower, index.upper, index.step]
+        return call(name("slice"), [p if p is not None else const(None) for p in parts],
+                    at=index)
+    if isinstance(index, gast.Tuple):
+        return tuple_([index_as_value(e) for e in index.elts], at=index)
+    return index
+
+
 def ifexp(test, body, orelse, at=None):
     return _done(gast.IfExp(test=test, body=body, orelse=orelse), at)
 

@@ -41,17 +41,6 @@ LIST_METHODS = {"append"}
 DICT_METHODS = {"keys": "rt.dict_keys", "values": "rt.dict_values", "items": "rt.dict_items"}
 
 
-def index_as_value(index):
-    """The subscript syntax ``a:b, None`` as a value: ``(slice(a, b, None), None)``."""
-    if isinstance(index, gast.Slice):
-        parts = [index.lower, index.upper, index.step]
-        return build.call(build.name("slice"), [p if p is not None else build.const(None)
-                                                 for p in parts], at=index)
-    if isinstance(index, gast.Tuple):
-        return build.tuple_([index_as_value(e) for e in index.elts], at=index)
-    return index
-
-
 class _Lowerer(gast.NodeTransformer):
 
     def __init__(self, unit, local_names):
@@ -101,7 +90,7 @@ class _Lowerer(gast.NodeTransformer):
         if len(args) != 1 or node.keywords:
             raise self.unit.error(node, "`.at[...].%s` takes exactly one value" % op)
         op = {"mul": "multiply"}.get(op, op)
-        return build.call("rt.at_" + op, [array, index_as_value(index), args[0]], at=node)
+        return build.call("rt.at_" + op, [array, build.index_as_value(index), args[0]], at=node)
 
     def _method(self, node, receiver, method):
         if method in METHODS:

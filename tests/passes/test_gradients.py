@@ -12,7 +12,7 @@ from . import test_core_language as core
 from . import test_desugar_assign as desugar
 from . import test_lower_comprehensions as comprehensions
 from . import test_lower_for as lower_for
-from . import test_protect_params as protect
+from . import test_rename_versions as protect
 from . import test_structure_jumps as jumps
 
 V = np.array([0.3, 0.45, -1.2, 0.8, 1.6])

@@ -160,6 +160,7 @@ class ReverseMode:
         self.stacks = {}
         self.slot_stacks = {}
         self.loop_vars = {}
+        self.loop_depth = 0
         self.dry = False
         self.params = set(build.param_names(self.fn))
         self.single_defs = _single_definitions(self.fn)
@@ -657,13 +658,24 @@ class ReverseMode:
             self.slot_stacks[var] = self.namer.fresh(var + "_slots")
         return self.slot_stacks[var]
 
-    def _push(self, var, at):
-        return build.expr(build.call(build.attr(build.name(self._stack(var)), "append"),
-                                     [build.name(var)]), at=at)
+    def _tape_pair(self, base, value, at, stack_of):
+        """``(statement saving value, expression giving it back)``.
 
-    def _pop(self, var, into=None):
-        return build.assign(into or var,
-                            build.call(build.attr(build.name(self._stack(var)), "pop"), []))
+        Inside a loop the value goes on a stack (``stack_of(base)``); outside any loop the
+        statement runs at most once, so a named variable holds it.
+        """
+        if self.loop_depth:
+            stack = build.name(stack_of(base))
+            push = build.expr(build.call(build.attr(stack, "append"), [value]), at=at)
+            return push, build.call(build.attr(build.clone(stack), "pop"), [])
+        saved = self.namer.fresh(base + "_saved")
+        self.primals.add(saved)
+        return build.assign(saved, value, at=at), build.name(saved)
+
+    def _save(self, var, at, into=None):
+        """``(push, pop)``: keep ``var``'s value for the reverse sweep (into ``into``)."""
+        push, popped = self._tape_pair(var, build.name(var), at, self._stack)
+        return push, build.assign(into or var, popped)
 
     def _rematerialise(self, var, stmt, part, depth=0):
         """Recompute ``var`` in the reverse sweep instead of taping it, when that is cheap
@@ -712,12 +724,14 @@ class ReverseMode:
         pre, post, pops_out, pops_in = [], [], [], []
         for var in _unique(reads_in):
             if var not in self.loop_vars and not self.stability.stable(stmt, var, "in"):
-                pre.append(self._push(var, stmt))
-                pops_in.insert(0, self._pop(var))
+                push, pop = self._save(var, stmt)
+                pre.append(push)
+                pops_in.insert(0, pop)
         for var in _unique(reads_out):
             if var not in self.loop_vars and not self.stability.stable(stmt, var, "out"):
-                post.append(self._push(var, stmt))
-                pops_out.insert(0, self._pop(var))
+                push, pop = self._save(var, stmt)
+                post.append(push)
+                pops_out.insert(0, pop)
         return pre, post, pops_out + pops_in
 
     def _assemble(self, recs):
@@ -745,18 +759,18 @@ class ReverseMode:
         before, after, pops = {}, {}, {}
         for (var, _), members in sorted(groups.items(), key=lambda kv: kv[1][0]):
             first, role = members[0]
-            (after if role == "out" else before).setdefault(first, []).append(var)
-            pops.setdefault(members[-1][0], []).append(var)
+            push, pop = self._save(var, recs[first].stmt)
+            (after if role == "out" else before).setdefault(first, []).append(push)
+            pops.setdefault(members[-1][0], []).append(pop)
         forward, reverse = [], []
         for i, (rec, part) in enumerate(zip(recs, parts)):
             if part is None:
                 f, r = self._assemble_rec(rec)
             else:
-                f = ([self._push(v, rec.stmt) for v in before.get(i, [])] + part.forward
-                     + [self._push(v, rec.stmt) for v in after.get(i, [])])
+                f = before.get(i, []) + part.forward + after.get(i, [])
                 r = []
                 if part.code:
-                    restore = [self._pop(v) for v in reversed(pops.get(i, []))]
+                    restore = list(reversed(pops.get(i, [])))
                     r = [_comment_for(self.unit, rec.stmt)] + part.capture + restore + part.code
             forward += f
             reverse = r + reverse
@@ -772,19 +786,19 @@ class ReverseMode:
         if rec.kind == "setitem":
             buffer = stmt.targets[0].value.id
             if buffer in self.content_read:
-                stack = self._slot_stack(buffer)
-                push = build.attr(build.name(stack), "append")
-                pop = build.call(build.attr(build.name(stack), "pop"), [])
                 if self.kinds.get(buffer) == K.ARRAY:
                     slot = build.subscript(build.name(buffer), build.clone(stmt.targets[0].slice))
-                    restore_pre.append(build.expr(build.call(push, [build.call("np.copy", [slot])]),
-                                                  at=stmt))
+                    push, pop = self._tape_pair(buffer + "_slot", build.call("np.copy", [slot]),
+                                                stmt, lambda _: self._slot_stack(buffer))
+                    restore_pre.append(push)
                     restore_post.append(build.assign(build.clone(stmt.targets[0]), pop))
                 else:
                     # a list or dict (a new key is removed again), or an array
                     key = build.index_as_value(build.clone(stmt.targets[0].slice))
-                    restore_pre.append(build.expr(build.call(push, [build.call(
-                        "rt.save_slot", [build.name(buffer), key])]), at=stmt))
+                    push, pop = self._tape_pair(
+                        buffer + "_slot", build.call("rt.save_slot", [build.name(buffer), key]),
+                        stmt, lambda _: self._slot_stack(buffer))
+                    restore_pre.append(push)
                     restore_post.append(build.expr(build.call(
                         "rt.restore_slot", [build.name(buffer), build.clone(key), pop])))
         if rec.kind == "append":
@@ -819,8 +833,9 @@ class ReverseMode:
             if self.stability.stable(stmt, target, "out"):
                 part.capture = [build.assign(rec.capture, build.name(target))]
             else:
-                part.forward = part.forward + [self._push(target, stmt)]
-                part.capture = [self._pop(target, rec.capture)]
+                push, pop = self._save(target, stmt, into=rec.capture)
+                part.forward = part.forward + [push]
+                part.capture = [pop]
         part.capture = part.capture + part.remat
         return part
 
@@ -863,7 +878,9 @@ class ReverseMode:
         loop_var = stmt.target.id if is_for else None
         if is_for:
             self.loop_vars[loop_var] = stmt
+        self.loop_depth += 1
         f_body, r_body = self._assemble(rec.body)
+        self.loop_depth -= 1
         if is_for:
             del self.loop_vars[loop_var]
         r_body = r_body + rec.body_tail

@@ -7,15 +7,15 @@ The order, and why:
   desugar_assign        before structure_jumps: one statement form per assignment
   structure_jumps       before anf: ANF places the `while` test after break checks
   anf                   after all of the above; inlines local functions (already normalised)
-  protect_params        last: it renames the final, flat assignments
+  rename_versions       last: it renames the final, flat assignments (SSA outside loops)
 """
 from .anf import ANF
 from .desugar_assign import DesugarAssign
 from .lower_comprehensions import LowerComprehensions
 from .lower_for import LowerFor
 from .lower_methods import LowerMethods
-from .protect_params import ProtectParams
+from .rename_versions import RenameVersions
 from .structure_jumps import StructureJumps
 
 NORMALISE = [LowerMethods(), LowerComprehensions(), LowerFor(), DesugarAssign(),
-             StructureJumps(), ANF(), ProtectParams()]
+             StructureJumps(), ANF(), RenameVersions()]

@@ -15,7 +15,7 @@ from .errors import TranspileError
 import runtime
 from runtime.pytree import tree_leaves
 
-from .analysis.shapes import abstract_value, signature_key
+from .analysis.avals import key as signature_key, of_argument as abstract_value
 from .module import GeneratedModule
 from .custom import custom_vjp
 

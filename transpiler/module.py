@@ -72,7 +72,7 @@ class GeneratedModule:
         caller's shapes, the pair is specialised to the shapes of this call's arguments.
         """
         from .analysis import ops as O
-        from .analysis.shapes import signature_key
+        from .analysis.avals import key as aval_key
         callee = op.callee
         params = _bind_params(callee, op, stmt, caller_unit)
         atoms = list(op.args) + [v for _, v in op.keywords]
@@ -81,7 +81,7 @@ class GeneratedModule:
             return self._custom_vjp(callee, params, active_params, atoms, mask)
         avals = self.argument_avals(callee, params, atoms, caller_shapes)
         signature = None if avals is None else tuple(
-            (k, signature_key(v)) for k, v in sorted(avals.items()))
+            (k, aval_key(v)) for k, v in sorted(avals.items()))
         key = (callee, tuple(sorted(set(active_params))), signature)
         if key not in self._vjps:
             if callee in self._in_progress:
@@ -104,7 +104,7 @@ class GeneratedModule:
         """Abstract values of the callee's parameters at this call (None if unknown)."""
         if caller_shapes is None or not hasattr(caller_shapes, "atom"):
             return None
-        from .analysis.shapes import abstract_value
+        from .analysis.avals import of_argument
         avals = {p: caller_shapes.atom(a) for p, a in zip(params, atoms)}
         try:
             sig = inspect.signature(callee)
@@ -114,14 +114,14 @@ class GeneratedModule:
             if name not in avals:
                 if parameter.default is inspect.Parameter.empty:
                     return None
-                avals[name] = abstract_value(parameter.default)
+                avals[name] = of_argument(parameter.default)
         return avals
 
     def output_aval(self, callee, avals):
         """The abstract value a user function returns for arguments with these avals."""
-        from .analysis.activity import Activity
-        from .analysis.shapes import Shapes, signature_key
-        key = (callee, tuple((k, signature_key(v)) for k, v in sorted(avals.items())))
+        from .analysis.avals import key as aval_key
+        from .analysis.shapes import analyse
+        key = (callee, tuple((k, aval_key(v)) for k, v in sorted(avals.items())))
         if key in self._output_avals:
             return self._output_avals[key]
         if callee in self._in_progress or len(self._in_progress) > 8:
@@ -133,9 +133,7 @@ class GeneratedModule:
             ret = unit.fn.body[-1]
             if not isinstance(ret, gast.Return) or not isinstance(ret.value, gast.Name):
                 return None
-            activity = Activity(unit.fn, unit.env, [], [ret.value.id])
-            shapes = Shapes(unit.fn, unit.env, activity, avals, callees=self)
-            result = shapes.aval(ret.value.id)
+            result = analyse(unit, avals, callees=self).aval(ret.value.id)
         except Exception:                          # a callee we cannot analyse: unknown
             result = None
         finally:

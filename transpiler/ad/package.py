@@ -12,6 +12,7 @@ import builtins
 import gast
 import numpy as np
 
+from ..analysis import avals as A
 from ..ir import build
 from ..optimize import optimize
 from ..specialize import drop_type_dispatch
@@ -65,16 +66,17 @@ def _tuple_definition(fn, value):
 def _seed(mode, out, has_aux):
     """``1.0`` when the output is known to be a scalar; else a checked ``rt.seed(out)``."""
     aval = mode.shapes.aval(out)
-    if aval is not None and aval[0] == "arr" and aval[1] == () and aval[2] is not None \
-            and np.issubdtype(aval[2], np.inexact):
+    if isinstance(aval, A.Array) and aval.shape == () and aval.dtype is not None \
+            and np.issubdtype(aval.dtype, np.floating):
         return build.const(1.0)
-    if aval is not None and aval[0] == "arr" and aval[1] is not None and aval[1] != ():
+    if isinstance(aval, A.Array) and aval.shape:
         raise TypeError("Gradient only defined for scalar-output functions. Output had "
-                        "shape: %s." % (aval[1],))
-    if aval is not None and aval[0] in ("tuple", "list", "dict") and not has_aux:
+                        "shape: %s." % (tuple("?" if d is None else d for d in aval.shape),))
+    if isinstance(aval, (A.Seq, A.Dict)) and not has_aux:
+        kind = aval.kind if isinstance(aval, A.Seq) else "dict"
         raise TypeError("Gradient only defined for scalar-output functions. Output was a "
                         "%s; if the function returns (value, auxiliary data), use "
-                        "has_aux=True." % aval[0])
+                        "has_aux=True." % kind)
     return build.call("rt.seed", [build.name(out)])
 
 

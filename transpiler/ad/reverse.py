@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
+from ..analysis import avals as A
 from ..analysis import kinds as K
 from ..analysis import ops as O
 from ..analysis.activity import Activity
@@ -32,7 +33,7 @@ from ..ir.walk import Renamer, dotted_name
 from ..rules import registry
 from ..rules.registry import RuleError
 from runtime import concat as rt_concat
-from ..analysis.shapes import NoShapes, Shapes
+from ..analysis.shapes import Shapes
 from ..analysis.aliasing import check_writes
 from ..optimize.effects import Liveness
 from .stability import Stability
@@ -54,9 +55,9 @@ class _FoldShapes(gast.NodeTransformer):
             return node
         if path == "rt.zeros_like" and len(node.args) == 1 and isinstance(node.args[0], gast.Name):
             aval = self.shapes.aval(node.args[0].id)
-            if aval is not None and aval[0] == "arr" and aval[1] and aval[2] is not None \
-                    and aval[2] == np.dtype(np.float64):
-                return build.call("np.zeros", [_shape_node(aval[1])])
+            if isinstance(aval, A.Array) and aval.static_shape and aval.dtype is not None \
+                    and aval.dtype == np.dtype(np.float64):
+                return build.call("np.zeros", [_shape_node(aval.static_shape)])
             return node
         if path == "rt.unbroadcast" and len(node.args) == 3:
             shape, out_shape = self._shape(node.args[1]), self._shape(node.args[2])
@@ -70,20 +71,23 @@ class _FoldShapes(gast.NodeTransformer):
             return node
         if path not in ("np.size", "np.shape", "np.ndim", "len"):
             return node
-        shape = self.shapes.shape(node.args[0].id)
+        aval = self.shapes.aval(node.args[0].id)
+        if not isinstance(aval, A.Array) or aval.shape is None:
+            return node
+        if path == "np.ndim":
+            return build.const(len(aval.shape))
+        shape = aval.static_shape
         if shape is None or (path == "len" and not shape):
             return node
         if path == "np.size":
             return build.const(int(np.prod(shape)))
-        if path == "np.ndim":
-            return build.const(len(shape))
         if path == "len":
             return build.const(shape[0])
         return _shape_node(shape)
 
     def _shape(self, node):
         if isinstance(node, gast.Name):
-            return self.shapes.shape(node.id)
+            return self.shapes.static_shape(node.id)
         if isinstance(node, gast.Constant) and isinstance(node.value, (int, float)):
             return ()
         return None
@@ -144,9 +148,9 @@ class ReverseMode:
         self.wrt = list(wrt)
         self.output = output
         self.callees = callees
-        self.activity = Activity(self.fn, self.env, wrt, [output])
-        self.shapes = (Shapes(self.fn, self.env, self.activity, arg_avals, callees=callees)
-                       if arg_avals is not None else NoShapes())
+        ops = O.classify_function(self.fn, self.env)
+        self.shapes = Shapes(self.fn, self.env, ops, arg_avals, callees=callees)
+        self.activity = Activity(self.fn, self.env, wrt, [output], ops, self.shapes)
         self.kinds = K.infer(self.fn, self.env, self.activity, self.shapes)
         self.primals = self._primal_names()
         self.stability = Stability(self.fn)
@@ -254,18 +258,16 @@ class ReverseMode:
         else:
             code.append(build.assign(target, build.call("rt.add", [self.dname(var), expr])))
 
-    _VIEWS = {"np.broadcast_to", "np.reshape", "np.transpose", "np.swapaxes", "np.moveaxis",
-              "np.expand_dims", "np.squeeze", "np.ravel", "np.asarray", "np.real"}
-
     def _fresh_full(self, expr, var):
         """Is ``expr`` certainly a new array with the full shape of ``var``?"""
-        shape = self.shapes.shape(var)
+        shape = self.shapes.static_shape(var)
         if not shape:
             return False
         if isinstance(expr, gast.Call):
             path = dotted_name(expr.func)
             fresh = path is not None and (path.startswith("np.") or path == "rt.masked")
-            if not fresh or path in self._VIEWS:
+            rule = registry.lookup(self.env.lookup(expr.func))
+            if not fresh or rule is None or rule.effects.result != "fresh":
                 return False
             operands = list(expr.args)
         elif isinstance(expr, gast.BinOp):
@@ -277,7 +279,7 @@ class ReverseMode:
         shapes = []
         for operand in operands:
             if isinstance(operand, gast.Name) and operand.id in self.primals:
-                known = self.shapes.shape(operand.id)
+                known = self.shapes.static_shape(operand.id)
                 if known is not None:
                     shapes.append(known)
         try:
@@ -430,8 +432,7 @@ class ReverseMode:
             if not isinstance(operand, gast.Name):
                 return False
             aval = self.shapes.aval(operand.id)
-            if not ((aval is not None and aval[0] in ("tuple", "list"))
-                    or self.kinds.get(operand.id) == K.CONTAINER):
+            if not (isinstance(aval, A.Seq) or self.kinds.get(operand.id) == K.CONTAINER):
                 return False
         return True
 
@@ -485,7 +486,7 @@ class ReverseMode:
         if self.active(value):
             args = [self.dname(buffer), index]
             slot_shape = self.shapes.index_shape(buffer, target.slice)
-            if slot_shape is None or slot_shape != self.shapes.shape(value.id):
+            if not A.same_shape(self.shapes.shape(value.id), slot_shape):
                 args.append(build.clone(value))      # the value was broadcast into the slot
             slot = build.call("rt.pop_slot", args)
             self._accumulate(value.id, slot, state, code)

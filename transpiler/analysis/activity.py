@@ -16,7 +16,8 @@ which over-approximates safely, and iterates to a fixed point over loops.
 import gast
 
 from ..ir.walk import iter_statements
-from .ops import APPEND_KINDS, classify
+from . import avals as A
+from .ops import APPEND_KINDS, POP, classify_function
 
 
 def core_statements(fn):
@@ -24,29 +25,34 @@ def core_statements(fn):
 
 
 class Activity:
+    """Args:
+      fn, env: the function and its environment.
+      wrt, outputs: the names differentiated with respect to, and the outputs.
+      ops: ``ops.classify_function(fn, env)`` (computed if not given).
+      shapes: abstract values; a value known to be of an integer or boolean dtype
+        carries no derivative (writing a float into an int array truncates it).
+    """
 
-    def __init__(self, fn, env, wrt, outputs):
+    def __init__(self, fn, env, wrt, outputs, ops=None, shapes=None):
         self.fn = fn
         self.env = env
-        self.ops = {}                     # id(stmt) -> Op for assignments and calls
+        self.ops = ops if ops is not None else classify_function(fn, env)
+        self.shapes = shapes
         self.varied = set(wrt)
         self.useful = set(outputs)
         stmts = core_statements(fn)
-        for stmt in stmts:
-            op = self._op(stmt)
-            if op is not None:
-                self.ops[id(stmt)] = op
         flows = [flow for stmt in stmts for flow in self._flows(stmt)]
         self._propagate_varied(flows)
         self._propagate_useful(flows)
         self.active = self.varied & self.useful
 
-    def _op(self, stmt):
-        if isinstance(stmt, gast.Assign):
-            return classify(stmt.value, self.env)
-        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
-            return classify(stmt.value, self.env)
-        return None
+    def _can_vary(self, name):
+        """False for values of a known integer or boolean dtype (no derivative)."""
+        if self.shapes is None:
+            return True
+        aval = self.shapes.aval(name)
+        return not (isinstance(aval, A.Array) and aval.dtype is not None
+                    and aval.dtype.kind in "biu")
 
     def op(self, stmt):
         return self.ops.get(id(stmt))
@@ -65,6 +71,9 @@ class Activity:
         if op.kind in APPEND_KINDS:
             owner = stmt.value.func.value.id
             return [(owner, op.diff_operands() + [owner])]
+        if op.kind == POP:
+            owner = stmt.value.func.value.id
+            return [(owner, [owner])]            # what is left on the list
         return []
 
     def _propagate_varied(self, flows):
@@ -72,7 +81,8 @@ class Activity:
         while changed:
             changed = False
             for target, sources in flows:
-                if target not in self.varied and any(s in self.varied for s in sources):
+                if target not in self.varied and any(s in self.varied for s in sources) \
+                        and self._can_vary(target):
                     self.varied.add(target)
                     changed = True
 

@@ -8,6 +8,7 @@ back to the generic runtime helpers, which handle every case.
 import gast
 
 from ..ir.walk import iter_statements
+from . import avals as A
 from . import ops as O
 
 INT, ARRAY, CONTAINER, UNKNOWN = "int", "array", "container", "unknown"
@@ -24,19 +25,26 @@ def _join(a, b):
     return UNKNOWN
 
 
+def of_aval(aval):
+    """The kind of an abstract value (None when it says nothing)."""
+    if isinstance(aval, A.Array):
+        if aval.kind == A.PYTHON and aval.dtype is not None and aval.dtype.kind in "iu":
+            return INT
+        if aval.dtype is None and aval.shape is None and aval.kind is None:
+            return None
+        return ARRAY
+    if isinstance(aval, (A.Seq, A.Dict)):
+        return CONTAINER
+    return None
+
+
 def infer(fn, env, activity, shapes=None):
     kinds = _infer_syntactic(fn, env, activity)
     if shapes is not None:
-        for name in list(kinds) + list(getattr(shapes, "avals", {})):
-            aval = shapes.aval(name)
-            if aval is None:
-                continue
-            if aval[0] == "arr":
-                kinds[name] = ARRAY
-            elif aval[0] == "int":
-                kinds[name] = INT
-            elif aval[0] in ("tuple", "list", "dict"):
-                kinds[name] = CONTAINER
+        for name in list(kinds) + list(shapes.avals):
+            kind = of_aval(shapes.aval(name))
+            if kind is not None:
+                kinds[name] = kind
     return kinds
 
 

@@ -11,8 +11,9 @@ import gast
 
 from ..rules import registry
 
-CONST, COPY, RULE, GETITEM, CONTAINER, USER, CUSTOM, UNKNOWN, APPEND = (
-    "const", "copy", "rule", "getitem", "container", "user", "custom_vjp", "unknown", "append")
+CONST, COPY, RULE, GETITEM, CONTAINER, USER, CUSTOM, UNKNOWN, APPEND, POP = (
+    "const", "copy", "rule", "getitem", "container", "user", "custom_vjp", "unknown", "append",
+    "pop")
 APPEND_KINDS = (APPEND,)
 
 
@@ -39,6 +40,8 @@ class Op:
             return []
         if self.kind == APPEND:
             return [a.id for a in self.args if isinstance(a, gast.Name)]
+        if self.kind == POP:
+            return [self.node.func.value.id]
         if self.kind == COPY:
             return [self.node.id]
         if self.kind == GETITEM:
@@ -73,6 +76,26 @@ def custom_vjp_of(obj):
     return obj if getattr(obj, "__transpiler_custom_vjp__", False) else None
 
 
+def classify_statement(stmt, env):
+    """The Op of an assignment's right-hand side or of a call statement, else None."""
+    if isinstance(stmt, gast.Assign):
+        return classify(stmt.value, env)
+    if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+        return classify(stmt.value, env)
+    return None
+
+
+def classify_function(fn, env):
+    """``{id(statement): Op}`` for every assignment and call statement of ``fn``."""
+    from ..ir.walk import iter_statements
+    out = {}
+    for stmt in iter_statements(fn.body):
+        op = classify_statement(stmt, env)
+        if op is not None:
+            out[id(stmt)] = op
+    return out
+
+
 def classify(rhs, env):
     if isinstance(rhs, gast.Constant) or isinstance(rhs, gast.JoinedStr):
         return Op(CONST, rhs)
@@ -96,9 +119,9 @@ def classify(rhs, env):
     if isinstance(rhs, gast.Call):
         keywords = [(kw.arg, kw.value) for kw in rhs.keywords]
         func = rhs.func
-        if isinstance(func, gast.Attribute) and func.attr == "append" \
+        if isinstance(func, gast.Attribute) and func.attr in ("append", "pop") \
                 and isinstance(func.value, gast.Name) and env.lookup(func) is None:
-            return Op(APPEND, rhs, args=list(rhs.args))
+            return Op(APPEND if func.attr == "append" else POP, rhs, args=list(rhs.args))
         target = env.lookup(func)
         custom = custom_vjp_of(target)
         if custom is not None:

@@ -7,30 +7,33 @@ import operator
 
 import numpy as np
 
+from . import evaluation as E
 from .registry import broadcasting, elementwise, nondiff
 
 
-@broadcasting(operator.add, np.add)
+@broadcasting(operator.add, np.add, abstract_eval=E.operator_rule())
 def add(g, ans, x, y):
     return g, g
 
 
-@broadcasting(operator.sub, np.subtract)
+@broadcasting(operator.sub, np.subtract, abstract_eval=E.operator_rule())
 def subtract(g, ans, x, y):
     return g, -g
 
 
-@broadcasting(operator.mul, np.multiply)
+@broadcasting(operator.mul, np.multiply, abstract_eval=E.operator_rule())
 def multiply(g, ans, x, y):
     return g * y, g * x
 
 
-@broadcasting(operator.truediv, np.true_divide)
+@broadcasting(operator.truediv, np.true_divide,
+              abstract_eval=E.operator_rule("true_divide"))
 def divide(g, ans, x, y):
     return g / y, -g * ans / y
 
 
-@broadcasting(operator.pow, np.power, np.float_power, pow)
+@broadcasting(operator.pow, np.power, np.float_power, pow,
+              abstract_eval=E.operator_rule())
 def power(g, ans, x, y):
     # d/dy x**y = log(x) x**y, taken as 0 where x == 0 (the limit along y > 0)
     if isinstance(y, int) and y == 0:
@@ -38,25 +41,32 @@ def power(g, ans, x, y):
     return g * y * x ** (y - 1), g * ans * np.log(np.where(x == 0, 1.0, x))
 
 
-@broadcasting(operator.mod, np.mod, np.remainder)
+@broadcasting(operator.mod, np.mod, np.remainder, abstract_eval=E.operator_rule())
 def mod(g, ans, x, y):
     return g, -g * np.floor_divide(x, y)
 
 
-@elementwise(operator.neg, np.negative)
+@elementwise(operator.neg, np.negative, abstract_eval=E.operator_rule())
 def negative(g, ans, x):
     return -g
 
 
-@elementwise(operator.pos, np.positive)
+@elementwise(operator.pos, np.positive, abstract_eval=E.operator_rule())
 def positive(g, ans, x):
     return g
 
 
-nondiff(operator.floordiv, np.floor_divide, operator.lt, operator.le, operator.gt,
-        operator.ge, operator.eq, operator.ne, operator.is_, operator.is_not,
-        operator.contains, operator.not_, operator.invert, operator.and_, operator.or_,
-        operator.xor, operator.lshift, operator.rshift, np.less, np.less_equal, np.greater,
-        np.greater_equal, np.equal, np.not_equal, np.logical_and, np.logical_or,
-        np.logical_not, np.logical_xor, np.bitwise_and, np.bitwise_or, np.bitwise_xor,
-        np.invert, np.isclose, np.allclose, np.array_equal)
+nondiff(operator.floordiv, np.floor_divide, abstract_eval=E.operator_rule())
+for _op in (operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne):
+    nondiff(_op, abstract_eval=E.operator_rule("bool"))
+for _op in (operator.invert, operator.and_, operator.or_, operator.xor, operator.lshift,
+            operator.rshift):
+    nondiff(_op, abstract_eval=E.operator_rule())
+nondiff(operator.is_, operator.is_not, operator.contains, operator.not_, np.allclose,
+        np.array_equal, abstract_eval=E.python_bool)
+nondiff(np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal,
+        np.logical_and, np.logical_or, np.logical_xor, np.isclose,
+        abstract_eval=E.broadcasting("bool"))
+nondiff(np.logical_not, abstract_eval=E.elementwise("bool"))
+nondiff(np.bitwise_and, np.bitwise_or, np.bitwise_xor, abstract_eval=E.broadcasting("same"))
+nondiff(np.invert, abstract_eval=E.elementwise("same"))

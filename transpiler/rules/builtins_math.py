@@ -3,12 +3,16 @@ import builtins
 
 import runtime as rt
 
-from .registry import custom, nondiff
+from . import evaluation as E
+from .registry import IMPURE, custom, nondiff
 
 
-nondiff(builtins.len, builtins.range, builtins.int, builtins.bool, builtins.round,
-        builtins.isinstance, builtins.print, builtins.str, builtins.slice, builtins.id,
-        rt.dict_keys)
+nondiff(builtins.len, abstract_eval=E.len_)
+nondiff(builtins.int, builtins.id, abstract_eval=E.python_int)
+nondiff(builtins.bool, builtins.isinstance, abstract_eval=E.python_bool)
+nondiff(builtins.range, builtins.round, builtins.str, builtins.slice, rt.dict_keys,
+        abstract_eval=E.unknown)
+nondiff(builtins.print, abstract_eval=E.const(None), effects=IMPURE)
 
 
 @custom(builtins.sum, diff=("iterable", "start"))
@@ -26,11 +30,11 @@ def min(g, ans, *args, argnum):
     return rt.minmax_builtin_adjoint(g, ans, args, argnum, rt.first_min)
 
 
-@custom(rt.astype, diff=("x",))
+@custom(rt.astype, diff=("x",), abstract_eval=E.astype)
 def astype(g, ans, x, dtype):
     return rt.astype_adjoint(g, x, ans)
 
 
-@custom(rt.item)
+@custom(rt.item, abstract_eval=E.item)
 def item(g, ans, x):
     return g

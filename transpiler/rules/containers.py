@@ -3,75 +3,77 @@ import builtins
 
 import runtime as rt
 
-from .registry import custom
+from . import evaluation as E
+from .registry import custom, holds, view
 
 
-@custom(builtins.list, builtins.tuple, diff=("iterable",))
+@custom(builtins.list, builtins.tuple, diff=("iterable",), effects=holds(0),
+        abstract_eval=E.sequence)
 def sequence(g, ans, iterable=()):
     return rt.sequence_adjoint(g, iterable)
 
 
-@custom(rt.concat)
+@custom(rt.concat, effects=holds(0, 1), abstract_eval=E.concat)
 def concat(g, ans, a, b):
     return rt.concat_adjoint(g, a, b, 0), rt.concat_adjoint(g, a, b, 1)
 
 
-@custom(rt.as_sequence, view=True)
+@custom(rt.as_sequence, effects=view(0), abstract_eval=E.as_sequence)
 def as_sequence(g, ans, iterable):
     return rt.sequence_adjoint(g, iterable)
 
 
-@custom(builtins.sorted)
+@custom(builtins.sorted, effects=holds(0), abstract_eval=E.sorted_)
 def sorted(g, ans, iterable, reverse=False):
     return rt.sorted_adjoint(g, ans, iterable, reverse)
 
 
-@custom(rt.field, diff=("obj",))
+@custom(rt.field, diff=("obj",), effects=view(0), abstract_eval=E.unknown)
 def field(g, ans, obj, name):
     return rt.field_adjoint(g, obj, name)
 
 
-@custom(rt.dict_values)
+@custom(rt.dict_values, effects=holds(0), abstract_eval=E.dict_values)
 def dict_values(g, ans, d):
     return rt.dict_values_adjoint(g, d)
 
 
-@custom(rt.at_set, diff=("x", "values"))
+@custom(rt.at_set, diff=("x", "values"), abstract_eval=E.at_update)
 def at_set(g, ans, x, index, values):
     return rt.at_set_adjoint(g, ans, x, index, values, 0), \
         rt.at_set_adjoint(g, ans, x, index, values, 1)
 
 
-@custom(rt.at_add, diff=("x", "values"))
+@custom(rt.at_add, diff=("x", "values"), abstract_eval=E.at_update)
 def at_add(g, ans, x, index, values):
     return g, rt.at_gather(g, ans, index, values)
 
 
-@custom(rt.at_multiply, diff=("x", "values"))
+@custom(rt.at_multiply, diff=("x", "values"), abstract_eval=E.at_update)
 def at_multiply(g, ans, x, index, values):
     return rt.at_multiply_adjoint(g, ans, x, index, values, 0), \
         rt.at_multiply_adjoint(g, ans, x, index, values, 1)
 
 
-@custom(rt.at_divide, diff=("x", "values"))
+@custom(rt.at_divide, diff=("x", "values"), abstract_eval=E.at_update)
 def at_divide(g, ans, x, index, values):
     return rt.at_divide_adjoint(g, ans, x, index, values, 0), \
         rt.at_divide_adjoint(g, ans, x, index, values, 1)
 
 
-@custom(rt.at_power, diff=("x", "values"))
+@custom(rt.at_power, diff=("x", "values"), abstract_eval=E.at_update)
 def at_power(g, ans, x, index, values):
     return rt.at_power_adjoint(g, ans, x, index, values, 0), \
         rt.at_power_adjoint(g, ans, x, index, values, 1)
 
 
-@custom(rt.at_min, diff=("x", "values"))
+@custom(rt.at_min, diff=("x", "values"), abstract_eval=E.at_update)
 def at_min(g, ans, x, index, values):
     return rt.at_minmax_adjoint(g, ans, x, index, values, 0), \
         rt.at_minmax_adjoint(g, ans, x, index, values, 1)
 
 
-@custom(rt.at_max, diff=("x", "values"))
+@custom(rt.at_max, diff=("x", "values"), abstract_eval=E.at_update)
 def at_max(g, ans, x, index, values):
     return rt.at_minmax_adjoint(g, ans, x, index, values, 0), \
         rt.at_minmax_adjoint(g, ans, x, index, values, 1)

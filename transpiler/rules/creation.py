@@ -4,25 +4,31 @@ import numpy as np
 
 import runtime as rt
 
-from .registry import custom, nondiff
+from . import evaluation as E
+from .registry import IMPURE, custom, nondiff
 
 
-nondiff(np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like, np.eye,
-        np.identity, np.arange, np.tri, np.tril_indices, np.triu_indices, np.indices,
-        np.random.rand, np.random.randn, np.random.random, np.random.seed)
+nondiff(np.zeros, np.ones, np.empty, abstract_eval=E.creation)
+nondiff(np.zeros_like, np.ones_like, np.empty_like, abstract_eval=E.like)
+nondiff(np.eye, np.identity, np.tri, abstract_eval=E.eye)
+nondiff(np.arange, abstract_eval=E.arange)
+nondiff(np.tril_indices, np.triu_indices, np.indices, abstract_eval=E.unknown)
+nondiff(np.random.rand, np.random.randn, abstract_eval=E.random_shape, effects=IMPURE)
+nondiff(np.random.random, abstract_eval=E.random_size, effects=IMPURE)
+nondiff(np.random.seed, abstract_eval=E.const(None), effects=IMPURE)
 
 
-@custom(np.full, diff=("fill_value",))
+@custom(np.full, diff=("fill_value",), abstract_eval=E.creation)
 def full(g, ans, shape, fill_value, dtype=None):
     return rt.unbroadcast(g, fill_value, ans)
 
 
-@custom(np.full_like, diff=("fill_value",))
+@custom(np.full_like, diff=("fill_value",), abstract_eval=E.like)
 def full_like(g, ans, a, fill_value, dtype=None):
     return rt.unbroadcast(g, fill_value, ans)
 
 
-@custom(np.linspace, diff=("start", "stop"))
+@custom(np.linspace, diff=("start", "stop"), abstract_eval=E.linspace)
 def linspace(g, ans, start, stop, num=50, endpoint=True):
     return rt.linspace_adjoint(g, ans, start, stop, num, endpoint, 0), \
         rt.linspace_adjoint(g, ans, start, stop, num, endpoint, 1)

@@ -9,7 +9,11 @@ import numpy as np
 
 import runtime as rt
 
-from .registry import broadcasting, elementwise, nondiff
+from . import evaluation as E
+from .registry import broadcasting, elementwise, nondiff, view
+
+_SAME = E.elementwise("same")
+_FLOAT2 = E.broadcasting("float")
 
 
 @elementwise(np.exp, math.exp)
@@ -57,12 +61,12 @@ def cbrt(g, ans, x):
     return g / (3.0 * ans ** 2)
 
 
-@elementwise(np.square)
+@elementwise(np.square, abstract_eval=_SAME)
 def square(g, ans, x):
     return g * 2.0 * x
 
 
-@elementwise(np.reciprocal)
+@elementwise(np.reciprocal, abstract_eval=_SAME)
 def reciprocal(g, ans, x):
     return -g * ans ** 2
 
@@ -127,9 +131,12 @@ def arctanh(g, ans, x):
     return g / (1.0 - x ** 2)
 
 
-@elementwise(np.abs, np.absolute, np.fabs, math.fabs, abs)
+@elementwise(np.abs, np.absolute, abs, abstract_eval=_SAME)
 def absolute(g, ans, x):
     return g * np.sign(x)
+
+
+elementwise(np.fabs, math.fabs)(absolute)     # float results: the family's shape rule
 
 
 @elementwise(math.erf)
@@ -142,28 +149,44 @@ def erfc(g, ans, x):
     return -g * 1.1283791670955126 * np.exp(-x ** 2)
 
 
-@elementwise(np.conj, np.conjugate, np.float64, float)
+@elementwise(np.conj, np.conjugate, abstract_eval=_SAME)
 def identity(g, ans, x):
     return g
 
 
-@elementwise(np.real, np.asarray, view=True)
-def same_array(g, ans, x):
-    # these may return their argument itself (or a view of it)
+@elementwise(np.float64, abstract_eval=E.scalar_conversion(np.float64))
+def to_float64(g, ans, x):
     return g
 
 
-@elementwise(np.float32)
+@elementwise(float, abstract_eval=E.python_float)
+def to_float(g, ans, x):
+    return g
+
+
+@elementwise(np.real, abstract_eval=E.real, effects=view(0))
+def real(g, ans, x):
+    # a view of the argument (the argument itself, for real arrays)
+    return g
+
+
+@elementwise(np.asarray, abstract_eval=E.as_array, effects=view(0))
+def asarray(g, ans, x):
+    # returns its argument itself when it is already an array
+    return g
+
+
+@elementwise(np.float32, abstract_eval=E.scalar_conversion(np.float32))
 def to_float32(g, ans, x):
     return g
 
 
-@broadcasting(np.logaddexp)
+@broadcasting(np.logaddexp, abstract_eval=_FLOAT2)
 def logaddexp(g, ans, x, y):
     return g * np.exp(x - ans), g * np.exp(y - ans)
 
 
-@broadcasting(np.logaddexp2)
+@broadcasting(np.logaddexp2, abstract_eval=_FLOAT2)
 def logaddexp2(g, ans, x, y):
     return g * np.exp2(x - ans), g * np.exp2(y - ans)
 
@@ -179,46 +202,49 @@ def minimum(g, ans, x, y):
     return g * ((x < y) + 0.5 * (x == y)), g * ((y < x) + 0.5 * (x == y))
 
 
-@broadcasting(np.arctan2, math.atan2)
+@broadcasting(np.arctan2, math.atan2, abstract_eval=_FLOAT2)
 def arctan2(g, ans, y, x):
     return g * x / (x ** 2 + y ** 2), -g * y / (x ** 2 + y ** 2)
 
 
-@broadcasting(np.hypot, math.hypot)
+@broadcasting(np.hypot, math.hypot, abstract_eval=_FLOAT2)
 def hypot(g, ans, x, y):
     return g * x / ans, g * y / ans
 
 
-@broadcasting(math.pow)
+@broadcasting(math.pow, abstract_eval=_FLOAT2)
 def math_pow(g, ans, x, y):
     return g * y * x ** (y - 1), g * ans * np.log(np.where(x == 0, 1.0, x))
 
 
-@broadcasting(math.log, diff=("x", "base"))
+@broadcasting(math.log, diff=("x", "base"), abstract_eval=_FLOAT2)
 def math_log(g, ans, x, base=None):
     if base is None:
         return g / x, None
     return g / (x * np.log(base)), -g * ans / (base * np.log(base))
 
 
-@broadcasting(np.where, diff=("x", "y"))
+@broadcasting(np.where, diff=("x", "y"), abstract_eval=E.where)
 def where(g, ans, condition, x, y):
     # rt.masked(g, c) is np.where(c, g, 0.0), computed faster
     return rt.masked(g, condition), rt.masked(g, np.logical_not(condition))
 
 
-@broadcasting(np.clip)
+@broadcasting(np.clip, abstract_eval=E.clip)
 def clip(g, ans, a, a_min, a_max):
     # the adjoint goes where the output is the input, else to the bound that was used
     return g * (ans == a), g * (a < a_min), g * (a > a_max)
 
 
-@broadcasting(np.heaviside, diff=("x2",))
+@broadcasting(np.heaviside, diff=("x2",), abstract_eval=_FLOAT2)
 def heaviside(g, ans, x1, x2):
     # the step is flat in x1 (almost everywhere); where x1 == 0 the output is x2
     return g * (x1 == 0)
 
 
-nondiff(np.sign, np.floor, np.ceil, np.trunc, np.rint, np.round, np.around, np.fix,
-        math.floor, math.ceil, math.trunc, np.isnan, np.isinf, np.isfinite, np.signbit,
-        math.isnan, math.isinf, math.isfinite, np.iscomplex, np.isreal)
+nondiff(np.sign, np.floor, np.ceil, np.trunc, np.round, np.around, np.fix, abstract_eval=_SAME)
+nondiff(np.rint, abstract_eval=E.elementwise("float"))
+nondiff(math.floor, math.ceil, math.trunc, abstract_eval=E.python_int)
+nondiff(np.isnan, np.isinf, np.isfinite, np.signbit, np.iscomplex, np.isreal,
+        abstract_eval=E.elementwise("bool"))
+nondiff(math.isnan, math.isinf, math.isfinite, abstract_eval=E.python_bool)

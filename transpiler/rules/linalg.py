@@ -5,60 +5,61 @@ import numpy as np
 
 import runtime as rt
 
+from . import evaluation as E
 from .registry import custom
 
 
-@custom(operator.matmul, np.matmul)
+@custom(operator.matmul, np.matmul, abstract_eval=E.matmul)
 def matmul(g, ans, x, y):
     return rt.matmul_adjoint(g, ans, x, y, 0), rt.matmul_adjoint(g, ans, x, y, 1)
 
 
-@custom(np.dot)
+@custom(np.dot, abstract_eval=E.dot)
 def dot(g, ans, a, b):
     return rt.dot_adjoint(g, ans, a, b, 0), rt.dot_adjoint(g, ans, a, b, 1)
 
 
-@custom(np.inner)
+@custom(np.inner, abstract_eval=E.inner)
 def inner(g, ans, a, b):
     return rt.inner_adjoint(g, ans, a, b, 0), rt.inner_adjoint(g, ans, a, b, 1)
 
 
-@custom(np.vdot)
+@custom(np.vdot, abstract_eval=E.vdot)
 def vdot(g, ans, a, b):
     return np.reshape(g * np.ravel(b), np.shape(a)), np.reshape(g * np.ravel(a), np.shape(b))
 
 
-@custom(np.outer)
+@custom(np.outer, abstract_eval=E.outer)
 def outer(g, ans, a, b):
     return rt.outer_adjoint(g, ans, a, b, 0), rt.outer_adjoint(g, ans, a, b, 1)
 
 
-@custom(np.einsum, diff=())
+@custom(np.einsum, diff=(), abstract_eval=E.einsum)
 def einsum(g, ans, subscripts, *operands, argnum):
     return rt.einsum_adjoint(subscripts, g, ans, operands, argnum)
 
 
-@custom(np.linalg.norm)
+@custom(np.linalg.norm, abstract_eval=E.norm)
 def norm(g, ans, x, ord=None, axis=None, keepdims=False):
     return rt.norm_adjoint(g, ans, x, ord, axis, keepdims)
 
 
-@custom(np.linalg.inv)
+@custom(np.linalg.inv, abstract_eval=E.same_as_first("float"))
 def inv(g, ans, a):
     inv_t = np.swapaxes(ans, -1, -2)
     return -np.matmul(inv_t, np.matmul(rt.broadcast_to(g, ans), inv_t))
 
 
-@custom(np.linalg.det)
+@custom(np.linalg.det, abstract_eval=E.matrix_reduce)
 def det(g, ans, a):
     return rt.det_adjoint(g, ans, a)
 
 
-@custom(np.linalg.solve)
+@custom(np.linalg.solve, abstract_eval=E.solve)
 def solve(g, ans, a, b):
     return rt.solve_adjoint(g, ans, a, b, 0), rt.solve_adjoint(g, ans, a, b, 1)
 
 
-@custom(np.trace)
+@custom(np.trace, abstract_eval=E.trace)
 def trace(g, ans, a, offset=0):
     return rt.trace_adjoint(g, ans, a, offset)

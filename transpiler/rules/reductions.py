@@ -7,10 +7,13 @@ import numpy as np
 
 import runtime as rt
 
+from . import evaluation as E
 from .registry import custom, nondiff, reduction
 
+_SAME = E.reduction("same")
 
-@reduction(np.sum)
+
+@reduction(np.sum, abstract_eval=E.reduction("sum"))
 def sum(g, ans, a, axis=None, dtype=None, keepdims=False):
     if axis is None or keepdims:
         return g
@@ -24,7 +27,7 @@ def mean(g, ans, a, axis=None, dtype=None, keepdims=False):
     return np.expand_dims(rt.broadcast_to(g, ans), axis) * (np.size(ans) / np.size(a))
 
 
-@reduction(np.max, np.amax, np.min, np.amin)
+@reduction(np.max, np.amax, np.min, np.amin, abstract_eval=_SAME)
 def extremum(g, ans, a, axis=None, keepdims=False):
     # the adjoint goes to the elements equal to the result; ties share it equally
     if axis is None or keepdims:
@@ -35,7 +38,7 @@ def extremum(g, ans, a, axis=None, keepdims=False):
                                                                         keepdims=True)
 
 
-@reduction(np.prod)
+@reduction(np.prod, abstract_eval=E.reduction("sum"))
 def prod(g, ans, a, axis=None, dtype=None, keepdims=False):
     return rt.prod_adjoint(g, ans, a, axis, keepdims)
 
@@ -58,21 +61,27 @@ def std(g, ans, a, axis=None, dtype=None, ddof=0, keepdims=False):
     return np.expand_dims(rt.broadcast_to(g, ans) / ans, axis) * centered / count
 
 
-@custom(np.cumsum)
+@custom(np.cumsum, abstract_eval=E.cumulative)
 def cumsum(g, ans, a, axis=None):
     return rt.cumsum_adjoint(g, ans, a, axis)
 
 
-@custom(np.cumprod)
+@custom(np.cumprod, abstract_eval=E.cumulative)
 def cumprod(g, ans, a, axis=None):
     return rt.cumprod_adjoint(g, ans, a, axis)
 
 
-nondiff(np.argmax, np.argmin, np.any, np.all, np.count_nonzero, np.argsort, np.nonzero,
-        np.flatnonzero, np.argwhere, np.searchsorted, np.shape, np.ndim, np.size,
-        np.result_type)
+nondiff(np.argmax, np.argmin, abstract_eval=E.reduction("int"))
+nondiff(np.any, np.all, abstract_eval=E.reduction("bool"))
+nondiff(np.count_nonzero, abstract_eval=E.reduction("int"))
+nondiff(np.argsort, abstract_eval=E.same_as_first("int"))
+nondiff(np.searchsorted, abstract_eval=E.searchsorted)
+nondiff(np.nonzero, np.flatnonzero, np.argwhere, np.result_type, abstract_eval=E.unknown)
+nondiff(np.shape, abstract_eval=E.np_shape)
+nondiff(np.ndim, abstract_eval=E.np_ndim)
+nondiff(np.size, abstract_eval=E.np_size)
 
 
-@custom(np.sort)
+@custom(np.sort, abstract_eval=E.sort)
 def sort(g, ans, a, axis=-1):
     return rt.sort_adjoint(g, ans, a, axis)

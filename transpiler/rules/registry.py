@@ -1,6 +1,19 @@
-"""The derivative-rule table: primal callable -> Rule.
+"""The primitive table: one record per callable generated code may call.
 
-A rule is a small runnable function, keyed by the primal callable(s) it differentiates:
+A record (``Primitive``) holds every slot side by side:
+
+    abstract_eval   dtype, shape and kind of the result from the arguments'
+                    (``rules/evaluation.py``; None: nothing is known of the result)
+    effects         what the call does to memory: the result is fresh, a view of (or a
+                    container holding) some operands; the call writes some operands in
+                    place; or it has an effect beyond its arguments (``Effects``)
+    vjp             the reverse-mode rule: a small runnable function, keyed by the
+                    primal callable(s) it differentiates
+    jvp, batch      forward-mode and batching rules (filled by later transforms)
+    numba, cuda     nopython/CUDA implementations (``numba``: the dotted name of the
+                    overload in ``runtime.numba_support``)
+
+The vjp rule looks like this:
 
     @broadcasting(np.multiply, operator.mul)
     def multiply(g, ans, x, y):
@@ -9,19 +22,24 @@ A rule is a small runnable function, keyed by the primal callable(s) it differen
 ``g`` is the adjoint (cotangent) of the output, ``ans`` the output itself, and the other
 parameters mirror the primal's signature.  It returns one adjoint per differentiable
 parameter, in order.  The family decorator (``elementwise``, ``broadcasting``,
-``reduction``, ``shape``, ``custom``, ``nondiff``) owns what every rule of that kind
-needs (unbroadcasting for ``broadcasting``), so a single rule cannot forget it.
+``reduction``, ``shape``, ``custom``, ``nondiff``) owns what every primitive of that kind
+needs -- unbroadcasting for ``broadcasting``, the result's shape rule, views for
+``shape`` -- so a single rule cannot forget it.
 
 The compiler inlines the rule's body at the call site (``ir.template``); tests call the
-very same code through ``Rule.vjp_function`` (built by the same inliner).
+very same code through ``Primitive.vjp_function`` (built by the same inliner).  No other
+table in the compiler names NumPy or runtime functions.
 """
 import operator
+from dataclasses import dataclass
 
 import gast
 
 from ..ir import build, emit
 from ..ir.naming import Namer
 from ..ir.template import Template
+from ..analysis import avals as A
+from . import evaluation as E
 
 _TABLE = {}
 _ALL = []
@@ -42,31 +60,71 @@ COMPARE_KEYS = {gast.Lt: operator.lt, gast.LtE: operator.le, gast.Gt: operator.g
                 gast.In: operator.contains, gast.NotIn: operator.contains}
 
 
+@dataclass(frozen=True)
+class Effects:
+    """What a call does to memory, by argument position.
+
+    result: "fresh" (a new object, sharing memory with nothing), "view" (may share
+      memory with the operands at ``operands``, or be one of them), "holds" (a new
+      container whose items may be those operands or their items).
+    writes: positions of arguments updated in place.
+    pure: False when the call has an effect beyond its arguments (a random generator's
+      state, printing): it is never removed, merged or moved.
+    """
+    result: str = "fresh"
+    operands: tuple = ()
+    writes: tuple = ()
+    pure: bool = True
+
+
+FRESH = Effects()
+IMPURE = Effects(pure=False)
+
+
+def view(*positions):
+    return Effects("view", positions or (0,))
+
+
+def holds(*positions):
+    return Effects("holds", positions or (0,))
+
+
+def writes(*positions):
+    return Effects("fresh", (), positions)
+
+
 class RuleError(Exception):
     """A call site does not fit the rule's signature (raised as TranspileError upstream)."""
 
 
-class Rule:
-    """Derivative knowledge about one primal (or a few that share it).
+class Primitive:
+    """Everything the compiler knows about one primal (or a few that share it).
 
     Attributes:
-      primals: the callables this rule is keyed by.
+      primals: the callables this record is keyed by.
       family: 'elementwise', 'broadcasting', 'reduction', 'shape', 'custom' or 'nondiff'.
       template: the parsed vjp function (None for nondiff).
       diff: names of the differentiable parameters, in the order the vjp returns them.
       varargs_diff: the ``*args`` of the primal are differentiable (vjp takes ``argnum``).
-      view: the result may share memory with an argument (reshape, transpose, ...).
+      abstract_eval, effects: see the module docstring.
+      jvp, batch, numba, cuda: the slots later transforms fill.
     """
 
-    def __init__(self, primals, family, fn=None, diff=None, view=False, static=(), refuse=()):
+    def __init__(self, primals, family, fn=None, diff=None, static=(), refuse=(),
+                 abstract_eval=None, effects=FRESH, numba=None):
         self.primals = tuple(primals)
         self.family = family
         self.fn = fn
         self.name = fn.__name__ if fn is not None else getattr(primals[0], "__name__", "rule")
         self.template = Template(fn) if fn is not None else None
-        self.view = view
         self.static = set(static)
         self.refuse = set(refuse)       # parameters with a derivative we do not provide
+        self.abstract_eval = abstract_eval
+        self.effects = effects
+        self.jvp = None
+        self.batch = None
+        self.numba = numba
+        self.cuda = None
         if self.template is not None:
             params = self.template.params[2:]           # after (g, ans)
             self.params = params
@@ -101,8 +159,30 @@ class Rule:
     def differentiable(self):
         return self.family != "nondiff"
 
+    @property
+    def view(self):
+        """May the result share memory with an argument?"""
+        return self.effects.result == "view"
+
+    def evaluate(self, args, kwargs, callee=None):
+        """The result's abstract value for these arguments' (None: not known).
+
+        ``callee``, one of ``primals``, decides what a scalar result is: ``math``
+        functions return Python scalars, operators and builtins return them for Python
+        operands, NumPy functions return NumPy scalars.
+        """
+        aval = E.evaluate(self.abstract_eval, args, kwargs)
+        if isinstance(aval, A.Array) and aval.shape == () and aval.kind == A.SCALAR:
+            module = getattr(callee, "__module__", None) or ""
+            python = module == "math" or (module in ("_operator", "operator", "builtins")
+                                          and all(isinstance(a, A.Array) and a.kind == A.PYTHON
+                                                  for a in args))
+            if python:
+                aval = aval.with_(kind=A.PYTHON, value=_python_value(callee, args))
+        return aval
+
     def __repr__(self):
-        return "<Rule %s (%s)>" % (self.name, self.family)
+        return "<Primitive %s (%s)>" % (self.name, self.family)
 
     # ------------------------------------------------------------ call sites
     def bind(self, args, keywords):
@@ -258,14 +338,36 @@ def all_rules():
     return list(_ALL)
 
 
+def _python_value(callee, args):
+    """The value of an operator on known Python numbers (sizes computed from shapes)."""
+    if getattr(callee, "__module__", None) != "_operator" or not args or not all(
+            isinstance(a, A.Array) and a.kind == A.PYTHON and a.value is not None for a in args):
+        return None
+    try:
+        value = callee(*[a.value for a in args])
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+    if isinstance(value, bool) or (isinstance(value, int) and abs(value) < 2 ** 62):
+        return value
+    return value if isinstance(value, float) else None
+
+
 # ------------------------------------------------------------ family decorators
+
+_FAMILY_EVAL = {
+    "elementwise": E.elementwise("float"),
+    "broadcasting": E.broadcasting("same"),
+    "reduction": E.reduction("float"),
+}
+
 
 def _family(family, **defaults):
     def decorator_factory(*primals, **options):
         opts = dict(defaults, **options)
+        opts.setdefault("abstract_eval", _FAMILY_EVAL.get(family))
 
         def decorator(fn):
-            register(Rule(primals, family, fn, **opts))
+            register(Primitive(primals, family, fn, **opts))
             return fn
         return decorator
     return decorator_factory
@@ -274,10 +376,11 @@ def _family(family, **defaults):
 elementwise = _family("elementwise")
 broadcasting = _family("broadcasting")
 reduction = _family("reduction")
-shape = _family("shape", view=True)
+shape = _family("shape", effects=view(0))
 custom = _family("custom")
 
 
-def nondiff(*primals):
+def nondiff(*primals, abstract_eval=None, effects=FRESH, numba=None):
     """Primals whose outputs carry no derivative (comparisons, floor, argmax, len...)."""
-    register(Rule(primals, "nondiff"))
+    register(Primitive(primals, "nondiff", abstract_eval=abstract_eval, effects=effects,
+                       numba=numba))

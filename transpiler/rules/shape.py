@@ -8,117 +8,122 @@ import numpy as np
 
 import runtime as rt
 
-from .registry import custom, shape
+from . import evaluation as E
+from .registry import custom, shape, view
 
 
-@shape(np.reshape)
+@shape(np.reshape, abstract_eval=E.reshape)
 def reshape(g, ans, a, shape=None, order="C"):
     if order == "C":
         return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
     return np.reshape(rt.broadcast_to(g, ans), np.shape(a), order=order)
 
 
-@shape(np.ravel)
+@shape(np.ravel, abstract_eval=E.ravel)
 def ravel(g, ans, a, order="C"):
     if order == "C":
         return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
     return np.reshape(rt.broadcast_to(g, ans), np.shape(a), order=order)
 
 
-@custom(rt.flatten)
+@custom(rt.flatten, abstract_eval=E.ravel)
 def flatten(g, ans, x):
     return np.reshape(rt.broadcast_to(g, ans), np.shape(x))
 
 
-@shape(np.squeeze)
+@shape(np.squeeze, abstract_eval=E.squeeze)
 def squeeze(g, ans, a, axis=None):
     return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
 
 
-@shape(np.expand_dims, diff=("a",))
+@shape(np.expand_dims, diff=("a",), abstract_eval=E.expand_dims)
 def expand_dims(g, ans, a, axis):
     return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
 
 
-@shape(np.atleast_1d, np.atleast_2d, np.atleast_3d, np.ascontiguousarray)
+@shape(np.atleast_1d, np.ascontiguousarray, abstract_eval=E.atleast(1))
 def atleast_nd(g, ans, a):
     # np.ascontiguousarray also makes a scalar 1-d
     return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
 
 
-@shape(np.transpose)
+shape(np.atleast_2d, abstract_eval=E.atleast(2))(atleast_nd)
+shape(np.atleast_3d, abstract_eval=E.atleast(3))(atleast_nd)
+
+
+@shape(np.transpose, abstract_eval=E.transpose)
 def transpose(g, ans, a, axes=None):
     if axes is None:
         return np.transpose(rt.broadcast_to(g, ans))
     return np.transpose(rt.broadcast_to(g, ans), np.argsort(np.mod(axes, np.ndim(a))))
 
 
-@shape(np.swapaxes, diff=("a",))
+@shape(np.swapaxes, diff=("a",), abstract_eval=E.swapaxes)
 def swapaxes(g, ans, a, axis1, axis2):
     return np.swapaxes(rt.broadcast_to(g, ans), axis1, axis2)
 
 
-@shape(np.moveaxis, diff=("a",))
+@shape(np.moveaxis, diff=("a",), abstract_eval=E.moveaxis)
 def moveaxis(g, ans, a, source, destination):
     return np.moveaxis(rt.broadcast_to(g, ans), destination, source)
 
 
-@shape(np.flip)
+@shape(np.flip, abstract_eval=E.same_as_first())
 def flip(g, ans, m, axis=None):
     return np.flip(rt.broadcast_to(g, ans), axis)
 
 
-@custom(np.roll, diff=("a",))
+@custom(np.roll, diff=("a",), abstract_eval=E.same_as_first())
 def roll(g, ans, a, shift, axis=None):
     return np.roll(rt.broadcast_to(g, ans), -np.asarray(shift), axis)
 
 
-@shape(np.broadcast_to, diff=("array",))
+@shape(np.broadcast_to, diff=("array",), abstract_eval=E.broadcast_to)
 def broadcast_to(g, ans, array, shape):
     return rt.unbroadcast(g, array, ans)
 
 
-@custom(np.copy)
+@custom(np.copy, abstract_eval=E.new_array)
 def copy(g, ans, a):
     return g
 
 
-@custom(np.array)
+@custom(np.array, abstract_eval=E.array_of)
 def array(g, ans, object, dtype=None):
     return rt.array_adjoint(g, ans, object)
 
 
-@custom(np.stack)
+@custom(np.stack, abstract_eval=E.stack)
 def stack(g, ans, arrays, axis=0):
     return rt.unstack(g, ans, arrays, axis)
 
 
-@custom(np.concatenate)
+@custom(np.concatenate, abstract_eval=E.concatenate)
 def concatenate(g, ans, arrays, axis=0):
     return rt.unconcatenate(g, ans, arrays, axis)
 
 
-@custom(np.vstack, np.row_stack)
+@custom(np.vstack, np.row_stack, abstract_eval=E.vstack)
 def vstack(g, ans, tup):
     return rt.unconcatenate(g, ans, [np.atleast_2d(t) for t in tup], 0, tup)
 
 
-@custom(np.hstack)
+@custom(np.hstack, abstract_eval=E.hstack)
 def hstack(g, ans, tup):
     return rt.unconcatenate(g, ans, [np.atleast_1d(t) for t in tup],
                             0 if np.ndim(tup[0]) <= 1 else 1, tup)
 
 
-@custom(np.diag)
+@custom(np.diag, abstract_eval=E.diag, effects=view(0))
 def diag(g, ans, v, k=0):
     return rt.diag_adjoint(g, ans, v, k)
 
 
-@custom(np.tile, diff=("A",))
+@custom(np.tile, diff=("A",), abstract_eval=E.tile)
 def tile(g, ans, A, reps):
     return rt.untile(g, ans, A, reps)
 
 
-@custom(np.repeat, diff=("a",))
+@custom(np.repeat, diff=("a",), abstract_eval=E.repeat)
 def repeat(g, ans, a, repeats, axis=None):
     return rt.unrepeat(g, ans, a, repeats, axis)

@@ -8,8 +8,8 @@ the call is the identity and becomes a copy (which copy propagation then removes
 """
 import gast
 
-from ..analysis.activity import Activity
-from ..analysis.shapes import Shapes
+from ..analysis import avals as A
+from ..analysis.shapes import analyse
 from ..ir import build
 from ..ir.walk import dotted_name, iter_statements
 
@@ -21,11 +21,7 @@ def drop_type_dispatch(unit, arg_avals, callees=None):
              and dotted_name(stmt.value.func) == "rt.as_sequence"]
     if not calls:
         return
-    ret = fn.body[-1]
-    outputs = [ret.value.id] if isinstance(ret, gast.Return) and \
-        isinstance(ret.value, gast.Name) else []
-    activity = Activity(fn, unit.env, [], outputs)
-    shapes = Shapes(fn, unit.env, activity, arg_avals, callees=callees)
+    shapes = analyse(unit, arg_avals, callees=callees)
     for stmt in iter_statements(fn.body):
         if not isinstance(stmt, gast.Assign):
             continue
@@ -33,6 +29,5 @@ def drop_type_dispatch(unit, arg_avals, callees=None):
         if (isinstance(value, gast.Call) and dotted_name(value.func) == "rt.as_sequence"
                 and len(value.args) == 1 and isinstance(value.args[0], gast.Name)):
             aval = shapes.aval(value.args[0].id)
-            if aval is not None and (aval[0] in ("tuple", "list")
-                                     or (aval[0] == "arr" and aval[1])):
+            if isinstance(aval, A.Seq) or (isinstance(aval, A.Array) and aval.shape):
                 stmt.value = build.name(value.args[0].id, at=value)

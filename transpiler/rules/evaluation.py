@@ -1,0 +1,879 @@
+"""Abstract evaluation: the dtype, shape and kind of a primitive's result from its
+arguments' abstract values (``transpiler.analysis.avals``), without running NumPy.
+
+Each function here takes ``(args, kwargs)`` -- the abstract values of the positional
+arguments and a dict of those of the keywords -- and returns the result's abstract value,
+or None when it cannot be known.  Families build them from one line:
+
+    elementwise("float")       same shape as the argument, a float dtype
+    broadcasting("bool")       the broadcast of the operands' shapes, bool
+    reduction("same", axis=1)  ``axis``/``keepdims`` arithmetic
+
+A rule never guesses: anything data-dependent (a mask's true count, ``np.nonzero``) is an
+unknown dimension (None) or an unknown value.
+"""
+import numbers
+
+import numpy as np
+
+from ..analysis.avals import (Array, Const, Dict, NDARRAY, PYTHON, SCALAR, Seq, ShapeError,
+                              broadcast_shapes, float_dtype, python_scalar, result_dtype, size,
+                              static_value)
+
+_MISSING = object()
+
+
+class Unknown(Exception):
+    """Raised inside a rule for 'cannot be known'; ``evaluate`` turns it into None."""
+
+
+def evaluate(rule, args, kwargs):
+    """Run an abstract evaluation rule; None when it cannot tell (or shapes clash)."""
+    if rule is None:
+        return None
+    try:
+        return rule(args, kwargs)
+    except (Unknown, ShapeError, LookupError, TypeError, ValueError, IndexError):
+        return None
+
+
+# ------------------------------------------------------------ argument access
+
+def arg(args, kwargs, position, name, default=_MISSING):
+    """The abstract value of one argument, given by position or keyword."""
+    if position is not None and len(args) > position:
+        return args[position]
+    if name in kwargs:
+        return kwargs[name]
+    if default is _MISSING:
+        raise Unknown
+    return Const(default)
+
+
+def static(aval):
+    """The Python value of a static argument (axis, shape, a literal), else Unknown."""
+    try:
+        return static_value(aval)
+    except LookupError:
+        raise Unknown from None
+
+
+def array(aval):
+    """An abstract value as an Array (Python scalars and NumPy scalars are 0-d)."""
+    if isinstance(aval, Array):
+        return aval
+    raise Unknown
+
+
+def shape_of(aval):
+    a = array(aval)
+    if a.shape is None:
+        raise Unknown
+    return a.shape
+
+
+def result(dtype, shape, operands=()):
+    """An Array result: an ndarray of rank >= 1, a NumPy scalar at rank 0 (the registry
+    makes that a Python scalar where the primal returns one)."""
+    if shape is None:
+        kind = None
+    elif shape:
+        kind = NDARRAY
+    elif any(isinstance(a, Array) and a.kind is None for a in operands):
+        kind = None
+    else:
+        kind = SCALAR
+    return Array(dtype, shape, kind)
+
+
+def _dtype(rule, operands):
+    if rule == "sum":                    # np.sum and np.prod: bools and small ints -> int
+        known = result_dtype(*operands)
+        if known is not None and (known.kind == "b" or known.kind in "iu"
+                                  and known.itemsize < np.dtype(int).itemsize):
+            return np.dtype(int) if known.kind in "bi" else np.dtype(np.uint)
+        return known
+    if rule == "bool":
+        return np.dtype(bool)
+    if rule == "int":
+        return np.dtype(np.intp)
+    known = result_dtype(*operands)
+    if rule == "float":
+        return float_dtype(known)
+    if rule == "true_divide":
+        if known is None:
+            return None
+        return known if np.issubdtype(known, np.inexact) else np.dtype(np.float64)
+    return known                                       # "same": promotion
+
+
+def _dtype_keyword(kwargs, default):
+    """The dtype a ``dtype=`` keyword asks for, or ``default``."""
+    if "dtype" not in kwargs:
+        return default
+    value = static(kwargs["dtype"])
+    if value is None:
+        return default
+    return np.dtype(value)
+
+
+# ------------------------------------------------------------ families
+
+def elementwise(dtype="float"):
+    """One array argument; the result has its shape."""
+    def rule(args, kwargs):
+        x = array(arg(args, kwargs, 0, "x"))
+        return result(_dtype_keyword(kwargs, _dtype(dtype, [x])), x.shape, [x])
+    return rule
+
+
+def broadcasting(dtype="same", operands=None):
+    """The broadcast of the operands (positions ``operands``, default all positional)."""
+    def rule(args, kwargs):
+        chosen = args if operands is None else [args[k] for k in operands if k < len(args)]
+        values = [array(a) for a in chosen]
+        shape = broadcast_shapes(*[v.shape for v in values])
+        return result(_dtype(dtype, values), shape, values)
+    return rule
+
+
+def operator_rule(dtype="same"):
+    """A Python operator: NumPy's broadcasting and promotion (its result on Python
+    scalars, a Python scalar with the value when known, is settled by the registry)."""
+    return broadcasting(dtype)
+
+
+def _axes(axis, rank):
+    if axis is None:
+        return tuple(range(rank))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    if any(not isinstance(a, numbers.Integral) for a in axes):
+        raise Unknown
+    out = tuple(sorted({int(a) % rank if rank else 0 for a in axes}))
+    return out
+
+
+def reduction(dtype="float", axis_position=1):
+    """``axis``/``keepdims`` arithmetic over the first argument."""
+    def rule(args, kwargs):
+        x = array(arg(args, kwargs, 0, "a"))
+        axis = static(arg(args, kwargs, axis_position, "axis", None))
+        keepdims = static(kwargs.get("keepdims", Const(False)))
+        dt = _dtype_keyword(kwargs, _dtype(dtype, [x]))
+        if x.shape is None:
+            return result(dt, None)
+        axes = _axes(axis, len(x.shape))
+        shape = tuple((1 if k in axes else d) for k, d in enumerate(x.shape)
+                      if keepdims or k not in axes)
+        return result(dt, shape)
+    return rule
+
+
+def same_as_first(dtype="same"):
+    """Same shape as the first argument (``zeros_like``, ``copy``, ``sort``, ``cumsum``
+    along an axis...)."""
+    def rule(args, kwargs):
+        x = array(args[0])
+        return result(_dtype_keyword(kwargs, _dtype(dtype, [x])), x.shape)
+    return rule
+
+
+def creation(args, kwargs):
+    """``np.zeros(shape, dtype=float)`` and friends; ``np.full``'s fill value sets the
+    dtype when none is given."""
+    shape = static(arg(args, kwargs, 0, "shape"))
+    shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+    dtype = np.dtype(float)
+    if len(args) > 1 and "fill_value" not in kwargs and not isinstance(args[1], Const):
+        dtype = result_dtype(args[1]) or dtype          # np.full(shape, fill)
+    if "fill_value" in kwargs:
+        dtype = result_dtype(kwargs["fill_value"]) or dtype
+    if len(args) > 2 and isinstance(args[2], Const):
+        dtype = np.dtype(args[2].value) if args[2].value is not None else dtype
+    return result(_dtype_keyword(kwargs, dtype), tuple(int(d) for d in shape))
+
+
+def like(args, kwargs):
+    """``np.zeros_like(a, dtype=None)``: the shape of ``a``, its dtype unless given."""
+    a = array(args[0])
+    dtype = a.dtype
+    if len(args) > 2 and isinstance(args[2], Const) and args[2].value is not None:
+        dtype = np.dtype(args[2].value)
+    if len(args) > 1 and "dtype" not in kwargs and isinstance(args[1], Const) \
+            and args[1].value is not None and not isinstance(args[1].value, numbers.Number):
+        dtype = np.dtype(args[1].value)                     # zeros_like(a, float)
+    return result(_dtype_keyword(kwargs, dtype), a.shape)
+
+
+def unknown(args, kwargs):
+    return None
+
+
+def python_int(args, kwargs):
+    return Array(np.dtype(int), (), PYTHON)
+
+
+def python_float(args, kwargs):
+    return Array(np.dtype(float), (), PYTHON)
+
+
+def python_bool(args, kwargs):
+    return Array(np.dtype(bool), (), PYTHON)
+
+
+def const(value):
+    return lambda args, kwargs: Const(value)
+
+
+def first_argument(args, kwargs):
+    """The result is the first argument as it is (``np.asarray`` of an array)."""
+    return args[0]
+
+
+# ------------------------------------------------------------ shape queries
+
+def len_(args, kwargs):
+    x = args[0]
+    if isinstance(x, Seq) and x.items is not None:
+        return python_scalar(len(x.items))
+    if isinstance(x, Dict):
+        return python_scalar(len(x.items))
+    if isinstance(x, Array) and x.shape:
+        n = x.shape[0]
+        return python_scalar(n) if n is not None else Array(np.dtype(int), (), PYTHON)
+    return Array(np.dtype(int), (), PYTHON)
+
+
+def np_shape(args, kwargs):
+    shape = shape_of(args[0])
+    return Seq("tuple", tuple(python_scalar(d) if d is not None
+                              else Array(np.dtype(int), (), PYTHON) for d in shape))
+
+
+def np_ndim(args, kwargs):
+    x = array(args[0])
+    if x.shape is None:
+        return Array(np.dtype(int), (), PYTHON)
+    return python_scalar(len(x.shape))
+
+
+def np_size(args, kwargs):
+    n = size(shape_of(args[0]))
+    return python_scalar(n) if n is not None else Array(np.dtype(int), (), PYTHON)
+
+
+# ------------------------------------------------------------ shape manipulation
+
+def _view_of(x, shape, dtype=None):
+    return Array(dtype or x.dtype, shape, NDARRAY if shape else
+                 (NDARRAY if x.kind == NDARRAY else None))
+
+
+def reshape(args, kwargs):
+    x = array(arg(args, kwargs, 0, "a"))
+    new = static(arg(args, kwargs, 1, "shape", None) if "newshape" not in kwargs
+                 else kwargs["newshape"])
+    new = (new,) if isinstance(new, numbers.Integral) else tuple(new)
+    total = size(x.shape) if x.shape is not None else None
+    if -1 in new:
+        rest = size(tuple(d for d in new if d != -1))
+        fill = None if total is None or not rest else total // rest
+        new = tuple(fill if d == -1 else d for d in new)
+    return _view_of(x, tuple(new))
+
+
+def ravel(args, kwargs):
+    x = array(args[0])
+    return _view_of(x, (size(x.shape) if x.shape is not None else None,))
+
+
+def transpose(args, kwargs):
+    x = array(arg(args, kwargs, 0, "a"))
+    axes = static(arg(args, kwargs, 1, "axes", None))
+    shape = shape_of(x)
+    if axes is None:
+        return _view_of(x, tuple(reversed(shape)))
+    return _view_of(x, tuple(shape[a] for a in axes))
+
+
+def swapaxes(args, kwargs):
+    shape = list(shape_of(args[0]))
+    a, b = static(args[1]), static(args[2])
+    shape[a], shape[b] = shape[b], shape[a]
+    return _view_of(array(args[0]), tuple(shape))
+
+
+def moveaxis(args, kwargs):
+    shape = shape_of(args[0])
+    rank = len(shape)
+    source, dest = static(args[1]), static(args[2])
+    source = [s % rank for s in (source if isinstance(source, tuple) else (source,))]
+    dest = [d % rank for d in (dest if isinstance(dest, tuple) else (dest,))]
+    order = [k for k in range(rank) if k not in source]
+    for d, s in sorted(zip(dest, source)):
+        order.insert(d, s)
+    return _view_of(array(args[0]), tuple(shape[k] for k in order))
+
+
+def expand_dims(args, kwargs):
+    shape = list(shape_of(args[0]))
+    axis = static(arg(args, kwargs, 1, "axis"))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    rank = len(shape) + len(axes)
+    for a in sorted(a % rank for a in axes):
+        shape.insert(a, 1)
+    return _view_of(array(args[0]), tuple(shape))
+
+
+def squeeze(args, kwargs):
+    shape = shape_of(args[0])
+    axis = static(arg(args, kwargs, 1, "axis", None))
+    if axis is None:
+        if any(d is None for d in shape):
+            raise Unknown
+        return _view_of(array(args[0]), tuple(d for d in shape if d != 1))
+    axes = _axes(axis, len(shape))
+    return _view_of(array(args[0]), tuple(d for k, d in enumerate(shape) if k not in axes))
+
+
+def broadcast_to(args, kwargs):
+    shape = static(arg(args, kwargs, 1, "shape"))
+    shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+    return _view_of(array(args[0]), shape)
+
+
+def atleast(n):
+    def rule(args, kwargs):
+        x = array(args[0])
+        shape = shape_of(x)
+        if len(shape) >= n:
+            return x if x.kind == NDARRAY else _view_of(x, shape)
+        if n == 1:
+            return _view_of(x, (1,))
+        if n == 2:
+            return _view_of(x, (1,) * (2 - len(shape)) + shape)
+        padded = {0: (1, 1, 1), 1: (1,) + shape + (1,), 2: shape + (1,)}[len(shape)]
+        return _view_of(x, padded)
+    return rule
+
+
+def _parts(aval):
+    if not isinstance(aval, Seq) or aval.items is None:
+        raise Unknown
+    return [array(p) for p in aval.items]
+
+
+def concatenate(args, kwargs):
+    parts = _parts(arg(args, kwargs, 0, "arrays"))
+    axis = static(arg(args, kwargs, 1, "axis", 0))
+    shapes = [shape_of(p) for p in parts]
+    if axis is None:
+        return result(result_dtype(*parts), (_sum_dims([size(s) for s in shapes]),))
+    rank = len(shapes[0])
+    axis %= rank
+    out = list(shapes[0])
+    out[axis] = _sum_dims([s[axis] for s in shapes])
+    for k in range(rank):
+        if k != axis:
+            known = {s[k] for s in shapes if s[k] is not None}
+            out[k] = known.pop() if len(known) == 1 else None
+    return result(result_dtype(*parts), tuple(out))
+
+
+def _sum_dims(dims):
+    return None if any(d is None for d in dims) else int(sum(dims))
+
+
+def stack(args, kwargs):
+    parts = _parts(arg(args, kwargs, 0, "arrays"))
+    axis = static(arg(args, kwargs, 1, "axis", 0))
+    shape = list(shape_of(parts[0]))
+    axis %= len(shape) + 1
+    shape.insert(axis, len(parts))
+    return result(result_dtype(*parts), tuple(shape))
+
+
+def vstack(args, kwargs):
+    parts = [p if len(shape_of(p)) >= 2 else _view_of(p, (1,) * (2 - len(shape_of(p)))
+                                                        + shape_of(p))
+             for p in _parts(args[0])]
+    return concatenate([Seq("tuple", tuple(parts)), python_scalar(0)], {})
+
+
+def hstack(args, kwargs):
+    parts = _parts(args[0])
+    if len(shape_of(parts[0])) <= 1:
+        parts = [_view_of(p, (1,)) if shape_of(p) == () else p for p in parts]
+        return concatenate([Seq("tuple", tuple(parts)), python_scalar(0)], {})
+    return concatenate([Seq("tuple", tuple(parts)), python_scalar(1)], {})
+
+
+def array_of(args, kwargs):
+    """``np.array(obj)`` of an array, a scalar, or (nested) lists/tuples of them."""
+    obj = arg(args, kwargs, 0, "object")
+    dtype = _dtype_keyword(kwargs, None)
+    nested = _nested(obj)
+    return Array(dtype or nested.dtype, nested.shape,
+                 NDARRAY if nested.shape is not None else None)
+
+
+def _nested(obj):
+    """An Array describing what ``np.array`` makes of ``obj``."""
+    if isinstance(obj, Array):
+        return obj
+    if isinstance(obj, Seq):
+        if obj.items is None:
+            raise Unknown
+        parts = [_nested(p) for p in obj.items]
+        if not parts:
+            return Array(np.dtype(float), (0,))
+        inner = [shape_of(p) for p in parts]
+        if any(s != inner[0] for s in inner):
+            raise Unknown
+        return Array(result_dtype(*parts), (len(parts),) + inner[0])
+    raise Unknown
+
+
+# ------------------------------------------------------------ linear algebra
+
+def matmul(args, kwargs):
+    a, b = array(args[0]), array(args[1])
+    x, y = shape_of(a), shape_of(b)
+    dtype = result_dtype(a, b)
+    if not x or not y:
+        raise Unknown                                   # matmul refuses scalars
+    if len(x) == 1 and len(y) == 1:
+        return result(dtype, ())
+    if len(x) == 1:
+        return result(dtype, y[:-2] + y[-1:])
+    if len(y) == 1:
+        return result(dtype, x[:-1])
+    batch = broadcast_shapes(x[:-2], y[:-2])
+    return result(dtype, batch + (x[-2], y[-1]))
+
+
+def dot(args, kwargs):
+    a, b = array(args[0]), array(args[1])
+    x, y = shape_of(a), shape_of(b)
+    dtype = result_dtype(a, b)
+    if not x or not y:
+        return result(dtype, broadcast_shapes(x, y))
+    if len(y) == 1:
+        return result(dtype, x[:-1])
+    return result(dtype, x[:-1] + y[:-2] + y[-1:])
+
+
+def inner(args, kwargs):
+    a, b = array(args[0]), array(args[1])
+    x, y = shape_of(a), shape_of(b)
+    if not x or not y:
+        return result(result_dtype(a, b), broadcast_shapes(x, y))
+    return result(result_dtype(a, b), x[:-1] + y[:-1])
+
+
+def outer(args, kwargs):
+    a, b = array(args[0]), array(args[1])
+    return result(result_dtype(a, b), (size(shape_of(a)), size(shape_of(b))))
+
+
+def einsum(args, kwargs):
+    subscripts = static(args[0])
+    operands = [array(a) for a in args[1:]]
+    if not isinstance(subscripts, str) or "." in subscripts:
+        raise Unknown
+    inputs, arrow, output = subscripts.replace(" ", "").partition("->")
+    sizes = {}
+    for spec, operand in zip(inputs.split(","), operands):
+        shape = shape_of(operand)
+        if len(spec) != len(shape):
+            raise Unknown
+        for letter, n in zip(spec, shape):
+            if n != 1 or letter not in sizes:
+                sizes[letter] = n if sizes.get(letter) in (None, 1) else sizes[letter]
+    if not arrow:
+        letters = inputs.replace(",", "")
+        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    return result(result_dtype(*operands), tuple(sizes[c] for c in output))
+
+
+def norm(args, kwargs):
+    x = array(arg(args, kwargs, 0, "x"))
+    axis = static(arg(args, kwargs, 2, "axis", None))
+    keepdims = static(kwargs.get("keepdims", Const(False)))
+    shape = shape_of(x)
+    axes = _axes(axis, len(shape))
+    out = tuple((1 if k in axes else d) for k, d in enumerate(shape) if keepdims or k not in axes)
+    return result(float_dtype(x.dtype), out)
+
+
+def matrix_reduce(args, kwargs):
+    """``det``: the leading (batch) dimensions."""
+    x = array(args[0])
+    return result(float_dtype(x.dtype), shape_of(x)[:-2])
+
+
+def solve(args, kwargs):
+    """``solve(a, b)``: b is one vector (M,) or a stack of (M, K) matrices."""
+    a, b = array(args[0]), array(args[1])
+    x, y = shape_of(a), shape_of(b)
+    dtype = float_dtype(result_dtype(a, b))
+    if len(y) == 1:
+        return result(dtype, x[:-1])
+    return result(dtype, broadcast_shapes(x[:-2], y[:-2]) + y[-2:])
+
+
+def trace(args, kwargs):
+    x = array(args[0])
+    return result(x.dtype, shape_of(x)[2:])
+
+
+def diag(args, kwargs):
+    v = array(args[0])
+    k = static(arg(args, kwargs, 1, "k", 0))
+    shape = shape_of(v)
+    if len(shape) == 1:
+        n = shape[0] + abs(k) if shape[0] is not None else None
+        return result(v.dtype, (n, n))
+    if len(shape) == 2:
+        rows, cols = shape
+        if rows is None or cols is None:
+            return _view_of(v, (None,))
+        n = max(0, min(rows, cols - k) if k >= 0 else min(rows + k, cols))
+        return _view_of(v, (n,))
+    raise Unknown
+
+
+def cumulative(args, kwargs):
+    x = array(arg(args, kwargs, 0, "a"))
+    axis = static(arg(args, kwargs, 1, "axis", None))
+    dtype = _dtype_keyword(kwargs, x.dtype if x.dtype is None or x.dtype.kind != "b"
+                           else np.dtype(int))
+    if axis is None:
+        return result(dtype, (size(shape_of(x)),))
+    return result(dtype, shape_of(x))
+
+
+def linspace(args, kwargs):
+    num = static(arg(args, kwargs, 2, "num", 50))
+    start, stop = array(args[0]), array(arg(args, kwargs, 1, "stop"))
+    lead = broadcast_shapes(shape_of(start), shape_of(stop))
+    return result(_dtype_keyword(kwargs, np.dtype(float)), (int(num),) + lead)
+
+
+def arange(args, kwargs):
+    values = [static(a) for a in args]
+    if "step" in kwargs:
+        values.append(static(kwargs["step"]))
+    n = len(range(*[int(v) for v in values])) if all(isinstance(v, numbers.Integral)
+                                                     for v in values) else None
+    if n is None:
+        floats = [float(v) for v in values]
+        start, stop = (0.0, floats[0]) if len(floats) == 1 else floats[:2]
+        step = floats[2] if len(floats) > 2 else 1.0
+        n = max(0, int(np.ceil((stop - start) / step)))
+    ints = all(isinstance(v, numbers.Integral) for v in values)
+    return result(_dtype_keyword(kwargs, np.dtype(int) if ints else np.dtype(float)), (n,))
+
+
+def eye(args, kwargs):
+    n = static(args[0])
+    m = static(arg(args, kwargs, 1, "M", None))
+    return result(_dtype_keyword(kwargs, np.dtype(float)), (int(n), int(m if m is not None else n)))
+
+
+def tile(args, kwargs):
+    x = array(args[0])
+    reps = static(arg(args, kwargs, 1, "reps"))
+    reps = (reps,) if isinstance(reps, numbers.Integral) else tuple(reps)
+    shape = shape_of(x)
+    rank = max(len(shape), len(reps))
+    shape = (1,) * (rank - len(shape)) + shape
+    reps = (1,) * (rank - len(reps)) + reps
+    return result(x.dtype, tuple(None if d is None else d * r for d, r in zip(shape, reps)))
+
+
+def repeat(args, kwargs):
+    """``np.repeat``: a static count (or list of counts) gives the size; counts held in
+    an array are data: that dimension is unknown."""
+    x = array(args[0])
+    try:
+        repeats = static(arg(args, kwargs, 1, "repeats"))
+    except Unknown:
+        repeats = None
+    axis = static(arg(args, kwargs, 2, "axis", None))
+    shape = shape_of(x)
+    if axis is None:
+        return result(x.dtype, (_repeated(size(shape), repeats),))
+    shape = list(shape)
+    axis %= len(shape)
+    shape[axis] = _repeated(shape[axis], repeats)
+    return result(x.dtype, tuple(shape))
+
+
+def _repeated(n, repeats):
+    if n is None or repeats is None:
+        return None
+    if isinstance(repeats, numbers.Integral):
+        return n * int(repeats)
+    repeats = tuple(repeats)
+    if len(repeats) == 1:
+        return n * int(repeats[0])
+    return int(sum(repeats)) if len(repeats) == n else None
+
+
+def clip(args, kwargs):
+    operands = [array(a) for a in args[:3] if not (isinstance(a, Const) and a.value is None)]
+    return result(result_dtype(*operands), broadcast_shapes(*[o.shape for o in operands]))
+
+
+def where(args, kwargs):
+    if len(args) != 3:
+        raise Unknown                                   # np.where(c): data-dependent
+    operands = [array(a) for a in args]
+    return result(result_dtype(operands[1], operands[2]),
+                  broadcast_shapes(*[o.shape for o in operands]))
+
+
+# ------------------------------------------------------------ indexing
+
+def index(base, index_avals):
+    """The abstract value of ``base[index]``.
+
+    ``index_avals``: one abstract value per component of the index (a tuple index gives
+    several), where a slice component is ``Const(slice(...))`` with static parts or
+    ``Const("slice")`` when its bounds are not known, ``Const(None)`` a new axis and
+    ``Const(Ellipsis)`` an ellipsis.
+    """
+    if isinstance(base, (Seq, Dict)):
+        if len(index_avals) != 1:
+            raise Unknown
+        key = static(index_avals[0])
+        if isinstance(base, Dict):
+            return base.get(key)
+        if base.items is None:
+            raise Unknown
+        if isinstance(key, slice):
+            return Seq(base.kind, tuple(base.items[key]))
+        return base.items[key]
+    x = array(base)
+    dims = list(shape_of(x))
+    components = list(index_avals)
+    if sum(_is_ellipsis(c) for c in components) > 1:
+        raise Unknown
+    if not any(_is_ellipsis(c) for c in components):
+        components.append(Const(Ellipsis))
+    # with an integer array (or mask) in the index, integers are advanced indices too
+    arrays = any(_is_bool_array(c) or (isinstance(c, Array) and c.shape != ())
+                 for c in components)
+    consumed = sum(_consumes(c) for c in components)
+    if consumed > len(dims):
+        raise Unknown
+    out, advanced, positions = [], [], []
+    for c in components:
+        if _is_newaxis(c):
+            out.append(1)
+        elif _is_ellipsis(c):
+            take = len(dims) - _consumed_after(components, c)
+            out.extend(dims[:take])
+            dims = dims[take:]
+        elif isinstance(c, Const) and (isinstance(c.value, slice) or c.value == "slice"):
+            out.append(_slice_length(c.value, dims.pop(0)))
+        elif _is_bool_array(c):
+            del dims[:len(shape_of(c))]
+            positions.append(len(out))
+            advanced.append((None,))                      # the count of true values
+        else:
+            a = array(c)
+            if a.dtype is None or not np.issubdtype(a.dtype, np.integer):
+                raise Unknown
+            dims.pop(0)
+            if a.shape == () and not arrays:
+                continue                                  # an integer: the axis goes
+            positions.append(len(out))
+            advanced.append(shape_of(a))
+    if advanced:
+        block = broadcast_shapes(*advanced)
+        adjacent = positions == list(range(positions[0], positions[0] + len(positions)))
+        first = positions[0] if adjacent else 0
+        # the positions counted the advanced components themselves: they take no dims
+        out = out[:first] + list(block) + out[first:]
+        return result(x.dtype, tuple(out))                # advanced indexing copies
+    shape = tuple(out)
+    if not shape and not any(_is_newaxis(c) for c in index_avals) and \
+            not any(_is_ellipsis(c) for c in index_avals):
+        return Array(x.dtype, (), SCALAR)                 # one element: a NumPy scalar
+    return _view_of(x, shape)
+
+
+def _consumes(c):
+    """How many dimensions of the array one index component consumes."""
+    if _is_newaxis(c) or _is_ellipsis(c):
+        return 0
+    if _is_bool_array(c):
+        return len(shape_of(c))
+    return 1
+
+
+def _consumed_after(components, ellipsis):
+    """The dimensions the components after ``ellipsis`` consume."""
+    return sum(_consumes(c) for c in components[components.index(ellipsis) + 1:])
+
+
+def _is_newaxis(c):
+    return isinstance(c, Const) and c.value is None
+
+
+def _is_ellipsis(c):
+    return isinstance(c, Const) and c.value is Ellipsis
+
+
+def _is_bool_array(c):
+    return isinstance(c, Array) and c.dtype is not None and c.dtype == np.dtype(bool) \
+        and c.shape != ()
+
+
+def _slice_length(bounds, n):
+    if n is None or not isinstance(bounds, slice):
+        return None
+    return len(range(*bounds.indices(n)))
+
+
+def scalar_conversion(dtype):
+    """``np.float64(x)``: a NumPy scalar of that dtype (an array for an array)."""
+    def rule(args, kwargs):
+        x = array(args[0]) if args else Array(np.dtype(dtype), ())
+        return result(np.dtype(dtype), x.shape)
+    return rule
+
+
+def new_array(args, kwargs):
+    """``np.copy(x)``: a new ndarray (0-d for a scalar) like its argument."""
+    x = array(args[0])
+    return Array(x.dtype, x.shape, NDARRAY if x.shape is not None else None)
+
+
+def real(args, kwargs):
+    """``np.real``: a view of an array; a Python scalar stays one."""
+    x = array(args[0])
+    return x if x.kind == PYTHON else result(x.dtype, x.shape, [x])
+
+
+def as_array(args, kwargs):
+    """``np.asarray(x)``: an ndarray (0-d for a scalar), the argument itself if it is one."""
+    x = arg(args, kwargs, 0, "a")
+    if isinstance(x, Array):
+        dtype = _dtype_keyword(kwargs, x.dtype)
+        return Array(dtype, x.shape, NDARRAY if x.shape is not None else None)
+    return array_of(args, kwargs)
+
+
+def sort(args, kwargs):
+    """``np.sort(a, axis=-1)``; ``axis=None`` sorts the flattened array."""
+    x = array(arg(args, kwargs, 0, "a"))
+    if static(arg(args, kwargs, 1, "axis", -1)) is None:
+        return result(x.dtype, (size(shape_of(x)),))
+    return result(x.dtype, x.shape)
+
+
+def searchsorted(args, kwargs):
+    v = array(arg(args, kwargs, 1, "v"))
+    return result(np.dtype(np.intp), v.shape)
+
+
+def vdot(args, kwargs):
+    return result(result_dtype(array(args[0]), array(args[1])), ())
+
+
+def random_shape(args, kwargs):
+    """``np.random.randn(d0, d1, ...)``: a float array of those dims (a float for none)."""
+    dims = tuple(int(static(a)) for a in args)
+    if not dims:
+        return Array(np.dtype(float), (), PYTHON)
+    return result(np.dtype(float), dims)
+
+
+def random_size(args, kwargs):
+    """``np.random.random(size=None)``."""
+    size_ = static(arg(args, kwargs, 0, "size", None))
+    if size_ is None:
+        return Array(np.dtype(float), (), PYTHON)
+    dims = (size_,) if isinstance(size_, numbers.Integral) else tuple(size_)
+    return result(np.dtype(float), dims)
+
+
+def astype(args, kwargs):
+    x = array(args[0])
+    dtype = np.dtype(static(arg(args, kwargs, 1, "dtype")))
+    return result(dtype, x.shape)
+
+
+def item(args, kwargs):
+    x = array(args[0])
+    if x.dtype is None:
+        return Array(None, (), PYTHON)
+    kind = {"b": bool, "i": int, "u": int, "f": float}.get(x.dtype.kind)
+    if kind is None:
+        raise Unknown
+    return Array(np.dtype(kind), (), PYTHON)
+
+
+def sequence(args, kwargs):
+    """``list(xs)`` / ``tuple(xs)`` of a list or tuple (an array's rows are not known as
+    a sequence of static length unless its first dimension is)."""
+    if not args:
+        return Seq("list", ())
+    xs = args[0]
+    if isinstance(xs, Seq) and xs.items is not None:
+        return Seq("list", xs.items)                     # tuple(...) is fixed by the caller
+    if isinstance(xs, Array) and xs.shape and xs.shape[0] is not None:
+        row = index(xs, [python_scalar(0)])
+        return Seq("list", (row,) * xs.shape[0])
+    raise Unknown
+
+
+def concat(args, kwargs):
+    a, b = args
+    if isinstance(a, Seq) and isinstance(b, Seq) and a.items is not None \
+            and b.items is not None:
+        return Seq(a.kind, a.items + b.items)
+    if isinstance(a, Seq):
+        return Seq(a.kind, None)
+    raise Unknown
+
+
+def as_sequence(args, kwargs):
+    xs = args[0]
+    if isinstance(xs, Dict):
+        return Seq("list", tuple(Const(k) if not isinstance(k, (int, bool))
+                                 else python_scalar(k) for k in xs.keys()))
+    if isinstance(xs, (Seq, Array)):
+        return xs
+    raise Unknown
+
+
+def sorted_(args, kwargs):
+    xs = args[0]
+    if isinstance(xs, Seq) and xs.items is not None:
+        joined = xs.items[0] if xs.items else None
+        for item_ in xs.items[1:]:
+            from ..analysis.avals import join
+            joined = join(joined, item_)
+        return Seq("list", (joined,) * len(xs.items))
+    raise Unknown
+
+
+def dict_values(args, kwargs):
+    d = args[0]
+    if isinstance(d, Dict):
+        return Seq("list", tuple(v for _, v in d.items))
+    raise Unknown
+
+
+def at_update(args, kwargs):
+    """``rt.at_set(x, index, values)`` and friends: a new array shaped like ``x``."""
+    x, values = array(args[0]), args[2]
+    dtype = x.dtype
+    if dtype is not None and dtype.kind in "biu" and isinstance(values, Array) \
+            and values.dtype is not None and values.dtype.kind in "fc":
+        dtype = result_dtype(x, values)
+    return result(dtype, x.shape)

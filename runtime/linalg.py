@@ -448,3 +448,17 @@ def concat_adjoint(g, a, b, argnum):
     n = len(a)
     parts = list(g) if isinstance(g, (list, tuple)) else [g] * (n + len(b))
     return parts[:n] if argnum == 0 else parts[n:]
+
+
+def unrepeat_sequence(g, seq, n):
+    """Adjoint of ``seq * n``: each item's adjoint is the sum over its ``n`` copies."""
+    size = len(seq)
+    parts = list(g) if isinstance(g, (list, tuple)) else [g] * (size * n)
+    out = []
+    for k in range(size):
+        total = 0.0
+        for copy in range(n):
+            part = parts[k + copy * size]
+            total = part if copy == 0 else total + part
+        out.append(total)
+    return out

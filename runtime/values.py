@@ -49,6 +49,11 @@ def concat(a, b):
     return a + b
 
 
+def repeat_sequence(seq, n):
+    """``seq * n`` (or ``n * seq``) for a list or tuple: repetition."""
+    return seq * n
+
+
 class _Missing:
     def __repr__(self):
         return "<missing>"

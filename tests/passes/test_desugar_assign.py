@@ -96,19 +96,37 @@ def augmented_scalar_parameter(x):
     return x
 
 
-def test_augmented_names_become_plain_assignments():
+def test_augmented_names_become_in_place_operator_calls():
+    # Python's meaning, a new number or an array updated in place, until the values are
+    # known (specialize/inplace.py settles each one)
     text = after_pass(augmented_names, "desugar_assign")
     assert "+=" not in text and "*=" not in text and "**=" not in text
-    assert "s = s + y" in text
-    assert "s = s ** 2" in text
+    assert "s = iadd(s, y)" in text
+    assert "s = ipow(s, 2)" in text
     assert_same_outputs(augmented_names, random_inputs(scalar, scalar))
+    assert_same_outputs(augmented_names, random_inputs(vector(3), vector(3)))
 
 
 def test_augmented_elements_read_then_write_the_same_element():
     text = after_pass(augmented_elements, "desugar_assign")
-    assert "out[0] = out[0] + 2.0" in text
-    assert "out[1:3] = out[1:3] * x[0]" in text
+    assert "out[0] = iadd(out[0], 2.0)" in text
+    assert "out[1:3] = imul(out[1:3], x[0])" in text
     assert_same_outputs(augmented_elements, random_inputs(vector(5)))
+
+
+def augmented_with_a_computed_index(x, k):
+    out = x * 1.0
+    out[x > 0.0] *= 2.0
+    out[k % 3:k % 3 + 2] += x[0]
+    out[k - 1, ] -= 1.0
+    return out
+
+
+def test_a_computed_index_is_computed_once():
+    text = after_pass(augmented_with_a_computed_index, "desugar_assign")
+    assert text.count("x > 0.0") == 1 and text.count("k % 3 + 2") == 1, text
+    assert_same_outputs(augmented_with_a_computed_index,
+                        random_inputs(vector(5), lambda rng: int(rng.integers(1, 4))))
 
 
 def test_augmented_element_of_a_matrix():

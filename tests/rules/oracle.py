@@ -85,8 +85,11 @@ def check_rule(primal, args, kwargs, param, argnum, position, seed=0, eps=1e-6, 
                atol=1e-6, exact_shape=False):
     """Assert the rule's adjoint of one argument matches finite differences."""
     rng = np.random.default_rng(seed)
-    vjp = rule_of(primal).vjp_function(param=param, argnum=argnum)
+    rule = rule_of(primal)
+    vjp = rule.vjp_function(param=param, argnum=argnum)
     args, kwargs = list(args), dict(kwargs)
+    if rule.effects.writes:                 # x @= y: updates x, so call it on copies
+        primal = _on_copies(primal)
     ans = primal(*args, **kwargs)
     value = args[position] if isinstance(position, int) else kwargs[position]
 
@@ -112,6 +115,12 @@ def check_rule(primal, args, kwargs, param, argnum, position, seed=0, eps=1e-6, 
         assert np.isclose(analytic, numeric, rtol=rtol, atol=atol), \
             "adjoint of %s for a cotangent of shape %s: rule %r, finite differences %r" % (
                 param or argnum, np.shape(g), analytic, numeric)
+
+
+def _on_copies(primal):
+    def call(*args, **kwargs):
+        return primal(*[np.copy(a) if isinstance(a, np.ndarray) else a for a in args], **kwargs)
+    return call
 
 
 class Call:

@@ -98,6 +98,22 @@ def float32_cast(x):
     return np.sum(np.float32(x) * 2.0)
 
 
+def augmented(x, y):
+    a = x * 1.0
+    a += y
+    a -= 0.5 * y
+    a *= y
+    a /= 2.0 + y * y
+    a **= 2
+    a %= 5.0
+    s = 0.3
+    s += np.sum(x)
+    s *= 2.0
+    return np.sum(a) + s
+
+
+IN_PLACE = (operator.iadd, operator.isub, operator.imul, operator.itruediv, operator.ipow,
+            operator.imod)
 OPERATORS = (operator.add, operator.sub, operator.mul, operator.truediv, operator.neg,
              operator.pos, operator.pow)
 V = ANY(RNG, (4,))
@@ -136,6 +152,9 @@ CASES += [
     Grad(np.heaviside, step, np.array([0.0, -1.2, 0.0, 0.8]), np.array([0.2, 0.4, 0.6, 0.8]),
          argnums=1),
     Grad(np.float32, float32_cast, V, eps=1e-2, rtol=1e-4, atol=1e-4),
+    Grad(IN_PLACE, augmented, V, W, argnums=(0, 1)),
+    Grad(IN_PLACE, augmented, M, W, argnums=(0, 1)),
+    Grad(IN_PLACE, augmented, 0.6, 1.3, argnums=(0, 1)),
 ]
 
 

@@ -30,6 +30,12 @@ def dot_function(x, y):
     return np.sum(np.sin(np.dot(x, y)))
 
 
+def matmul_in_place(x, y):
+    z = x * 1.0
+    z @= y
+    return np.sum(np.sin(z))
+
+
 def vector_method_mix(x, y):
     z = x @ y
     return np.sum(z * z) + np.dot(x, y).sum()
@@ -45,7 +51,8 @@ for f, primal in ((at_operator, operator.matmul), (matmul_function, np.matmul),
 CASES += [Grad(np.dot, dot_function, normal(), normal(3, 4), argnums=(0, 1)),
           Grad(np.dot, dot_function, normal(2, 3), normal(4, 3, 2), argnums=(0, 1)),
           Grad((operator.matmul, np.dot), vector_method_mix, normal(2, 3), normal(3, 2),
-               argnums=(0, 1))]
+               argnums=(0, 1)),
+          Grad(operator.imatmul, matmul_in_place, normal(2, 3), normal(3, 3), argnums=(0, 1))]
 
 
 def outer(x, y):

@@ -123,6 +123,24 @@ def dict_keys(s):
     return count + len(rt.dict_keys(d))
 
 
+def augmented_integer_operations(x):
+    n = np.floor(x * 3.0).astype(int)
+    n //= 2
+    n &= 7
+    n |= 1
+    n ^= 2
+    n <<= 1
+    n >>= 1
+    return np.sum(n)
+
+
+def adjoint_helpers(x):
+    # what generated adjoint code calls for zeros, seeds and the position of a max/min
+    items = [x[0], x[1], x[2]]
+    return np.sum(rt.zeros_like(x)) + rt.seed(np.sum(x)) + rt.first_max(items) \
+        + rt.first_min(items)
+
+
 NONDIFF = [
     ((operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
       operator.is_, operator.is_not), comparisons, X),
@@ -147,6 +165,9 @@ NONDIFF = [
     ((np.random.seed, np.random.rand, np.random.randn, np.random.random), random_draws, X),
     ((range, int, str, print, slice, id), builtins_without_derivative, X),
     ((rt.dict_keys,), dict_keys, S),
+    ((rt.zeros_like, rt.seed, rt.first_max, rt.first_min), adjoint_helpers, X),
+    ((operator.ifloordiv, operator.iand, operator.ior, operator.ixor, operator.ilshift,
+      operator.irshift), augmented_integer_operations, X),
 ]
 
 

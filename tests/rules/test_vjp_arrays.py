@@ -66,6 +66,8 @@ CALLS += [Call(np.sort, distinct(6)), Call(np.sort, distinct(3, 4)),
 MATMUL_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)),
                  ((2, 2, 3), (2, 3, 4)), ((2, 2, 3), (3, 4)), ((3,), (2, 3, 4)),
                  ((2, 2, 3), (3,)), ((1, 2, 3), (2, 3, 4)), ((2, 3), (1, 3, 4))]
+CALLS += [Call(operator.imatmul, normal(2, 3), normal(3, 3)),
+          Call(operator.imatmul, normal(2, 2, 3), normal(3, 3))]
 for f in (operator.matmul, np.matmul):
     CALLS += [Call(f, normal(*s), normal(*t)) for s, t in MATMUL_SHAPES]
 DOT_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)), ((), (3, 4)),

@@ -5,6 +5,8 @@ domain where it is smooth, for scalars, vectors, matrices and broadcasting pairs
 adjoint built by ``Rule.vjp_function`` must match central finite differences and have
 its argument's shape (after unbroadcasting).
 """
+import operator
+
 import numpy as np
 import pytest
 
@@ -34,6 +36,13 @@ CALLS += [Call(f, *sample(RNG, doms, pair, safe))
           for fs, doms, safe in BINARY for f in fs for pair in PAIRS]
 CALLS += [Call(f, *sample(RNG, doms, ((), ()), safe))
           for fs, doms, safe in SCALAR_BINARY for f in fs]
+# augmented assignment (``x += y`` is ``x = iadd(x, y)``): on numbers, a new value
+IN_PLACE = [((operator.iadd, operator.isub, operator.imul), (domains.ANY, domains.ANY), None),
+            ((operator.itruediv,), (domains.ANY, domains.away_from_zero(0.4, 2.0)), None),
+            ((operator.ipow,), (domains.POSITIVE, domains.ANY), None),
+            ((operator.imod,), (domains.uniform(-3.0, 3.0), domains.away_from_zero(0.5, 1.5)),
+             domains.fraction_inside)]
+CALLS += [Call(f, *sample(RNG, doms, ((), ()), safe)) for fs, doms, safe in IN_PLACE for f in fs]
 
 # where and clip: a mask or bounds that broadcast
 MASK = RNG.uniform(size=(3, 4)) > 0.5

@@ -15,7 +15,7 @@ import numpy as np
 from ..analysis import avals as A
 from ..ir import build
 from ..optimize import optimize
-from ..specialize import drop_type_dispatch
+from ..specialize import drop_type_dispatch, lower_in_place
 from ..optimize.effects import Liveness
 from .reverse import ReverseMode
 
@@ -99,10 +99,11 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
     fn = unit.fn
     if arg_avals is not None:
         drop_type_dispatch(unit, arg_avals, module)
+    hazards = lower_in_place(unit, arg_avals, module)
     extra, out, aux = _output(unit, has_aux)
     body = fn.body[:-1] + extra
     fn.body = body + [build.return_(build.name(out))]
-    mode = ReverseMode(unit, wrt, out, module, arg_avals)
+    mode = ReverseMode(unit, wrt, out, module, arg_avals, hazards)
     if not optimise:
         mode.differentiate(check_only=True)     # a check: nothing is generated
         return None
@@ -141,9 +142,10 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
     base = unit.src.base_name
     if arg_avals is not None:
         drop_type_dispatch(unit, arg_avals, module)
+    hazards = lower_in_place(unit, arg_avals, module)
     extra, out, aux = _output(unit, has_aux)
     fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
-    mode = ReverseMode(unit, wrt, out, module, arg_avals)
+    mode = ReverseMode(unit, wrt, out, module, arg_avals, hazards)
     forward, reverse, grads = mode.differentiate()
     cotangent = mode.d(out)
     saved = unit.fresh("saved")

@@ -32,9 +32,10 @@ from ..ir.naming import adjoint_name
 from ..ir.walk import Renamer, dotted_name
 from ..rules import registry
 from ..rules.registry import RuleError
-from runtime import concat as rt_concat
+import runtime as rt
 from ..analysis.shapes import Shapes
-from ..analysis.aliasing import check_writes
+from ..analysis.memory import Memory
+from ..analysis.safety import check_writes
 from ..optimize.effects import Liveness
 from .stability import Stability
 
@@ -140,7 +141,7 @@ class ReverseMode:
         ``(fwd_name, bwd_name)`` for user functions called with active arguments.
     """
 
-    def __init__(self, unit, wrt, output, callees, arg_avals=None):
+    def __init__(self, unit, wrt, output, callees, arg_avals=None, hazards=()):
         self.unit = unit
         self.fn = unit.fn
         self.env = unit.env
@@ -156,10 +157,10 @@ class ReverseMode:
         self.stability = Stability(self.fn)
         liveness = Liveness(self.env)
         liveness.block(self.fn.body, set())
-        self.hazards = check_writes(unit, self.activity, self.shapes, liveness)
+        self.memory = Memory(self.fn, self.env, ops, self.shapes)
+        self.hazards = list(hazards) + check_writes(unit, self.activity, self.memory, liveness)
         if self.hazards and arg_avals is not None:
-            first = self.hazards[0]
-            raise unit.error(first.stmt, first.reason, first.hint)
+            self._raise_hazard()
         self.adjoints = {}
         self.stacks = {}
         self.slot_stacks = {}
@@ -177,6 +178,10 @@ class ReverseMode:
             if isinstance(node, gast.Name):
                 names.add(node.id)
         return names
+
+    def _raise_hazard(self):
+        first = self.hazards[0]
+        raise self.unit.error(first.stmt, first.reason, first.hint)
 
     def d(self, var):
         if var not in self.adjoints:
@@ -201,6 +206,8 @@ class ReverseMode:
         recs = self._block(body, state)
         if check_only:
             return None
+        if self.hazards:
+            self._raise_hazard()              # generic code is generated: it must be right
         self.content_read = self._buffers_read(recs)
         forward, reverse = self._assemble(recs)
         grads = {}
@@ -371,9 +378,9 @@ class ReverseMode:
         rule = op.rule
         if not rule.differentiable:
             return [], []
-        if self._is_concatenation(op):
-            rule = registry.lookup(rt_concat)
-            op = O.Op(O.RULE, op.node, rule=rule, args=list(op.args))
+        sequence_op = self._sequence_operation(op)
+        if sequence_op is not None:
+            op, rule = sequence_op, sequence_op.rule
         try:
             bindings, slots = op.rule_binding()
         except RuleError as exc:
@@ -423,18 +430,31 @@ class ReverseMode:
                 return build.clone(definition.value)
         return atom
 
-    def _is_concatenation(self, op):
-        """``a + b`` on lists or tuples (known from shapes or from how they were made)."""
-        node = op.node
-        if not (isinstance(node, gast.BinOp) and isinstance(node.op, gast.Add)):
+    def _is_sequence(self, atom):
+        if not isinstance(atom, gast.Name):
             return False
-        for operand in (node.left, node.right):
-            if not isinstance(operand, gast.Name):
-                return False
-            aval = self.shapes.aval(operand.id)
-            if not (isinstance(aval, A.Seq) or self.kinds.get(operand.id) == K.CONTAINER):
-                return False
-        return True
+        aval = self.shapes.aval(atom.id)
+        return isinstance(aval, A.Seq) or self.kinds.get(atom.id) == K.CONTAINER
+
+    def _sequence_operation(self, op):
+        """``a + b`` and ``a * n`` on lists or tuples (known from the abstract values or
+        from how they were made): concatenation and repetition, as ``rt.concat`` and
+        ``rt.repeat_sequence`` calls."""
+        node = op.node
+        if not isinstance(node, gast.BinOp):
+            return None
+        left, right = node.left, node.right
+        if isinstance(node.op, gast.Add) and self._is_sequence(left) and \
+                self._is_sequence(right):
+            return O.Op(O.RULE, node, rule=registry.lookup(rt.concat), args=[left, right])
+        if isinstance(node.op, gast.Mult):
+            if self._is_sequence(left):
+                return O.Op(O.RULE, node, rule=registry.lookup(rt.repeat_sequence),
+                            args=[left, right])
+            if self._is_sequence(right):
+                return O.Op(O.RULE, node, rule=registry.lookup(rt.repeat_sequence),
+                            args=[right, left])
+        return None
 
     def _getitem_adjoint(self, base, index, g, state, code):
         self._densify(base, state, code)
@@ -629,7 +649,7 @@ class ReverseMode:
 
     # ------------------------------------------------------------ phase B
     def _buffers_read(self, recs):
-        """Names whose contents some adjoint code reads (directly or through aliases).
+        """Names whose contents some adjoint code reads.
 
         Arguments that only lend their shape (``rt.zeros_like(x)``) do not count: writing
         into an array never changes its shape.
@@ -637,12 +657,15 @@ class ReverseMode:
         read = set()
         for rec in _walk_recs(recs):
             for stmt in rec.code + rec.before + rec.body_tail + rec.else_tail:
-                read.update(_content_reads(stmt, self.primals))
-        aliases = _alias_sources(self.fn, self.activity, self.shapes)
-        closure = set(read)
-        for name in read:
-            closure |= aliases.get(name, set())
-        return closure
+                read.update(_content_reads(stmt, self.primals, self.env))
+        return read
+
+    def _undo_needed(self, stmt, written):
+        """Must the reverse sweep undo this write into ``written``?  Yes if it reads the
+        contents of ``written`` or of any name that may share its memory at any time
+        (after ``cur, nxt = nxt, cur`` the buffer written as ``nxt`` was read as ``cur``
+        an iteration earlier)."""
+        return bool(({written} | self.memory.affected(written)) & self.content_read)
 
     def _reads(self, stmts):
         return [n.id for s in stmts for n in gast.walk(s)
@@ -674,7 +697,12 @@ class ReverseMode:
         return build.assign(saved, value, at=at), build.name(saved)
 
     def _save(self, var, at, into=None):
-        """``(push, pop)``: keep ``var``'s value for the reverse sweep (into ``into``)."""
+        """``(push, pop)``: keep ``var``'s value for the reverse sweep (into ``into``).
+
+        Objects go on the tape by reference: a later write into one whose contents the
+        reverse sweep reads is undone there (``_undo_needed``), so it sees the object as
+        it was.
+        """
         push, popped = self._tape_pair(var, build.name(var), at, self._stack)
         return push, build.assign(into or var, popped)
 
@@ -786,7 +814,7 @@ class ReverseMode:
         restore_pre, restore_post = [], []
         if rec.kind == "setitem":
             buffer = stmt.targets[0].value.id
-            if buffer in self.content_read:
+            if self._undo_needed(stmt, buffer):
                 if self.kinds.get(buffer) == K.ARRAY:
                     slot = build.subscript(build.name(buffer), build.clone(stmt.targets[0].slice))
                     push, pop = self._tape_pair(buffer + "_slot", build.call("np.copy", [slot]),
@@ -804,7 +832,7 @@ class ReverseMode:
                         "rt.restore_slot", [build.name(buffer), build.clone(key), pop])))
         if rec.kind == "append":
             owner = stmt.value.func.value.id
-            if owner in self.content_read:
+            if self._undo_needed(stmt, owner):
                 restore_post.append(build.expr(build.call(build.attr(build.name(owner), "pop"), [])))
         part.forward = restore_pre + part.forward
         part.code = code + restore_post
@@ -1009,22 +1037,16 @@ def _assigned(stmts):
     return names
 
 
-# runtime helpers whose arguments at these positions are used for their shapes only
-_SHAPE_ONLY = {"rt.zeros_like": {0}, "rt.dense": {1}, "rt.unbroadcast": {1, 2},
-               "rt.pop_slot": {2}, "rt.as_gradient": {1}, "rt.broadcast_to": {1},
-               "np.shape": {0}, "np.size": {0}, "np.ndim": {0}, "len": {0}}
-
-
-def _content_reads(stmt, primals):
+def _content_reads(stmt, primals, env):
+    """Primal names whose contents ``stmt`` reads (not those it reads the shape of)."""
     shape_only = set()
     names = []
     for node in gast.walk(stmt):
         if isinstance(node, gast.Call):
-            positions = _SHAPE_ONLY.get(dotted_name(node.func))
-            if positions:
-                for k in positions:
-                    if k < len(node.args) and isinstance(node.args[k], gast.Name):
-                        shape_only.add(id(node.args[k]))
+            rule = registry.lookup(env.lookup(node.func))
+            for k in (rule.shape_only if rule is not None else ()):
+                if k < len(node.args) and isinstance(node.args[k], gast.Name):
+                    shape_only.add(id(node.args[k]))
         elif isinstance(node, gast.Name):
             names.append(node)
     return {n.id for n in names if n.id in primals and id(n) not in shape_only}
@@ -1088,32 +1110,3 @@ def _comment_for(unit, stmt):
 
 def _header(unit, stmt):
     return unit.src.comment_line(getattr(stmt, "lineno", 0)) or "loop"
-
-
-def _alias_sources(fn, activity, shapes):
-    """var -> the variables whose memory it may share (views, copies, containers)."""
-    edges = []                                     # (target, its sources)
-    for stmt in gast.walk(fn):
-        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
-            continue
-        op = activity.op(stmt)
-        if op is None:
-            continue
-        target = stmt.targets[0].id
-        if op.kind == O.GETITEM and shapes.shape(target) == ():
-            continue                     # reading one element copies it
-        if op.kind in (O.COPY, O.GETITEM, O.CONTAINER, O.USER, O.CUSTOM, O.UNKNOWN) or \
-                (op.kind == O.RULE and op.rule.view):
-            edges.append((target, set(op.operand_names())))
-    aliases = {}
-    changed = True
-    while changed:
-        changed = False
-        for target, sources in edges:
-            new = set(sources)
-            for source in sources:
-                new |= aliases.get(source, set())
-            if not new <= aliases.get(target, set()):
-                aliases.setdefault(target, set()).update(new)
-                changed = True
-    return aliases

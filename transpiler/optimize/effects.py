@@ -5,20 +5,17 @@ split VJPs.  In-place updates (``x[i] = v``, ``dx += g`` on arrays, ``stack.appe
 ``rt.add_at(d, ...)``) *modify* a name: they read it and keep it alive, but do not
 kill it.
 """
+import types
 from dataclasses import dataclass, field
 
 import gast
 
 from ..ir import build
 from ..ir.walk import dotted_name
+from ..rules import registry
 
-# Runtime helpers that update their first argument in place.
-MUTATING_HELPERS = {"rt.add_at", "rt.pop_slot", "rt.restore_slot"}
+# Methods of local lists that change them.
 MUTATING_METHODS = {"append", "pop"}
-# Builtins that have no side effects.
-PURE_BUILTINS = {"len", "range", "min", "max", "abs", "float", "int", "bool", "round",
-                 "tuple", "list", "dict", "sum", "zip", "enumerate", "isinstance", "slice",
-                 "pow", "divmod", "sorted", "reversed", "complex", "str"}
 
 
 @dataclass
@@ -71,30 +68,22 @@ def _loads(node):
 
 
 def call_effect(call, env):
-    """(mods, pure) of evaluating ``call``."""
+    """(mods, pure) of evaluating ``call``: what the primitive table says it writes and
+    whether it has effects beyond them; user functions are assumed pure (as JAX does)."""
     func = call.func
     path = dotted_name(func)
     if isinstance(func, gast.Attribute) and func.attr in MUTATING_METHODS \
             and isinstance(func.value, gast.Name) and (path is None or env.lookup(func) is None):
         return {func.value.id}, True
-    if path in MUTATING_HELPERS:
-        first = call.args[0]
-        return ({first.id} if isinstance(first, gast.Name) else set()), True
-    if path is not None:
-        root = path.split(".")[0]
-        if path.startswith("np.random."):
-            return set(), False               # the generator's state is an effect
-        if root in ("np", "math", "rt"):
-            return set(), True
-        if path in PURE_BUILTINS:
-            return set(), True
-        target = env.lookup(func)
-        import types
-        from ..rules import registry
-        if registry.lookup(target) is not None:
-            return set(), True
-        if isinstance(target, types.FunctionType):
-            return set(), True        # user functions are assumed pure, as JAX assumes
+    target = env.lookup(func)
+    rule = registry.lookup(target)
+    if rule is not None:
+        effects = rule.effects
+        mods = {call.args[k].id for k in effects.writes
+                if k < len(call.args) and isinstance(call.args[k], gast.Name)}
+        return mods, effects.pure
+    if isinstance(target, types.FunctionType):
+        return set(), True
     return set(), False
 
 
@@ -144,7 +133,10 @@ def _effect(stmt, env):
         uses, mods, pure = _expr_effect(stmt.value, env)
         uses = uses | mods
         if isinstance(target, gast.Name):
-            return Effect(defs={target.id}, uses=uses | {target.id}, mods=mods, pure=pure)
+            # in place on an array (everything sharing its memory sees it), a new
+            # value for a number
+            return Effect(defs={target.id}, uses=uses | {target.id}, mods=mods | {target.id},
+                          pure=pure)
         base = target.value.id
         return Effect(uses=uses | _loads(target.slice) | {base}, mods=mods | {base}, pure=pure)
     if isinstance(stmt, gast.Expr):
@@ -156,69 +148,11 @@ def _effect(stmt, env):
 
 
 def alias_groups(fn, env):
-    """name -> the names whose contents change when that name's object is updated in place.
-
-    ``v`` *includes* ``w`` when ``v``'s value may contain ``w``'s object or share its
-    memory: copies and views (both ways), element reads (both ways: an array view, or an
-    element of a container), containers and stacks (they include what they hold).  An
-    in-place update of ``w`` changes every name that includes it, transitively -- but
-    popping from a stack does not change the arrays on it.
-    """
-    from ..ir.walk import iter_statements
-    from ..rules import registry
-    includes = {}
-
-    def edge(holder, held):
-        includes.setdefault(holder, set()).add(held)
-
-    for stmt in iter_statements(fn.body):
-        node = stmt.value if isinstance(stmt, gast.Expr) else stmt
-        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
-            target, value = node.targets[0].id, node.value
-            if isinstance(value, gast.Name):
-                edge(target, value.id)
-                edge(value.id, target)
-            elif isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
-                edge(target, value.value.id)
-                edge(value.value.id, target)
-            elif isinstance(value, (gast.Tuple, gast.List)):
-                for e in value.elts:
-                    if isinstance(e, gast.Name):
-                        edge(target, e.id)
-            elif isinstance(value, gast.Dict):
-                for v in value.values:
-                    if isinstance(v, gast.Name):
-                        edge(target, v.id)
-            elif isinstance(value, gast.Call):
-                func = value.func
-                if isinstance(func, gast.Attribute) and func.attr == "pop" \
-                        and isinstance(func.value, gast.Name):
-                    edge(func.value.id, target)          # the stack held the popped value
-                else:
-                    rule = registry.lookup(env.lookup(func))
-                    if (rule is not None and rule.view) or dotted_name(func) == "rt.broadcast_to":
-                        for a in value.args:
-                            if isinstance(a, gast.Name):
-                                edge(target, a.id)
-                                edge(a.id, target)
-        elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
-                and node.func.attr == "append" and isinstance(node.func.value, gast.Name):
-            for arg in node.args:
-                if isinstance(arg, gast.Name):
-                    edge(node.func.value.id, arg.id)
-    # affected[w] = every v that (transitively) includes w
-    affected = {}
-    for holder in includes:
-        seen, stack = set(), [holder]
-        while stack:
-            current = stack.pop()
-            for held in includes.get(current, ()):
-                if held not in seen:
-                    seen.add(held)
-                    stack.append(held)
-        for held in seen:
-            affected.setdefault(held, set()).add(holder)
-    return affected
+    """name -> the names whose contents change when that name's object is updated in
+    place (the memory model, flow-insensitively)."""
+    from ..analysis.memory import Memory
+    memory = Memory(fn, env)
+    return {name: memory.affected(name) for name in memory.all_shares}
 
 
 class Liveness:

@@ -6,7 +6,8 @@
     x_i_2 = x[i]               # when x_i = x[i] is still valid:  x_i_2 = x_i
 
 Within a straight-line block, for pure element reads and arithmetic.  Copy propagation
-then removes the copies this leaves.
+then removes the copies this leaves.  A value the memory model says may be written in
+place is never merged: ``s = x * 1.0; t = x * 1.0; s[1] = 5.0`` needs two arrays.
 """
 import gast
 
@@ -17,24 +18,26 @@ _CANDIDATES = (gast.BinOp, gast.Subscript, gast.UnaryOp, gast.Compare)
 
 
 def remove_redundant_assignments(fn, env):
+    from ..analysis.memory import Memory
     changed = [False]
-    _block(fn.body, env, changed, {})
+    _block(fn.body, env, changed, {}, Memory(fn, env))
     return changed[0]
 
 
-def _block(stmts, env, changed, cache):
+def _block(stmts, env, changed, cache, memory):
     held = {}                        # expression text -> (name holding it, names it reads)
     keep = []
     for stmt in stmts:
         if isinstance(stmt, (gast.If, gast.For, gast.While)):
             for block in (stmt.body, stmt.orelse):
-                _block(block, env, changed, cache)
+                _block(block, env, changed, cache, memory)
             held.clear()
             keep.append(stmt)
             continue
         e = effect(stmt, env, cache)
         if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                and e.pure and not e.mods and isinstance(stmt.value, _CANDIDATES)):
+                and e.pure and not e.mods and isinstance(stmt.value, _CANDIDATES)
+                and stmt.targets[0].id not in memory.mutated()):
             name = stmt.targets[0].id
             text = gast.dump(stmt.value)
             holder = held.get(text)
@@ -49,7 +52,10 @@ def _block(stmts, env, changed, cache):
                 held[text] = (name, frozenset(e.uses))
             keep.append(stmt)
             continue
-        _invalidate(held, e.defs | e.mods)
+        changes = set(e.defs)
+        for name in e.mods:                  # an in-place update: what shares its memory
+            changes |= {name} | memory.affected(name)
+        _invalidate(held, changes)
         keep.append(stmt)
     stmts[:] = keep
 

@@ -3,23 +3,33 @@
 Requires: comprehensions lowered.  Ensures: only ``Assign`` with one Name or Subscript
 target remains (plus loop targets, handled by ``lower_for``).
 
-    x += 1                    x = x + 1
-    y[i] *= 2                 y[i] = y[i] * 2
+    x += 1                    x = iadd(x, 1)
+    y[i] *= 2                 y[i] = imul(y[i], 2)
     a = b = f(x)        ->    a = f(x); b = a
     h, c = step(h, c)         step_result = step(h, c); h = step_result[0]; c = step_result[1]
     a, b = b, a               a_2 = b; b_2 = a; a = a_2; b = b_2   (swap: via temporaries)
     s: float = 0.0            s = 0.0
 
-``x += ...`` on a parameter that still holds the caller's object is recorded in
-``unit.inplace_params``: on an array that would modify the caller's array, which the
-API refuses at the first call (a scalar parameter is fine).
+Augmented assignment keeps Python's meaning through ``operator.iadd`` and friends: a
+new value for a number, an update in place for an array (which every name sharing its
+memory sees).  Which it is depends on the value, so ``specialize/inplace.py`` settles
+it once the abstract values are known.
 """
+import operator
+
 import gast
 
 from ..ir import build
 from ..ir.naming import describe
 from ..ir.walk import loaded_names, map_statements
 from ..pipeline import Pass
+
+
+_INPLACE = {gast.Add: operator.iadd, gast.Sub: operator.isub, gast.Mult: operator.imul,
+            gast.Div: operator.itruediv, gast.FloorDiv: operator.ifloordiv,
+            gast.Mod: operator.imod, gast.Pow: operator.ipow, gast.MatMult: operator.imatmul,
+            gast.BitAnd: operator.iand, gast.BitOr: operator.ior, gast.BitXor: operator.ixor,
+            gast.LShift: operator.ilshift, gast.RShift: operator.irshift}
 
 
 class DesugarAssign(Pass):
@@ -53,20 +63,45 @@ class DesugarAssign(Pass):
 
     def _augassign(self, unit, stmt, params):
         target = stmt.target
-        op = build.OP_SPELLING[type(stmt.op)]
+        function = _INPLACE[type(stmt.op)]
+        func = build.name(unit.env.bind(function.__name__, function), at=stmt)
         if isinstance(target, gast.Name):
-            if target.id in params and target.id not in self.rebound:
-                unit.inplace_params.setdefault(target.id, stmt)
-            value = build.binop(build.name(target.id, at=target), op, stmt.value, at=stmt)
             self.rebound.add(target.id)
+            value = build.call(func, [build.name(target.id, at=target), stmt.value], at=stmt)
             return [build.assign(build.name(target.id, store=True, at=target), value, at=stmt)]
         if isinstance(target, gast.Subscript):
+            # the index is computed once, as Python does, and read and written as one
+            pre, target.slice = self._hoist_index(unit, target.slice, stmt)
             read = build.clone(target)
             read.ctx = gast.Load()
-            value = build.binop(read, op, stmt.value, at=stmt)
-            return [build.assign(target, value, at=stmt)]
+            value = build.call(func, [read, stmt.value], at=stmt)
+            return pre + [build.assign(target, value, at=stmt)]
         raise unit.error(stmt, "this augmented assignment target is not supported",
                          "assign to a plain name or an element: x = x + 1, y[i] = y[i] + 1.")
+
+    def _hoist_index(self, unit, index, at):
+        """``(statements, index)``: each part of ``index`` that is not a name or a
+        constant is computed once, before, into a temporary."""
+        pre = []
+
+        def part(node):
+            if node is None or isinstance(node, (gast.Name, gast.Constant)):
+                return node
+            name = unit.fresh(describe(node))
+            pre.append(build.assign(name, node, at=at))
+            return build.name(name, at=at)
+
+        def component(node):
+            if isinstance(node, gast.Slice):
+                return build.slice_(part(node.lower), part(node.upper), part(node.step),
+                                    at=node)
+            return part(node)
+
+        if isinstance(index, gast.Tuple):
+            new = build.tuple_([component(e) for e in index.elts], at=index)
+        else:
+            new = component(index)
+        return pre, new
 
     def _assign(self, unit, stmt):
         targets = stmt.targets

@@ -3,5 +3,6 @@
 ``registry.lookup(np.sin)`` returns the Rule for a primal; ``registry.all_rules()``
 lists them (``transpiler rules`` prints the table).
 """
-from . import arithmetic, elementwise, reductions, linalg, shape, creation, builtins_math, containers  # noqa: F401
+from . import (arithmetic, elementwise, reductions, linalg, shape, creation, builtins_math,  # noqa: F401
+               containers, adjoints)
 from .registry import all_rules, lookup  # noqa: F401

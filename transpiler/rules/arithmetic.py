@@ -8,10 +8,10 @@ import operator
 import numpy as np
 
 from . import evaluation as E
-from .registry import broadcasting, elementwise, nondiff
+from .registry import IN_PLACE, broadcasting, elementwise, nondiff
 
 
-@broadcasting(operator.add, np.add, abstract_eval=E.operator_rule())
+@broadcasting(operator.add, np.add, abstract_eval=E.operator_rule(sequences="concat"))
 def add(g, ans, x, y):
     return g, g
 
@@ -21,7 +21,7 @@ def subtract(g, ans, x, y):
     return g, -g
 
 
-@broadcasting(operator.mul, np.multiply, abstract_eval=E.operator_rule())
+@broadcasting(operator.mul, np.multiply, abstract_eval=E.operator_rule(sequences="repeat"))
 def multiply(g, ans, x, y):
     return g * y, g * x
 
@@ -70,3 +70,13 @@ nondiff(np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_e
 nondiff(np.logical_not, abstract_eval=E.elementwise("bool"))
 nondiff(np.bitwise_and, np.bitwise_or, np.bitwise_xor, abstract_eval=E.broadcasting("same"))
 nondiff(np.invert, abstract_eval=E.elementwise("same"))
+
+
+# Augmented assignment (``x += y`` is ``x = operator.iadd(x, y)`` in the core language):
+# the same derivatives; an array is updated in place (``specialize/inplace.py`` decides
+# whether that can be a new value instead, or must be refused).
+for _iop, _rule in ((operator.iadd, add), (operator.isub, subtract), (operator.imul, multiply),
+                    (operator.itruediv, divide), (operator.ipow, power), (operator.imod, mod)):
+    broadcasting(_iop, effects=IN_PLACE, abstract_eval=E.in_place(E.operator_rule()))(_rule)
+nondiff(operator.ifloordiv, operator.iand, operator.ior, operator.ixor, operator.ilshift,
+        operator.irshift, effects=IN_PLACE, abstract_eval=E.in_place(E.operator_rule()))

@@ -7,7 +7,7 @@ from . import evaluation as E
 from .registry import IMPURE, custom, nondiff
 
 
-nondiff(builtins.len, abstract_eval=E.len_)
+nondiff(builtins.len, abstract_eval=E.len_, shape_only=(0,))
 nondiff(builtins.int, builtins.id, abstract_eval=E.python_int)
 nondiff(builtins.bool, builtins.isinstance, abstract_eval=E.python_bool)
 nondiff(builtins.range, builtins.round, builtins.str, builtins.slice, rt.dict_keys,

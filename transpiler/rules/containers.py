@@ -18,6 +18,11 @@ def concat(g, ans, a, b):
     return rt.concat_adjoint(g, a, b, 0), rt.concat_adjoint(g, a, b, 1)
 
 
+@custom(rt.repeat_sequence, diff=("seq",), effects=holds(0), abstract_eval=E.repeat_sequence)
+def repeat_sequence(g, ans, seq, n):
+    return rt.unrepeat_sequence(g, seq, n)
+
+
 @custom(rt.as_sequence, effects=view(0), abstract_eval=E.as_sequence)
 def as_sequence(g, ans, iterable):
     return rt.sequence_adjoint(g, iterable)

@@ -9,7 +9,7 @@ from .registry import IMPURE, custom, nondiff
 
 
 nondiff(np.zeros, np.ones, np.empty, abstract_eval=E.creation)
-nondiff(np.zeros_like, np.ones_like, np.empty_like, abstract_eval=E.like)
+nondiff(np.zeros_like, np.ones_like, np.empty_like, abstract_eval=E.like, shape_only=(0,))
 nondiff(np.eye, np.identity, np.tri, abstract_eval=E.eye)
 nondiff(np.arange, abstract_eval=E.arange)
 nondiff(np.tril_indices, np.triu_indices, np.indices, abstract_eval=E.unknown)

@@ -72,10 +72,13 @@ def shape_of(aval):
     return a.shape
 
 
-def result(dtype, shape, operands=()):
+def result(dtype, shape, operands=(), always_array=False):
     """An Array result: an ndarray of rank >= 1, a NumPy scalar at rank 0 (the registry
-    makes that a Python scalar where the primal returns one)."""
-    if shape is None:
+    makes that a Python scalar where the primal returns one); ``always_array`` for
+    functions that return an ndarray even at rank 0 (np.zeros, np.array, ...)."""
+    if always_array:
+        kind = NDARRAY
+    elif shape is None:
         kind = None
     elif shape:
         kind = NDARRAY
@@ -137,10 +140,22 @@ def broadcasting(dtype="same", operands=None):
     return rule
 
 
-def operator_rule(dtype="same"):
+def operator_rule(dtype="same", sequences=None):
     """A Python operator: NumPy's broadcasting and promotion (its result on Python
-    scalars, a Python scalar with the value when known, is settled by the registry)."""
-    return broadcasting(dtype)
+    scalars, a Python scalar with the value when known, is settled by the registry);
+    ``sequences``: what it does to lists and tuples ("concat" for +, "repeat" for *)."""
+    numeric = broadcasting(dtype)
+
+    def rule(args, kwargs):
+        if any(isinstance(a, Seq) for a in args):
+            if sequences == "concat":
+                return concat(args, kwargs)
+            if sequences == "repeat":
+                seq, n = (args[0], args[1]) if isinstance(args[0], Seq) else (args[1], args[0])
+                return repeat_sequence([seq, n], {})
+            raise Unknown
+        return numeric(args, kwargs)
+    return rule
 
 
 def _axes(axis, rank):
@@ -180,9 +195,8 @@ def same_as_first(dtype="same"):
 
 def creation(args, kwargs):
     """``np.zeros(shape, dtype=float)`` and friends; ``np.full``'s fill value sets the
-    dtype when none is given."""
-    shape = static(arg(args, kwargs, 0, "shape"))
-    shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+    dtype when none is given.  Sizes not known statically are unknown dims."""
+    shape = arg(args, kwargs, 0, "shape")
     dtype = np.dtype(float)
     if len(args) > 1 and "fill_value" not in kwargs and not isinstance(args[1], Const):
         dtype = result_dtype(args[1]) or dtype          # np.full(shape, fill)
@@ -190,19 +204,44 @@ def creation(args, kwargs):
         dtype = result_dtype(kwargs["fill_value"]) or dtype
     if len(args) > 2 and isinstance(args[2], Const):
         dtype = np.dtype(args[2].value) if args[2].value is not None else dtype
-    return result(_dtype_keyword(kwargs, dtype), tuple(int(d) for d in shape))
+    try:
+        dtype = _dtype_keyword(kwargs, dtype)
+    except Unknown:
+        dtype = None
+    return result(dtype, _dims(shape), always_array=True)
+
+
+def _dims(shape):
+    """The dims a shape argument gives (an int, or a tuple of them), unknown ones None."""
+    if isinstance(shape, Array):
+        if shape.shape != ():
+            return None
+        return (int(shape.value),) if shape.value is not None else (None,)
+    if isinstance(shape, Seq) and shape.items is not None:
+        dims = []
+        for item in shape.items:
+            value = item.value if isinstance(item, Array) else None
+            dims.append(int(value) if value is not None else None)
+        return tuple(dims)
+    return None
 
 
 def like(args, kwargs):
     """``np.zeros_like(a, dtype=None)``: the shape of ``a``, its dtype unless given."""
-    a = array(args[0])
+    a = args[0]
+    if not isinstance(a, Array):
+        return Array(None, None, NDARRAY)
     dtype = a.dtype
     if len(args) > 2 and isinstance(args[2], Const) and args[2].value is not None:
         dtype = np.dtype(args[2].value)
     if len(args) > 1 and "dtype" not in kwargs and isinstance(args[1], Const) \
             and args[1].value is not None and not isinstance(args[1].value, numbers.Number):
         dtype = np.dtype(args[1].value)                     # zeros_like(a, float)
-    return result(_dtype_keyword(kwargs, dtype), a.shape)
+    try:
+        dtype = _dtype_keyword(kwargs, dtype)
+    except Unknown:
+        dtype = None
+    return result(dtype, a.shape, always_array=True)
 
 
 def unknown(args, kwargs):
@@ -412,9 +451,11 @@ def array_of(args, kwargs):
     """``np.array(obj)`` of an array, a scalar, or (nested) lists/tuples of them."""
     obj = arg(args, kwargs, 0, "object")
     dtype = _dtype_keyword(kwargs, None)
-    nested = _nested(obj)
-    return Array(dtype or nested.dtype, nested.shape,
-                 NDARRAY if nested.shape is not None else None)
+    try:
+        nested = _nested(obj)
+    except Unknown:
+        return Array(dtype, None, NDARRAY)
+    return Array(dtype or nested.dtype, nested.shape, NDARRAY)
 
 
 def _nested(obj):
@@ -748,8 +789,10 @@ def scalar_conversion(dtype):
 
 def new_array(args, kwargs):
     """``np.copy(x)``: a new ndarray (0-d for a scalar) like its argument."""
-    x = array(args[0])
-    return Array(x.dtype, x.shape, NDARRAY if x.shape is not None else None)
+    x = args[0]
+    if not isinstance(x, Array):
+        return Array(None, None, NDARRAY)
+    return Array(x.dtype, x.shape, NDARRAY)
 
 
 def real(args, kwargs):
@@ -762,8 +805,7 @@ def as_array(args, kwargs):
     """``np.asarray(x)``: an ndarray (0-d for a scalar), the argument itself if it is one."""
     x = arg(args, kwargs, 0, "a")
     if isinstance(x, Array):
-        dtype = _dtype_keyword(kwargs, x.dtype)
-        return Array(dtype, x.shape, NDARRAY if x.shape is not None else None)
+        return Array(_dtype_keyword(kwargs, x.dtype), x.shape, NDARRAY)
     return array_of(args, kwargs)
 
 
@@ -877,3 +919,94 @@ def at_update(args, kwargs):
             and values.dtype is not None and values.dtype.kind in "fc":
         dtype = result_dtype(x, values)
     return result(dtype, x.shape)
+
+
+# ------------------------------------------------------------ runtime helpers
+
+def adjoint_like(position):
+    """An adjoint shaped like the argument at ``position`` (a float array or scalar)."""
+    def rule(args, kwargs):
+        x = args[position]
+        if not isinstance(x, Array):
+            raise Unknown
+        return result(float_dtype(x.dtype), x.shape)
+    return rule
+
+
+def adjoint_like_argnum(positions, argnum_position):
+    """The adjoint of the argument ``positions[argnum]`` (argnum a static argument)."""
+    def rule(args, kwargs):
+        argnum = static(arg(args, kwargs, argnum_position, "argnum"))
+        return adjoint_like(positions[argnum])(args, kwargs)
+    return rule
+
+
+def scalar_of_first(args, kwargs):
+    x = array(args[0])
+    return Array(x.dtype, (), SCALAR)
+
+
+def shape_argument(position):
+    """An array whose shape is the static argument at ``position``."""
+    def rule(args, kwargs):
+        c = array(args[0])
+        shape = static(args[position])
+        return result(float_dtype(c.dtype), tuple(shape))
+    return rule
+
+
+def part(args, kwargs):
+    """``rt.part(d, key)``: an item of a container adjoint; a scalar stands for all."""
+    d = args[0]
+    if isinstance(d, (Seq, Dict)):
+        return index(d, [args[1]])
+    if isinstance(d, Array) and d.shape == ():
+        return d
+    raise Unknown
+
+
+def pop_slot(args, kwargs):
+    """``rt.pop_slot(d, index, like=None)``: what ``d[index]`` held (summed to ``like``)."""
+    if len(args) > 2 and isinstance(args[2], Array):
+        return result(float_dtype(args[2].dtype), args[2].shape)
+    d = args[0]
+    if isinstance(d, Array):
+        return Array(d.dtype, None, None)
+    raise Unknown
+
+
+def einsum_adjoint(args, kwargs):
+    """``rt.einsum_adjoint(subscripts, g, ans, operands, argnum)``."""
+    operands = args[3]
+    argnum = static(arg(args, kwargs, 4, "argnum"))
+    if not isinstance(operands, Seq) or operands.items is None:
+        raise Unknown
+    return adjoint_like(0)([operands.items[argnum]], {})
+
+
+def in_place(binary):
+    """``x op= y``: for an array, ``x`` itself with its dtype and shape (NumPy casts the
+    result into it); for a number, the binary operation's result."""
+    def rule(args, kwargs):
+        x = array(args[0])
+        if x.kind == NDARRAY:
+            return x.with_(value=None)
+        out = binary(args, kwargs)
+        if x.kind is None and isinstance(out, Array):
+            return out.with_(kind=None)
+        return out
+    return rule
+
+
+def repeat_sequence(args, kwargs):
+    """``seq * n``: the items ``n`` times (the length unknown when ``n`` is)."""
+    seq, n = args[0], args[1]
+    if not isinstance(seq, Seq):
+        raise Unknown
+    try:
+        count = int(static(n))
+    except (Unknown, TypeError):
+        return Seq(seq.kind, None)
+    if seq.items is None:
+        return Seq(seq.kind, None)
+    return Seq(seq.kind, seq.items * count)

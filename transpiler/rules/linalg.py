@@ -6,12 +6,15 @@ import numpy as np
 import runtime as rt
 
 from . import evaluation as E
-from .registry import custom
+from .registry import IN_PLACE, custom
 
 
 @custom(operator.matmul, np.matmul, abstract_eval=E.matmul)
 def matmul(g, ans, x, y):
     return rt.matmul_adjoint(g, ans, x, y, 0), rt.matmul_adjoint(g, ans, x, y, 1)
+
+
+custom(operator.imatmul, effects=IN_PLACE, abstract_eval=E.in_place(E.matmul))(matmul)
 
 
 @custom(np.dot, abstract_eval=E.dot)

@@ -77,9 +77,9 @@ nondiff(np.count_nonzero, abstract_eval=E.reduction("int"))
 nondiff(np.argsort, abstract_eval=E.same_as_first("int"))
 nondiff(np.searchsorted, abstract_eval=E.searchsorted)
 nondiff(np.nonzero, np.flatnonzero, np.argwhere, np.result_type, abstract_eval=E.unknown)
-nondiff(np.shape, abstract_eval=E.np_shape)
-nondiff(np.ndim, abstract_eval=E.np_ndim)
-nondiff(np.size, abstract_eval=E.np_size)
+nondiff(np.shape, abstract_eval=E.np_shape, shape_only=(0,))
+nondiff(np.ndim, abstract_eval=E.np_ndim, shape_only=(0,))
+nondiff(np.size, abstract_eval=E.np_size, shape_only=(0,))
 
 
 @custom(np.sort, abstract_eval=E.sort)

@@ -79,6 +79,8 @@ class Effects:
 
 FRESH = Effects()
 IMPURE = Effects(pure=False)
+# x += y: the result is x itself, updated (for an array; a number gets a new value)
+IN_PLACE = Effects("view", (0,), (0,))
 
 
 def view(*positions):
@@ -107,11 +109,15 @@ class Primitive:
       diff: names of the differentiable parameters, in the order the vjp returns them.
       varargs_diff: the ``*args`` of the primal are differentiable (vjp takes ``argnum``).
       abstract_eval, effects: see the module docstring.
+      shape_only: positions of arguments whose shape and dtype alone are read.
+      internal: a runtime helper only generated code calls (left out of the table of
+        supported functions).
       jvp, batch, numba, cuda: the slots later transforms fill.
     """
 
     def __init__(self, primals, family, fn=None, diff=None, static=(), refuse=(),
-                 abstract_eval=None, effects=FRESH, numba=None):
+                 abstract_eval=None, effects=FRESH, numba=None, shape_only=(),
+                 internal=False):
         self.primals = tuple(primals)
         self.family = family
         self.fn = fn
@@ -121,6 +127,8 @@ class Primitive:
         self.refuse = set(refuse)       # parameters with a derivative we do not provide
         self.abstract_eval = abstract_eval
         self.effects = effects
+        self.shape_only = tuple(shape_only)   # arguments read for their shape/dtype only
+        self.internal = internal              # a helper of generated code, not user API
         self.jvp = None
         self.batch = None
         self.numba = numba
@@ -380,7 +388,8 @@ shape = _family("shape", effects=view(0))
 custom = _family("custom")
 
 
-def nondiff(*primals, abstract_eval=None, effects=FRESH, numba=None):
+def nondiff(*primals, abstract_eval=None, effects=FRESH, numba=None, shape_only=(),
+            internal=False):
     """Primals whose outputs carry no derivative (comparisons, floor, argmax, len...)."""
     register(Primitive(primals, "nondiff", abstract_eval=abstract_eval, effects=effects,
-                       numba=numba))
+                       numba=numba, shape_only=shape_only, internal=internal))

@@ -10,7 +10,11 @@ _OPERATORS = {operator.add: "+", operator.sub: "-", operator.mul: "*", operator.
               operator.ne: "!=", operator.not_: "not", operator.invert: "~",
               operator.and_: "&", operator.or_: "|", operator.xor: "^",
               operator.is_: "is", operator.is_not: "is not", operator.contains: "in",
-              operator.lshift: "<<", operator.rshift: ">>"}
+              operator.lshift: "<<", operator.rshift: ">>", operator.iadd: "+=",
+              operator.isub: "-=", operator.imul: "*=", operator.itruediv: "/=",
+              operator.ipow: "**=", operator.imod: "%=", operator.imatmul: "@=",
+              operator.ifloordiv: "//=", operator.iand: "&=", operator.ior: "|=",
+              operator.ixor: "^=", operator.ilshift: "<<=", operator.irshift: ">>="}
 _FAMILIES = [("elementwise", "Elementwise"), ("broadcasting", "Broadcasting (unbroadcast adjoints)"),
              ("reduction", "Reductions (axis, keepdims)"), ("shape", "Shape"),
              ("custom", "Linear algebra, assembly and others"),
@@ -39,14 +43,14 @@ def spelling(fn):
                 "item": "x.item", "flatten": "x.flatten", "dict_keys": "dict.keys",
                 "dict_values": "dict.values",
                 "field": "p.name (namedtuple field)", "as_sequence": "for x in xs",
-                "concat": "list + list"}.get(name, "rt." + name)
+                "concat": "list + list", "repeat_sequence": "list * n"}.get(name, "rt." + name)
     return "%s.%s" % (module, name)
 
 
 def render(heading="##"):
     """The table as Markdown; ``heading`` is the marker of its section titles."""
     lines = ["# Functions transpiler differentiates", ""]
-    rules = all_rules()
+    rules = [r for r in all_rules() if not r.internal]
     for family, title in _FAMILIES:
         names = sorted({spelling(p) for r in rules if r.family == family for p in r.primals})
         if not names:

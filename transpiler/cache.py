@@ -22,21 +22,26 @@ The key of an entry (``api.Transformed._key``, ``api.vjp``) is
 
 Global values are not in the key.  Instead, each entry records every value its code
 was made from, where it was read (a ``Read``): each global, closure variable and
-attribute chain (``settings.ALPHA``, ``Config.k``, ``pkg.mod.W``) of the function and
-of every user function it calls, their defaults, and the absence of a global where a
-builtin was used.  A lookup that finds one of them changed (rebound, not mutated in
-place) drops the entry and regenerates, and a transform checks the entry it is about
-to run at each call (``changed``), so an existing transform follows a rebinding as a
-new one would.  Values are read when code is generated, as JAX reads them when it
-traces; arrays are the exception: generated code refers to the array object itself,
-so it sees changes made in place (JAX would have baked the old contents in), and a
-read of an array also records its shape and dtype.
+attribute chain (``settings.ALPHA``, ``Config.k``, ``obj.scale``, ``pkg.mod.W``) of the
+function and of every user function it calls, their defaults, and the absence of a
+global where a builtin was used.  A lookup that finds one of them changed (a name or an
+attribute rebound, a cell or a default replaced) drops the entry and regenerates, and a
+transform checks the entry it is about to run at each call (``changed``), so an
+existing transform follows a change as a new one would.  Values are read when code is
+generated, as JAX reads them when it traces: numbers and strings become literals.
+Other objects are bound by reference, so generated code sees what is done to them in
+place: the contents of an array, list or dict changed in place are seen at the next
+call (JAX would have baked an array's old contents in); a read of an array also
+records its shape and dtype, so that reshaping it in place regenerates.
 
 The cache holds at most ``maxsize`` entries (512 unless ``set_maxsize`` says
 otherwise), dropping the least recently used; ``info()`` (``tp.cache_info()``) reports
 hits, misses, invalidations, evictions, entries and the maximum size.  Keys and reads
 hold their objects (not just ids, which Python reuses once an object dies), so an entry
-keeps what it was made from alive until it is evicted.
+keeps what it was made from alive until it is evicted.  Nothing else grows with use: a
+transform keeps at most 8 specialisations of its own, a ``custom_vjp`` one wrapper
+function, and generated source stays in ``linecache`` only while a function compiled
+from it is alive (``ir/emit.py``).
 """
 import collections
 import struct

@@ -15,7 +15,7 @@ from .errors import TranspileError
 import runtime
 from runtime.pytree import tree_leaves
 
-from .analysis.avals import key as signature_key, of_argument as abstract_value
+from .analysis.avals import coarsen, key as signature_key, of_argument as abstract_value
 from .module import GeneratedModule
 from .custom import custom_vjp
 
@@ -95,7 +95,7 @@ class Transformed:
         self._inplace = self._validate()            # errors surface at transform time
 
     # ------------------------------------------------------------ generation
-    _MAX_SPECIALISATIONS = 8
+    _MAX_SPECIALISATIONS = 8        # signatures with every size known; then sizes are read
 
     def _key(self, signature=None):
         return (self._kind, self._argnums, self._single, self._has_aux,
@@ -104,9 +104,19 @@ class Transformed:
     @property
     def _entry(self):
         """The shape-generic generated code (made on first use)."""
-        if self._generic is None:
+        if self._current(self._generic) is None:
             self._generic = self._generate()
         return self._generic
+
+    def _current(self, entry):
+        """``entry``, or None if a value its code was made from has changed since (a global
+        or an attribute rebound, a closure variable or a default replaced): then the
+        transform forgets its code and reads the function again, as a new one would."""
+        if entry is None or not cache.changed(entry.dependencies):
+            return entry
+        self._specs, self._last, self._generic, self._normalised = {}, None, None, None
+        self._inplace = self._validate()
+        return None
 
     def _validate(self):
         """Run the compiler as far as it can refuse the function; return the parameters
@@ -130,7 +140,7 @@ class Transformed:
     def _build(self, arg_avals, optimise=True):
         from .ad.package import grad_function
         module = GeneratedModule("%s %s" % (self._kind, self._fun.__qualname__))
-        if self._normalised is None:
+        if self._normalised is None or cache.changed(self._normalised.unit.src.reads.values()):
             unit = module.normalise(self._fun)
             self._normalised = module.snapshot(unit)
         else:
@@ -139,10 +149,7 @@ class Transformed:
         fn = grad_function(module, unit, self._wrt, name, has_aux=self._has_aux,
                            with_value=self._kind == "value_and_grad", single=self._single,
                            arg_avals=arg_avals, optimise=optimise)
-        dependencies = []
-        for u in module.units:
-            for gname, value in u.src.referenced.items():
-                dependencies.append((u.src.globals, gname, value))
+        dependencies = module.reads()
         if not optimise:
             return _Entry(source=None, function=None, inplace=dict(unit.inplace_params),
                           unit=unit, dependencies=dependencies)
@@ -151,18 +158,24 @@ class Transformed:
         return _Entry(source=source, function=namespace[name],
                       inplace=dict(unit.inplace_params), unit=unit, dependencies=dependencies)
 
-    def _specialisation(self, bound):
-        """The generated function for the shapes and dtypes of these arguments."""
+    def _specialisation(self, bound, coarse=False):
+        """The generated function for these arguments' abstract values.
+
+        The first signatures seen get code specialised to every size; after that (or with
+        ``coarse``) code that knows only which dimensions are 1, and reads the other
+        sizes when it runs, serves every call with the same dtypes, ranks and structure.
+        """
         bound.apply_defaults()
-        avals = {}
-        for name, value in bound.arguments.items():
-            avals[name] = abstract_value(value)
+        avals = {name: abstract_value(value) for name, value in bound.arguments.items()}
         signature = tuple((name, signature_key(aval)) for name, aval in avals.items())
-        entry = self._specs.get(signature)
+        entry = None if coarse else self._current(self._specs.get(signature))
         if entry is None:
-            if len(self._specs) >= self._MAX_SPECIALISATIONS:
-                entry = self._entry         # many shapes seen: the shape-generic code
-            else:
+            if coarse or len(self._specs) >= self._MAX_SPECIALISATIONS:
+                avals = {name: coarsen(aval) for name, aval in avals.items()}
+                signature = tuple((name, signature_key(aval, coarse=True))
+                                  for name, aval in avals.items())
+                entry = self._current(self._specs.get(signature))
+            if entry is None:
                 entry = self._generate(avals, signature)
                 self._specs[signature] = entry
         self._last = entry
@@ -188,17 +201,18 @@ class Transformed:
         return self._specialisation(bound).function
 
     def call_generic(self, *args, **kwargs):
-        """Run the shape-generic code (what runs once many shapes have been seen)."""
+        """Run the code that reads the sizes at run time (what runs once many shapes have
+        been seen): the same dtypes, ranks and structure, only dimensions of size 1 known."""
         bound = self._signature.bind(*args, **kwargs)
         self._check_arguments(bound, self._inplace)
-        return self._entry.function(*args, **kwargs)
+        return self._specialisation(bound, coarse=True).function(*args, **kwargs)
 
     def _source(self, args, kwargs):
         if args or kwargs:
             bound = self._signature.bind(*args, **kwargs)
             self._check_arguments(bound, self._inplace)
             return self._specialisation(bound).source
-        return (self._last or self._entry).source
+        return (self._current(self._last) or self._entry).source
 
     def _check_arguments(self, bound, entry):
         arguments = bound.arguments
@@ -356,8 +370,7 @@ def _build_vjp(fun, wrt, avals, has_aux):
     fwd, bwd, _ = vjp_pair(module, unit, wrt, avals, has_aux=has_aux)
     module.entry_points = [fwd, bwd]
     source, namespace = module.compile()
-    dependencies = [(u.src.globals, name, value) for u in module.units
-                    for name, value in u.src.referenced.items()]
+    dependencies = module.reads()
     entry = _Entry(source=source, function=namespace[fwd], inplace=dict(unit.inplace_params),
                    unit=unit, dependencies=dependencies)
     entry.backward = namespace[bwd]
@@ -404,7 +417,10 @@ def clear_caches():
 
 
 def cache_info():
-    """Counters of the generated-function cache: hits, misses, invalidated, entries."""
+    """The generated-code cache: ``hits``, ``misses``, ``invalidations`` (entries dropped
+    because a global, attribute, closure value or default they were made from changed),
+    ``evictions`` (least recently used entries dropped to stay within ``maxsize``),
+    ``entries`` and ``maxsize`` (``transpiler.cache.set_maxsize`` changes it)."""
     return cache.info()
 
 

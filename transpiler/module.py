@@ -10,6 +10,7 @@ import inspect
 import gast
 
 from . import driver
+from .cache import Read
 from .errors import TranspileError
 from .ir import build, emit
 
@@ -29,6 +30,7 @@ class GeneratedModule:
         self.mutated_residuals = {}    # bwd name -> positions of saved values it updates
         self.entry_points = None       # names of the functions callers use (default: first)
         self.units = []                # every normalised function, for cache validation
+        self.custom_reads = {}         # custom_vjp attributes read (fwd), by place
 
     # ------------------------------------------------------------ names
     def global_name(self, preferred, obj=None):
@@ -44,6 +46,14 @@ class GeneratedModule:
         unit = driver.normalise(fn, self.env)
         self.units.append(unit)
         return unit
+
+    def reads(self):
+        """Every value this module's code was made from (``cache.Read``), once each: what
+        the normalised functions resolved, their defaults, the custom_vjp rules bound."""
+        found = dict(self.custom_reads)
+        for unit in self.units:
+            found.update(unit.src.reads)
+        return list(found.values())
 
     def snapshot(self, unit):
         """What ``adopt`` needs to start another module from this normalised unit."""
@@ -130,6 +140,7 @@ class GeneratedModule:
         self._in_progress.append(callee)
         try:
             unit = driver.normalise(callee, self.env)
+            self.units.append(unit)                # its output shape depends on its reads
             ret = unit.fn.body[-1]
             if not isinstance(ret, gast.Return) or not isinstance(ret.value, gast.Name):
                 return None
@@ -142,6 +153,8 @@ class GeneratedModule:
         return result
 
     def _custom_vjp(self, custom, params, active_params, atoms, mask):
+        read = Read(custom, "fwd", (), custom.fwd)          # defvjp may give another later
+        self.custom_reads[read.where] = read
         fwd = self.env.bind(custom.__name__ + "_fwd", custom.fwd)
         bwd = self.env.bind(custom.__name__ + "_bwd", custom.bwd_with_zeros)
         all_params = custom.param_names

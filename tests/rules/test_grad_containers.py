@@ -78,6 +78,12 @@ def dict_values(d):
     return total
 
 
+def repeated_lists(x, y):
+    items = [x[0], y] * 2
+    pairs = 3 * (x[1], x[0])
+    return items[0] * items[2] + np.sum(items[1] * items[3]) + pairs[0] * pairs[5]
+
+
 def concatenated_lists(x, y):
     xs = [x, x * 2.0] + [y]
     return weigh(xs[0] * xs[2]) + weigh(xs[1])
@@ -114,6 +120,7 @@ CASES = [
     Grad(rt.field, namedtuple_fields, Pair(normal(3), normal())),
     Grad(rt.dict_values, dict_values, {"w": normal(3), "b": normal()}),
     Grad(rt.concat, concatenated_lists, normal(2), normal(2), argnums=(0, 1)),
+    Grad(rt.repeat_sequence, repeated_lists, normal(2), normal(3)),
     Grad(rt.as_sequence, loop_over_rows, normal(3, 2)),
     Grad(rt.as_sequence, loop_over_list, normal(2), normal(2), argnums=(0, 1)),
 ]

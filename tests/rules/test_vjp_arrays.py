@@ -191,6 +191,8 @@ CALLS += [Call(builtins.sum, [normal(3), normal(3), normal(3)]),
           Call(rt.dict_values, {"w": normal(2), "b": normal()}),
           Call(rt.concat, [normal(2), normal()], [normal(3)]),
           Call(rt.concat, (normal(),), (normal(),)),
+          Call(rt.repeat_sequence, [normal(2), normal()], 3),
+          Call(rt.repeat_sequence, (normal(),), 2),
           Call(rt.as_sequence, A), Call(rt.as_sequence, [normal(2), normal()]),
           Call(rt.as_sequence, (normal(), normal()))]
 ROW_STACK = [Call(np.row_stack, [normal(3), normal(3)]),

@@ -24,7 +24,7 @@ class FunctionSource:
     globals: dict
     closure: dict = field(default_factory=dict)
     is_lambda: bool = False
-    referenced: dict = field(default_factory=dict)   # globals read at transform time
+    reads: dict = field(default_factory=dict)        # cache.Read of every value resolved
     lambda_text: str = None                           # `lambda x: ...` as written
 
     @property
@@ -38,6 +38,11 @@ class FunctionSource:
         if self.lambda_text is not None:
             return self.lambda_text
         return self.located.lines.get(lineno, "").strip()
+
+    @property
+    def cells(self):
+        """The closure cells, by variable name (empty cells included)."""
+        return dict(zip(self.fn.__code__.co_freevars, self.fn.__closure__ or ()))
 
     @property
     def name(self):

@@ -17,6 +17,7 @@ import types
 import gast
 import numpy as np
 
+from ..cache import ABSENT, Read, cell_value
 from ..ir import build
 from ..ir.walk import all_stored
 from .environment import CORE, canonical_path
@@ -27,7 +28,9 @@ def function_locals(fn):
     return set(build.param_names(fn)) | all_stored(fn.body)
 
 
-_SIMPLE = (int, float, complex, bool, str, type(None))
+# Values written into generated code as literals: exactly these types (a NumPy scalar is
+# bound instead, keeping its dtype: `x * np.float64(2)` is not `x * 2.0` for float32 `x`).
+_LITERALS = (int, float, complex, bool, str, type(None))
 
 
 class Resolver(gast.NodeTransformer):
@@ -37,6 +40,7 @@ class Resolver(gast.NodeTransformer):
         self.env = env
         self.locals = local_names
         self.renames = {name: name + "_" for name in local_names if name in CORE}
+        self.cells = src.cells
 
     # -- scopes
     def visit_FunctionDef(self, node):
@@ -72,28 +76,50 @@ class Resolver(gast.NodeTransformer):
                                  "an argument.")
         return self._reference(node, node.id, value)
 
-    def _lookup(self, name):
-        if name in self.src.closure:
-            return True, self.src.closure[name]
+    def _scope(self, name):
+        """Where ``name`` lives: its closure cell, the globals dict, ``builtins``, or None."""
+        if name in self.cells:
+            return self.cells[name]
         if name in self.src.globals:
-            self.src.referenced[name] = self.src.globals[name]
-            return True, self.src.globals[name]
+            return self.src.globals
         if hasattr(builtins, name):
+            return builtins
+        return None
+
+    def _lookup(self, name):
+        """``(found, value)`` for a non-local name; the read is recorded for the cache."""
+        scope = self._scope(name)
+        if scope is None:
+            return False, None
+        if scope is builtins:
+            # a global of this name defined later would shadow the builtin
+            self._record(self.src.globals, name, (), ABSENT)
             return True, getattr(builtins, name)
-        return False, None
+        value = self.src.globals[name] if scope is self.src.globals else cell_value(scope)
+        self._record(scope, name, (), value)
+        return value is not ABSENT, value          # an empty cell: not assigned yet
+
+    def _record(self, scope, name, path, value):
+        read = Read(scope, name, path, value)
+        self.src.reads.setdefault(read.where, read)
 
     def _reference(self, node, spelled, value):
         if (spelled not in self.src.closure and spelled not in self.src.globals
                 and getattr(builtins, spelled, None) is value):
             return node                                   # a builtin: keep the bare name
-        if isinstance(value, _SIMPLE) and not callable(value):
+        return self.value_reference(node, value, spelled)
+
+    def value_reference(self, node, value, fallback_name):
+        """How generated code refers to ``value``: a constant, its canonical ``np``/``math``
+        path, or a name bound to the object itself in the module environment."""
+        if type(value) in _LITERALS:
             return build.const(value, at=node)           # a constant: inline it
         path = canonical_path(value)
         if path is not None:
             return build.dotted(path, at=node)
         preferred = getattr(value, "__name__", None) if isinstance(value, types.FunctionType) else None
         if not preferred or preferred == "<lambda>" or not preferred.isidentifier():
-            preferred = spelled
+            preferred = fallback_name
         return build.name(self.env.bind(preferred, value), at=node)
 
     def visit_Attribute(self, node):
@@ -121,6 +147,8 @@ class Resolver(gast.NodeTransformer):
                 consumed += 1
             else:
                 break
+        if consumed:
+            self._record(self._scope(base.id), base.id, chain[:consumed], value)
         head = self._chain_reference(node, spelled, value, base)
         for attr_name in chain[consumed:]:
             head = build.attr(head, attr_name, at=node)
@@ -129,7 +157,7 @@ class Resolver(gast.NodeTransformer):
     def _chain_reference(self, node, spelled, value, base):
         if "." not in spelled:
             return self._reference(base, spelled, value)
-        if isinstance(value, _SIMPLE) and not callable(value):
+        if type(value) in _LITERALS:
             return build.const(value, at=node)
         path = canonical_path(value, preferred=self._core_spelling(spelled))
         if path is not None:
@@ -141,6 +169,28 @@ class Resolver(gast.NodeTransformer):
             return build.dotted(".".join([bound] + spelled.split(".")[1:]), at=node)
         # an attribute of a plain object, read now
         return build.name(self.env.bind(spelled.replace(".", "_"), value), at=node)
+
+    def stored_defaults(self, fn):
+        """Make the defaults the objects Python stored when ``def`` ran (``__defaults__``,
+        ``__kwdefaults__``) rather than their expressions, which would be evaluated again:
+        ``def f(x, k=K)`` keeps the ``K`` of that time, ``w=np.random.randn(3)`` is not
+        drawn again, and ``lambda x, k=k: ...`` made in a loop keeps its own ``k``."""
+        live = self.src.fn
+        positional = fn.args.posonlyargs + fn.args.args
+        stored = (live.__defaults__ or ())[-len(positional):] if positional else ()
+        fn.args.defaults = [self.value_reference(param, value, param.id + "_default")
+                            for param, value in zip(positional[len(positional) - len(stored):],
+                                                    stored)]
+        kwdefaults = live.__kwdefaults__ or {}
+        fn.args.kw_defaults = [
+            self.value_reference(param, kwdefaults[param.id], param.id + "_default")
+            if param.id in kwdefaults else None for param in fn.args.kwonlyargs]
+        if stored:
+            self._record(live, "__defaults__", (), live.__defaults__)
+        if kwdefaults:
+            self._record(live, "__kwdefaults__", (), kwdefaults)
+            for name, value in kwdefaults.items():
+                self._record(kwdefaults, name, (), value)
 
     def _core_spelling(self, spelled):
         root, _, rest = spelled.partition(".")
@@ -158,9 +208,6 @@ def resolve(src, env):
     env.avoid(local_names)
     resolver = Resolver(src, env, local_names)
     fn.body = [resolver.visit(stmt) for stmt in fn.body]
+    resolver.stored_defaults(fn)
     resolver._rename_params(fn)
-    for i, default in enumerate(fn.args.defaults):
-        fn.args.defaults[i] = resolver.visit(default)
-    fn.args.kw_defaults = [resolver.visit(d) if d is not None else None
-                           for d in fn.args.kw_defaults]
     return fn

@@ -10,6 +10,9 @@ import ast
 import hashlib
 import linecache
 import re
+import threading
+import types
+import weakref
 
 import astor
 import gast
@@ -83,8 +86,33 @@ def pseudo_filename(label, source):
 def compile_source(source, namespace, label):
     """Execute ``source`` in ``namespace``; register it with linecache; return namespace."""
     filename = pseudo_filename(label, source)
-    lines = source.splitlines(True)
-    linecache.cache[filename] = (len(source), None, lines, filename)
+    entry = (len(source), None, source.splitlines(True), filename)
+    linecache.cache[filename] = entry
     code = compile(source, filename, "exec")
     exec(code, namespace)
+    _keep_lines(entry, namespace)
     return namespace
+
+
+_LOCK = threading.Lock()
+_LIVE = {}      # pseudo-filename -> the live functions compiled from it (weakly)
+
+
+def _keep_lines(entry, namespace):
+    """Keep linecache's ``entry`` for as long as a function compiled from its source lives.
+
+    Tracebacks and ``inspect.getsource`` of a generated function need its source in
+    linecache; once every function from one source is gone (its cache entry evicted and
+    no one else holding it), the source is dropped on a later compilation, so linecache
+    does not grow with every function ever generated.  Identical sources share one
+    pseudo-filename (it hashes the source) and one registration.
+    """
+    filename = entry[3]
+    functions = [value for value in namespace.values() if isinstance(value, types.FunctionType)
+                 and value.__code__.co_filename == filename]
+    with _LOCK:
+        for name in [name for name, live in _LIVE.items() if not live]:
+            del _LIVE[name]
+            linecache.cache.pop(name, None)
+        _LIVE.setdefault(filename, weakref.WeakSet()).update(functions)
+        linecache.cache[filename] = entry

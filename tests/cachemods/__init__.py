@@ -1,0 +1,1 @@
+"""Modules for tests/test_cache.py: values that functions read through attributes."""

@@ -431,3 +431,51 @@ def ping_pong_reading_whole_arrays(x, steps):
 def test_ping_pong_buffers(f, steps):
     x = np.array([0.3, -0.2, 0.5, 0.9, 0.1, -0.4])
     check_grads(f, (x, steps))
+
+
+# ------------------------------------------------------------ lists as stacks
+
+def stack_machine(x, n):
+    stack = []
+    for i in range(n):
+        stack.append(np.sin(x) * i)
+    total = 0.0
+    while len(stack) > 0:
+        top = stack.pop()
+        total = total * 0.5 + np.sum(top * x)
+    return total
+
+
+def pops_unused_and_used(x):
+    items = [x[0], x[1] * 2.0, x[2]]
+    items.pop()
+    y = items.pop()
+    return y * items[0]
+
+
+def read_before_a_later_append(x):
+    items = []
+    items.append(x[0])
+    items.append(x[1] * 3.0)
+    t = items[0]
+    items.append(x[2])
+    return t * 2.0
+
+
+@pytest.mark.parametrize("f, args", [(stack_machine, (X, 4)), (stack_machine, (X, 0)),
+                                     (pops_unused_and_used, (X,)),
+                                     (read_before_a_later_append, (X,))])
+def test_lists_used_as_stacks(f, args):
+    check_grads(f, args)
+
+
+def test_a_list_read_before_a_later_append_analytic():
+    np.testing.assert_allclose(tp.grad(read_before_a_later_append)(X), [2.0, 0.0, 0.0])
+
+
+def test_pop_with_an_index_is_refused():
+    def f(x):
+        items = [x[0], x[1]]
+        return items.pop(0)
+    with pytest.raises(tp.TranspileError, match="pop"):
+        tp.grad(f)(X)

@@ -31,7 +31,7 @@ from ..ir import build
 from ..ir.naming import adjoint_name
 from ..ir.walk import Renamer, dotted_name
 from ..rules import registry
-from ..rules.registry import RuleError
+from ..rules.registry import IN_PLACE, RuleError
 import runtime as rt
 from ..analysis.shapes import Shapes
 from ..analysis.memory import Memory
@@ -235,8 +235,12 @@ class ReverseMode:
             op = self.activity.op(stmt)
             if op is not None and op.kind == O.APPEND:
                 return self._append(stmt, op, state)
+            if op is not None and op.kind == O.POP:
+                return self._pop_item(stmt, stmt.value.func.value.id, None, state)
             if op is not None and op.kind == O.UNKNOWN:
                 self._check_unknown(stmt, op)     # e.g. np.add.at(y, i, v) updates y
+            if op is not None and op.kind == O.RULE and op.rule.effects.writes:
+                self._check_write_primitive(stmt, op)
             return Rec(stmt)
         if isinstance(stmt, gast.If):
             return self._if(stmt, state)
@@ -309,9 +313,13 @@ class ReverseMode:
     def _assign(self, stmt, state):
         target = stmt.targets[0].id
         op = self.activity.op(stmt)
+        if op.kind == O.POP:
+            return self._pop_item(stmt, op.node.func.value.id, target, state)
         rec = Rec(stmt, kind="assign")
         if op.kind == O.UNKNOWN:
             self._check_unknown(stmt, op)
+        if op.kind == O.RULE and op.rule.effects.writes:
+            self._check_write_primitive(stmt, op)
         if not self.activity.is_active(target) or target not in state.nz:
             state.nz.discard(target)
             state.dense.discard(target)
@@ -531,6 +539,40 @@ class ReverseMode:
         rec.code = self._specialise(code)
         return rec
 
+    def _pop_item(self, stmt, owner, target, state):
+        """``x = lst.pop()``: the popped item's adjoint goes back onto the list's."""
+        rec = Rec(stmt, kind="pop")
+        if not isinstance(stmt, gast.Assign):
+            # keep the item: undoing the pop in the reverse sweep puts it back
+            rec.forward = build.assign(self.namer.fresh(owner + "_item"), stmt.value, at=stmt)
+        item_nz = target is not None and self.activity.is_active(target) and target in state.nz
+        if target is not None:
+            state.nz.discard(target)
+            state.dense.discard(target)
+        if not self.activity.is_active(owner) or (owner not in state.nz and not item_nz):
+            return rec
+        code = []
+        self._densify(owner, state, code)
+        item = self.dname(target) if item_nz else build.const(0.0)
+        code.append(build.expr(build.call(build.attr(self.dname(owner), "append"), [item])))
+        rec.code = self._specialise(code)
+        return rec
+
+    def _check_write_primitive(self, stmt, op):
+        """A call that updates an argument in place: refused on values being
+        differentiated (its derivative is not written for the in-place form).  Augmented
+        assignments left in place are the shape-generic code's hazards, raised if that
+        code is generated (specialize/inplace.py)."""
+        if op.rule.effects == IN_PLACE:
+            return
+        for k in op.rule.effects.writes:
+            atom = op.args[k] if k < len(op.args) else None
+            if isinstance(atom, gast.Name) and self.activity.is_active(atom.id):
+                raise self.unit.error(
+                    stmt, "`%s` updates `%s` in place, and its derivative is not supported in "
+                    "that form" % (_short_name(op), atom.id),
+                    "compute a new value instead (for example with x.at[...].add(...)).")
+
     # -- control flow
     def _join(self, states, tails):
         """Merge branch states; append zero-materialisations to each branch's tail."""
@@ -657,7 +699,7 @@ class ReverseMode:
         read = set()
         for rec in _walk_recs(recs):
             for stmt in rec.code + rec.before + rec.body_tail + rec.else_tail:
-                read.update(_content_reads(stmt, self.primals, self.env))
+                read.update(_content_reads(stmt, self.primals, self.env, self.kinds))
         return read
 
     def _undo_needed(self, stmt, written):
@@ -834,6 +876,13 @@ class ReverseMode:
             owner = stmt.value.func.value.id
             if self._undo_needed(stmt, owner):
                 restore_post.append(build.expr(build.call(build.attr(build.name(owner), "pop"), [])))
+        if rec.kind == "pop":
+            popping = rec.forward or stmt
+            owner = popping.value.func.value.id
+            if self._undo_needed(stmt, owner):
+                item = build.name(popping.targets[0].id)
+                restore_post.append(build.expr(build.call(build.attr(build.name(owner), "append"),
+                                                          [item])))
         part.forward = restore_pre + part.forward
         part.code = code + restore_post
         if not part.code:
@@ -969,7 +1018,7 @@ class ReverseMode:
 
 # ------------------------------------------------------------ helpers
 
-_SIMPLE = ("assign", "setitem", "append")
+_SIMPLE = ("assign", "setitem", "append", "pop")
 
 
 @dataclass
@@ -1037,15 +1086,17 @@ def _assigned(stmts):
     return names
 
 
-def _content_reads(stmt, primals, env):
-    """Primal names whose contents ``stmt`` reads (not those it reads the shape of)."""
+def _content_reads(stmt, primals, env, kinds):
+    """Primal names whose contents ``stmt`` reads (not arrays it reads the shape of: an
+    array's shape never changes in place, a list's length does)."""
     shape_only = set()
     names = []
     for node in gast.walk(stmt):
         if isinstance(node, gast.Call):
             rule = registry.lookup(env.lookup(node.func))
             for k in (rule.shape_only if rule is not None else ()):
-                if k < len(node.args) and isinstance(node.args[k], gast.Name):
+                if k < len(node.args) and isinstance(node.args[k], gast.Name) \
+                        and kinds.get(node.args[k].id) == K.ARRAY:
                     shape_only.add(id(node.args[k]))
         elif isinstance(node, gast.Name):
             names.append(node)

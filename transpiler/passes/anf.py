@@ -6,7 +6,7 @@ language (docs/architecture.md): each statement is one of
     name = <op>            op: atom, call(atoms), a <binop> b, <unop> a, a <cmp> b,
                            a[index], (atoms), [atoms], {const: atom}
     name[index] = atom     (a write into an array the function created)
-    lst.append(atom) / print(...) / assert ... / raise ...
+    lst.append(atom) / name = lst.pop() / print(...) / assert ... / raise ...
     if name: ... else: ...            (or `if not name:`)
     for name in range(atoms): ...
     while name: ...                   (name recomputed at the end of the body)
@@ -263,9 +263,9 @@ class ANF(Pass):
         func = node.func
         if isinstance(func, gast.Name) and func.id in self.local_functions:
             return self._inline(node, self.local_functions[func.id])
-        is_append = (isinstance(func, gast.Attribute) and func.attr == "append"
-                     and isinstance(func.value, gast.Name) and func.value.id in self.locals)
-        if not (self._static(func) or is_append):
+        is_list_method = (isinstance(func, gast.Attribute) and func.attr in ("append", "pop")
+                          and isinstance(func.value, gast.Name) and func.value.id in self.locals)
+        if not (self._static(func) or is_list_method):
             if isinstance(func, gast.Name) and func.id in self.locals:
                 raise unit.error(node, "calling `%s`, a value computed inside the function, is "
                                  "not supported" % func.id, "call a function defined at module "

@@ -37,7 +37,7 @@ METHODS = {
     "flatten": ("rt.flatten", "plain"),
 }
 AT_OPS = {"set", "add", "multiply", "mul", "divide", "power", "min", "max", "get"}
-LIST_METHODS = {"append"}
+LIST_METHODS = {"append", "pop"}
 DICT_METHODS = {"keys": "rt.dict_keys", "values": "rt.dict_values", "items": "rt.dict_items"}
 
 
@@ -104,6 +104,10 @@ class _Lowerer(gast.NodeTransformer):
         if method in DICT_METHODS and not node.args:
             return build.call(DICT_METHODS[method], [receiver], at=node)
         if method in LIST_METHODS:
+            if method == "pop" and (node.args or node.keywords):
+                raise self.unit.error(node, "`.pop()` with an index is not supported",
+                                      "pop the last item with `.pop()`, or read the item "
+                                      "(`x = lst[i]`) and build a new list.")
             node.func = build.attr(receiver, method, at=node)
             return node
         import numpy

@@ -220,20 +220,22 @@ def unstack(g, ans, parts, axis=0):
     return [np.take(g, k, axis=axis) for k in range(len(parts))]
 
 
-def unconcatenate(g, ans, parts, axis=0, like=None):
+def unconcatenate(g, ans, parts, axis=0, like=None, ndmin=0):
     """Adjoint of ``np.concatenate(parts, axis)``.
 
     Each piece is shaped like the matching entry of ``like`` (by default ``parts``): the
-    arguments of ``np.vstack``/``np.hstack`` before they were made 2-d or 1-d.
+    arguments of ``np.vstack``/``np.hstack`` before they were made ``ndmin``-d.
     """
     g = _full(g, ans)
-    sizes = [np.shape(p)[axis] if axis is not None else np.size(p) for p in parts]
+    promote = {0: np.asarray, 1: np.atleast_1d, 2: np.atleast_2d}[ndmin]
+    sizes = [np.shape(promote(p))[axis] if axis is not None else np.size(p) for p in parts]
     if axis is None:
         g = np.ravel(g)
         axis = 0
     cuts = np.cumsum(sizes)[:-1]
     pieces = np.split(g, cuts, axis=axis)
-    return [np.reshape(piece, np.shape(p)) for piece, p in zip(pieces, like or parts)]
+    return [np.reshape(piece, np.shape(p)) for piece, p in zip(pieces, like if like is not None
+                                                              else parts)]
 
 
 def array_adjoint(g, ans, obj):

@@ -1,6 +1,9 @@
 import os
 import sys
 
+# every pass and every generated function is checked against the core language
+os.environ["TRANSPILER_VERIFY"] = "1"
+
 import numpy as np
 import pytest
 

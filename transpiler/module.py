@@ -12,7 +12,7 @@ import gast
 from . import driver
 from .cache import Read
 from .errors import TranspileError
-from .ir import build, emit
+from .ir import build, emit, verify
 
 
 class GeneratedModule:
@@ -30,6 +30,7 @@ class GeneratedModule:
         self.mutated_residuals = {}    # bwd name -> positions of saved values it updates
         self.entry_points = None       # names of the functions callers use (default: first)
         self.units = []                # every normalised function, for cache validation
+        self.temporaries = {}          # function name -> temporaries its flattening introduced
         self.custom_reads = {}         # custom_vjp attributes read (fwd), by place
 
     # ------------------------------------------------------------ names
@@ -181,11 +182,25 @@ class GeneratedModule:
                     todo.append(by_name[node.id])
         return [fn for fn in self.functions if fn in keep]
 
+    def flatten(self, fn, namer):
+        """Bring a generated function into the core language (one operation per line)."""
+        from .passes.anf import flatten_expressions
+        namer.reserve(*self.env.bindings)
+        self.temporaries.setdefault(fn.name, set()).update(
+            flatten_expressions(fn, self.env, namer))
+
     def source(self):
-        body = list(self.header) + self.reachable()
-        return emit.to_source(build.module(body))
+        """The module's source, rendered for people (``ir/readable.py``)."""
+        from .ir.readable import fold_temporaries
+        functions = [fold_temporaries(build.clone(fn), self.env,
+                                      self.temporaries.get(fn.name, ()))
+                     for fn in self.reachable()]
+        return emit.to_source(build.module(list(self.header) + functions))
 
     def compile(self):
+        if verify.enabled():
+            for fn in self.reachable():
+                verify.check(fn, self.env, "the transform (%s)" % self.label)
         source = self.source()
         namespace = self.env.namespace()
         for fn in self.functions:

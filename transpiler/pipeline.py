@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import gast
 
-from .ir import emit
+from .ir import emit, verify
 from .ir.naming import Namer
 
 
@@ -40,9 +40,11 @@ class Pass:
 
     Subclasses set ``name`` (verb_object) and implement ``run(unit)``, which rewrites
     ``unit.fn`` in place or replaces it.  The docstring says what the pass requires of
-    its input and ensures of its output.
+    its input and ensures of its output; ``ensures_core`` passes leave core language,
+    which ``ir/verify.py`` checks after them when ``TRANSPILER_VERIFY=1``.
     """
     name = "pass"
+    ensures_core = False
 
     def run(self, unit):
         raise NotImplementedError
@@ -59,6 +61,8 @@ def run_passes(unit, passes, print_after=None):
         start = time.perf_counter()
         p.run(unit)
         unit.timings.append((p.name, time.perf_counter() - start))
+        if p.ensures_core and verify.enabled():
+            verify.check(unit.fn, unit.env, "the pass %s" % p.name)
         if p.name in wanted or "all" in wanted:
             sys.stderr.write("# --- after %s: %s\n%s\n" % (p.name, unit.fn.name,
                                                              emit.to_source(unit.fn)))

@@ -125,6 +125,7 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
              + reverse + [build.return_(result)])
     new = build.function_def(name, fn.args, stmts, at=fn)
     if optimise:
+        module.flatten(new, unit.namer)
         optimize(new, module.env, protected=set(build.param_names(fn)))
         use_residual_variants(new, module)
     return new
@@ -157,6 +158,7 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
     bwd_name = module.global_name(base + "_bwd")
     bwd = build.function_def(bwd_name, [saved, cotangent],
                              reverse + [build.return_(result)], at=fn)
+    module.flatten(bwd, unit.namer)
     optimize(bwd, module.env, protected={saved, cotangent})
     module_names = set(module.env.bindings) | set(dir(builtins))
     residuals = sorted(_live_in(bwd, module.env) - {saved, cotangent} - module_names)
@@ -183,6 +185,7 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
         module.global_name(base + "_residuals"), build.clone(fn.args),
         body + [build.return_(build.tuple_([build.name(r) for r in residuals]))], at=fn)
     for function in (fwd, variant):
+        module.flatten(function, unit.namer)
         optimize(function, module.env, protected=set(build.param_names(fn)))
         use_residual_variants(function, module)
     module.residual_variants[fwd_name] = variant

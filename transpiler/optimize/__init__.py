@@ -18,7 +18,7 @@ def optimize(fn, env, protected=(), live_out=(), max_rounds=20):
       live_out: names read after the function body (for code that is not a function yet).
     """
     for _ in range(max_rounds):
-        rewritten = fold_constants(fn)
+        rewritten = fold_constants(fn, env)
         rewritten |= propagate_copies(fn, env, protected)
         rewritten |= remove_redundant_assignments(fn, env)
         eliminate_dead_code(fn, env, live_out)

@@ -1,4 +1,5 @@
-"""Copy propagation: after ``a = b``, read ``b`` where the code reads ``a``.
+"""Copy and constant propagation: after ``a = b`` (or ``a = 2``), read ``b`` (``2``)
+where the code reads ``a``.
 
     dplus = dout                          dexp = dout * 2
     dexp = dplus * 2          ->          (dplus = dout is then dead)
@@ -16,15 +17,44 @@ from .effects import effect
 
 
 class _Substitute(gast.NodeTransformer):
+    """Reads of copies become reads of their sources; reads of numbers become the numbers
+    where folding then simplifies (``2 * 3``, ``x ** 1``), and keep their names
+    elsewhere (``dout = 1.0`` then ``dout * w`` reads better than ``1.0 * w``)."""
+
     def __init__(self, copies):
         self.copies = copies
         self.changed = False
 
+    def visit_BinOp(self, node):
+        for side, other in (("left", node.right), ("right", node.left)):
+            operand = getattr(node, side)
+            if isinstance(operand, gast.Name) and isinstance(operand.ctx, gast.Load) \
+                    and isinstance(self.copies.get(operand.id), gast.Constant):
+                value = self.copies[operand.id]
+                if _folds(node, side, value.value, other):
+                    setattr(node, side, build.const(value.value, at=operand))
+                    self.changed = True
+        self.generic_visit(node)
+        return node
+
     def visit_Name(self, node):
-        if isinstance(node.ctx, gast.Load) and node.id in self.copies:
+        if isinstance(node.ctx, gast.Load) and isinstance(self.copies.get(node.id), str):
             node.id = self.copies[node.id]
             self.changed = True
         return node
+
+
+def _folds(node, side, value, other):
+    """Does putting ``value`` on ``side`` of ``node`` let constant folding simplify it?"""
+    if isinstance(other, gast.Constant):
+        return True                                     # 2 * 3
+    op = type(node.op)
+    if type(value) is not int:
+        return False
+    if side == "right":
+        return (op is gast.Pow and value == 1) or (op is gast.Mult and value == 1) or \
+            (op in (gast.Add, gast.Sub) and value == 0)
+    return (op is gast.Mult and value == 1) or (op is gast.Add and value == 0)
 
 
 def _bound_anywhere(stmts, env):
@@ -46,8 +76,13 @@ def _bound_anywhere(stmts, env):
 
 def _kill(copies, names):
     for a in list(copies):
-        if a in names or copies[a] in names:
+        if a in names or (isinstance(copies[a], str) and copies[a] in names):
             del copies[a]
+
+
+def _number(node):
+    """A literal int, float or bool: immutable, safe to read in place of its name."""
+    return isinstance(node, gast.Constant) and type(node.value) in (int, float, bool)
 
 
 def propagate_copies(fn, env, protected=()):
@@ -101,3 +136,6 @@ def _block(stmts, copies, env, protected, changed):
                 and isinstance(stmt.value, gast.Name) and stmt.targets[0].id != stmt.value.id
                 and stmt.targets[0].id not in protected and stmt.value.id not in protected):
             copies[stmt.targets[0].id] = stmt.value.id
+        elif (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+              and _number(stmt.value) and stmt.targets[0].id not in protected):
+            copies[stmt.targets[0].id] = stmt.value

@@ -4,10 +4,11 @@
     (x + 0) * 1               ->      x
 
 Only identities that keep value, shape and dtype are used: integer ``0`` and ``1``
-(``x * 1.0`` would turn an integer array into floats, so it stays).  An identity never
-turns a whole right-hand side into a bare name: ``a = x + 0`` makes a new array that
-the code may write into (``a[0] = 5.``), while ``a = x`` would alias the argument --
-the optimiser-made alias Tangent fell for.
+(``x * 1.0`` would turn an integer array into floats, so it stays).  An identity turns
+a whole right-hand side into a bare name only where the memory model says neither name
+is ever written in place: ``a = x + 0`` makes a new array that the code may write into
+(``a[0] = 5.``), while ``a = x`` would alias the argument -- the optimiser-made alias
+Tangent fell for.
 """
 import operator
 
@@ -30,8 +31,17 @@ def _number(node):
 
 
 class _Folder:
-    def __init__(self):
+    def __init__(self, fn, env):
         self.changed = False
+        self.fn, self.env = fn, env
+        self._mutated = None
+
+    def may_alias(self, target, source):
+        """May ``target = source`` replace a new value?  Not if either is written in place."""
+        if self._mutated is None:
+            from ..analysis.memory import Memory
+            self._mutated = Memory(self.fn, self.env).mutated()
+        return target not in self._mutated and source not in self._mutated
 
     def expr(self, node):
         """Fold an expression bottom-up; returns the (possibly new) node."""
@@ -85,7 +95,9 @@ class _Folder:
             if isinstance(stmt, gast.Assign):
                 value = self.expr(stmt.value)
                 # keep `a = x + 0` a fresh array (see the module docstring)
-                if not (isinstance(value, gast.Name) and not isinstance(stmt.value, gast.Name)):
+                if not (isinstance(value, gast.Name) and not isinstance(stmt.value, gast.Name)) \
+                        or (isinstance(stmt.targets[0], gast.Name)
+                            and self.may_alias(stmt.targets[0].id, value.id)):
                     stmt.value = value
                 for target in stmt.targets:
                     if isinstance(target, gast.Subscript):
@@ -103,7 +115,7 @@ class _Folder:
                 self.block(stmt.body)
 
 
-def fold_constants(fn):
-    folder = _Folder()
+def fold_constants(fn, env):
+    folder = _Folder(fn, env)
     folder.block(fn.body)
     return folder.changed

@@ -33,6 +33,7 @@ def is_atom(node):
 
 class ANF(Pass):
     name = "anf"
+    ensures_core = True
 
     def run(self, unit):
         self.unit = unit
@@ -72,6 +73,10 @@ class ANF(Pass):
                 new = build.subscript(build.name(target.value.id, at=stmt), index, store=True,
                                       at=stmt)
                 return pre + pre2 + [build.assign(new, value, at=stmt)]
+            if isinstance(target, gast.Tuple) and all(isinstance(e, gast.Name)
+                                                      for e in target.elts):
+                pre, rhs = self._op(stmt.value)          # generated code: a, b = f(...)
+                return pre + [build.assign(target, rhs, at=stmt)]
             raise unit.error(stmt, "unsupported assignment target")
         if isinstance(stmt, gast.Expr):
             value = stmt.value
@@ -114,6 +119,15 @@ class ANF(Pass):
             loop = build.for_(stmt.target, build.call(call.func, args, at=call),
                               self._block(stmt.body), at=stmt)
             return pre + [loop]
+        if isinstance(stmt, gast.AugAssign):
+            # generated code accumulates in place: dx += g, dx[i] += g
+            pre, value = self._atom(stmt.value)
+            target = stmt.target
+            if isinstance(target, gast.Subscript):
+                pre2, index = self._index(target.slice)
+                pre += pre2
+                target = build.subscript(target.value, index, store=True, at=stmt)
+            return pre + [build.augassign(target, build.OP_SPELLING[type(stmt.op)], value, at=stmt)]
         if isinstance(stmt, gast.Return):
             pre, value = self._atom(stmt.value if stmt.value is not None else build.const(None))
             return pre + [build.return_(value, at=stmt)]
@@ -264,7 +278,8 @@ class ANF(Pass):
         if isinstance(func, gast.Name) and func.id in self.local_functions:
             return self._inline(node, self.local_functions[func.id])
         is_list_method = (isinstance(func, gast.Attribute) and func.attr in ("append", "pop")
-                          and isinstance(func.value, gast.Name) and func.value.id in self.locals)
+                          and isinstance(func.value, gast.Name)
+                          and (func.value.id in self.locals or not self._static(func.value)))
         if not (self._static(func) or is_list_method):
             if isinstance(func, gast.Name) and func.id in self.locals:
                 raise unit.error(node, "calling `%s`, a value computed inside the function, is "
@@ -336,6 +351,31 @@ class ANF(Pass):
                 elts.append(e)
             return pre, build.tuple_(elts, at=index)
         return self._atom(index)
+
+
+class _Generated:
+    """What ANF needs of a unit, for a function the compiler generated."""
+
+    def __init__(self, fn, env, namer):
+        self.fn, self.env, self.namer = fn, env, namer
+        self.temporaries = set()
+
+    def fresh(self, base):
+        name = self.namer.fresh(base)
+        self.temporaries.add(name)
+        return name
+
+    def error(self, node, reason, hint=""):
+        return AssertionError("generated code the core language cannot hold: %s" % reason)
+
+
+def flatten_expressions(fn, env, namer):
+    """ANF for a generated function: one operation per statement, atomic operands (the
+    core language).  Returns the temporaries it introduced, which ``ir/readable.py``
+    folds back into their single use when the source is rendered."""
+    generated = _Generated(fn, env, namer)
+    ANF().run(generated)
+    return generated.temporaries
 
 
 def _is_break_check(stmt):

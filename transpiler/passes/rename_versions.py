@@ -31,6 +31,7 @@ from ..pipeline import Pass
 
 class RenameVersions(Pass):
     name = "rename_versions"
+    ensures_core = True
 
     def run(self, unit):
         self.unit = unit

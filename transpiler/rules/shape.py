@@ -105,13 +105,12 @@ def concatenate(g, ans, arrays, axis=0):
 
 @custom(np.vstack, np.row_stack, abstract_eval=E.vstack)
 def vstack(g, ans, tup):
-    return rt.unconcatenate(g, ans, [np.atleast_2d(t) for t in tup], 0, tup)
+    return rt.unconcatenate(g, ans, tup, 0, tup, 2)
 
 
 @custom(np.hstack, abstract_eval=E.hstack)
 def hstack(g, ans, tup):
-    return rt.unconcatenate(g, ans, [np.atleast_1d(t) for t in tup],
-                            0 if np.ndim(tup[0]) <= 1 else 1, tup)
+    return rt.unconcatenate(g, ans, tup, 0 if np.ndim(tup[0]) <= 1 else 1, tup, 1)
 
 
 @custom(np.diag, abstract_eval=E.diag, effects=view(0))

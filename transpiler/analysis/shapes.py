@@ -58,6 +58,8 @@ def signature_key(aval):
     if kind == "arr":
         return ("arr", aval[1], aval[2].str if aval[2] is not None else None)
     if kind in ("tuple", "list"):
+        if aval[1] is None:                  # a list grown by append: length unknown
+            return (kind, None)
         return (kind, tuple(signature_key(v) for v in aval[1]))
     if kind == "dict":
         return ("dict", tuple((k, signature_key(v)) for k, v in aval[1].items()))

@@ -60,7 +60,7 @@ class GeneratedModule:
         old = snapshot.unit
         unit = Unit(src=old.src, fn=build.clone(snapshot.tree), env=self.env,
                     namer=Namer(snapshot.taken), inplace_params=dict(old.inplace_params),
-                    original_params=list(old.original_params))
+                    param_renames=dict(old.param_renames))
         self.units.append(unit)
         return unit
 
@@ -92,7 +92,8 @@ class GeneratedModule:
             try:
                 from .ad.package import vjp_pair
                 unit = self.normalise(callee)
-                wrt = [p for p in build.param_names(unit.fn) if p in key[1]]
+                user_params = [unit.param_renames.get(p, p) for p in build.param_names(unit.fn)]
+                wrt = [p for p in user_params if p in key[1]]
                 self._vjps[key] = vjp_pair(self, unit, wrt, avals)
             finally:
                 self._in_progress.pop()
@@ -134,7 +135,7 @@ class GeneratedModule:
             if not isinstance(ret, gast.Return) or not isinstance(ret.value, gast.Name):
                 return None
             activity = Activity(unit.fn, unit.env, [], [ret.value.id])
-            shapes = Shapes(unit.fn, unit.env, activity, avals, callees=self)
+            shapes = Shapes(unit.fn, unit.env, activity, unit.tree_names(avals), callees=self)
             result = shapes.aval(ret.value.id)
         except Exception:                          # a callee we cannot analyse: unknown
             result = None

@@ -13,6 +13,7 @@ import gast
 import numpy as np
 
 from ..ir import build
+from ..ir.walk import Renamer
 from ..optimize import optimize
 from ..specialize import drop_type_dispatch
 from ..optimize.effects import Liveness
@@ -95,7 +96,9 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
     that the function can be differentiated (raising the errors) and returns None.
     """
     fn = unit.fn
+    wrt = unit.tree_names(wrt)
     if arg_avals is not None:
+        arg_avals = unit.tree_names(arg_avals)
         drop_type_dispatch(unit, arg_avals, module)
     extra, out, aux = _output(unit, has_aux)
     body = fn.body[:-1] + extra
@@ -124,6 +127,7 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
     if optimise:
         optimize(new, module.env, protected=set(build.param_names(fn)))
         use_residual_variants(new, module)
+        restore_param_names(new, unit, module.env)
     return new
 
 
@@ -137,7 +141,9 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
     """
     fn = unit.fn
     base = unit.src.base_name
+    wrt = unit.tree_names(wrt)
     if arg_avals is not None:
+        arg_avals = unit.tree_names(arg_avals)
         drop_type_dispatch(unit, arg_avals, module)
     extra, out, aux = _output(unit, has_aux)
     fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
@@ -181,10 +187,41 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
     for function in (fwd, variant):
         optimize(function, module.env, protected=set(build.param_names(fn)))
         use_residual_variants(function, module)
+        restore_param_names(function, unit, module.env)
     module.residual_variants[fwd_name] = variant
     module.add_function(fwd)
     module.add_function(bwd)
-    return fwd_name, bwd_name, list(wrt)
+    return fwd_name, bwd_name, [unit.param_renames.get(p, p) for p in wrt]
+
+
+def restore_param_names(fn, unit, env):
+    """Give a generated function the user's parameter names back, so keyword calls work.
+
+    The frontend renames a parameter that takes a name generated code uses (``np``,
+    ``rt``, ``math``) to ``np_``.  Where the signature must be the user's (``g(np=...)``,
+    a callee's ``f_fwd(np=...)``), the parameter is ``np`` again and the module the body
+    reads is called by another name (``numpy.exp(np)``).
+    """
+    renames = {tree: user for tree, user in unit.param_renames.items()
+               if tree in build.param_names(fn)}
+    used = {node.id for node in gast.walk(fn) if isinstance(node, gast.Name)}
+    mapping = dict(renames)
+    for user in renames.values():
+        if user in used and user in env.bindings:
+            mapping[user] = _alias(env, user, used)
+    Renamer(mapping).visit(fn)
+
+
+def _alias(env, name, used):
+    """Another module-level name for what ``name`` is bound to, not used in a function."""
+    obj = env.bindings[name]
+    preferred = getattr(obj, "__name__", name)
+    if preferred == name:
+        preferred = name + "_module"
+    alias, k = env.bind(preferred, obj), 2
+    while alias in used:
+        alias, k = env.bind("%s_%d" % (preferred, k), obj), k + 1
+    return alias
 
 
 def use_residual_variants(fn, module):

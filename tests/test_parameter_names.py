@@ -4,11 +4,16 @@ The compiler renames them inside the body (generated code calls ``np.cos``), but
 generated functions keep the user's parameter names, so that keyword calls work, and
 the gradient with respect to them is the gradient, not a silent zero.
 """
+import builtins
+
+import gast
 import numpy as np
 import pytest
 
 import transpiler as tp
 from helpers.check_grads import check_grads
+from transpiler.frontend.environment import GENERATED_BUILTINS
+from transpiler.rules.registry import all_rules
 
 
 def scale_named_np(np, x):
@@ -47,6 +52,26 @@ def calls_helper_named_math(x):
     return _helper_named_math(math=x * 3.0)
 
 
+def loop_with_parameters_named_range_and_len(x, range, len):
+    total = 0.0
+    for v in x:                      # lowered to a loop over range(len(...))
+        total = total + v * range * len
+    return total
+
+
+def indexing_with_parameters_named_slice_and_min(x, slice, min):
+    parts = []
+    for v in x[1:]:
+        parts.append(v * slice)
+    for a, b in zip(x, x[::-1]):     # zip's length is a min(...)
+        parts.append(a * b * min)
+    return np.sum(np.stack(parts))
+
+
+def power_with_parameters_named_int_and_isinstance(int, isinstance):
+    return int ** 2 * isinstance
+
+
 ARRAY = np.array([0.5, -1.0, 2.0])
 
 
@@ -59,6 +84,9 @@ ARRAY = np.array([0.5, -1.0, 2.0])
     (arrays_named_np_and_rt, (ARRAY, ARRAY + 1.0), (0, 1)),
     (calls_helper_by_keyword, (2.0, 3.0), (0, 1)),
     (calls_helper_named_math, (0.3,), 0),
+    (loop_with_parameters_named_range_and_len, (ARRAY, 2.0, -1.5), (0, 1, 2)),
+    (indexing_with_parameters_named_slice_and_min, (ARRAY, 2.0, -1.5), (0, 1, 2)),
+    (power_with_parameters_named_int_and_isinstance, (1.5, -2.0), (0, 1)),
 ])
 def test_gradient_with_respect_to_parameters_named_like_modules(fn, args, argnums):
     check_grads(fn, args, argnums=argnums)
@@ -123,3 +151,22 @@ def test_in_place_update_of_a_parameter_named_np_is_still_caught():
     with pytest.raises(tp.TranspileError, match="`np` is an argument"):
         tp.grad(adds_into_np)(np.ones(2), np.ones(2))
     assert tp.grad(adds_into_np)(1.0, 2.0) == pytest.approx(2.0)
+
+
+def test_builtins_named_by_keyword():
+    derived = tp.grad(loop_with_parameters_named_range_and_len, argnums=(1, 2))
+    expected = (np.sum(ARRAY) * -1.5, np.sum(ARRAY) * 2.0)
+    assert derived(ARRAY, 2.0, -1.5) == pytest.approx(expected)
+    assert derived(ARRAY, len=-1.5, range=2.0) == pytest.approx(expected)
+    assert derived.call_generic(x=ARRAY, len=-1.5, range=2.0) == pytest.approx(expected)
+
+
+def test_rule_templates_call_only_builtins_that_user_names_cannot_shadow():
+    for rule in all_rules():
+        if rule.template is None:
+            continue
+        params = set(rule.template.params) | set(rule.template.kwonly)
+        called = {node.id for node in gast.walk(rule.template.node)
+                  if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load)
+                  and hasattr(builtins, node.id) and node.id not in params}
+        assert called <= set(GENERATED_BUILTINS), (rule.name, called)

@@ -198,26 +198,26 @@ def restore_param_names(fn, unit, env):
     """Give a generated function the user's parameter names back, so keyword calls work.
 
     The frontend renames a parameter that takes a name generated code uses (``np``,
-    ``rt``, ``math``) to ``np_``.  Where the signature must be the user's (``g(np=...)``,
-    a callee's ``f_fwd(np=...)``), the parameter is ``np`` again and the module the body
-    reads is called by another name (``numpy.exp(np)``).
+    ``rt``, ``math``, ``range``...) to ``np_``.  Where the signature must be the user's
+    (``g(np=...)``, a callee's ``f_fwd(np=...)``), the parameter is ``np`` again and what
+    the body calls is bound under another name (``numpy.exp(np)``, ``range_builtin(n)``).
     """
     renames = {tree: user for tree, user in unit.param_renames.items()
                if tree in build.param_names(fn)}
     used = {node.id for node in gast.walk(fn) if isinstance(node, gast.Name)}
     mapping = dict(renames)
     for user in renames.values():
-        if user in used and user in env.bindings:
+        if user in used:
             mapping[user] = _alias(env, user, used)
     Renamer(mapping).visit(fn)
 
 
 def _alias(env, name, used):
-    """Another module-level name for what ``name`` is bound to, not used in a function."""
-    obj = env.bindings[name]
+    """Another module-level name for what ``name`` means, not used in a function."""
+    obj = env.lookup(build.name(name))
     preferred = getattr(obj, "__name__", name)
     if preferred == name:
-        preferred = name + "_module"
+        preferred = name + ("_module" if name in env.bindings else "_builtin")
     alias, k = env.bind(preferred, obj), 2
     while alias in used:
         alias, k = env.bind("%s_%d" % (preferred, k), obj), k + 1

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..ir import build
 from ..ir.walk import all_stored
-from .environment import CORE, canonical_path
+from .environment import CORE, RESERVED, canonical_path
 
 
 def function_locals(fn):
@@ -36,7 +36,7 @@ class Resolver(gast.NodeTransformer):
         self.src = src
         self.env = env
         self.locals = local_names
-        self.renames = {name: name + "_" for name in local_names if name in CORE}
+        self.renames = {name: name + "_" for name in local_names if name in RESERVED}
 
     # -- scopes
     def visit_FunctionDef(self, node):

@@ -44,6 +44,27 @@ def as_sequence(iterable):
     return list(iterable)
 
 
+def aux_of(pair):
+    """The auxiliary data of what a ``has_aux`` function returned: ``pair[1]``, after
+    checking that it is a pair ``(output, aux)`` (a tuple or a list, as JAX accepts)."""
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        raise TypeError("has_aux=True requires the function to return a pair (output, aux), "
+                        "but it returned %s" % describe(pair))
+    return pair[1]
+
+
+def describe(value):
+    """What a value is, for error messages: ``a tuple of 3 elements``, ``a float (2.0)``."""
+    if isinstance(value, (tuple, list, dict)):
+        count = len(value)
+        return "a %s of %d element%s" % (type(value).__name__, count, "" if count == 1 else "s")
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return "an array of shape %s and dtype %s" % (value.shape, value.dtype)
+    return "a %s (%r)" % (type(value).__name__, value)
+
+
 def concat(a, b):
     """``a + b`` for lists or tuples: concatenation."""
     return a + b

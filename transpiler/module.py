@@ -145,7 +145,7 @@ class GeneratedModule:
         return result
 
     def _custom_vjp(self, custom, params, active_params, atoms, mask):
-        fwd = self.env.bind(custom.__name__ + "_fwd", custom.fwd)
+        fwd = self.env.bind(custom.__name__ + "_fwd", custom.fwd_checked)
         bwd = self.env.bind(custom.__name__ + "_bwd", custom.bwd_with_zeros)
         all_params = custom.param_names
         order = [all_params.index(p) for p in active_params]

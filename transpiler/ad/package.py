@@ -12,6 +12,8 @@ import builtins
 import gast
 import numpy as np
 
+import runtime as rt
+
 from ..ir import build
 from ..ir.walk import Renamer
 from ..optimize import optimize
@@ -33,21 +35,24 @@ def _output(unit, has_aux):
         name = unit.fresh("out")
         return [build.assign(name, value, at=ret)], name, None
     # has_aux: the function returns (output, aux)
+    if isinstance(value, gast.Constant):
+        rt.aux_of(value.value)                      # not a pair: the TypeError, now
     pair = _tuple_definition(fn, value)
     if pair is not None:
         out, aux = pair
     else:
+        # rt.aux_of checks that the function returned a pair (a TypeError otherwise)
+        aux = build.call("rt.aux_of", [build.clone(value)], at=ret)
         out = build.subscript(build.clone(value), build.const(0), at=ret)
-        aux = build.subscript(build.clone(value), build.const(1), at=ret)
+    if not isinstance(aux, (gast.Name, gast.Constant)):
+        aux_name = unit.fresh("aux")
+        extra.append(build.assign(aux_name, aux, at=ret))
+        aux = build.name(aux_name)
     if isinstance(out, gast.Name):
         out_name = out.id
     else:
         out_name = unit.fresh("out")
         extra.append(build.assign(out_name, out, at=ret))
-    if not isinstance(aux, (gast.Name, gast.Constant)):
-        aux_name = unit.fresh("aux")
-        extra.append(build.assign(aux_name, aux, at=ret))
-        aux = build.name(aux_name)
     return extra, out_name, aux
 
 
@@ -66,6 +71,10 @@ def _tuple_definition(fn, value):
 def _seed(mode, out, has_aux):
     """``1.0`` when the output is known to be a scalar; else a checked ``rt.seed(out)``."""
     aval = mode.shapes.aval(out)
+    if aval == ("const", None):
+        rt.seed(None)                                 # the TypeError, now
+    if aval is not None and aval[0] == "arr" and aval[1] == () and aval[2] is not None:
+        rt.seed(np.zeros((), aval[2]))                # refuses bool and complex outputs
     if aval is not None and aval[0] == "arr" and aval[1] == () and aval[2] is not None \
             and np.issubdtype(aval[2], np.inexact):
         return build.const(1.0)

@@ -34,6 +34,7 @@ from ..rules.registry import RuleError
 from runtime import concat as rt_concat
 from ..analysis.shapes import NoShapes, Shapes
 from ..analysis.aliasing import check_writes
+from ..analysis.real_values import check_real_values
 from ..optimize.effects import Liveness
 from .stability import Stability
 
@@ -156,6 +157,7 @@ class ReverseMode:
         if self.hazards and arg_avals is not None:
             first = self.hazards[0]
             raise unit.error(first.stmt, first.reason, first.hint)
+        check_real_values(unit, self.activity, self.shapes)
         self.adjoints = {}
         self.stacks = {}
         self.slot_stacks = {}

@@ -600,17 +600,34 @@ def _reduce(args, keywords, dtype=None, axis_pos=1):
         axes = {a % len(shape) for a in axes}
         out = tuple((1 if i in axes else n) for i, n in enumerate(shape)
                     if keepdims or i not in axes)
-    return ("arr", out, dtype if dtype is not None else _float(_dtype(args[0])))
+    if dtype is None:
+        dtype = _asked_dtype(args, keywords, None, _float(_dtype(args[0])))
+    return ("arr", out, dtype)
+
+
+def _asked_dtype(args, keywords, position, default):
+    """The ``dtype=`` a call asks for (by keyword, or at ``position``), else ``default``."""
+    if position is not None and len(args) > position:
+        value = _static(args[position])
+    else:
+        value = _static(keywords.get("dtype", ("const", None)))
+    return default if value is None else np.dtype(value)
 
 
 def _creation(args, keywords):
     shape = _static(_arg(args, keywords, 0, "shape"))
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    return ("arr", shape, np.dtype(float))
+    return ("arr", shape, _asked_dtype(args, keywords, 1, np.dtype(float)))
+
+
+def _full(args, keywords):
+    shape = _creation(args[:1], {"shape": keywords["shape"]} if "shape" in keywords else {})[1]
+    fill = np.asarray(_proxy(_arg(args, keywords, 1, "fill_value"))).dtype
+    return ("arr", shape, _asked_dtype(args, keywords, 2, fill))
 
 
 def _like(args, keywords):
-    return ("arr", _array_shape(args[0]), _dtype(args[0]))
+    return ("arr", _array_shape(args[0]), _asked_dtype((), keywords, None, _dtype(args[0])))
 
 
 def _views(fn):
@@ -679,7 +696,7 @@ def _register_shape_functions():
         np.any: lambda a, k: _reduce(a, k, np.dtype(bool)),
         np.all: lambda a, k: _reduce(a, k, np.dtype(bool)),
         np.zeros: _creation, np.ones: _creation, np.empty: _creation,
-        np.full: _creation,
+        np.full: _full,
         np.zeros_like: _like, np.ones_like: _like, np.empty_like: _like, np.full_like: _like,
         np.copy: _like, np.cumsum: lambda a, k: _like(a, k) if _static(
             _arg(a, k, 1, "axis", None)) is not None else _ravel(a, k),

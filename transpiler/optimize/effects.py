@@ -15,6 +15,8 @@ from ..ir.walk import dotted_name
 # Runtime helpers that update their first argument in place.
 MUTATING_HELPERS = {"rt.add_at", "rt.pop_slot", "rt.restore_slot"}
 MUTATING_METHODS = {"append", "pop"}
+# Runtime helpers that check a value and raise a TypeError: kept even if unused.
+CHECKING_HELPERS = {"rt.seed", "rt.aux_of"}
 # Builtins that have no side effects.
 PURE_BUILTINS = {"len", "range", "min", "max", "abs", "float", "int", "bool", "round",
                  "tuple", "list", "dict", "sum", "zip", "enumerate", "isinstance", "slice",
@@ -84,6 +86,8 @@ def call_effect(call, env):
         root = path.split(".")[0]
         if path.startswith("np.random."):
             return set(), False               # the generator's state is an effect
+        if path in CHECKING_HELPERS:
+            return set(), False
         if root in ("np", "math", "rt"):
             return set(), True
         if path in PURE_BUILTINS:

@@ -3,7 +3,10 @@ import builtins
 
 import runtime as rt
 
-from .registry import custom
+from .registry import custom, nondiff
+
+
+nondiff(rt.aux_of)          # the auxiliary data of has_aux carries no derivative
 
 
 @custom(builtins.list, builtins.tuple, diff=("iterable",))

@@ -67,6 +67,9 @@ class _FoldShapes(gast.NodeTransformer):
                 return build.call("rt.sum_to", [node.args[0], _shape_node(shape),
                                                 _shape_node(out_shape)])
             return node
+        if path in _OPERATOR_UFUNCS and len(node.args) == 2 and not node.keywords \
+                and self._operator_is_safe(node.args):
+            return build.binop(node.args[0], _OPERATOR_UFUNCS[path], node.args[1])
         if len(node.args) != 1 or node.keywords or not isinstance(node.args[0], gast.Name):
             return node
         if path not in ("np.size", "np.shape", "np.ndim", "len"):
@@ -82,12 +85,36 @@ class _FoldShapes(gast.NodeTransformer):
             return build.const(shape[0])
         return _shape_node(shape)
 
+    def _operator_is_safe(self, operands):
+        """``np.divide(a, b)`` may be written ``a / b``: an operand is an array, so NumPy
+        computes it (rules use the ufunc because ``/`` raises on Python floats), or both
+        are numbers and the operator does not raise (``1 / 8``)."""
+        if all(isinstance(o, gast.Constant) and isinstance(o.value, (int, float))
+               and not isinstance(o.value, bool) for o in operands):
+            return operands[1].value != 0
+        names = [n for o in operands for n in _arithmetic_names(o)]
+        return any(self.shapes.shape(name) for name in names)
+
     def _shape(self, node):
         if isinstance(node, gast.Name):
             return self.shapes.shape(node.id)
         if isinstance(node, gast.Constant) and isinstance(node.value, (int, float)):
             return ()
         return None
+
+
+_OPERATOR_UFUNCS = {"np.divide": "/", "np.power": "**"}
+
+
+def _arithmetic_names(node):
+    """The names an arithmetic expression combines (not those inside calls or indices)."""
+    if isinstance(node, gast.Name):
+        return [node.id]
+    if isinstance(node, gast.BinOp):
+        return _arithmetic_names(node.left) + _arithmetic_names(node.right)
+    if isinstance(node, gast.UnaryOp):
+        return _arithmetic_names(node.operand)
+    return []
 
 
 def _shape_node(shape):

@@ -2,6 +2,12 @@
 
 ``g`` already has the output's shape (or broadcasts to it), and the output has the
 input's shape, so these rules need no unbroadcasting.
+
+Arguments may be Python floats (``math.sqrt(x)`` of a float), on which ``/`` raises
+ZeroDivisionError and ``**`` raises OverflowError where NumPy gives inf or nan.  So a
+rule divides with ``np.divide`` where the divisor can be 0 (generated code keeps ``/``
+where the shapes show an array), and squares with ``x * x``: at a singular point the
+derivative is what NumPy computes for the formula (inf, -inf or nan), as in JAX.
 """
 import math
 
@@ -29,27 +35,27 @@ def expm1(g, ans, x):
 
 @elementwise(np.log)
 def log(g, ans, x):
-    return g / x
+    return np.divide(g, x)
 
 
 @elementwise(np.log2, math.log2)
 def log2(g, ans, x):
-    return g / (x * 0.6931471805599453)
+    return np.divide(g, x * 0.6931471805599453)
 
 
 @elementwise(np.log10, math.log10)
 def log10(g, ans, x):
-    return g / (x * 2.302585092994046)
+    return np.divide(g, x * 2.302585092994046)
 
 
 @elementwise(np.log1p, math.log1p)
 def log1p(g, ans, x):
-    return g / (1.0 + x)
+    return np.divide(g, 1.0 + x)
 
 
 @elementwise(np.sqrt, math.sqrt)
 def sqrt(g, ans, x):
-    return g * 0.5 / ans
+    return np.divide(g * 0.5, ans)
 
 
 @elementwise(np.cbrt)
@@ -84,17 +90,17 @@ def tan(g, ans, x):
 
 @elementwise(np.arcsin, math.asin)
 def arcsin(g, ans, x):
-    return g / np.sqrt(1.0 - x ** 2)
+    return g / np.sqrt(1.0 - x * x)
 
 
 @elementwise(np.arccos, math.acos)
 def arccos(g, ans, x):
-    return -g / np.sqrt(1.0 - x ** 2)
+    return -g / np.sqrt(1.0 - x * x)
 
 
 @elementwise(np.arctan, math.atan)
 def arctan(g, ans, x):
-    return g / (1.0 + x ** 2)
+    return g / (1.0 + x * x)
 
 
 @elementwise(np.sinh, math.sinh)
@@ -114,17 +120,17 @@ def tanh(g, ans, x):
 
 @elementwise(np.arcsinh, math.asinh)
 def arcsinh(g, ans, x):
-    return g / np.sqrt(x ** 2 + 1.0)
+    return g / np.sqrt(x * x + 1.0)
 
 
 @elementwise(np.arccosh, math.acosh)
 def arccosh(g, ans, x):
-    return g / np.sqrt(x ** 2 - 1.0)
+    return g / np.sqrt(x * x - 1.0)
 
 
 @elementwise(np.arctanh, math.atanh)
 def arctanh(g, ans, x):
-    return g / (1.0 - x ** 2)
+    return np.divide(g, 1.0 - x * x)
 
 
 @elementwise(np.abs, np.absolute, np.fabs, math.fabs, abs)
@@ -134,12 +140,12 @@ def absolute(g, ans, x):
 
 @elementwise(math.erf)
 def erf(g, ans, x):
-    return g * 1.1283791670955126 * np.exp(-x ** 2)
+    return g * 1.1283791670955126 * np.exp(-(x * x))
 
 
 @elementwise(math.erfc)
 def erfc(g, ans, x):
-    return -g * 1.1283791670955126 * np.exp(-x ** 2)
+    return -g * 1.1283791670955126 * np.exp(-(x * x))
 
 
 @elementwise(np.conj, np.conjugate, np.float64, float)
@@ -181,23 +187,18 @@ def minimum(g, ans, x, y):
 
 @broadcasting(np.arctan2, math.atan2)
 def arctan2(g, ans, y, x):
-    return g * x / (x ** 2 + y ** 2), -g * y / (x ** 2 + y ** 2)
+    return np.divide(g * x, x * x + y * y), np.divide(-g * y, x * x + y * y)
 
 
 @broadcasting(np.hypot, math.hypot)
 def hypot(g, ans, x, y):
-    return g * x / ans, g * y / ans
-
-
-@broadcasting(math.pow)
-def math_pow(g, ans, x, y):
-    return g * y * x ** (y - 1), g * ans * np.log(np.where(x == 0, 1.0, x))
+    return np.divide(g * x, ans), np.divide(g * y, ans)
 
 
 @broadcasting(math.log, diff=("x", "base"))
 def math_log(g, ans, x, base=None):
     if base is None:
-        return g / x, None
+        return np.divide(g, x), None
     return g / (x * np.log(base)), -g * ans / (base * np.log(base))
 
 

@@ -19,9 +19,10 @@ def sum(g, ans, a, axis=None, dtype=None, keepdims=False):
 
 @reduction(np.mean)
 def mean(g, ans, a, axis=None, dtype=None, keepdims=False):
+    # np.divide: the mean of an empty array is nan, its adjoint empty (no ZeroDivisionError)
     if axis is None or keepdims:
-        return g * (np.size(ans) / np.size(a))
-    return np.expand_dims(rt.broadcast_to(g, ans), axis) * (np.size(ans) / np.size(a))
+        return g * np.divide(np.size(ans), np.size(a))
+    return np.expand_dims(rt.broadcast_to(g, ans), axis) * np.divide(np.size(ans), np.size(a))
 
 
 @reduction(np.max, np.amax, np.min, np.amin)
@@ -43,7 +44,7 @@ def prod(g, ans, a, axis=None, dtype=None, keepdims=False):
 @reduction(np.var)
 def var(g, ans, a, axis=None, dtype=None, ddof=0, keepdims=False):
     centered = a - np.mean(a, axis=axis, keepdims=True)
-    count = np.size(a) / np.size(ans) - ddof
+    count = np.divide(np.size(a), np.size(ans)) - ddof
     if axis is None or keepdims:
         return g * 2.0 * centered / count
     return np.expand_dims(rt.broadcast_to(g, ans), axis) * 2.0 * centered / count
@@ -52,7 +53,7 @@ def var(g, ans, a, axis=None, dtype=None, ddof=0, keepdims=False):
 @reduction(np.std)
 def std(g, ans, a, axis=None, dtype=None, ddof=0, keepdims=False):
     centered = a - np.mean(a, axis=axis, keepdims=True)
-    count = np.size(a) / np.size(ans) - ddof
+    count = np.divide(np.size(a), np.size(ans)) - ddof
     if axis is None or keepdims:
         return g * centered / (count * ans)
     return np.expand_dims(rt.broadcast_to(g, ans) / ans, axis) * centered / count

@@ -295,7 +295,21 @@ def astype_adjoint(g, x, ans):
 
 
 def det_adjoint(g, ans, a):
-    return (g * ans)[..., None, None] * np.swapaxes(np.linalg.inv(a), -1, -2)
+    """Adjoint of ``np.linalg.det``: ``g`` times the cofactor matrix of ``a``.
+
+    The cofactor matrix (the adjugate's transpose) is ``det(a) inv(a).T`` for invertible
+    matrices, and exists for singular ones too.  From the SVD ``a = U diag(s) V^T`` it is
+    ``det(U) det(V) U diag(prod_{j != i} s_j) V^T``, which divides by nothing: exact for
+    singular matrices, accurate for nearly singular ones, batched over leading axes.
+    """
+    a = np.asarray(a, dtype=np.result_type(a, float))
+    g = _full(g, ans)
+    if a.shape[-1] == 0:
+        return np.zeros(a.shape)
+    u, s, vt = np.linalg.svd(a)
+    sign = np.linalg.det(u) * np.linalg.det(vt)        # each is 1 or -1
+    cofactor = np.matmul(u * _exclusive_products(s, -1)[..., None, :], vt)
+    return (g * sign)[..., None, None] * cofactor
 
 
 def solve_adjoint(g, ans, a, b, argnum):

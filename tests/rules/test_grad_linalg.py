@@ -179,6 +179,33 @@ CASES += [Grad(np.linalg.inv, inverse, well_conditioned(3, 3)),
           Grad(np.trace, trace_of_stack, normal(3, 3, 2))]
 
 
+def determinant_alone(a):
+    return np.sum(np.linalg.det(a))
+
+
+def sine_of_determinant(a):
+    return np.sum(np.sin(np.linalg.det(a) * 0.5))
+
+
+# singular matrices: the gradient of det is the cofactor matrix, which exists for them
+SINGULAR = {
+    "2x2-rank-1": np.array([[1.0, 2.0], [2.0, 4.0]]),
+    "3x3-rank-1": np.outer([1.0, 2.0, 3.0], [0.5, -1.0, 2.0]),
+    "3x3-rank-2": np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]),
+    "3x3-zero": np.zeros((3, 3)),
+    "1x1-zero": np.zeros((1, 1)),
+    "4x4-rank-3": np.array([[1.0, 0.0, 2.0, 1.0], [0.0, 1.0, 1.0, 1.0], [1.0, 1.0, 3.0, 2.0],
+                            [2.0, -1.0, 0.5, 3.0]]),
+}
+SINGULAR_BATCH = np.stack([SINGULAR["3x3-rank-1"], SINGULAR["3x3-rank-2"],
+                           SINGULAR["3x3-zero"], well_conditioned(3, 3)])
+for name, a in SINGULAR.items():
+    CASES += [Grad(np.linalg.det, f, a, note="-singular-" + name)
+              for f in (determinant_alone, sine_of_determinant)]
+CASES += [Grad(np.linalg.det, sine_of_determinant, SINGULAR_BATCH, note="-singular-batch"),
+          Grad(np.linalg.det, sine_of_determinant, SINGULAR_BATCH.reshape(2, 2, 3, 3),
+               note="-singular-batch-2d")]
+
 # plainly summed: the rules receive the lazily broadcast seed (a scalar 1.0)
 PLAIN = [
     (np.matmul, lambda x, y: np.sum(x @ y), ((2, 2, 3), (3, 4))),
@@ -223,3 +250,37 @@ def test_matrix_norms_without_a_rule_refuse_to_differentiate():
     import transpiler as tp
     with pytest.raises(NotImplementedError, match="ord=2"):
         tp.grad(spectral_norm)(normal(3, 3))
+
+
+def cofactors(a):
+    """The cofactor matrix of a square matrix, from its minors."""
+    n = a.shape[0]
+    out = np.zeros_like(a)
+    for i in range(n):
+        for j in range(n):
+            minor = np.delete(np.delete(a, i, 0), j, 1)
+            out[i, j] = (-1) ** (i + j) * (np.linalg.det(minor) if n > 1 else 1.0)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(SINGULAR))
+def test_gradient_of_det_is_the_cofactor_matrix_also_for_singular_matrices(name):
+    import transpiler as tp
+    a = SINGULAR[name]
+    for call in ("__call__", "call_generic"):
+        grad = getattr(tp.grad(determinant_alone), call)(a)
+        scale = np.abs(a).max() ** (len(a) - 1)
+        np.testing.assert_allclose(grad, cofactors(a), rtol=1e-12, atol=1e-13 * scale)
+    batch = tp.grad(determinant_alone)(SINGULAR_BATCH)
+    for k, matrix in enumerate(SINGULAR_BATCH):
+        np.testing.assert_allclose(batch[k], cofactors(matrix), rtol=1e-10, atol=1e-12)
+    out, pull = tp.vjp(lambda m: np.linalg.det(m), a)
+    np.testing.assert_allclose(pull(2.0)[0], 2.0 * cofactors(a), atol=1e-11)
+
+
+def test_gradient_of_det_of_a_float32_matrix():
+    import transpiler as tp
+    a = SINGULAR["3x3-rank-2"].astype(np.float32)
+    grad = tp.grad(determinant_alone)(a)
+    assert grad.dtype == np.float32
+    np.testing.assert_allclose(grad, cofactors(a.astype(float)), atol=1e-4)

@@ -143,7 +143,23 @@ CASES += [Grad(np.linalg.norm, norm_default, normal(4)),
           Grad(np.linalg.norm, norm_axis((1, 2), True), normal(2, 3, 4), note="-axis=(1,2)"),
           Grad(np.linalg.norm, norm_order_axis(1, 1), normal(3, 4), note="-ord=1,axis=1"),
           Grad(np.linalg.norm, norm_order_axis(np.inf, 0), DISTINCT, note="-ord=inf,axis=0"),
-          Grad(np.linalg.norm, norm_positional, normal(5))]
+          Grad(np.linalg.norm, norm_positional, normal(5)),
+          Grad(np.linalg.norm, norm_order(-1.5), normal(4), note="-ord=-1.5"),
+          Grad(np.linalg.norm, norm_order(0.5), normal(4), note="-ord=0.5")]
+
+
+def matrix_norm_axes(order, axes, keepdims):
+    return lambda x: np.sum(np.sin(np.linalg.norm(x, order, axes, keepdims)))
+
+
+MATRIX_ORDERS = [None, "fro", 1, -1, 2, -2, np.inf, -np.inf, "nuc"]
+for order in MATRIX_ORDERS:
+    CASES += [Grad(np.linalg.norm, norm_order(order), normal(3, 4), note="-matrix-ord=%s" % order),
+              Grad(np.linalg.norm, norm_order(order), normal(4, 2), note="-matrix-ord=%s" % order),
+              Grad(np.linalg.norm, matrix_norm_axes(order, (1, 2), False), normal(2, 3, 4),
+                   note="-ord=%s,axis=(1,2)" % order),
+              Grad(np.linalg.norm, matrix_norm_axes(order, (2, 0), True), normal(2, 3, 4),
+                   note="-ord=%s,axis=(2,0),keepdims" % order)]
 
 
 def inverse(a):
@@ -246,10 +262,40 @@ def spectral_norm(x):
     return np.linalg.norm(x, 2)
 
 
-def test_matrix_norms_without_a_rule_refuse_to_differentiate():
+def smallest_singular_value(x):
+    return np.linalg.norm(x, -2)
+
+
+def nuclear_norm(x):
+    return np.linalg.norm(x, "nuc")
+
+
+def test_spectral_and_nuclear_norm_gradients_are_singular_vectors():
     import transpiler as tp
-    with pytest.raises(NotImplementedError, match="ord=2"):
-        tp.grad(spectral_norm)(normal(3, 3))
+    a = normal(4, 3)
+    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    for call in ("__call__", "call_generic"):
+        np.testing.assert_allclose(getattr(tp.grad(spectral_norm), call)(a),
+                                   np.outer(u[:, 0], vt[0]), atol=1e-12)
+        np.testing.assert_allclose(getattr(tp.grad(smallest_singular_value), call)(a),
+                                   np.outer(u[:, -1], vt[-1]), atol=1e-12)
+        np.testing.assert_allclose(getattr(tp.grad(nuclear_norm), call)(a), u @ vt, atol=1e-12)
+
+
+def test_matrix_norm_ties_share_the_gradient():
+    import transpiler as tp
+    eye = np.eye(3)
+    np.testing.assert_allclose(tp.grad(spectral_norm)(eye), eye / 3.0, atol=1e-12)
+    np.testing.assert_allclose(tp.grad(nuclear_norm)(eye), eye, atol=1e-12)
+    ones = np.ones((2, 3))
+    np.testing.assert_allclose(tp.grad(lambda x: np.linalg.norm(x, 1))(ones), ones / 3.0)
+    np.testing.assert_allclose(tp.grad(lambda x: np.linalg.norm(x, np.inf))(ones), ones / 2.0)
+    # one largest column sum, a zero entry in it: sign(0) = 0
+    a = np.array([[1.0, -5.0], [2.0, 0.0]])
+    np.testing.assert_allclose(tp.grad(lambda x: np.linalg.norm(x, 1))(a), [[0.0, -1.0],
+                                                                             [0.0, 0.0]])
+    np.testing.assert_allclose(tp.grad(lambda x: np.linalg.norm(x, -np.inf))(a), [[0.0, 0.0],
+                                                                                   [1.0, 0.0]])
 
 
 def cofactors(a):

@@ -403,7 +403,7 @@ class ReverseMode:
         try:
             bindings, slots = op.rule_binding()
         except RuleError as exc:
-            raise self.unit.error(stmt, "unsupported call: %s" % exc) from None
+            raise self.unit.error(stmt, exc.reason, exc.hint) from None
         # a name holding a literal tuple of constants (``axes = (1, 0)`` after ANF) is
         # passed as the literal, so the rule's ``if axes is None`` folds away
         bindings = {k: self._literal(v) for k, v in bindings.items()}

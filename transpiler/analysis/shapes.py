@@ -459,7 +459,7 @@ class Shapes(NoShapes):
             return first if first is None else ("arr", first[1], _float(first[2]))
         if family == "broadcasting":
             try:
-                bindings, _ = rule.bind(op.args, op.keywords)
+                bindings, _ = rule.bind(op.args, op.keywords, callee)
             except Exception:
                 return None
             operands = [self._atom(bindings[p]) for p in rule.params
@@ -630,6 +630,20 @@ def _like(args, keywords):
     return ("arr", _array_shape(args[0]), _asked_dtype((), keywords, None, _dtype(args[0])))
 
 
+def _created_like(fill):
+    """np.zeros_like(a, dtype, order, subok, shape) and np.full_like(a, fill_value, ...)."""
+    def apply(args, keywords):
+        dtype_position = 2 if fill else 1
+        if len(args) > dtype_position + 1:
+            raise _Unknown                      # order, subok, shape given by position
+        shape = _static(keywords.get("shape", ("const", None)))
+        if shape is None:
+            shape = _array_shape(args[0])
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        return ("arr", shape, _asked_dtype(args, keywords, dtype_position, _dtype(args[0])))
+    return apply
+
+
 def _views(fn):
     def apply(args, keywords):
         base = _view(_array_shape(args[0]))
@@ -665,7 +679,7 @@ def _outer(args, keywords):
 
 def _norm(args, keywords):
     return _reduce([args[0]] + [_arg(args, keywords, 2, "axis", None)],
-                   {"keepdims": keywords.get("keepdims", ("const", False))})
+                   {"keepdims": _arg(args, keywords, 3, "keepdims", False)})
 
 
 def _einsum(args, keywords):
@@ -697,7 +711,8 @@ def _register_shape_functions():
         np.all: lambda a, k: _reduce(a, k, np.dtype(bool)),
         np.zeros: _creation, np.ones: _creation, np.empty: _creation,
         np.full: _full,
-        np.zeros_like: _like, np.ones_like: _like, np.empty_like: _like, np.full_like: _like,
+        np.zeros_like: _created_like(False), np.ones_like: _created_like(False),
+        np.empty_like: _created_like(False), np.full_like: _created_like(True),
         np.copy: _like, np.cumsum: lambda a, k: _like(a, k) if _static(
             _arg(a, k, 1, "axis", None)) is not None else _ravel(a, k),
         np.reshape: _views(np.reshape), np.transpose: _views(np.transpose),

@@ -32,8 +32,9 @@ def divide(g, ans, x, y):
     return np.divide(g, y), np.divide(-g * ans, y)
 
 
-@broadcasting(operator.pow, np.power, np.float_power, pow, math.pow)
-def power(g, ans, x, y):
+@broadcasting(operator.pow, np.power, np.float_power, pow, math.pow, only={"mod": (None,)},
+              aliases={"base": "x", "exp": "y"})
+def power(g, ans, x, y, mod=None):
     # d/dy x**y = log(x) x**y, taken as 0 where x == 0 (the limit along y > 0)
     if isinstance(y, int) and y == 0:
         return 0.0 * g, g * ans * np.log(np.where(x == 0, 1.0, x))     # x**0 is constant

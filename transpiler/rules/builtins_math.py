@@ -26,7 +26,7 @@ def min(g, ans, *args, argnum):
     return rt.minmax_builtin_adjoint(g, ans, args, argnum, rt.first_min)
 
 
-@custom(rt.astype, diff=("x",))
+@custom(rt.astype, diff=("x",), casts=False)
 def astype(g, ans, x, dtype):
     return rt.astype_adjoint(g, x, ans)
 

@@ -24,8 +24,8 @@ def as_sequence(g, ans, iterable):
     return rt.sequence_adjoint(g, iterable)
 
 
-@custom(builtins.sorted)
-def sorted(g, ans, iterable, reverse=False):
+@custom(builtins.sorted, only={"key": (None,)})
+def sorted(g, ans, iterable, *, key=None, reverse=False):
     return rt.sorted_adjoint(g, ans, iterable, reverse)
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 import runtime as rt
 
-from .registry import broadcasting, elementwise, nondiff
+from .registry import broadcasting, custom, elementwise, nondiff
 
 
 @elementwise(np.exp, math.exp)
@@ -153,9 +153,15 @@ def identity(g, ans, x):
     return g
 
 
-@elementwise(np.real, np.asarray, view=True)
+@elementwise(np.real, view=True)
 def same_array(g, ans, x):
-    # these may return their argument itself (or a view of it)
+    # np.real may return its argument itself (or a view of it)
+    return g
+
+
+@elementwise(np.asarray, view=True, only={"like": (None,)})
+def asarray(g, ans, a, dtype=None, order=None, *, device=None, copy=None, like=None):
+    # may return its argument itself; a dtype= casts (Rule._wrap)
     return g
 
 
@@ -190,9 +196,15 @@ def arctan2(g, ans, y, x):
     return np.divide(g * x, x * x + y * y), np.divide(-g * y, x * x + y * y)
 
 
-@broadcasting(np.hypot, math.hypot)
+@broadcasting(np.hypot)
 def hypot(g, ans, x, y):
     return np.divide(g * x, ans), np.divide(g * y, ans)
+
+
+@custom(math.hypot)
+def math_hypot(g, ans, *coordinates, argnum):
+    # math.hypot(x, y, z, ...) of Python floats
+    return np.divide(g * coordinates[argnum], ans)
 
 
 @broadcasting(math.log, diff=("x", "base"))
@@ -208,8 +220,9 @@ def where(g, ans, condition, x, y):
     return rt.masked(g, condition), rt.masked(g, np.logical_not(condition))
 
 
-@broadcasting(np.clip)
-def clip(g, ans, a, a_min, a_max):
+@broadcasting(np.clip, diff=("a", "a_min", "a_max"), only={"out": (None,)},
+              aliases={"min": "a_min", "max": "a_max"})
+def clip(g, ans, a, a_min=None, a_max=None, out=None):
     # the adjoint goes where the output is the input, else to the bound that was used
     return g * (ans == a), g * (a < a_min), g * (a > a_max)
 

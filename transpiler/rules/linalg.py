@@ -13,8 +13,8 @@ def matmul(g, ans, x, y):
     return rt.matmul_adjoint(g, ans, x, y, 0), rt.matmul_adjoint(g, ans, x, y, 1)
 
 
-@custom(np.dot)
-def dot(g, ans, a, b):
+@custom(np.dot, only={"out": (None,)})
+def dot(g, ans, a, b, out=None):
     return rt.dot_adjoint(g, ans, a, b, 0), rt.dot_adjoint(g, ans, a, b, 1)
 
 
@@ -28,13 +28,13 @@ def vdot(g, ans, a, b):
     return np.reshape(g * np.ravel(b), np.shape(a)), np.reshape(g * np.ravel(a), np.shape(b))
 
 
-@custom(np.outer)
-def outer(g, ans, a, b):
+@custom(np.outer, only={"out": (None,)})
+def outer(g, ans, a, b, out=None):
     return rt.outer_adjoint(g, ans, a, b, 0), rt.outer_adjoint(g, ans, a, b, 1)
 
 
-@custom(np.einsum, diff=())
-def einsum(g, ans, subscripts, *operands, argnum):
+@custom(np.einsum, diff=(), accept=("dtype",), only={"out": (None,)})
+def einsum(g, ans, subscripts, *operands, argnum, out=None):
     return rt.einsum_adjoint(subscripts, g, ans, operands, argnum)
 
 
@@ -59,6 +59,6 @@ def solve(g, ans, a, b):
     return rt.solve_adjoint(g, ans, a, b, 0), rt.solve_adjoint(g, ans, a, b, 1)
 
 
-@custom(np.trace)
-def trace(g, ans, a, offset=0):
-    return rt.trace_adjoint(g, ans, a, offset)
+@custom(np.trace, only={"out": (None,)})
+def trace(g, ans, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    return rt.trace_adjoint(g, ans, a, offset, axis1, axis2)

@@ -10,62 +10,86 @@ import runtime as rt
 from .registry import custom, nondiff, reduction
 
 
-@reduction(np.sum)
-def sum(g, ans, a, axis=None, dtype=None, keepdims=False):
+# The parameters mirror NumPy's, in its order: ``out=`` must be None (a write into an
+# existing array), ``dtype=`` casts (an integer result has a zero adjoint: Rule._wrap).
+NO_OUT = {"out": (None,)}
+
+
+@reduction(np.sum, diff=("a", "initial"), only=NO_OUT)
+def sum(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+    if where is not True:
+        return rt.sum_where_adjoint(g, ans, a, axis, keepdims, where), \
+            rt.unbroadcast(g, initial, ans)
     if axis is None or keepdims:
-        return g
-    return np.expand_dims(rt.broadcast_to(g, ans), axis)
+        return g, rt.unbroadcast(g, initial, ans)
+    return np.expand_dims(rt.broadcast_to(g, ans), axis), rt.unbroadcast(g, initial, ans)
 
 
-@reduction(np.mean)
-def mean(g, ans, a, axis=None, dtype=None, keepdims=False):
+@reduction(np.mean, only=NO_OUT)
+def mean(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, where=True):
+    if where is not True:
+        return rt.mean_where_adjoint(g, ans, a, axis, keepdims, where)
     # np.divide: the mean of an empty array is nan, its adjoint empty (no ZeroDivisionError)
     if axis is None or keepdims:
         return g * np.divide(np.size(ans), np.size(a))
     return np.expand_dims(rt.broadcast_to(g, ans), axis) * np.divide(np.size(ans), np.size(a))
 
 
-@reduction(np.max, np.amax, np.min, np.amin)
-def extremum(g, ans, a, axis=None, keepdims=False):
+@reduction(np.max, np.amax, np.min, np.amin, diff=("a", "initial"), only=NO_OUT)
+def extremum(g, ans, a, axis=None, out=None, keepdims=False, initial=None, where=True):
     # the adjoint goes to the elements equal to the result; ties share it equally
+    if initial is not None or where is not True:
+        return rt.extremum_adjoint(g, ans, a, axis, keepdims, initial, where, 0), \
+            rt.extremum_adjoint(g, ans, a, axis, keepdims, initial, where, 1)
     if axis is None or keepdims:
         mask = a == ans
-        return g * mask / np.sum(mask, axis=axis, keepdims=True)
+        return g * mask / np.sum(mask, axis=axis, keepdims=True), None
     mask = a == np.expand_dims(ans, axis)
     return np.expand_dims(rt.broadcast_to(g, ans), axis) * mask / np.sum(mask, axis=axis,
-                                                                        keepdims=True)
+                                                                        keepdims=True), None
 
 
-@reduction(np.prod)
-def prod(g, ans, a, axis=None, dtype=None, keepdims=False):
-    return rt.prod_adjoint(g, ans, a, axis, keepdims)
+@reduction(np.prod, diff=("a", "initial"), only=NO_OUT)
+def prod(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+    if initial is not None or where is not True:
+        return rt.prod_where_adjoint(g, ans, a, axis, keepdims, initial, where, 0), \
+            rt.prod_where_adjoint(g, ans, a, axis, keepdims, initial, where, 1)
+    return rt.prod_adjoint(g, ans, a, axis, keepdims), None
 
 
-@reduction(np.var)
-def var(g, ans, a, axis=None, dtype=None, ddof=0, keepdims=False):
+@reduction(np.var, only=dict(NO_OUT, where=(True,), mean=(None,)))
+def var(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=True,
+        mean=None, correction=None):
     centered = a - np.mean(a, axis=axis, keepdims=True)
-    count = np.divide(np.size(a), np.size(ans)) - ddof
+    if correction is None:
+        count = np.divide(np.size(a), np.size(ans)) - ddof
+    else:
+        count = np.divide(np.size(a), np.size(ans)) - correction
     if axis is None or keepdims:
         return g * 2.0 * centered / count
     return np.expand_dims(rt.broadcast_to(g, ans), axis) * 2.0 * centered / count
 
 
-@reduction(np.std)
-def std(g, ans, a, axis=None, dtype=None, ddof=0, keepdims=False):
+@reduction(np.std, only=dict(NO_OUT, where=(True,), mean=(None,)))
+def std(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=True,
+        mean=None, correction=None):
     centered = a - np.mean(a, axis=axis, keepdims=True)
-    count = np.divide(np.size(a), np.size(ans)) - ddof
+    if correction is None:
+        count = np.divide(np.size(a), np.size(ans)) - ddof
+    else:
+        count = np.divide(np.size(a), np.size(ans)) - correction
     if axis is None or keepdims:
         return g * centered / (count * ans)
     return np.expand_dims(rt.broadcast_to(g, ans) / ans, axis) * centered / count
 
 
-@custom(np.cumsum)
-def cumsum(g, ans, a, axis=None):
+@custom(np.cumsum, only=NO_OUT)
+def cumsum(g, ans, a, axis=None, dtype=None, out=None):
     return rt.cumsum_adjoint(g, ans, a, axis)
 
 
-@custom(np.cumprod)
-def cumprod(g, ans, a, axis=None):
+@custom(np.cumprod, only=NO_OUT)
+def cumprod(g, ans, a, axis=None, dtype=None, out=None):
     return rt.cumprod_adjoint(g, ans, a, axis)
 
 
@@ -74,6 +98,6 @@ nondiff(np.argmax, np.argmin, np.any, np.all, np.count_nonzero, np.argsort, np.n
         np.result_type)
 
 
-@custom(np.sort)
-def sort(g, ans, a, axis=-1):
+@custom(np.sort, only={"order": (None,)})
+def sort(g, ans, a, axis=-1, kind=None, order=None):
     return rt.sort_adjoint(g, ans, a, axis)

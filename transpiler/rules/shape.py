@@ -11,8 +11,8 @@ import runtime as rt
 from .registry import custom, shape
 
 
-@shape(np.reshape)
-def reshape(g, ans, a, shape=None, order="C"):
+@shape(np.reshape, aliases={"newshape": "shape"})
+def reshape(g, ans, a, shape=None, order="C", *, copy=None):
     if order == "C":
         return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
     return np.reshape(rt.broadcast_to(g, ans), np.shape(a), order=order)
@@ -40,9 +40,14 @@ def expand_dims(g, ans, a, axis):
     return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
 
 
-@shape(np.atleast_1d, np.atleast_2d, np.atleast_3d, np.ascontiguousarray)
+@shape(np.atleast_1d, np.atleast_2d, np.atleast_3d)
 def atleast_nd(g, ans, a):
-    # np.ascontiguousarray also makes a scalar 1-d
+    return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
+
+
+@shape(np.ascontiguousarray, only={"like": (None,)})
+def ascontiguousarray(g, ans, a, dtype=None, *, like=None):
+    # it also makes a scalar 1-d; a dtype= casts (Rule._wrap)
     return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
 
 
@@ -74,37 +79,40 @@ def roll(g, ans, a, shift, axis=None):
 
 
 @shape(np.broadcast_to, diff=("array",))
-def broadcast_to(g, ans, array, shape):
+def broadcast_to(g, ans, array, shape, subok=False):
     return rt.unbroadcast(g, array, ans)
 
 
 @custom(np.copy)
-def copy(g, ans, a):
+def copy(g, ans, a, order="K", subok=False):
     return g
 
 
-@custom(np.array)
-def array(g, ans, object, dtype=None):
-    return rt.array_adjoint(g, ans, object)
+@custom(np.array, only={"copy": (True,), "like": (None,), "ndmax": (0,)})
+def array(g, ans, object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0,
+          ndmax=0, like=None):
+    # copy=False (or None) may return ``object`` itself: refused (np.asarray's aliasing
+    # is followed); a dtype= casts (Rule._wrap)
+    return rt.array_adjoint(g, ans, object, ndmin)
 
 
-@custom(np.stack)
-def stack(g, ans, arrays, axis=0):
+@custom(np.stack, only={"out": (None,)})
+def stack(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     return rt.unstack(g, ans, arrays, axis)
 
 
-@custom(np.concatenate)
-def concatenate(g, ans, arrays, axis=0):
+@custom(np.concatenate, only={"out": (None,)})
+def concatenate(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     return rt.unconcatenate(g, ans, arrays, axis)
 
 
 @custom(np.vstack, np.row_stack)
-def vstack(g, ans, tup):
+def vstack(g, ans, tup, *, dtype=None, casting="same_kind"):
     return rt.unconcatenate(g, ans, [np.atleast_2d(t) for t in tup], 0, tup)
 
 
 @custom(np.hstack)
-def hstack(g, ans, tup):
+def hstack(g, ans, tup, *, dtype=None, casting="same_kind"):
     return rt.unconcatenate(g, ans, [np.atleast_1d(t) for t in tup],
                             0 if np.ndim(tup[0]) <= 1 else 1, tup)
 

@@ -15,9 +15,11 @@ def dict_items(d):
     return list(d.items())
 
 
-def astype(x, dtype):
+def astype(x, dtype, copy=True):
     """``x.astype(dtype)`` for arrays and Python scalars alike."""
-    return np.asarray(x).astype(dtype)[()] if np.ndim(x) == 0 else np.asarray(x).astype(dtype)
+    if np.ndim(x) == 0:
+        return np.asarray(x).astype(dtype)[()]
+    return np.asarray(x).astype(dtype, copy=copy)
 
 
 def item(x):

@@ -118,6 +118,10 @@ def array_no_copy(x):
     return np.sum(np.array(x, copy=False) ** 2)
 
 
+def astype_no_copy(x):
+    return np.sum(x.astype(np.float64, copy=False) ** 2)
+
+
 def array_like(x):
     return np.sum(np.array(x, like=x))
 
@@ -141,6 +145,7 @@ def matmul_axes(a, b):
     (var_where, "where=True", "np.where(mask"),
     (array_no_copy, "copy=True", "np.asarray"),
     (array_like, "like=None", "leave it out"),
+    (astype_no_copy, "copy=True", "the argument itself"),
     (sort_by_key, "key=None", "np.argsort"),
     (linspace_with_step, "retstep=False", "(stop - start)"),
     (matmul_axes, "`axes=`", "np.moveaxis"),
@@ -202,6 +207,7 @@ MASK = np.array([[True, False, True], [False, True, True]])
     lambda x: np.sum(np.full_like(x, x[0, 1], np.float64) * x),
     lambda x: np.sum(np.zeros_like(x, shape=(2, 2, 3)) + x),
     lambda x: pow(base=x[0, 0], exp=3.0) + np.sum(np.power(x, 2, dtype=float)),
+    lambda x: np.sum(x.astype(np.float64, copy=True) ** 2),
 ])
 def test_modelled_keywords_match_finite_differences(fn):
     check_grads(fn, (X,))

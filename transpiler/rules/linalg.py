@@ -5,7 +5,7 @@ import numpy as np
 
 import runtime as rt
 
-from .registry import custom
+from .registry import RuleError, custom
 
 
 @custom(operator.matmul, np.matmul)
@@ -33,7 +33,15 @@ def outer(g, ans, a, b, out=None):
     return rt.outer_adjoint(g, ans, a, b, 0), rt.outer_adjoint(g, ans, a, b, 1)
 
 
-@custom(np.einsum, diff=(), accept=("dtype",), only={"out": (None,)})
+def _einsum_check(constants):
+    subscripts = constants.get("subscripts")
+    if isinstance(subscripts, str) and "..." in subscripts:
+        raise RuleError("np.einsum with an ellipsis ('...') is not differentiated",
+                        "name the axes the ellipsis stands for, e.g. 'bij,bjk->bik' for "
+                        "'...ij,...jk->...ik' (or use np.matmul, which broadcasts)")
+
+
+@custom(np.einsum, diff=(), accept=("dtype",), only={"out": (None,)}, check=_einsum_check)
 def einsum(g, ans, subscripts, *operands, argnum, out=None):
     return rt.einsum_adjoint(subscripts, g, ans, operands, argnum)
 

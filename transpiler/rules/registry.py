@@ -67,8 +67,8 @@ KEYWORD_HINTS = {
     "initial": "combine with the initial value explicitly, e.g. np.maximum(%(f)s(x), initial)",
     "like": "`like=` makes another library's array: leave it out",
     "dtype": "cast the result explicitly: %(f)s(...).astype(dtype)",
-    "copy": "np.array(x, copy=False) may share memory with x: write np.asarray(x), whose "
-            "aliasing transpiler follows, or leave `copy=` out",
+    "copy": "without a copy the result may be the argument itself: leave `copy=` out (or "
+            "write np.asarray(x), whose aliasing transpiler follows)",
     "ndmax": "leave `ndmax=` out (it only matters for arrays of objects)",
     "retstep": "compute the step yourself: (stop - start) / (num - 1)",
     "axis": "move the axis afterwards with np.moveaxis",
@@ -95,7 +95,7 @@ class Rule:
     """
 
     def __init__(self, primals, family, fn=None, diff=None, view=False, static=(), refuse=(),
-                 only=None, accept=(), aliases=None, casts=True):
+                 only=None, accept=(), aliases=None, casts=True, check=None):
         self.primals = tuple(primals)
         self.family = family
         self.fn = fn
@@ -109,6 +109,8 @@ class Rule:
         self.accept = set(VALUE_NEUTRAL) | set(accept)     # keywords taken and ignored
         self.aliases = dict(aliases or {})                 # keyword -> the parameter it sets
         self.casts = casts              # a `dtype=` casts the result (see _wrap)
+        # check(constants): raises RuleError for constant arguments the rule refuses
+        self.check = check
         if self.template is not None:
             params = self.template.params[2:]           # after (g, ans)
             self.params = params
@@ -191,6 +193,8 @@ class Rule:
                 raise RuleError("the keyword argument `%s=` of %s is not supported" % (key, label),
                                 _keyword_hint(key, label))
         _check_only(bindings, self.only, label)
+        if self.check is not None:
+            self.check({k: v.value for k, v in bindings.items() if isinstance(v, gast.Constant)})
         if tpl.varargs:
             bindings[tpl.varargs] = build.tuple_(extra)
         for name in params:

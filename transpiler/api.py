@@ -149,7 +149,8 @@ class Transformed:
         module.functions.insert(0, fn)
         source, namespace = module.compile()
         return _Entry(source=source, function=namespace[name],
-                      inplace=unit.user_names(unit.inplace_params), unit=unit, dependencies=dependencies)
+                      inplace=unit.user_names(unit.inplace_params), unit=unit,
+                      dependencies=dependencies)
 
     def _specialisation(self, bound):
         """The generated function for the shapes and dtypes of these arguments."""
@@ -391,8 +392,9 @@ def _build_vjp(fun, wrt, avals, has_aux):
     source, namespace = module.compile()
     dependencies = [(u.src.globals, name, value) for u in module.units
                     for name, value in u.src.referenced.items()]
-    entry = _Entry(source=source, function=namespace[fwd], inplace=unit.user_names(unit.inplace_params),
-                   unit=unit, dependencies=dependencies)
+    entry = _Entry(source=source, function=namespace[fwd],
+                   inplace=unit.user_names(unit.inplace_params), unit=unit,
+                   dependencies=dependencies)
     entry.backward = namespace[bwd]
     entry.mutated = set(module.mutated_residuals.get(bwd, ()))
     return entry

@@ -87,11 +87,10 @@ def _dtype_atoms(op):
 
 
 def _is_complex(value):
+    """A complex number or array (a complex type is a dtype: see ``_dtype_atoms``)."""
     if isinstance(value, complex):
         return True
-    if isinstance(value, (np.ndarray, np.generic)):
-        return np.iscomplexobj(value)
-    return _is_complex_dtype(value)
+    return isinstance(value, (np.ndarray, np.generic)) and np.iscomplexobj(value)
 
 
 def _is_complex_dtype(value):

@@ -55,6 +55,31 @@ def aux_of(pair):
     return pair[1]
 
 
+def snapshot(value, memo=None):
+    """A copy of ``value``'s lists, dicts, tuples and arrays (other objects are shared),
+    keeping which parts are the same object: what a value was, before code that changes
+    it in place (a reverse sweep popping a list the function appended to)."""
+    memo = {} if memo is None else memo
+    key = id(value)
+    if key in memo:
+        return memo[key]
+    if isinstance(value, np.ndarray):
+        copy = value.copy()
+    elif type(value) is list:
+        copy = memo[key] = []
+        copy.extend(snapshot(v, memo) for v in value)
+    elif type(value) is dict:
+        copy = memo[key] = {}
+        copy.update((k, snapshot(v, memo)) for k, v in value.items())
+    elif isinstance(value, tuple):
+        parts = [snapshot(v, memo) for v in value]
+        copy = type(value)(*parts) if hasattr(value, "_fields") else type(value)(parts)
+    else:
+        return value
+    memo[key] = copy
+    return copy
+
+
 def describe(value):
     """What a value is, for error messages: ``a tuple of 3 elements``, ``a float (2.0)``."""
     if isinstance(value, (tuple, list, dict)):

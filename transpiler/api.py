@@ -343,7 +343,7 @@ def vjp(fun, *primals, has_aux=False):
     def vjp_fn(cotangent):
         _check_cotangent(cotangent, out)
         # the backward function pops its tapes: each call gets its own copies
-        fresh = tuple(_copy_residual(v) if k in mutated else v for k, v in enumerate(saved))
+        fresh = runtime.snapshot(saved) if mutated else saved
         pulled = backward(fresh, cotangent)
         pulled = (pulled,) if len(wrt) == 1 else tuple(pulled)
         return runtime.as_gradients(pulled, primals)
@@ -398,14 +398,6 @@ def _build_vjp(fun, wrt, avals, has_aux):
     entry.backward = namespace[bwd]
     entry.mutated = set(module.mutated_residuals.get(bwd, ()))
     return entry
-
-
-def _copy_residual(value):
-    if isinstance(value, list):
-        return [_copy_residual(v) if isinstance(v, (list, np.ndarray)) else v for v in value]
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    return value
 
 
 def _as_result(value):

@@ -214,6 +214,20 @@ def test_modelled_keywords_match_finite_differences(fn):
 
 
 @pytest.mark.parametrize("fn", [
+    # NumPy's positional order: (a, axis, dtype, out, keepdims), (a, axis, out, keepdims)...
+    lambda x: np.sum(np.sin(np.sum(x, 0, None, None, True))),
+    lambda x: np.sum(np.sin(np.mean(x, 1, np.float64, None, True))),
+    lambda x: np.sum(np.sin(np.max(x, 0, None, True))),
+    lambda x: np.sum(np.sin(np.prod(x, 1, None, None, True))),
+    lambda x: np.sum(np.var(x, 0, None, None, 1, True)) + np.std(x, None, None, None, 1),
+    lambda x: np.sum(np.cumsum(x, 1, float) * x),
+    lambda x: np.sum(np.sort(x, 1, "stable") * X),
+])
+def test_positional_arguments_follow_numpys_order(fn):
+    check_grads(fn, (X,))
+
+
+@pytest.mark.parametrize("fn", [
     lambda x: np.sum(np.sum(x, dtype=int) * x),
     lambda x: np.sum(np.cumsum(x, dtype=int)) + np.sum(x),
     lambda x: np.sum(np.array(x, dtype=int)) + np.sum(x),

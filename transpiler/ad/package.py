@@ -124,12 +124,15 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
         result = build.call("rt.as_gradients", [build.tuple_([grads[p] for p in wrt]),
                                                 build.tuple_([build.name(p) for p in wrt])])
     value = build.call("rt.as_value", [build.name(out)])
+    kept = []
+    if (with_value or has_aux) and _changes_primals(reverse, mode.primals, module.env):
+        value, aux, kept = _keep_results(unit, value, aux, with_value, has_aux)
     if has_aux:
         pair = build.tuple_([value, build.clone(aux)])
         result = build.tuple_([pair, result] if with_value else [result, build.clone(aux)])
     elif with_value:
         result = build.tuple_([value, result])
-    stmts = (_stack_inits(mode) + forward
+    stmts = (_stack_inits(mode) + forward + kept
              + [build.comment("Reverse pass: adjoints, last statement first")] + [seed]
              + reverse + [build.return_(result)])
     new = build.function_def(name, fn.args, stmts, at=fn)
@@ -138,6 +141,38 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
         use_residual_variants(new, module)
         restore_param_names(new, unit, module.env)
     return new
+
+
+def _changes_primals(stmts, primals, env):
+    """Whether the reverse sweep rebinds or updates primal values: it pops taped values
+    back into their variables, and undoes in-place writes and appends."""
+    from ..ir.walk import iter_statements
+    from ..optimize.effects import effect
+    for stmt in iter_statements(stmts):
+        if isinstance(stmt, gast.For):
+            changed = {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
+        elif isinstance(stmt, (gast.If, gast.While)):
+            continue
+        else:
+            changed = effect(stmt, env).defs | effect(stmt, env).mods
+        if changed & primals:
+            return True
+    return False
+
+
+def _keep_results(unit, value, aux, with_value, has_aux):
+    """The value and a copy of the aux data, taken before a reverse sweep that changes
+    what they would be read from afterwards."""
+    kept = []
+    if with_value:
+        name = unit.fresh("value")
+        kept.append(build.assign(name, value))
+        value = build.name(name)
+    if has_aux and isinstance(aux, gast.Name):
+        name = unit.fresh(aux.id + "_kept")
+        kept.append(build.assign(name, build.call("rt.snapshot", [build.clone(aux)])))
+        aux = build.name(name)
+    return value, aux, kept
 
 
 def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):

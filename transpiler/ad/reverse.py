@@ -665,6 +665,10 @@ class ReverseMode:
         for rec in _walk_recs(recs):
             for stmt in rec.code + rec.before + rec.body_tail + rec.else_tail:
                 read.update(_content_reads(stmt, self.primals))
+            if rec.saved is not None:
+                # a callee's saved values may be the arguments themselves (a list it
+                # indexes): its backward function reads them as they were at the call
+                read.update(self._reads([rec.stmt.value]))
         aliases = _alias_sources(self.fn, self.activity, self.shapes)
         closure = set(read)
         for name in read:

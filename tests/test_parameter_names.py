@@ -72,6 +72,11 @@ def power_with_parameters_named_int_and_isinstance(int, isinstance):
     return int ** 2 * isinstance
 
 
+def renamed_next_to_its_rename(rt, rt_, np_):
+    np = rt * 2.0
+    return np * rt_ + np_ ** 2
+
+
 ARRAY = np.array([0.5, -1.0, 2.0])
 
 
@@ -87,6 +92,7 @@ ARRAY = np.array([0.5, -1.0, 2.0])
     (loop_with_parameters_named_range_and_len, (ARRAY, 2.0, -1.5), (0, 1, 2)),
     (indexing_with_parameters_named_slice_and_min, (ARRAY, 2.0, -1.5), (0, 1, 2)),
     (power_with_parameters_named_int_and_isinstance, (1.5, -2.0), (0, 1)),
+    (renamed_next_to_its_rename, (1.5, -2.0, 0.5), (0, 1, 2)),
 ])
 def test_gradient_with_respect_to_parameters_named_like_modules(fn, args, argnums):
     check_grads(fn, args, argnums=argnums)
@@ -170,3 +176,10 @@ def test_rule_templates_call_only_builtins_that_user_names_cannot_shadow():
                   if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load)
                   and hasattr(builtins, node.id) and node.id not in params}
         assert called <= set(GENERATED_BUILTINS), (rule.name, called)
+
+
+def test_a_rename_does_not_take_another_parameters_name():
+    derived = tp.grad(renamed_next_to_its_rename, argnums=(0, 1, 2))
+    expected = (2.0 * -2.0, 2.0 * 1.5, 2.0 * 0.5)
+    assert derived(1.5, -2.0, 0.5) == pytest.approx(expected)
+    assert derived(rt_=-2.0, np_=0.5, rt=1.5) == pytest.approx(expected)

@@ -164,22 +164,37 @@ def add(a, b):
 # ------------------------------------------------------------ seeds and results
 
 def seed(out):
-    """The cotangent 1.0 that starts a gradient; refuses non-scalar outputs."""
+    """The cotangent 1.0 that starts a gradient; refuses non-scalar, None, boolean and
+    complex outputs (as JAX does)."""
     if isinstance(out, (tuple, list, dict)):
         raise TypeError(
             "Gradient only defined for scalar-output functions. Output was a %s; if the "
             "function returns (value, auxiliary data), use has_aux=True."
             % type(out).__name__)
+    if out is None:
+        raise TypeError("Gradient only defined for scalar-output functions, but the "
+                        "function returned None (is a `return` missing?)")
     shape = np.shape(out)
     if shape != ():
         raise TypeError("Gradient only defined for scalar-output functions. Output had "
                         "shape: %s." % (shape,))
     dtype = np.result_type(out)
+    if dtype == np.bool_:
+        raise TypeError("Gradient only defined for real-valued outputs, but the function "
+                        "returned a boolean: a comparison has no derivative")
+    check_real(dtype, "the function returned a complex value (%s)" % dtype.name)
     if not np.issubdtype(dtype, np.inexact):
-        if np.issubdtype(dtype, np.number) or dtype == np.bool_:
+        if np.issubdtype(dtype, np.number):
             return 1.0
         raise TypeError("Gradient only defined for numeric outputs; got %r." % (out,))
     return np.ones((), dtype)[()]
+
+
+def check_real(dtype, what):
+    """TypeError if ``dtype`` is complex: complex numbers are outside transpiler's scope."""
+    if np.issubdtype(dtype, np.complexfloating):
+        raise TypeError("complex numbers are not supported: %s; transpiler differentiates "
+                        "real-valued functions of real arguments" % what)
 
 
 def masked(g, mask):
@@ -215,6 +230,7 @@ def as_gradient(d, x):
         return parts if isinstance(x, list) else tuple(parts)
     shape = np.shape(x)
     dtype = _float_dtype(x)
+    check_real(np.result_type(d), "a complex value met the derivative of a real argument")
     if (isinstance(d, np.ndarray) and d.shape == shape and d.dtype == dtype
             and d.base is None and d.flags.writeable and shape != ()):
         return d

@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from .adjoint import unbroadcast
+from .adjoint import unbroadcast, zeros_like
 
 
 def _full(g, ans):
@@ -124,32 +124,68 @@ def einsum_adjoint(subscripts, g, ans, operands, argnum):
 # ------------------------------------------------------------ norms and products
 
 def norm_adjoint(g, ans, x, ord=None, axis=None, keepdims=False):
-    """Adjoint of ``np.linalg.norm``: every vector norm, and the Frobenius norm."""
+    """Adjoint of ``np.linalg.norm``: every vector norm and every matrix norm.
+
+    Where the norm is not differentiable the adjoint is a subgradient chosen as for
+    ``max`` and ``abs``: ties (equal singular values, equal row or column sums) share it
+    equally, and entries equal to 0 get ``sign(0) = 0``.
+    """
     x = np.asarray(x)
     g = _full(g, ans)
-    if not keepdims and axis is not None:
-        g = np.expand_dims(g, axis)
-        ans = np.expand_dims(ans, axis)
-    elif not keepdims and axis is None:
-        g = np.reshape(g, (1,) * x.ndim)
-        ans = np.reshape(ans, (1,) * x.ndim)
-    vector = (axis is None and x.ndim == 1) or isinstance(axis, numbers.Integral) or \
-        (isinstance(axis, tuple) and len(axis) == 1)
-    if ord is None or ord == "fro" or (ord == 2 and vector):
+    axes = tuple(range(x.ndim)) if axis is None else \
+        (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
+    axes = tuple(a % x.ndim for a in axes) if x.ndim else ()
+    if not keepdims:
+        g = np.expand_dims(g, axes)
+        ans = np.expand_dims(ans, axes)
+    matrix = len(axes) == 2 and not (axis is None and ord is None)
+    if ord is None or ord == "fro" or (ord == 2 and not matrix):
         safe = np.where(ans == 0, 1.0, ans)
         return np.where(ans == 0, 0.0, g * x / safe)
-    if vector and ord in (np.inf, -np.inf):
+    if matrix:
+        return _matrix_norm_adjoint(g, x, ord, axes)
+    if ord in (np.inf, -np.inf):
         # ties share the adjoint equally
         mask = np.abs(x) == ans
-        return g * np.sign(x) * mask / np.sum(mask, axis=axis, keepdims=True)
-    if vector and ord == 0:
+        return g * np.sign(x) * mask / np.sum(mask, axis=axes, keepdims=True)
+    if ord == 0:
         return np.zeros(x.shape)                  # the number of nonzero entries
-    if vector and isinstance(ord, numbers.Real):
+    if isinstance(ord, numbers.Real):
         # d/dx (sum |x|^p)^(1/p) = sign(x) |x|^(p-1) / norm^(p-1)
         safe = np.where(ans == 0, 1.0, ans)
         return g * np.sign(x) * (np.abs(x) / safe) ** (ord - 1)
-    raise NotImplementedError("the derivative of np.linalg.norm with ord=%r is not "
-                              "supported" % (ord,))
+    raise ValueError("invalid norm order %r" % (ord,))
+
+
+def _matrix_norm_adjoint(g, x, ord, axes):
+    """Adjoint of a matrix norm over ``axes`` (rows, columns); ``g`` keeps their dims."""
+    m = np.moveaxis(x, axes, (-2, -1))
+    g = np.moveaxis(g, axes, (-2, -1))[..., 0, 0]
+    pick = np.min if ord in (-1, -2, -np.inf) else np.max
+    if ord in ("nuc", 2, -2):
+        u, s, vt = np.linalg.svd(m, full_matrices=False)
+        if ord == "nuc":
+            weights = np.ones_like(s)             # d sum(s) = U V^T
+        else:
+            # the largest (2) or smallest (-2) singular value: u v^T, ties sharing
+            weights = _shares(s == pick(s, axis=-1, keepdims=True))
+        adjoint = np.matmul(u * weights[..., None, :], vt)
+    elif ord in (1, -1):
+        # the largest or smallest absolute column sum: sign(x) in that column
+        sums = np.sum(np.abs(m), axis=-2)
+        adjoint = np.sign(m) * _shares(sums == pick(sums, axis=-1, keepdims=True))[..., None, :]
+    elif ord in (np.inf, -np.inf):
+        # the largest or smallest absolute row sum: sign(x) in that row
+        sums = np.sum(np.abs(m), axis=-1)
+        adjoint = np.sign(m) * _shares(sums == pick(sums, axis=-1, keepdims=True))[..., :, None]
+    else:
+        raise ValueError("invalid norm order %r for matrices" % (ord,))
+    return np.moveaxis(g[..., None, None] * adjoint, (-2, -1), axes)
+
+
+def _shares(mask):
+    """Equal shares of 1 among the True entries of ``mask`` along its last axis."""
+    return mask / np.sum(mask, axis=-1, keepdims=True)
 
 
 def prod_adjoint(g, ans, x, axis=None, keepdims=False):
@@ -184,6 +220,71 @@ def _exclusive_products(x, axis):
         left[1:] = np.cumprod(x[:-1], axis=0)
         right[:-1] = np.cumprod(x[::-1][:-1], axis=0)[::-1]
     return np.moveaxis(left * right, 0, axis)
+
+
+def _spread(g, ans, axis, keepdims):
+    """A reduction's adjoint ``g`` with the reduced axes back (broadcasts to the input)."""
+    g = _full(g, ans)
+    if axis is None or keepdims:
+        return g
+    return np.expand_dims(g, axis)
+
+
+def sum_where_adjoint(g, ans, a, axis, keepdims, where):
+    """Adjoint of ``np.sum(a, axis, where=where)``: ``g`` where the mask holds."""
+    return np.where(where, _spread(g, ans, axis, keepdims), 0.0)
+
+
+def mean_where_adjoint(g, ans, a, axis, keepdims, where):
+    """Adjoint of ``np.mean(a, axis, where=where)``: ``g / count`` where the mask holds."""
+    mask = np.broadcast_to(where, np.shape(a))
+    count = np.sum(mask, axis=axis, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.divide(_spread(g, ans, axis, keepdims), count)
+    return np.where(mask, share, 0.0)
+
+
+def prod_where_adjoint(g, ans, a, axis, keepdims, initial, where, argnum):
+    """Adjoint of ``np.prod(a, axis, initial=initial, where=where)`` for ``a`` (0) or
+    ``initial`` (1): the product of the others, without dividing."""
+    a = np.asarray(a, dtype=np.result_type(a, float))
+    factors = np.where(where, a, 1.0)
+    scale = 1.0 if initial is None else initial
+    if argnum == 1:
+        return unbroadcast(_full(g, ans) * np.prod(factors, axis=axis, keepdims=keepdims),
+                           initial, ans)
+    others = prod_adjoint(_full(g, ans) * scale, ans, factors, axis, keepdims)
+    return np.where(where, others, 0.0)
+
+
+def extremum_adjoint(g, ans, a, axis, keepdims, initial, where, argnum):
+    """Adjoint of ``np.max``/``np.min`` with ``initial=`` or ``where=``, for ``a`` (0) or
+    ``initial`` (1).
+
+    The elements (where the mask holds) equal to the result share its adjoint equally;
+    when ``initial`` ties with them it takes half, as ``np.maximum`` splits a tie.
+    """
+    a = np.asarray(a)
+    spread = _spread(g, ans, axis, keepdims)
+    result = _spread(ans, ans, axis, keepdims)
+    winners = (a == result) & np.broadcast_to(where, a.shape)
+    count = np.sum(winners, axis=axis, keepdims=True)
+    initial_wins = np.zeros(np.shape(result), bool) if initial is None else initial == result
+    half = np.where((count > 0) & initial_wins, 0.5, 1.0)
+    if argnum == 1:
+        taken = np.where(initial_wins, spread * half, 0.0)
+        return unbroadcast(taken, initial, taken)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.divide(spread * half, count)
+    return np.where(winners, share, 0.0)
+
+
+def cast_adjoint(d, x, ans):
+    """The adjoint ``d`` of ``x`` through a call computing ``ans`` in a given dtype: zero
+    when ``ans`` is integer or boolean (a step function of ``x``), else ``d``."""
+    if np.issubdtype(np.result_type(ans), np.inexact):
+        return d
+    return zeros_like(x)
 
 
 def cumsum_adjoint(g, ans, x, axis=None):
@@ -238,8 +339,12 @@ def unconcatenate(g, ans, parts, axis=0, like=None, ndmin=0):
                                                               else parts)]
 
 
-def array_adjoint(g, ans, obj):
-    """Adjoint of ``np.array(obj)``: the same nesting of lists as ``obj``."""
+def array_adjoint(g, ans, obj, ndmin=0):
+    """Adjoint of ``np.array(obj, ndmin=ndmin)``: the same nesting of lists as ``obj``."""
+    extra = np.ndim(ans) - np.ndim(obj)
+    if ndmin and extra > 0:                       # leading axes ndmin added
+        g = np.reshape(_full(g, ans), np.shape(ans)[extra:])
+        ans = np.reshape(ans, np.shape(ans)[extra:])
     if isinstance(obj, (list, tuple)):
         g = _full(g, ans)
         return [array_adjoint(g[k], g[k], item) for k, item in enumerate(obj)]
@@ -297,7 +402,21 @@ def astype_adjoint(g, x, ans):
 
 
 def det_adjoint(g, ans, a):
-    return (g * ans)[..., None, None] * np.swapaxes(np.linalg.inv(a), -1, -2)
+    """Adjoint of ``np.linalg.det``: ``g`` times the cofactor matrix of ``a``.
+
+    The cofactor matrix (the adjugate's transpose) is ``det(a) inv(a).T`` for invertible
+    matrices, and exists for singular ones too.  From the SVD ``a = U diag(s) V^T`` it is
+    ``det(U) det(V) U diag(prod_{j != i} s_j) V^T``, which divides by nothing: exact for
+    singular matrices, accurate for nearly singular ones, batched over leading axes.
+    """
+    a = np.asarray(a, dtype=np.result_type(a, float))
+    g = _full(g, ans)
+    if a.shape[-1] == 0:
+        return np.zeros(a.shape)
+    u, s, vt = np.linalg.svd(a)
+    sign = np.linalg.det(u) * np.linalg.det(vt)        # each is 1 or -1
+    cofactor = np.matmul(u * _exclusive_products(s, -1)[..., None, :], vt)
+    return (g * sign)[..., None, None] * cofactor
 
 
 def solve_adjoint(g, ans, a, b, argnum):
@@ -328,10 +447,16 @@ def diag_adjoint(g, ans, v, k=0):
     return out
 
 
-def trace_adjoint(g, ans, a, offset=0):
+def trace_adjoint(g, ans, a, offset=0, axis1=0, axis2=1):
+    """Adjoint of ``np.trace(a, offset, axis1, axis2)``: ``g`` along that diagonal."""
     a = np.asarray(a)
-    eye = np.eye(a.shape[0], a.shape[1], k=offset)
-    return np.multiply.outer(eye, np.ones(np.shape(ans))) * g if a.ndim > 2 else g * eye
+    axis1, axis2 = axis1 % a.ndim, axis2 % a.ndim
+    eye = np.eye(a.shape[axis1], a.shape[axis2], k=offset)
+    if a.ndim == 2:
+        return g * (eye if axis1 < axis2 else eye.T)
+    # the trace's axes are a's others, in order: put the diagonal's two axes back
+    spread = _full(g, ans)[..., None, None] * eye
+    return np.moveaxis(spread, (-2, -1), (axis1, axis2))
 
 
 def sort_adjoint(g, ans, a, axis=-1):

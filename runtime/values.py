@@ -15,9 +15,11 @@ def dict_items(d):
     return list(d.items())
 
 
-def astype(x, dtype):
+def astype(x, dtype, copy=True):
     """``x.astype(dtype)`` for arrays and Python scalars alike."""
-    return np.asarray(x).astype(dtype)[()] if np.ndim(x) == 0 else np.asarray(x).astype(dtype)
+    if np.ndim(x) == 0:
+        return np.asarray(x).astype(dtype)[()]
+    return np.asarray(x).astype(dtype, copy=copy)
 
 
 def item(x):
@@ -42,6 +44,52 @@ def as_sequence(iterable):
             and hasattr(iterable, "__len__") and not isinstance(iterable, dict):
         return iterable
     return list(iterable)
+
+
+def aux_of(pair):
+    """The auxiliary data of what a ``has_aux`` function returned: ``pair[1]``, after
+    checking that it is a pair ``(output, aux)`` (a tuple or a list, as JAX accepts)."""
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        raise TypeError("has_aux=True requires the function to return a pair (output, aux), "
+                        "but it returned %s" % describe(pair))
+    return pair[1]
+
+
+def snapshot(value, memo=None):
+    """A copy of ``value``'s lists, dicts, tuples and arrays (other objects are shared),
+    keeping which parts are the same object: what a value was, before code that changes
+    it in place (a reverse sweep popping a list the function appended to)."""
+    memo = {} if memo is None else memo
+    key = id(value)
+    if key in memo:
+        return memo[key]
+    if isinstance(value, np.ndarray):
+        copy = value.copy()
+    elif type(value) is list:
+        copy = memo[key] = []
+        copy.extend(snapshot(v, memo) for v in value)
+    elif type(value) is dict:
+        copy = memo[key] = {}
+        copy.update((k, snapshot(v, memo)) for k, v in value.items())
+    elif isinstance(value, tuple):
+        parts = [snapshot(v, memo) for v in value]
+        copy = type(value)(*parts) if hasattr(value, "_fields") else type(value)(parts)
+    else:
+        return value
+    memo[key] = copy
+    return copy
+
+
+def describe(value):
+    """What a value is, for error messages: ``a tuple of 3 elements``, ``a float (2.0)``."""
+    if isinstance(value, (tuple, list, dict)):
+        count = len(value)
+        return "a %s of %d element%s" % (type(value).__name__, count, "" if count == 1 else "s")
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return "an array of shape %s and dtype %s" % (value.shape, value.dtype)
+    return "a %s (%r)" % (type(value).__name__, value)
 
 
 def concat(a, b):

@@ -688,3 +688,362 @@ def test_tuple_output_without_has_aux(transform):
     assert "has_aux" in str(info.value)
     grad, aux = tp.grad(returns_a_pair, has_aux=True)(2.0)
     assert grad == pytest.approx(4.0) and aux == pytest.approx(3.0)
+
+
+# ------------------------------------------------------------ has_aux without a pair
+
+def aux_returns_a_scalar(x):
+    return x * 2.0
+
+
+def aux_returns_three(x):
+    return x * 2.0, x, 1.0
+
+
+def aux_returns_one(x):
+    return (x * 2.0,)
+
+
+def aux_returns_a_list_of_three(x):
+    return [x * 2.0, x, x]
+
+
+def aux_returns_none(x):
+    y = x * 2.0  # noqa: F841
+
+
+def aux_returns_a_dict(x):
+    return {"out": x * 2.0, "aux": x}
+
+
+def aux_returns_a_pair_from_branches(x):
+    if x > 0.0:
+        return x * x, "positive"
+    return -x, "negative"
+
+
+def aux_returns_a_list_pair(x):
+    return [np.sum(x ** 3), x.shape]
+
+
+def aux_returns_a_helper_pair(x):
+    return returns_a_pair(x)
+
+
+def _aux_error(transform, fn, call, x):
+    if transform is tp.vjp:
+        return lambda: tp.vjp(fn, x, has_aux=True)
+    derived = transform(fn, has_aux=True)
+    return lambda: getattr(derived, call)(x)
+
+
+@pytest.mark.parametrize("transform", [tp.grad, tp.value_and_grad, tp.vjp])
+@pytest.mark.parametrize("call", ["__call__", "call_generic"])
+@pytest.mark.parametrize("fn, says", [
+    (aux_returns_a_scalar, "a float"), (aux_returns_three, "a tuple of 3 elements"),
+    (aux_returns_one, "a tuple of 1 element"), (aux_returns_a_list_of_three, "a list of 3"),
+    (aux_returns_none, "None"), (aux_returns_a_dict, "a dict of 2 elements"),
+])
+def test_has_aux_without_a_pair_says_what_was_returned(transform, call, fn, says):
+    with pytest.raises(TypeError) as info:
+        _aux_error(transform, fn, call, 1.5)()
+    message = str(info.value)
+    assert "has_aux" in message and "pair" in message and says in message, message
+
+
+def test_has_aux_with_a_pair_however_it_is_made():
+    grad, aux = tp.grad(aux_returns_a_pair_from_branches, has_aux=True)(1.5)
+    assert grad == pytest.approx(3.0) and aux == "positive"
+    grad, aux = tp.grad(aux_returns_a_pair_from_branches, has_aux=True).call_generic(-1.5)
+    assert grad == pytest.approx(-1.0) and aux == "negative"
+    x = np.array([1.0, -2.0])
+    grad, aux = tp.grad(aux_returns_a_list_pair, has_aux=True)(x)
+    np.testing.assert_allclose(grad, 3 * x ** 2)
+    assert aux == (2,)
+    (value, aux), grad = tp.value_and_grad(aux_returns_a_helper_pair, has_aux=True)(2.0)
+    assert (value, aux, grad) == pytest.approx((4.0, 3.0, 4.0))
+    out, pull, aux = tp.vjp(aux_returns_a_helper_pair, 2.0, has_aux=True)
+    assert (out, aux, pull(1.0)[0]) == pytest.approx((4.0, 3.0, 4.0))
+
+
+# ------------------------------------------------------------ vjp_fn cotangents
+
+def two_outputs(x):
+    return x * 2.0, np.sum(x ** 2)
+
+
+def dict_output(x):
+    return {"a": x * 2.0, "b": x[0]}
+
+
+X3 = np.array([1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("fn, cotangent, says", [
+    (two_outputs, 1.0, "structure"),
+    (two_outputs, (np.ones(3),), "structure"),
+    (two_outputs, (np.ones(3), 1.0, 1.0), "structure"),
+    (two_outputs, [np.ones(3), 1.0], "structure"),
+    (two_outputs, None, "structure"),
+    (two_outputs, (np.ones(4), 1.0), "shape (3,)"),
+    (two_outputs, (np.ones(3), np.ones(1)), "shape ()"),
+    (dict_output, {"a": np.ones(3)}, "structure"),
+    (dict_output, {"a": np.ones(3), "c": 1.0}, "structure"),
+    (dict_output, {"a": np.ones((3, 1)), "b": 1.0}, "shape (3,)"),
+    (doubles, np.ones(4), "shape (3,)"),
+    (doubles, 1.0, "shape (3,)"),
+    (doubles, (np.ones(3),), "structure"),
+])
+def test_vjp_fn_refuses_a_cotangent_of_the_wrong_structure_or_shape(fn, cotangent, says):
+    out, pull = tp.vjp(fn, X3)
+    with pytest.raises(ValueError) as info:
+        pull(cotangent)
+    assert says in str(info.value), str(info.value)
+    # the vjp_fn is still usable with a right cotangent
+    ct = tp.tree_util.tree_map(np.ones_like, out)
+    assert len(pull(ct)) == 1
+
+
+def test_vjp_fn_with_the_right_cotangents():
+    out, pull = tp.vjp(two_outputs, X3)
+    (d,) = pull((np.full(3, 2.0), 3.0))
+    np.testing.assert_allclose(d, 4.0 + 6.0 * X3)
+    out, pull = tp.vjp(dict_output, X3)
+    (d,) = pull({"a": np.ones(3), "b": np.float64(5.0)})
+    np.testing.assert_allclose(d, [7.0, 2.0, 2.0])
+    out, pull = tp.vjp(lambda x: np.sum(x), X3)
+    np.testing.assert_allclose(pull(2.0)[0], [2.0, 2.0, 2.0])
+    np.testing.assert_allclose(pull(np.array(2.0))[0], [2.0, 2.0, 2.0])
+
+
+def test_vjp_fn_refuses_a_complex_cotangent():
+    out, pull = tp.vjp(doubles, X3)
+    with pytest.raises(TypeError, match="complex numbers are not supported"):
+        pull(np.ones(3) * 1j)
+
+
+# ------------------------------------------------------------ custom_vjp misuse
+
+@tp.custom_vjp
+def no_rule(x):
+    return x * 2.0
+
+
+def calls_no_rule(x):
+    return no_rule(x) * 3.0
+
+
+def _make_custom(fwd, bwd):
+    @tp.custom_vjp
+    def scaled(x, y):
+        return x * y
+    scaled.defvjp(fwd, bwd)
+    return scaled
+
+
+def _fwd(x, y):
+    return x * y, (x, y)
+
+
+@pytest.mark.parametrize("transform", [tp.grad, tp.value_and_grad])
+def test_custom_vjp_without_defvjp(transform):
+    for fn in (no_rule, calls_no_rule):
+        with pytest.raises(TypeError) as info:
+            transform(fn)(1.5)
+        assert "no_rule" in str(info.value) and "defvjp" in str(info.value)
+    with pytest.raises(TypeError, match="defvjp"):
+        tp.vjp(calls_no_rule, 1.5)
+
+
+@pytest.mark.parametrize("fwd, bwd, error, says", [
+    (lambda x, y: x * y, lambda res, g: (g, g), TypeError, "fwd rule.*pair.*an array of shape"),
+    (lambda x, y: (x * y, 1, 2), lambda res, g: (g, g), TypeError, "fwd rule.*a tuple of 3"),
+    (_fwd, lambda res, g: g * res[1], TypeError, "bwd rule.*tuple.*returned an array"),
+    (_fwd, lambda res, g: (g * res[1],), TypeError, "1 entries for its 2 arguments"),
+    (_fwd, lambda res, g: (g, g, g), TypeError, "3 entries for its 2 arguments"),
+    (_fwd, lambda res, g: (np.ones(3), g), ValueError, "argument `x`.*shapes \\(2,\\)"),
+    (_fwd, lambda res, g: (g, np.ones(2)), ValueError, "argument `y`.*shapes \\(\\)"),
+    (_fwd, lambda res, g: (g, (g,)), ValueError, "argument `y`"),
+])
+def test_custom_vjp_rules_that_return_the_wrong_thing(fwd, bwd, error, says):
+    scaled = _make_custom(fwd, bwd)
+    x = np.array([1.0, 2.0])
+    with pytest.raises(error, match=says):
+        tp.grad(lambda a, b: np.sum(scaled(a, b)), argnums=(0, 1))(x, 3.0)
+
+
+def test_custom_vjp_rules_may_return_none_and_see_a_full_cotangent():
+    seen = []
+
+    def bwd(res, g):
+        seen.append(np.shape(g))
+        return g * res[1], None
+    scaled = _make_custom(_fwd, bwd)
+    x = np.array([1.0, 2.0])
+    dx, dy = tp.grad(lambda a, b: np.sum(scaled(a, b)), argnums=(0, 1))(x, 3.0)
+    np.testing.assert_allclose(dx, [3.0, 3.0])
+    assert dy == 0.0 and seen == [(2,)]
+
+
+def test_defvjp_after_the_transform_is_made_is_used():
+    @tp.custom_vjp
+    def later(x):
+        return x * 2.0
+
+    def loss(x):
+        return later(x) * 1.0
+    derived = tp.grad(loss)
+    later.defvjp(lambda x: (x * 2.0, None), lambda res, g: (g * 2.0,))
+    assert derived(1.0) == pytest.approx(2.0)
+    later.defvjp(lambda x: (x * 2.0, None), lambda res, g: (g * 5.0,))
+    assert derived(1.0) == pytest.approx(5.0)          # the new rule, not a stale one
+
+
+# ------------------------------------------------------------ outputs grad refuses
+
+def returns_none(x):
+    y = x * 2.0  # noqa: F841
+
+
+def returns_none_explicitly(x):
+    return None
+
+
+def returns_a_comparison(x):
+    return x > 0.0
+
+
+def returns_a_python_bool(x):
+    return True
+
+
+def returns_a_numpy_bool(x):
+    return np.all(x > 0.0)
+
+
+def returns_a_complex(x):
+    return x * 2.0 + 1j
+
+
+@pytest.mark.parametrize("transform", [tp.grad, tp.value_and_grad])
+@pytest.mark.parametrize("call", ["__call__", "call_generic"])
+@pytest.mark.parametrize("fn, says", [
+    (returns_none, "returned None"), (returns_none_explicitly, "returned None"),
+    (returns_a_comparison, "boolean"), (returns_a_python_bool, "boolean"),
+    (returns_a_numpy_bool, "boolean"), (returns_a_complex, "complex numbers are not supported"),
+])
+def test_grad_of_none_bool_or_complex_output_says_what_was_returned(transform, call, fn, says):
+    with pytest.raises(TypeError) as info:
+        getattr(transform(fn), call)(np.float64(1.5))
+    assert says in str(info.value)
+    with pytest.raises(TypeError):
+        getattr(transform(fn), call)(np.array([1.5, -1.0]) if fn is returns_a_numpy_bool
+                                     else 1.5)
+
+
+def test_integer_outputs_have_a_zero_gradient():
+    assert tp.grad(lambda x: 3)(1.5) == 0.0
+    assert tp.grad(lambda x: len(x))(np.ones(2)) == pytest.approx([0.0, 0.0])
+
+
+# ------------------------------------------------------------ complex numbers
+
+COMPLEX_GLOBAL = np.array([1.0 + 1.0j, 2.0])
+
+
+def complex_constant_under_sqrt(x):
+    return np.sqrt(x + 0j).real  # E:complex-sqrt
+
+
+def complex_constant_times(x):
+    return (1j * x).real  # E:complex-times
+
+
+def complex_exponential(x):
+    z = np.exp(1j * x)  # E:complex-exp
+    return np.real(z)
+
+
+def astype_complex(x):
+    return np.sum(x.astype(complex)).real  # E:complex-astype
+
+
+def astype_complex_string(x):
+    return np.sum(x.astype("complex64")).real  # E:complex-astype-string
+
+
+def array_of_complex_dtype(x):
+    return np.sum(np.array(x, dtype=np.complex128)).real  # E:complex-array
+
+
+def complex_global(x):
+    return np.sum(x * COMPLEX_GLOBAL).real  # E:complex-global
+
+
+def complex_buffer(x):
+    z = np.zeros(2, dtype=complex)
+    w = z + x  # E:complex-buffer
+    return np.sum(np.real(w))
+
+
+def complex_argument_not_differentiated(x, c):
+    return np.real(np.sum(x * c))  # E:complex-argument
+
+
+def complex_only_where_nothing_is_differentiated(x, data):
+    spectrum = np.abs(np.fft.fft(data))
+    scale = 2.0 if isinstance(x[0], complex) else 1.0
+    return np.sum(x * spectrum) * scale + np.real(1j * 2.0j)
+
+
+@pytest.mark.parametrize("fn, marker", [
+    (complex_constant_under_sqrt, "complex-sqrt"), (complex_constant_times, "complex-times"),
+    (complex_exponential, "complex-exp"), (astype_complex, "complex-astype"),
+    (astype_complex_string, "complex-astype-string"), (array_of_complex_dtype, "complex-array"),
+    (complex_global, "complex-global"),
+])
+def test_complex_values_are_refused_at_transform_time(fn, marker):
+    with pytest.raises(TypeError) as info:
+        tp.grad(fn)
+    message = assert_located(info.value, marker)
+    assert "complex numbers are not supported" in message
+    with pytest.raises(TypeError, match="complex numbers are not supported"):
+        tp.vjp(fn, np.array([0.5, 2.0]))
+
+
+@pytest.mark.parametrize("fn, args, marker", [
+    (complex_buffer, (np.array([0.5, 2.0]),), "complex-buffer"),
+    (complex_argument_not_differentiated, (np.array([0.5, 2.0]), COMPLEX_GLOBAL),
+     "complex-argument"),
+])
+def test_complex_values_the_shapes_reveal_are_refused_at_the_first_call(fn, args, marker):
+    derived = tp.grad(fn)
+    with pytest.raises(TypeError) as info:
+        derived(*args)
+    assert "complex numbers are not supported" in assert_located(info.value, marker)
+
+
+def test_complex_values_in_generic_code_are_refused_when_they_reach_a_gradient():
+    derived = tp.grad(complex_argument_not_differentiated)
+    with pytest.raises(TypeError, match="complex numbers are not supported"):
+        derived.call_generic(np.array([0.5, 2.0]), COMPLEX_GLOBAL)
+
+
+@pytest.mark.parametrize("args, argnums", [
+    ((np.array([1.0 + 2.0j, 0.5]), np.ones(2)), 0),
+    ((1.0 + 2.0j, 1.0), 0),
+    ((np.ones(2), np.complex64(1.0)), (0, 1)),
+])
+def test_complex_arguments_are_refused(args, argnums):
+    with pytest.raises(TypeError, match="complex numbers are not supported.*argnums"):
+        tp.grad(lambda x, y: np.real(np.sum(x * y)), argnums=argnums)(*args)
+    with pytest.raises(TypeError, match="complex numbers are not supported"):
+        tp.vjp(lambda x, y: np.real(x * y), *args)
+    leaf = [a for a in args if np.iscomplexobj(a)][0]
+    with pytest.raises(TypeError, match="complex numbers are not supported.*`p`"):
+        tp.grad(lambda p: np.real(np.sum(p["a"] * 2.0)))({"a": leaf, "b": 1.0})
+
+
+def test_complex_values_that_nothing_differentiates_are_fine():
+    x, data = np.array([0.5, 2.0]), np.array([1.0, -1.0])
+    check_grads(complex_only_where_nothing_is_differentiated, (x, data))

@@ -13,7 +13,7 @@ import numpy as np
 from . import cache
 from .errors import TranspileError
 import runtime
-from runtime.pytree import tree_leaves
+from runtime.pytree import tree_flatten, tree_leaves
 
 from .analysis.avals import coarsen, key as signature_key, of_argument as abstract_value
 from .module import GeneratedModule
@@ -151,12 +151,13 @@ class Transformed:
                            arg_avals=arg_avals, optimise=optimise)
         dependencies = module.reads()
         if not optimise:
-            return _Entry(source=None, function=None, inplace=dict(unit.inplace_params),
+            return _Entry(source=None, function=None, inplace=unit.user_names(unit.inplace_params),
                           unit=unit, dependencies=dependencies)
         module.functions.insert(0, fn)
         source, namespace = module.compile()
         return _Entry(source=source, function=namespace[name],
-                      inplace=dict(unit.inplace_params), unit=unit, dependencies=dependencies)
+                      inplace=unit.user_names(unit.inplace_params), unit=unit,
+                      dependencies=dependencies)
 
     def _specialisation(self, bound, coarse=False):
         """The generated function for these arguments' abstract values.
@@ -243,8 +244,9 @@ class _Entry:
 
 def _check_float(value, name, argnum, kind):
     for leaf in tree_leaves(value):
-        dtype = np.result_type(leaf) if not isinstance(leaf, (bool, int, float, complex)) \
-            else np.result_type(type(leaf))
+        dtype = _dtype(leaf)
+        runtime.check_real(dtype, "argument `%s` (argnums=%d) has dtype %s"
+                           % (name, argnum, dtype.name))
         if not np.issubdtype(dtype, np.inexact):
             if isinstance(leaf, (bool, int)) and not isinstance(leaf, np.generic):
                 dtype_name = "int" if not isinstance(leaf, bool) else "bool"
@@ -252,10 +254,24 @@ def _check_float(value, name, argnum, kind):
             else:
                 dtype_name = dtype.name
             raise TypeError(
-                "%s requires real- or complex-valued inputs, but argument `%s` (argnums=%d) "
+                "%s requires real-valued inputs, but argument `%s` (argnums=%d) "
                 "has dtype %s; pass a float (e.g. %s.0 or x.astype(float)), or leave it out "
                 "of argnums" % (kind, name, argnum, dtype_name,
                                 leaf if isinstance(leaf, (int, np.integer)) else "1"))
+
+
+def _dtype(leaf):
+    if isinstance(leaf, (bool, int, float, complex)):
+        return np.result_type(type(leaf))
+    return np.result_type(leaf)
+
+
+def _check_real_primals(primals):
+    for k, primal in enumerate(primals):
+        for leaf in tree_leaves(primal):
+            if np.iscomplexobj(leaf):
+                runtime.check_real(_dtype(leaf), "primal %d has dtype %s"
+                                   % (k, _dtype(leaf).name))
 
 
 # ------------------------------------------------------------ public functions
@@ -316,6 +332,7 @@ def vjp(fun, *primals, has_aux=False):
       (array([2.        , 1.08060461]),)
     """
     fun = _check_function(fun, "vjp")
+    _check_real_primals(primals)
     sig = inspect.signature(fun)
     try:
         bound = sig.bind(*primals)
@@ -338,8 +355,9 @@ def vjp(fun, *primals, has_aux=False):
     backward, mutated = entry.backward, entry.mutated
 
     def vjp_fn(cotangent):
+        _check_cotangent(cotangent, out)
         # the backward function pops its tapes: each call gets its own copies
-        fresh = tuple(_copy_residual(v) if k in mutated else v for k, v in enumerate(saved))
+        fresh = runtime.snapshot(saved) if mutated else saved
         pulled = backward(fresh, cotangent)
         pulled = (pulled,) if len(wrt) == 1 else tuple(pulled)
         return runtime.as_gradients(pulled, primals)
@@ -347,6 +365,22 @@ def vjp(fun, *primals, has_aux=False):
     vjp_fn.__transpiler_source__ = entry.source
 
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
+
+
+def _check_cotangent(cotangent, out):
+    """A ``vjp_fn`` cotangent has the structure and shapes of the output (as JAX checks)."""
+    ct_leaves, ct_tree = tree_flatten(cotangent)
+    out_leaves, out_tree = tree_flatten(out)
+    if ct_tree != out_tree:
+        raise ValueError("vjp_fn expects a cotangent with the structure of the function's "
+                         "output, %r, but got %r" % (out_tree, ct_tree))
+    for k, (ct, value) in enumerate(zip(ct_leaves, out_leaves)):
+        where = "" if out_tree.kind is None else " (leaf %d)" % k
+        if np.shape(ct) != np.shape(value):
+            raise ValueError("vjp_fn expects a cotangent of shape %s%s, like the function's "
+                             "output, but got shape %s"
+                             % (np.shape(value), where, np.shape(ct)))
+        runtime.check_real(np.result_type(ct), "a complex cotangent%s was given" % where)
 
 
 def vjp_source(fun, primals=None, has_aux=False):
@@ -371,19 +405,12 @@ def _build_vjp(fun, wrt, avals, has_aux):
     module.entry_points = [fwd, bwd]
     source, namespace = module.compile()
     dependencies = module.reads()
-    entry = _Entry(source=source, function=namespace[fwd], inplace=dict(unit.inplace_params),
-                   unit=unit, dependencies=dependencies)
+    entry = _Entry(source=source, function=namespace[fwd],
+                   inplace=unit.user_names(unit.inplace_params), unit=unit,
+                   dependencies=dependencies)
     entry.backward = namespace[bwd]
     entry.mutated = set(module.mutated_residuals.get(bwd, ()))
     return entry
-
-
-def _copy_residual(value):
-    if isinstance(value, list):
-        return [_copy_residual(v) if isinstance(v, (list, np.ndarray)) else v for v in value]
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    return value
 
 
 def _as_result(value):

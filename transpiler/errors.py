@@ -42,6 +42,17 @@ class TranspileError(Exception):
         return "\n".join(parts)
 
 
+class TranspileTypeError(TranspileError, TypeError):
+    """A located error about a value's type outside the contract (complex numbers): a
+    ``TypeError``, as JAX raises for types it refuses, that points at the user's line."""
+
+    @classmethod
+    def like(cls, error):
+        """The same message as the TranspileError ``error``."""
+        return cls(error.reason, error.filename, error.lineno, error.col, error.source_line,
+                   error.hint)
+
+
 class Located:
     """Knows a function's file and lines; turns a node into a located error."""
 

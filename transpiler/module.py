@@ -71,7 +71,7 @@ class GeneratedModule:
         old = snapshot.unit
         unit = Unit(src=old.src, fn=build.clone(snapshot.tree), env=self.env,
                     namer=Namer(snapshot.taken), inplace_params=dict(old.inplace_params),
-                    original_params=list(old.original_params))
+                    param_renames=dict(old.param_renames))
         self.units.append(unit)
         return unit
 
@@ -103,7 +103,8 @@ class GeneratedModule:
             try:
                 from .ad.package import vjp_pair
                 unit = self.normalise(callee)
-                wrt = [p for p in build.param_names(unit.fn) if p in key[1]]
+                user_params = [unit.param_renames.get(p, p) for p in build.param_names(unit.fn)]
+                wrt = [p for p in user_params if p in key[1]]
                 self._vjps[key] = vjp_pair(self, unit, wrt, avals)
             finally:
                 self._in_progress.pop()
@@ -145,7 +146,7 @@ class GeneratedModule:
             ret = unit.fn.body[-1]
             if not isinstance(ret, gast.Return) or not isinstance(ret.value, gast.Name):
                 return None
-            result = analyse(unit, avals, callees=self).aval(ret.value.id)
+            result = analyse(unit, unit.tree_names(avals), callees=self).aval(ret.value.id)
         except Exception:                          # a callee we cannot analyse: unknown
             result = None
         finally:
@@ -156,7 +157,7 @@ class GeneratedModule:
     def _custom_vjp(self, custom, params, active_params, atoms, mask):
         read = Read(custom, "fwd", (), custom.fwd)          # defvjp may give another later
         self.custom_reads[read.where] = read
-        fwd = self.env.bind(custom.__name__ + "_fwd", custom.fwd)
+        fwd = self.env.bind(custom.__name__ + "_fwd", custom.fwd_checked)
         bwd = self.env.bind(custom.__name__ + "_bwd", custom.bwd_with_zeros)
         all_params = custom.param_names
         order = [all_params.index(p) for p in active_params]

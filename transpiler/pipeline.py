@@ -25,11 +25,24 @@ class Unit:
     namer: Namer = None
     # Facts passes record for later ones:
     inplace_params: dict = field(default_factory=dict)   # param -> node of `param += ...`
-    original_params: list = field(default_factory=list)
+    # parameters renamed because generated code uses their name (``np`` -> ``np_``):
+    # {name in the tree: the user's name}
+    param_renames: dict = field(default_factory=dict)
     timings: list = field(default_factory=list)
 
     def error(self, node, reason, hint=""):
         return self.src.error(node, reason, hint)
+
+    def tree_names(self, by_user_name):
+        """A dict (or list) keyed by the user's parameter names, keyed by the tree's."""
+        inverse = {user: tree for tree, user in self.param_renames.items()}
+        if isinstance(by_user_name, dict):
+            return {inverse.get(k, k): v for k, v in by_user_name.items()}
+        return [inverse.get(k, k) for k in by_user_name]
+
+    def user_names(self, by_tree_name):
+        """A dict keyed by the tree's parameter names, keyed by the user's."""
+        return {self.param_renames.get(k, k): v for k, v in by_tree_name.items()}
 
     def fresh(self, base):
         return self.namer.fresh(base)

@@ -3,6 +3,8 @@ list, and list comprehensions (with conditions, nested, over zip/enumerate/range
 import numpy as np
 import pytest
 
+import transpiler as tp
+
 from corpus.cases import CASE_FIELDS, cases, data, run
 
 normal, uniform, positive = data(seed=112)
@@ -133,6 +135,116 @@ def conditional_expression_in_comprehension(x):
     return sum([v if v > 0 else -v * 0.5 for v in x])
 
 
+def _product_of_ends(items, c):
+    return items[0] * c + items[-1]
+
+
+def _sum_of_squares(items):
+    total = 0.0
+    for item in items:
+        total = total + np.sum(item ** 2)
+    return total
+
+
+def _count(items):
+    return len(items) * 1.0
+
+
+def _stacked_norm(items):
+    return np.sum(np.stack(items) ** 2)
+
+
+def _first_times_last(a, b):
+    return np.sum(a[0] * b[-1])
+
+
+def appended_scalars_to_a_helper(x):
+    items = []
+    items.append(x[0] ** 2)
+    items.append(x[1])
+    return _product_of_ends(items, x[2])
+
+
+def appended_arrays_to_a_helper(x):
+    items = []
+    items.append(x)
+    items.append(np.sin(x))
+    return _sum_of_squares(items)
+
+
+def appended_floats_to_a_helper(a, b):
+    items = []
+    items.append(a)
+    items.append(a * b)
+    items.append(3.0)
+    return _sum_of_squares(items)
+
+
+def empty_list_to_a_helper(x):
+    items = []
+    return _count(items) * np.sum(x ** 2)
+
+
+def list_grown_in_a_loop_to_a_helper(x, n):
+    items = []
+    for i in range(n):
+        items.append(x * (i + 1.0))
+    return _stacked_norm(items) + _sum_of_squares(items)
+
+
+def appended_list_passed_twice(x):
+    items = []
+    items.append(x)
+    items.append(x ** 3)
+    return _first_times_last(items, items)
+
+
+def appended_list_through_two_helpers(x):
+    inner = []
+    inner.append(x)
+    inner.append(x * 2.0)
+    outer = []
+    outer.append(_product_of_ends(inner, 1.0))
+    outer.append(x)
+    return _product_of_ends(outer, x)
+
+
+def _last_doubled(items):
+    return items[-1] * 2.0
+
+
+def _first_times_last_of(items):
+    return items[0] * items[-1]
+
+
+def helper_reads_a_list_while_it_grows(x):
+    items = []
+    total = 0.0
+    for i in range(4):
+        items.append(x * (i + 1.0))
+        total = total + np.sum(_last_doubled(items) + _first_times_last_of(items))
+    return total
+
+
+def helpers_read_two_growing_lists(x):
+    items, squares = [], []
+    total = 0.0
+    for i in range(3):
+        items.append(np.sin(x) * (i + 1.0))
+        squares.append(x * x * i)
+        total = total + np.sum(_last_doubled(items) * _last_doubled(squares))
+    return total
+
+
+def helper_reads_a_buffer_while_it_is_written(x):
+    out = np.zeros(3)
+    total = 0.0
+    for i in range(3):
+        out[i] = x * (i + 1.0)
+        total = total + _first_times_last_of(out)
+    return total
+
+
 CASES = [
     *cases(append_scalars_then_array, (normal(4),)),
     *cases(append_rows_then_stack, (normal(3, 2),)),
@@ -155,7 +267,26 @@ CASES = [
     *cases(comprehension_variable_shadows_a_local, (normal(4),)),
     *cases(conditional_expression_in_comprehension, (normal(5),)),
     *cases(list_grows_and_is_read_while_growing, (normal(5),)),
+    *cases(appended_scalars_to_a_helper, (normal(3),)),
+    *cases(appended_arrays_to_a_helper, (normal(3),), (normal(2, 2),)),
+    *cases(appended_floats_to_a_helper, (normal(), normal()), argnums=(0, 1)),
+    *cases(empty_list_to_a_helper, (normal(3),)),
+    *cases(list_grown_in_a_loop_to_a_helper, (normal(2), 1), (normal(2), 4)),
+    *cases(appended_list_passed_twice, (normal(3),)),
+    *cases(appended_list_through_two_helpers, (normal(),)),
+    *cases(helper_reads_a_list_while_it_grows, (normal(),), (normal(2),)),
+    *cases(helpers_read_two_growing_lists, (normal(),), (normal(3),)),
+    *cases(helper_reads_a_buffer_while_it_is_written, (normal(),)),
 ]
+
+
+@pytest.mark.parametrize("fn, x", [(helper_reads_a_list_while_it_grows, 1.5),
+                                   (helpers_read_two_growing_lists, np.array([0.3, -1.2]))])
+def test_vjp_of_a_helper_reading_a_growing_list(fn, x):
+    out, pull = tp.vjp(fn, x)
+    expected = tp.grad(lambda v: np.sum(fn(v)))(x)
+    for _ in range(2):                        # the pullback may be called again
+        np.testing.assert_allclose(pull(np.ones_like(out))[0], expected)
 
 
 @pytest.mark.parametrize(CASE_FIELDS, CASES)

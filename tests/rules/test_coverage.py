@@ -36,6 +36,8 @@ PENDING = {
     "rt.restore_slot", "rt.save_slot", "rt.sequence_adjoint", "rt.solve_adjoint",
     "rt.sort_adjoint", "rt.sorted_adjoint", "rt.sum_builtin_adjoint", "rt.trace_adjoint",
     "rt.unconcatenate", "rt.unrepeat", "rt.unstack", "rt.untile", "rt.unrepeat_sequence",
+    "rt.sum_where_adjoint", "rt.mean_where_adjoint", "rt.prod_where_adjoint",
+    "rt.extremum_adjoint",
 }
 
 

@@ -150,7 +150,23 @@ CASES += [Grad(np.linalg.norm, norm_default, normal(4)),
           Grad(np.linalg.norm, norm_axis((1, 2), True), normal(2, 3, 4), note="-axis=(1,2)"),
           Grad(np.linalg.norm, norm_order_axis(1, 1), normal(3, 4), note="-ord=1,axis=1"),
           Grad(np.linalg.norm, norm_order_axis(np.inf, 0), DISTINCT, note="-ord=inf,axis=0"),
-          Grad(np.linalg.norm, norm_positional, normal(5))]
+          Grad(np.linalg.norm, norm_positional, normal(5)),
+          Grad(np.linalg.norm, norm_order(-1.5), normal(4), note="-ord=-1.5"),
+          Grad(np.linalg.norm, norm_order(0.5), normal(4), note="-ord=0.5")]
+
+
+def matrix_norm_axes(order, axes, keepdims):
+    return lambda x: np.sum(np.sin(np.linalg.norm(x, order, axes, keepdims)))
+
+
+MATRIX_ORDERS = [None, "fro", 1, -1, 2, -2, np.inf, -np.inf, "nuc"]
+for order in MATRIX_ORDERS:
+    CASES += [Grad(np.linalg.norm, norm_order(order), normal(3, 4), note="-matrix-ord=%s" % order),
+              Grad(np.linalg.norm, norm_order(order), normal(4, 2), note="-matrix-ord=%s" % order),
+              Grad(np.linalg.norm, matrix_norm_axes(order, (1, 2), False), normal(2, 3, 4),
+                   note="-ord=%s,axis=(1,2)" % order),
+              Grad(np.linalg.norm, matrix_norm_axes(order, (2, 0), True), normal(2, 3, 4),
+                   note="-ord=%s,axis=(2,0),keepdims" % order)]
 
 
 def inverse(a):
@@ -186,6 +202,33 @@ CASES += [Grad(np.linalg.inv, inverse, well_conditioned(3, 3)),
           Grad(np.trace, trace_of_stack, normal(3, 3, 2))]
 
 
+def determinant_alone(a):
+    return np.sum(np.linalg.det(a))
+
+
+def sine_of_determinant(a):
+    return np.sum(np.sin(np.linalg.det(a) * 0.5))
+
+
+# singular matrices: the gradient of det is the cofactor matrix, which exists for them
+SINGULAR = {
+    "2x2-rank-1": np.array([[1.0, 2.0], [2.0, 4.0]]),
+    "3x3-rank-1": np.outer([1.0, 2.0, 3.0], [0.5, -1.0, 2.0]),
+    "3x3-rank-2": np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]),
+    "3x3-zero": np.zeros((3, 3)),
+    "1x1-zero": np.zeros((1, 1)),
+    "4x4-rank-3": np.array([[1.0, 0.0, 2.0, 1.0], [0.0, 1.0, 1.0, 1.0], [1.0, 1.0, 3.0, 2.0],
+                            [2.0, -1.0, 0.5, 3.0]]),
+}
+SINGULAR_BATCH = np.stack([SINGULAR["3x3-rank-1"], SINGULAR["3x3-rank-2"],
+                           SINGULAR["3x3-zero"], well_conditioned(3, 3)])
+for name, a in SINGULAR.items():
+    CASES += [Grad(np.linalg.det, f, a, note="-singular-" + name)
+              for f in (determinant_alone, sine_of_determinant)]
+CASES += [Grad(np.linalg.det, sine_of_determinant, SINGULAR_BATCH, note="-singular-batch"),
+          Grad(np.linalg.det, sine_of_determinant, SINGULAR_BATCH.reshape(2, 2, 3, 3),
+               note="-singular-batch-2d")]
+
 # plainly summed: the rules receive the lazily broadcast seed (a scalar 1.0)
 PLAIN = [
     (np.matmul, lambda x, y: np.sum(x @ y), ((2, 2, 3), (3, 4))),
@@ -216,17 +259,84 @@ def einsum_ellipsis(x, y):
     return np.sum(np.einsum("...ij,...jk->...ik", x, y))
 
 
-def test_einsum_with_an_ellipsis_refuses_to_differentiate():
+def test_einsum_with_an_ellipsis_is_refused_at_transform_time():
     import transpiler as tp
-    with pytest.raises(NotImplementedError, match="ellipsis"):
-        tp.grad(einsum_ellipsis)(normal(2, 3), normal(3, 2))
+    with pytest.raises(tp.TranspileError) as info:
+        tp.grad(einsum_ellipsis)
+    message = str(info.value)
+    assert "ellipsis" in message and "'bij,bjk->bik'" in message
+    assert 'np.einsum("...ij,...jk->...ik", x, y)' in message
 
 
 def spectral_norm(x):
     return np.linalg.norm(x, 2)
 
 
-def test_matrix_norms_without_a_rule_refuse_to_differentiate():
+def smallest_singular_value(x):
+    return np.linalg.norm(x, -2)
+
+
+def nuclear_norm(x):
+    return np.linalg.norm(x, "nuc")
+
+
+def test_spectral_and_nuclear_norm_gradients_are_singular_vectors():
     import transpiler as tp
-    with pytest.raises(NotImplementedError, match="ord=2"):
-        tp.grad(spectral_norm)(normal(3, 3))
+    a = normal(4, 3)
+    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    for call in ("__call__", "call_generic"):
+        np.testing.assert_allclose(getattr(tp.grad(spectral_norm), call)(a),
+                                   np.outer(u[:, 0], vt[0]), atol=1e-12)
+        np.testing.assert_allclose(getattr(tp.grad(smallest_singular_value), call)(a),
+                                   np.outer(u[:, -1], vt[-1]), atol=1e-12)
+        np.testing.assert_allclose(getattr(tp.grad(nuclear_norm), call)(a), u @ vt, atol=1e-12)
+
+
+def test_matrix_norm_ties_share_the_gradient():
+    import transpiler as tp
+    eye = np.eye(3)
+    np.testing.assert_allclose(tp.grad(spectral_norm)(eye), eye / 3.0, atol=1e-12)
+    np.testing.assert_allclose(tp.grad(nuclear_norm)(eye), eye, atol=1e-12)
+    ones = np.ones((2, 3))
+    np.testing.assert_allclose(tp.grad(lambda x: np.linalg.norm(x, 1))(ones), ones / 3.0)
+    np.testing.assert_allclose(tp.grad(lambda x: np.linalg.norm(x, np.inf))(ones), ones / 2.0)
+    # one largest column sum, a zero entry in it: sign(0) = 0
+    a = np.array([[1.0, -5.0], [2.0, 0.0]])
+    np.testing.assert_allclose(tp.grad(lambda x: np.linalg.norm(x, 1))(a), [[0.0, -1.0],
+                                                                             [0.0, 0.0]])
+    np.testing.assert_allclose(tp.grad(lambda x: np.linalg.norm(x, -np.inf))(a), [[0.0, 0.0],
+                                                                                   [1.0, 0.0]])
+
+
+def cofactors(a):
+    """The cofactor matrix of a square matrix, from its minors."""
+    n = a.shape[0]
+    out = np.zeros_like(a)
+    for i in range(n):
+        for j in range(n):
+            minor = np.delete(np.delete(a, i, 0), j, 1)
+            out[i, j] = (-1) ** (i + j) * (np.linalg.det(minor) if n > 1 else 1.0)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(SINGULAR))
+def test_gradient_of_det_is_the_cofactor_matrix_also_for_singular_matrices(name):
+    import transpiler as tp
+    a = SINGULAR[name]
+    for call in ("__call__", "call_generic"):
+        grad = getattr(tp.grad(determinant_alone), call)(a)
+        scale = np.abs(a).max() ** (len(a) - 1)
+        np.testing.assert_allclose(grad, cofactors(a), rtol=1e-12, atol=1e-13 * scale)
+    batch = tp.grad(determinant_alone)(SINGULAR_BATCH)
+    for k, matrix in enumerate(SINGULAR_BATCH):
+        np.testing.assert_allclose(batch[k], cofactors(matrix), rtol=1e-10, atol=1e-12)
+    out, pull = tp.vjp(lambda m: np.linalg.det(m), a)
+    np.testing.assert_allclose(pull(2.0)[0], 2.0 * cofactors(a), atol=1e-11)
+
+
+def test_gradient_of_det_of_a_float32_matrix():
+    import transpiler as tp
+    a = SINGULAR["3x3-rank-2"].astype(np.float32)
+    grad = tp.grad(determinant_alone)(a)
+    assert grad.dtype == np.float32
+    np.testing.assert_allclose(grad, cofactors(a.astype(float)), atol=1e-4)

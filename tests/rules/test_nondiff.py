@@ -137,8 +137,14 @@ def augmented_integer_operations(x):
 def adjoint_helpers(x):
     # what generated adjoint code calls for zeros, seeds and the position of a max/min
     items = [x[0], x[1], x[2]]
+    rt.check_real(np.result_type(x), "x")
     return np.sum(rt.zeros_like(x)) + rt.seed(np.sum(x)) + rt.first_max(items) \
         + rt.first_min(items)
+
+
+def aux_data(x):
+    # what grad(has_aux=True) calls to split (output, aux)
+    return np.sum(rt.aux_of((x, x > 0.0))) + len(rt.aux_of([x, [x[0], x[1]]]))
 
 
 NONDIFF = [
@@ -165,9 +171,10 @@ NONDIFF = [
     ((np.random.seed, np.random.rand, np.random.randn, np.random.random), random_draws, X),
     ((range, int, str, print, slice, id), builtins_without_derivative, X),
     ((rt.dict_keys,), dict_keys, S),
-    ((rt.zeros_like, rt.seed, rt.first_max, rt.first_min), adjoint_helpers, X),
+    ((rt.zeros_like, rt.seed, rt.first_max, rt.first_min, rt.check_real), adjoint_helpers, X),
     ((operator.ifloordiv, operator.iand, operator.ior, operator.ixor, operator.ilshift,
       operator.irshift), augmented_integer_operations, X),
+    ((rt.aux_of,), aux_data, X),
 ]
 
 

@@ -58,6 +58,33 @@ for f in (np.cumsum, np.cumprod):
               Call(f, normal(2, 3, 4), axis=-1)]
 CALLS += [Call(np.cumprod, WITH_ZERO, axis=1), Call(np.cumprod, WITH_ZERO),
           Call(np.cumprod, np.array([1.5, 0.0, 2.0, 0.0, 0.7]))]
+# keywords: initial= (differentiable), where=, dtype= (a float dtype keeps the adjoint,
+# an integer one makes it zero), ddof's alias correction=, sort's kind=
+MASK = A > 0.0
+F32 = dict(tol=dict(eps=1e-2, rtol=1e-3, atol=1e-3))
+CALLS += [Call(np.sum, A, initial=0.7), Call(np.sum, A, axis=0, initial=-1.5),
+          Call(np.sum, A, axis=1, keepdims=True, initial=0.3),
+          Call(np.sum, A, where=MASK), Call(np.sum, A, axis=0, where=MASK[0]),
+          Call(np.sum, A, axis=1, keepdims=True, where=MASK, initial=2.0),
+          Call(np.sum, A, axis=0, dtype=np.float32, **F32), Call(np.sum, A, dtype=int),
+          Call(np.mean, A, where=MASK), Call(np.mean, A, axis=1, where=MASK),
+          Call(np.mean, A, axis=0, keepdims=True, where=np.array([[True], [False], [True]])),
+          Call(np.mean, A, axis=1, dtype=np.float32, **F32), Call(np.mean, A, dtype=int)]
+for f, beyond in ((np.max, 9.0), (np.amax, 9.0), (np.min, -9.0), (np.amin, -9.0)):
+    x = distinct(3, 4)
+    CALLS += [Call(f, x, initial=0.05), Call(f, x, initial=beyond),
+              Call(f, x, axis=1, initial=float(np.median(x))),
+              Call(f, x, axis=0, keepdims=True, initial=0.0, where=x > -1.0),
+              Call(f, np.array([0.5, 2.0, 1.0]), initial=2.0)]       # a tie with initial
+CALLS += [Call(np.prod, WITH_ZERO, initial=1.5), Call(np.prod, A, axis=0, initial=-2.0),
+          Call(np.prod, WITH_ZERO, axis=1, where=WITH_ZERO != 0.0),
+          Call(np.prod, A, axis=1, keepdims=True, where=MASK, initial=0.5),
+          Call(np.prod, A, dtype=int)]
+CALLS += [Call(np.var, A, axis=0, correction=1), Call(np.std, A, correction=2),
+          Call(np.var, A, dtype=np.float32, **F32)]
+CALLS += [Call(f, A, axis=1, dtype=np.float32, **F32) for f in (np.cumsum, np.cumprod)]
+CALLS += [Call(f, A, axis=0, dtype=int) for f in (np.cumsum, np.cumprod)]
+CALLS += [Call(np.sort, distinct(6), kind="stable"), Call(np.sort, distinct(3, 4), 0, "heapsort")]
 CALLS += [Call(np.sort, distinct(6)), Call(np.sort, distinct(3, 4)),
           Call(np.sort, distinct(3, 4), axis=0), Call(np.sort, distinct(3, 4), axis=None),
           Call(np.sort, distinct(2, 3, 4), axis=1)]
@@ -100,7 +127,14 @@ CALLS += [Call(np.linalg.norm, normal(4)), Call(np.linalg.norm, normal(3, 4)),
           Call(np.linalg.norm, normal(3, 4), axis=(0, 1)),
           Call(np.linalg.norm, normal(2, 3, 4), axis=(1, 2)),
           Call(np.linalg.norm, normal(3, 4), ord=1, axis=1),
-          Call(np.linalg.norm, distinct(3, 4), ord=np.inf, axis=0)]
+          Call(np.linalg.norm, distinct(3, 4), ord=np.inf, axis=0),
+          Call(np.linalg.norm, normal(4), ord=-1.5), Call(np.linalg.norm, normal(4), ord=0)]
+# matrix norms: over the last two axes, over any pair of axes (in either order), kept
+MATRIX_ORDERS = [None, "fro", 1, -1, 2, -2, np.inf, -np.inf, "nuc"]
+CALLS += [Call(np.linalg.norm, normal(3, 4), ord=order) for order in MATRIX_ORDERS]
+CALLS += [Call(np.linalg.norm, normal(2, 3, 4), order, (2, 0), True) for order in MATRIX_ORDERS]
+CALLS += [Call(np.linalg.norm, normal(2, 4, 3), ord=order, axis=(-1, -2))
+          for order in MATRIX_ORDERS]
 CALLS += [Call(np.linalg.inv, well_conditioned(3, 3)),
           Call(np.linalg.inv, well_conditioned(2, 3, 3)),
           Call(np.linalg.det, well_conditioned(3, 3)),

@@ -29,6 +29,9 @@ CALLS = [
     Call(rt.masked, M, M > 0.0), Call(rt.masked, ROW, M > 0.0), Call(rt.masked, normal(), M > 0.0),
     Call(rt.as_gradient, M, M), Call(rt.as_gradient, ROW, M), Call(rt.as_gradient, normal(), M),
     Call(rt.as_gradient, normal(), 0.5),
+    Call(rt.snapshot, M), Call(rt.snapshot, normal()), Call(rt.snapshot, [ROW, normal()]),
+    Call(rt.cast_adjoint, M, M, M), Call(rt.cast_adjoint, ROW, M, M),
+    Call(rt.cast_adjoint, M, M, (M * 4).astype(int)),
 ]
 
 
@@ -41,12 +44,14 @@ def adjoint_bookkeeping(x, y):
     big = x * y                                       # (3, 4)
     row = rt.unbroadcast(big, y, big) + rt.sum_to(big * 2.0, (4,), (3, 4))
     full = rt.broadcast_to(row, big) * rt.dense(y, big) + rt.as_gradient(x, big)
-    return rt.as_value(np.sum(rt.masked(full, big > 0.0) ** 2))
+    kept = rt.snapshot(rt.cast_adjoint(full, full, big))
+    return rt.as_value(np.sum(rt.masked(kept, big > 0.0) ** 2))
 
 
 CASES = [
     Grad((rt.unbroadcast, rt.sum_to, rt.broadcast_to, rt.dense, rt.as_gradient, rt.masked,
-          rt.as_value), adjoint_bookkeeping, M, ROW, argnums=(0, 1)),
+          rt.as_value, rt.snapshot, rt.cast_adjoint), adjoint_bookkeeping, M, ROW,
+         argnums=(0, 1)),
 ]
 
 

@@ -12,8 +12,11 @@ import builtins
 import gast
 import numpy as np
 
+import runtime as rt
+
 from ..analysis import avals as A
 from ..ir import build
+from ..ir.walk import Renamer
 from ..optimize import optimize
 from ..specialize import drop_type_dispatch, lower_in_place
 from ..optimize.effects import Liveness
@@ -33,21 +36,24 @@ def _output(unit, has_aux):
         name = unit.fresh("out")
         return [build.assign(name, value, at=ret)], name, None
     # has_aux: the function returns (output, aux)
+    if isinstance(value, gast.Constant):
+        rt.aux_of(value.value)                      # not a pair: the TypeError, now
     pair = _tuple_definition(fn, value)
     if pair is not None:
         out, aux = pair
     else:
+        # rt.aux_of checks that the function returned a pair (a TypeError otherwise)
+        aux = build.call("rt.aux_of", [build.clone(value)], at=ret)
         out = build.subscript(build.clone(value), build.const(0), at=ret)
-        aux = build.subscript(build.clone(value), build.const(1), at=ret)
+    if not isinstance(aux, (gast.Name, gast.Constant)):
+        aux_name = unit.fresh("aux")
+        extra.append(build.assign(aux_name, aux, at=ret))
+        aux = build.name(aux_name)
     if isinstance(out, gast.Name):
         out_name = out.id
     else:
         out_name = unit.fresh("out")
         extra.append(build.assign(out_name, out, at=ret))
-    if not isinstance(aux, (gast.Name, gast.Constant)):
-        aux_name = unit.fresh("aux")
-        extra.append(build.assign(aux_name, aux, at=ret))
-        aux = build.name(aux_name)
     return extra, out_name, aux
 
 
@@ -66,6 +72,10 @@ def _tuple_definition(fn, value):
 def _seed(mode, out, has_aux):
     """``1.0`` when the output is known to be a scalar; else a checked ``rt.seed(out)``."""
     aval = mode.shapes.aval(out)
+    if isinstance(aval, A.Const) and aval.value is None:
+        rt.seed(None)                                 # the TypeError, now
+    if isinstance(aval, A.Array) and aval.shape == () and aval.dtype is not None:
+        rt.seed(np.zeros((), aval.dtype))             # refuses bool and complex outputs
     if isinstance(aval, A.Array) and aval.shape == () and aval.dtype is not None \
             and np.issubdtype(aval.dtype, np.floating):
         return build.const(1.0)
@@ -97,7 +107,9 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
     that the function can be differentiated (raising the errors) and returns None.
     """
     fn = unit.fn
+    wrt = unit.tree_names(wrt)
     if arg_avals is not None:
+        arg_avals = unit.tree_names(arg_avals)
         drop_type_dispatch(unit, arg_avals, module)
     hazards = lower_in_place(unit, arg_avals, module)
     extra, out, aux = _output(unit, has_aux)
@@ -115,12 +127,15 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
         result = build.call("rt.as_gradients", [build.tuple_([grads[p] for p in wrt]),
                                                 build.tuple_([build.name(p) for p in wrt])])
     value = build.call("rt.as_value", [build.name(out)])
+    kept = []
+    if (with_value or has_aux) and _changes_primals(reverse, mode.primals, module.env):
+        value, aux, kept = _keep_results(unit, value, aux, with_value, has_aux)
     if has_aux:
         pair = build.tuple_([value, build.clone(aux)])
         result = build.tuple_([pair, result] if with_value else [result, build.clone(aux)])
     elif with_value:
         result = build.tuple_([value, result])
-    stmts = (_stack_inits(mode) + forward
+    stmts = (_stack_inits(mode) + forward + kept
              + [build.comment("Reverse pass: adjoints, last statement first")] + [seed]
              + reverse + [build.return_(result)])
     new = build.function_def(name, fn.args, stmts, at=fn)
@@ -128,7 +143,40 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
         module.flatten(new, unit.namer)
         optimize(new, module.env, protected=set(build.param_names(fn)))
         use_residual_variants(new, module)
+        restore_param_names(new, unit, module.env)
     return new
+
+
+def _changes_primals(stmts, primals, env):
+    """Whether the reverse sweep rebinds or updates primal values: it pops taped values
+    back into their variables, and undoes in-place writes and appends."""
+    from ..ir.walk import iter_statements
+    from ..optimize.effects import effect
+    for stmt in iter_statements(stmts):
+        if isinstance(stmt, gast.For):
+            changed = {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
+        elif isinstance(stmt, (gast.If, gast.While)):
+            continue
+        else:
+            changed = effect(stmt, env).defs | effect(stmt, env).mods
+        if changed & primals:
+            return True
+    return False
+
+
+def _keep_results(unit, value, aux, with_value, has_aux):
+    """The value and a copy of the aux data, taken before a reverse sweep that changes
+    what they would be read from afterwards."""
+    kept = []
+    if with_value:
+        name = unit.fresh("value")
+        kept.append(build.assign(name, value))
+        value = build.name(name)
+    if has_aux and isinstance(aux, gast.Name):
+        name = unit.fresh(aux.id + "_kept")
+        kept.append(build.assign(name, build.call("rt.snapshot", [build.clone(aux)])))
+        aux = build.name(name)
+    return value, aux, kept
 
 
 def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
@@ -141,7 +189,9 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
     """
     fn = unit.fn
     base = unit.src.base_name
+    wrt = unit.tree_names(wrt)
     if arg_avals is not None:
+        arg_avals = unit.tree_names(arg_avals)
         drop_type_dispatch(unit, arg_avals, module)
     hazards = lower_in_place(unit, arg_avals, module)
     extra, out, aux = _output(unit, has_aux)
@@ -188,10 +238,41 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
         module.flatten(function, unit.namer)
         optimize(function, module.env, protected=set(build.param_names(fn)))
         use_residual_variants(function, module)
+        restore_param_names(function, unit, module.env)
     module.residual_variants[fwd_name] = variant
     module.add_function(fwd)
     module.add_function(bwd)
-    return fwd_name, bwd_name, list(wrt)
+    return fwd_name, bwd_name, [unit.param_renames.get(p, p) for p in wrt]
+
+
+def restore_param_names(fn, unit, env):
+    """Give a generated function the user's parameter names back, so keyword calls work.
+
+    The frontend renames a parameter that takes a name generated code uses (``np``,
+    ``rt``, ``math``, ``range``...) to ``np_``.  Where the signature must be the user's
+    (``g(np=...)``, a callee's ``f_fwd(np=...)``), the parameter is ``np`` again and what
+    the body calls is bound under another name (``numpy.exp(np)``, ``range_builtin(n)``).
+    """
+    renames = {tree: user for tree, user in unit.param_renames.items()
+               if tree in build.param_names(fn)}
+    used = {node.id for node in gast.walk(fn) if isinstance(node, gast.Name)}
+    mapping = dict(renames)
+    for user in renames.values():
+        if user in used:
+            mapping[user] = _alias(env, user, used)
+    Renamer(mapping).visit(fn)
+
+
+def _alias(env, name, used):
+    """Another module-level name for what ``name`` means, not used in a function."""
+    obj = env.lookup(build.name(name))
+    preferred = getattr(obj, "__name__", name)
+    if preferred == name:
+        preferred = name + ("_module" if name in env.bindings else "_builtin")
+    alias, k = env.bind(preferred, obj), 2
+    while alias in used:
+        alias, k = env.bind("%s_%d" % (preferred, k), obj), k + 1
+    return alias
 
 
 def use_residual_variants(fn, module):

@@ -36,6 +36,7 @@ import runtime as rt
 from ..analysis.shapes import Shapes
 from ..analysis.memory import Memory
 from ..analysis.safety import check_writes
+from ..analysis.real_values import check_real_values
 from ..optimize.effects import Liveness
 from .stability import Stability
 
@@ -68,6 +69,9 @@ class _FoldShapes(gast.NodeTransformer):
                 return build.call("rt.sum_to", [node.args[0], _shape_node(shape),
                                                 _shape_node(out_shape)])
             return node
+        if path in _OPERATOR_UFUNCS and len(node.args) == 2 and not node.keywords \
+                and self._operator_is_safe(node.args):
+            return build.binop(node.args[0], _OPERATOR_UFUNCS[path], node.args[1])
         if len(node.args) != 1 or node.keywords or not isinstance(node.args[0], gast.Name):
             return node
         if path not in ("np.size", "np.shape", "np.ndim", "len"):
@@ -86,12 +90,36 @@ class _FoldShapes(gast.NodeTransformer):
             return build.const(shape[0])
         return _shape_node(shape)
 
+    def _operator_is_safe(self, operands):
+        """``np.divide(a, b)`` may be written ``a / b``: an operand is an array, so NumPy
+        computes it (rules use the ufunc because ``/`` raises on Python floats), or both
+        are numbers and the operator does not raise (``1 / 8``)."""
+        if all(isinstance(o, gast.Constant) and isinstance(o.value, (int, float))
+               and not isinstance(o.value, bool) for o in operands):
+            return operands[1].value != 0
+        names = [n for o in operands for n in _arithmetic_names(o)]
+        return any(self.shapes.shape(name) for name in names)
+
     def _shape(self, node):
         if isinstance(node, gast.Name):
             return self.shapes.static_shape(node.id)
         if isinstance(node, gast.Constant) and isinstance(node.value, (int, float)):
             return ()
         return None
+
+
+_OPERATOR_UFUNCS = {"np.divide": "/", "np.power": "**"}
+
+
+def _arithmetic_names(node):
+    """The names an arithmetic expression combines (not those inside calls or indices)."""
+    if isinstance(node, gast.Name):
+        return [node.id]
+    if isinstance(node, gast.BinOp):
+        return _arithmetic_names(node.left) + _arithmetic_names(node.right)
+    if isinstance(node, gast.UnaryOp):
+        return _arithmetic_names(node.operand)
+    return []
 
 
 def _shape_node(shape):
@@ -161,6 +189,7 @@ class ReverseMode:
         self.hazards = list(hazards) + check_writes(unit, self.activity, self.memory, liveness)
         if self.hazards and arg_avals is not None:
             self._raise_hazard()
+        check_real_values(unit, self.activity, self.shapes)
         self.adjoints = {}
         self.stacks = {}
         self.slot_stacks = {}
@@ -392,7 +421,7 @@ class ReverseMode:
         try:
             bindings, slots = op.rule_binding()
         except RuleError as exc:
-            raise self.unit.error(stmt, "unsupported call: %s" % exc) from None
+            raise self.unit.error(stmt, exc.reason, exc.hint) from None
         # a name holding a literal tuple of constants (``axes = (1, 0)`` after ANF) is
         # passed as the literal, so the rule's ``if axes is None`` folds away
         bindings = {k: self._literal(v) for k, v in bindings.items()}
@@ -700,6 +729,10 @@ class ReverseMode:
         for rec in _walk_recs(recs):
             for stmt in rec.code + rec.before + rec.body_tail + rec.else_tail:
                 read.update(_content_reads(stmt, self.primals, self.env, self.kinds))
+            if rec.saved is not None:
+                # a callee's saved values may be the arguments themselves (a list it
+                # indexes): its backward function reads them as they were at the call
+                read.update(self._reads([rec.stmt.value]))
         return read
 
     def _undo_needed(self, stmt, written):

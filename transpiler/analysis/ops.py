@@ -56,7 +56,13 @@ class Op:
         if self.kind == RULE:
             if not self.rule.differentiable:
                 return []
-            bindings, slots = self.rule_binding()
+            try:
+                bindings, slots = self.rule_binding()
+            except registry.RuleError:
+                # a call the rule does not model: every operand, so that reverse mode
+                # refuses it (at its line) if a derivative flows through it
+                atoms = list(self.args) + [v for _, v in self.keywords]
+                return [a.id for a in atoms if isinstance(a, gast.Name)]
             names = []
             for key, slot in slots.items():
                 if not self.rule.slot_is_diff(slot):
@@ -68,7 +74,7 @@ class Op:
         return []
 
     def rule_binding(self):
-        return self.rule.bind(self.args, self.keywords)
+        return self.rule.bind(self.args, self.keywords, self.callee)
 
 
 def custom_vjp_of(obj):

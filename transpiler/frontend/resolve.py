@@ -20,7 +20,7 @@ import numpy as np
 from ..cache import ABSENT, Read, cell_value
 from ..ir import build
 from ..ir.walk import all_stored
-from .environment import CORE, canonical_path
+from .environment import CORE, RESERVED, canonical_path
 
 
 def function_locals(fn):
@@ -33,13 +33,26 @@ def function_locals(fn):
 _LITERALS = (int, float, complex, bool, str, type(None))
 
 
+def _renames(local_names):
+    """Locals named like what generated code uses (``np`` -> ``np_``), to free names."""
+    taken = set(local_names)
+    renames = {}
+    for name in sorted(set(local_names) & RESERVED):
+        candidate, k = name + "_", 2
+        while candidate in taken:
+            candidate, k = "%s_%d" % (name, k), k + 1
+        taken.add(candidate)
+        renames[name] = candidate
+    return renames
+
+
 class Resolver(gast.NodeTransformer):
 
     def __init__(self, src, env, local_names):
         self.src = src
         self.env = env
         self.locals = local_names
-        self.renames = {name: name + "_" for name in local_names if name in CORE}
+        self.renames = _renames(local_names)
         self.cells = src.cells
 
     # -- scopes

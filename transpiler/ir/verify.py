@@ -25,6 +25,7 @@ appears only in generated code.
 ``verify(fn, env)`` lists what departs from this; the pipeline runs it after every pass
 and on every generated function when ``TRANSPILER_VERIFY=1`` (the test suite sets it).
 """
+import builtins
 import os
 
 import gast
@@ -167,8 +168,8 @@ class _Verifier:
 
     def for_(self, stmt, where):
         it = stmt.iter
-        if not (isinstance(it, gast.Call) and isinstance(it.func, gast.Name)
-                and it.func.id == "range" and 1 <= len(it.args) <= 3 and not it.keywords):
+        if not (isinstance(it, gast.Call) and self.env.lookup(it.func) is builtins.range
+                and 1 <= len(it.args) <= 3 and not it.keywords):
             self.problems.append("%s: iterates over %s, not range(...)" % (where, _describe(it)))
         else:
             for arg in it.args:

@@ -12,7 +12,7 @@ import runtime as rt
 
 from . import evaluation as E
 from . import registry
-from .registry import FRESH, holds, view, writes
+from .registry import FRESH, IMPURE, holds, view, writes
 
 
 def custom(*primals, **options):
@@ -30,9 +30,25 @@ _BY_ARGNUM = E.adjoint_like_argnum((2, 3), 4)
 
 nondiff(rt.zeros_like, abstract_eval=E.adjoint_like(0), shape_only=(0,),
         numba="runtime.numba_support._zeros_like")
-nondiff(rt.seed, abstract_eval=E.python_float, shape_only=(0,),
+# the seed checks the output is a real scalar (a TypeError otherwise): kept even if unused
+nondiff(rt.seed, abstract_eval=E.python_float, shape_only=(0,), effects=IMPURE,
         numba="runtime.numba_support._seed")
 nondiff(rt.first_max, rt.first_min, abstract_eval=E.python_int)
+# checks that raise a TypeError: kept even when their result is not used
+nondiff(rt.check_real, abstract_eval=E.const(None), effects=IMPURE)
+
+
+@custom(rt.snapshot, abstract_eval=E.first_argument)
+def snapshot(g, ans, value):
+    # a copy of the value (and of what it holds)
+    return g
+
+
+@custom(rt.cast_adjoint, diff=("d",), effects=view(0), abstract_eval=E.adjoint_like(1),
+        shape_only=(1, 2))
+def cast_adjoint(g, ans, d, x, ans_in):
+    # d itself (a float result) or zeros (an integer one): the same choice for g
+    return rt.cast_adjoint(g, d, ans_in)
 
 
 @custom(rt.as_value, abstract_eval=E.scalar_of_first, numba="runtime.numba_support._as_value")
@@ -101,7 +117,7 @@ custom(rt.dict_items, effects=holds(0), abstract_eval=E.unknown)(None)
 
 for _helper in (rt.norm_adjoint, rt.prod_adjoint, rt.cumsum_adjoint, rt.cumprod_adjoint,
                 rt.det_adjoint, rt.diag_adjoint, rt.trace_adjoint, rt.sort_adjoint,
-                rt.untile, rt.unrepeat):
+                rt.untile, rt.unrepeat, rt.sum_where_adjoint, rt.mean_where_adjoint):
     custom(_helper, effects=view(0), abstract_eval=_ADJOINT_OF_THIRD)(None)
 for _helper in (rt.matmul_adjoint, rt.dot_adjoint, rt.inner_adjoint, rt.outer_adjoint,
                 rt.solve_adjoint):
@@ -110,6 +126,8 @@ for _helper in (rt.at_set_adjoint, rt.at_multiply_adjoint, rt.at_divide_adjoint,
                 rt.at_power_adjoint, rt.at_minmax_adjoint):
     custom(_helper, effects=view(0), abstract_eval=E.adjoint_like_argnum((2, 4), 5))(None)
 custom(rt.at_gather, effects=view(0), abstract_eval=E.adjoint_like(3))(None)
+for _helper in (rt.prod_where_adjoint, rt.extremum_adjoint):
+    custom(_helper, effects=view(0), abstract_eval=E.adjoint_like_argnum((2, 5), 7))(None)
 custom(rt.einsum_adjoint, effects=view(1), abstract_eval=E.einsum_adjoint)(None)
 custom(rt.astype_adjoint, effects=view(0), abstract_eval=E.adjoint_like(1))(None)
 custom(rt.linspace_adjoint, effects=view(0),

@@ -3,6 +3,7 @@
 Each rule returns the adjoint of every differentiable argument; the ``broadcasting``
 family sums each adjoint back to its argument's shape.
 """
+import math
 import operator
 
 import numpy as np
@@ -29,16 +30,21 @@ def multiply(g, ans, x, y):
 @broadcasting(operator.truediv, np.true_divide,
               abstract_eval=E.operator_rule("true_divide"))
 def divide(g, ans, x, y):
-    return g / y, -g * ans / y
+    # np.divide: a Python float divided by 0.0 is inf, as in NumPy, not ZeroDivisionError
+    return np.divide(g, y), np.divide(-g * ans, y)
 
 
-@broadcasting(operator.pow, np.power, np.float_power, pow,
-              abstract_eval=E.operator_rule())
-def power(g, ans, x, y):
+@broadcasting(operator.pow, np.power, np.float_power, pow, math.pow, only={"mod": (None,)},
+              aliases={"base": "x", "exp": "y"}, abstract_eval=E.operator_rule(operands=(0, 1)))
+def power(g, ans, x, y, mod=None):
     # d/dy x**y = log(x) x**y, taken as 0 where x == 0 (the limit along y > 0)
     if isinstance(y, int) and y == 0:
         return 0.0 * g, g * ans * np.log(np.where(x == 0, 1.0, x))     # x**0 is constant
-    return g * y * x ** (y - 1), g * ans * np.log(np.where(x == 0, 1.0, x))
+    if isinstance(y, int) and y > 0:
+        # a polynomial (``x ** 2`` folds to ``g * 2 * x``): no singular point
+        return g * y * x ** (y - 1), g * ans * np.log(np.where(x == 0, 1.0, x))
+    # np.power: inf at x == 0 and nan for x < 0, where Python's ** raises or goes complex
+    return g * y * np.power(x, y - 1), g * ans * np.log(np.where(x == 0, 1.0, x))
 
 
 @broadcasting(operator.mod, np.mod, np.remainder, abstract_eval=E.operator_rule())

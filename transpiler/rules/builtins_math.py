@@ -30,8 +30,8 @@ def min(g, ans, *args, argnum):
     return rt.minmax_builtin_adjoint(g, ans, args, argnum, rt.first_min)
 
 
-@custom(rt.astype, diff=("x",), abstract_eval=E.astype)
-def astype(g, ans, x, dtype):
+@custom(rt.astype, diff=("x",), casts=False, only={"copy": (True,)}, abstract_eval=E.astype)
+def astype(g, ans, x, dtype, copy=True):
     return rt.astype_adjoint(g, x, ans)
 
 

@@ -4,7 +4,11 @@ import builtins
 import runtime as rt
 
 from . import evaluation as E
-from .registry import custom, holds, view
+from .registry import Effects, custom, holds, nondiff, view
+
+
+# the auxiliary data of has_aux (no derivative), checked to be a pair: kept even if unused
+nondiff(rt.aux_of, abstract_eval=E.aux_of, effects=Effects("view", (0,), (), False))
 
 
 @custom(builtins.list, builtins.tuple, diff=("iterable",), effects=holds(0),
@@ -28,8 +32,8 @@ def as_sequence(g, ans, iterable):
     return rt.sequence_adjoint(g, iterable)
 
 
-@custom(builtins.sorted, effects=holds(0), abstract_eval=E.sorted_)
-def sorted(g, ans, iterable, reverse=False):
+@custom(builtins.sorted, only={"key": (None,)}, effects=holds(0), abstract_eval=E.sorted_)
+def sorted(g, ans, iterable, *, key=None, reverse=False):
     return rt.sorted_adjoint(g, ans, iterable, reverse)
 
 

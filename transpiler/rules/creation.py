@@ -8,8 +8,8 @@ from . import evaluation as E
 from .registry import IMPURE, custom, nondiff
 
 
-nondiff(np.zeros, np.ones, np.empty, abstract_eval=E.creation)
-nondiff(np.zeros_like, np.ones_like, np.empty_like, abstract_eval=E.like, shape_only=(0,))
+nondiff(np.zeros, np.ones, np.empty, abstract_eval=E.creation())
+nondiff(np.zeros_like, np.ones_like, np.empty_like, abstract_eval=E.like(), shape_only=(0,))
 nondiff(np.eye, np.identity, np.tri, abstract_eval=E.eye)
 nondiff(np.arange, abstract_eval=E.arange)
 nondiff(np.tril_indices, np.triu_indices, np.indices, abstract_eval=E.unknown)
@@ -18,17 +18,21 @@ nondiff(np.random.random, abstract_eval=E.random_size, effects=IMPURE)
 nondiff(np.random.seed, abstract_eval=E.const(None), effects=IMPURE)
 
 
-@custom(np.full, diff=("fill_value",), abstract_eval=E.creation)
-def full(g, ans, shape, fill_value, dtype=None):
+@custom(np.full, diff=("fill_value",), only={"like": (None,)},
+        abstract_eval=E.creation(dtype_position=2, fill_position=1))
+def full(g, ans, shape, fill_value, dtype=None, order="C", *, device=None, like=None):
     return rt.unbroadcast(g, fill_value, ans)
 
 
-@custom(np.full_like, diff=("fill_value",), abstract_eval=E.like)
-def full_like(g, ans, a, fill_value, dtype=None):
+@custom(np.full_like, diff=("fill_value",), abstract_eval=E.like(dtype_position=2))
+def full_like(g, ans, a, fill_value, dtype=None, order="K", subok=True, shape=None, *,
+              device=None):
     return rt.unbroadcast(g, fill_value, ans)
 
 
-@custom(np.linspace, diff=("start", "stop"), abstract_eval=E.linspace)
-def linspace(g, ans, start, stop, num=50, endpoint=True):
+@custom(np.linspace, diff=("start", "stop"), only={"retstep": (False,), "axis": (0,)},
+        abstract_eval=E.linspace)
+def linspace(g, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *,
+             device=None):
     return rt.linspace_adjoint(g, ans, start, stop, num, endpoint, 0), \
         rt.linspace_adjoint(g, ans, start, stop, num, endpoint, 1)

@@ -2,6 +2,12 @@
 
 ``g`` already has the output's shape (or broadcasts to it), and the output has the
 input's shape, so these rules need no unbroadcasting.
+
+Arguments may be Python floats (``math.sqrt(x)`` of a float), on which ``/`` raises
+ZeroDivisionError and ``**`` raises OverflowError where NumPy gives inf or nan.  So a
+rule divides with ``np.divide`` where the divisor can be 0 (generated code keeps ``/``
+where the shapes show an array), and squares with ``x * x``: at a singular point the
+derivative is what NumPy computes for the formula (inf, -inf or nan), as in JAX.
 """
 import math
 
@@ -10,7 +16,7 @@ import numpy as np
 import runtime as rt
 
 from . import evaluation as E
-from .registry import broadcasting, elementwise, nondiff, view
+from .registry import broadcasting, custom, elementwise, nondiff, view
 
 _SAME = E.elementwise("same")
 _FLOAT2 = E.broadcasting("float")
@@ -33,27 +39,27 @@ def expm1(g, ans, x):
 
 @elementwise(np.log)
 def log(g, ans, x):
-    return g / x
+    return np.divide(g, x)
 
 
 @elementwise(np.log2, math.log2)
 def log2(g, ans, x):
-    return g / (x * 0.6931471805599453)
+    return np.divide(g, x * 0.6931471805599453)
 
 
 @elementwise(np.log10, math.log10)
 def log10(g, ans, x):
-    return g / (x * 2.302585092994046)
+    return np.divide(g, x * 2.302585092994046)
 
 
 @elementwise(np.log1p, math.log1p)
 def log1p(g, ans, x):
-    return g / (1.0 + x)
+    return np.divide(g, 1.0 + x)
 
 
 @elementwise(np.sqrt, math.sqrt)
 def sqrt(g, ans, x):
-    return g * 0.5 / ans
+    return np.divide(g * 0.5, ans)
 
 
 @elementwise(np.cbrt)
@@ -88,17 +94,17 @@ def tan(g, ans, x):
 
 @elementwise(np.arcsin, math.asin)
 def arcsin(g, ans, x):
-    return g / np.sqrt(1.0 - x ** 2)
+    return g / np.sqrt(1.0 - x * x)
 
 
 @elementwise(np.arccos, math.acos)
 def arccos(g, ans, x):
-    return -g / np.sqrt(1.0 - x ** 2)
+    return -g / np.sqrt(1.0 - x * x)
 
 
 @elementwise(np.arctan, math.atan)
 def arctan(g, ans, x):
-    return g / (1.0 + x ** 2)
+    return g / (1.0 + x * x)
 
 
 @elementwise(np.sinh, math.sinh)
@@ -118,17 +124,17 @@ def tanh(g, ans, x):
 
 @elementwise(np.arcsinh, math.asinh)
 def arcsinh(g, ans, x):
-    return g / np.sqrt(x ** 2 + 1.0)
+    return g / np.sqrt(x * x + 1.0)
 
 
 @elementwise(np.arccosh, math.acosh)
 def arccosh(g, ans, x):
-    return g / np.sqrt(x ** 2 - 1.0)
+    return g / np.sqrt(x * x - 1.0)
 
 
 @elementwise(np.arctanh, math.atanh)
 def arctanh(g, ans, x):
-    return g / (1.0 - x ** 2)
+    return np.divide(g, 1.0 - x * x)
 
 
 @elementwise(np.abs, np.absolute, abs, abstract_eval=_SAME)
@@ -141,12 +147,12 @@ elementwise(np.fabs, math.fabs)(absolute)     # float results: the family's shap
 
 @elementwise(math.erf)
 def erf(g, ans, x):
-    return g * 1.1283791670955126 * np.exp(-x ** 2)
+    return g * 1.1283791670955126 * np.exp(-(x * x))
 
 
 @elementwise(math.erfc)
 def erfc(g, ans, x):
-    return -g * 1.1283791670955126 * np.exp(-x ** 2)
+    return -g * 1.1283791670955126 * np.exp(-(x * x))
 
 
 @elementwise(np.conj, np.conjugate, abstract_eval=_SAME)
@@ -166,13 +172,13 @@ def to_float(g, ans, x):
 
 @elementwise(np.real, abstract_eval=E.real, effects=view(0))
 def real(g, ans, x):
-    # a view of the argument (the argument itself, for real arrays)
+    # np.real may return its argument itself (or a view of it)
     return g
 
 
-@elementwise(np.asarray, abstract_eval=E.as_array, effects=view(0))
-def asarray(g, ans, x):
-    # returns its argument itself when it is already an array
+@elementwise(np.asarray, abstract_eval=E.as_array, effects=view(0), only={"like": (None,)})
+def asarray(g, ans, a, dtype=None, order=None, *, device=None, copy=None, like=None):
+    # may return its argument itself; a dtype= casts (Primitive._wrap)
     return g
 
 
@@ -204,23 +210,24 @@ def minimum(g, ans, x, y):
 
 @broadcasting(np.arctan2, math.atan2, abstract_eval=_FLOAT2)
 def arctan2(g, ans, y, x):
-    return g * x / (x ** 2 + y ** 2), -g * y / (x ** 2 + y ** 2)
+    return np.divide(g * x, x * x + y * y), np.divide(-g * y, x * x + y * y)
 
 
-@broadcasting(np.hypot, math.hypot, abstract_eval=_FLOAT2)
+@broadcasting(np.hypot, abstract_eval=_FLOAT2)
 def hypot(g, ans, x, y):
-    return g * x / ans, g * y / ans
+    return np.divide(g * x, ans), np.divide(g * y, ans)
 
 
-@broadcasting(math.pow, abstract_eval=_FLOAT2)
-def math_pow(g, ans, x, y):
-    return g * y * x ** (y - 1), g * ans * np.log(np.where(x == 0, 1.0, x))
+@custom(math.hypot, abstract_eval=E.python_float)
+def math_hypot(g, ans, *coordinates, argnum):
+    # math.hypot(x, y, z, ...) of Python floats
+    return np.divide(g * coordinates[argnum], ans)
 
 
 @broadcasting(math.log, diff=("x", "base"), abstract_eval=_FLOAT2)
 def math_log(g, ans, x, base=None):
     if base is None:
-        return g / x, None
+        return np.divide(g, x), None
     return g / (x * np.log(base)), -g * ans / (base * np.log(base))
 
 
@@ -230,8 +237,9 @@ def where(g, ans, condition, x, y):
     return rt.masked(g, condition), rt.masked(g, np.logical_not(condition))
 
 
-@broadcasting(np.clip, abstract_eval=E.clip)
-def clip(g, ans, a, a_min, a_max):
+@broadcasting(np.clip, diff=("a", "a_min", "a_max"), only={"out": (None,)},
+              aliases={"min": "a_min", "max": "a_max"}, abstract_eval=E.clip)
+def clip(g, ans, a, a_min=None, a_max=None, out=None):
     # the adjoint goes where the output is the input, else to the bound that was used
     return g * (ans == a), g * (a < a_min), g * (a > a_max)
 

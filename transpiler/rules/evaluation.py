@@ -140,11 +140,11 @@ def broadcasting(dtype="same", operands=None):
     return rule
 
 
-def operator_rule(dtype="same", sequences=None):
+def operator_rule(dtype="same", sequences=None, operands=None):
     """A Python operator: NumPy's broadcasting and promotion (its result on Python
     scalars, a Python scalar with the value when known, is settled by the registry);
     ``sequences``: what it does to lists and tuples ("concat" for +, "repeat" for *)."""
-    numeric = broadcasting(dtype)
+    numeric = broadcasting(dtype, operands)
 
     def rule(args, kwargs):
         if any(isinstance(a, Seq) for a in args):
@@ -168,13 +168,17 @@ def _axes(axis, rank):
     return out
 
 
-def reduction(dtype="float", axis_position=1):
-    """``axis``/``keepdims`` arithmetic over the first argument."""
+def reduction(dtype="float", keepdims_position=None, dtype_position=None):
+    """``axis``/``keepdims`` arithmetic over the first argument (``axis`` second, as in
+    every NumPy reduction; ``keepdims`` and ``dtype`` where the function has them)."""
     def rule(args, kwargs):
         x = array(arg(args, kwargs, 0, "a"))
-        axis = static(arg(args, kwargs, axis_position, "axis", None))
-        keepdims = static(kwargs.get("keepdims", Const(False)))
-        dt = _dtype_keyword(kwargs, _dtype(dtype, [x]))
+        axis = static(arg(args, kwargs, 1, "axis", None))
+        keepdims = static(arg(args, kwargs, keepdims_position, "keepdims", False))
+        dt = _dtype(dtype, [x])
+        asked = static(arg(args, kwargs, dtype_position, "dtype", None))
+        if asked is not None:
+            dt = np.dtype(asked)
         if x.shape is None:
             return result(dt, None)
         axes = _axes(axis, len(x.shape))
@@ -193,22 +197,23 @@ def same_as_first(dtype="same"):
     return rule
 
 
-def creation(args, kwargs):
-    """``np.zeros(shape, dtype=float)`` and friends; ``np.full``'s fill value sets the
-    dtype when none is given.  Sizes not known statically are unknown dims."""
-    shape = arg(args, kwargs, 0, "shape")
-    dtype = np.dtype(float)
-    if len(args) > 1 and "fill_value" not in kwargs and not isinstance(args[1], Const):
-        dtype = result_dtype(args[1]) or dtype          # np.full(shape, fill)
-    if "fill_value" in kwargs:
-        dtype = result_dtype(kwargs["fill_value"]) or dtype
-    if len(args) > 2 and isinstance(args[2], Const):
-        dtype = np.dtype(args[2].value) if args[2].value is not None else dtype
-    try:
-        dtype = _dtype_keyword(kwargs, dtype)
-    except Unknown:
-        dtype = None
-    return result(dtype, _dims(shape), always_array=True)
+def creation(dtype_position=1, fill_position=None):
+    """``np.zeros(shape, dtype=float)`` and friends; ``np.full(shape, fill_value,
+    dtype=None)`` takes its dtype from the fill value unless given.  Sizes not known
+    statically are unknown dims."""
+    def rule(args, kwargs):
+        shape = arg(args, kwargs, 0, "shape")
+        dtype = np.dtype(float)
+        if fill_position is not None:
+            fill = arg(args, kwargs, fill_position, "fill_value")
+            dtype = result_dtype(fill) or dtype
+        try:
+            asked = static(arg(args, kwargs, dtype_position, "dtype", None))
+            dtype = np.dtype(asked) if asked is not None else dtype
+        except Unknown:
+            dtype = None
+        return result(dtype, _dims(shape), always_array=True)
+    return rule
 
 
 def _dims(shape):
@@ -226,22 +231,23 @@ def _dims(shape):
     return None
 
 
-def like(args, kwargs):
-    """``np.zeros_like(a, dtype=None)``: the shape of ``a``, its dtype unless given."""
-    a = args[0]
-    if not isinstance(a, Array):
-        return Array(None, None, NDARRAY)
-    dtype = a.dtype
-    if len(args) > 2 and isinstance(args[2], Const) and args[2].value is not None:
-        dtype = np.dtype(args[2].value)
-    if len(args) > 1 and "dtype" not in kwargs and isinstance(args[1], Const) \
-            and args[1].value is not None and not isinstance(args[1].value, numbers.Number):
-        dtype = np.dtype(args[1].value)                     # zeros_like(a, float)
-    try:
-        dtype = _dtype_keyword(kwargs, dtype)
-    except Unknown:
-        dtype = None
-    return result(dtype, a.shape, always_array=True)
+def like(dtype_position=1):
+    """``np.zeros_like(a, dtype=None, order, subok, shape=None)`` (``np.full_like`` has its
+    fill value before the dtype): ``a``'s shape and dtype unless given."""
+    def rule(args, kwargs):
+        a = args[0]
+        if not isinstance(a, Array):
+            return Array(None, None, NDARRAY)
+        dtype, shape = a.dtype, a.shape
+        try:
+            asked = static(arg(args, kwargs, dtype_position, "dtype", None))
+            dtype = np.dtype(asked) if asked is not None else dtype
+        except Unknown:
+            dtype = None
+        if "shape" in kwargs:
+            shape = _dims(kwargs["shape"])
+        return result(dtype, shape, always_array=True)
+    return rule
 
 
 def unknown(args, kwargs):
@@ -540,7 +546,7 @@ def einsum(args, kwargs):
 def norm(args, kwargs):
     x = array(arg(args, kwargs, 0, "x"))
     axis = static(arg(args, kwargs, 2, "axis", None))
-    keepdims = static(kwargs.get("keepdims", Const(False)))
+    keepdims = static(arg(args, kwargs, 3, "keepdims", False))
     shape = shape_of(x)
     axes = _axes(axis, len(shape))
     out = tuple((1 if k in axes else d) for k, d in enumerate(shape) if keepdims or k not in axes)
@@ -1010,3 +1016,11 @@ def repeat_sequence(args, kwargs):
     if seq.items is None:
         return Seq(seq.kind, None)
     return Seq(seq.kind, seq.items * count)
+
+
+def aux_of(args, kwargs):
+    """``rt.aux_of(pair)``: the second item of an (output, aux) pair."""
+    pair = args[0]
+    if isinstance(pair, Seq) and pair.items is not None and len(pair.items) == 2:
+        return pair.items[1]
+    raise Unknown

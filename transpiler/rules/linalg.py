@@ -6,7 +6,7 @@ import numpy as np
 import runtime as rt
 
 from . import evaluation as E
-from .registry import IN_PLACE, custom
+from .registry import IN_PLACE, RuleError, custom
 
 
 @custom(operator.matmul, np.matmul, abstract_eval=E.matmul)
@@ -17,8 +17,8 @@ def matmul(g, ans, x, y):
 custom(operator.imatmul, effects=IN_PLACE, abstract_eval=E.in_place(E.matmul))(matmul)
 
 
-@custom(np.dot, abstract_eval=E.dot)
-def dot(g, ans, a, b):
+@custom(np.dot, only={"out": (None,)}, abstract_eval=E.dot)
+def dot(g, ans, a, b, out=None):
     return rt.dot_adjoint(g, ans, a, b, 0), rt.dot_adjoint(g, ans, a, b, 1)
 
 
@@ -32,13 +32,22 @@ def vdot(g, ans, a, b):
     return np.reshape(g * np.ravel(b), np.shape(a)), np.reshape(g * np.ravel(a), np.shape(b))
 
 
-@custom(np.outer, abstract_eval=E.outer)
-def outer(g, ans, a, b):
+@custom(np.outer, only={"out": (None,)}, abstract_eval=E.outer)
+def outer(g, ans, a, b, out=None):
     return rt.outer_adjoint(g, ans, a, b, 0), rt.outer_adjoint(g, ans, a, b, 1)
 
 
-@custom(np.einsum, diff=(), abstract_eval=E.einsum)
-def einsum(g, ans, subscripts, *operands, argnum):
+def _einsum_check(constants):
+    subscripts = constants.get("subscripts")
+    if isinstance(subscripts, str) and "..." in subscripts:
+        raise RuleError("np.einsum with an ellipsis ('...') is not differentiated",
+                        "name the axes the ellipsis stands for, e.g. 'bij,bjk->bik' for "
+                        "'...ij,...jk->...ik' (or use np.matmul, which broadcasts)")
+
+
+@custom(np.einsum, diff=(), accept=("dtype",), only={"out": (None,)}, check=_einsum_check,
+        abstract_eval=E.einsum)
+def einsum(g, ans, subscripts, *operands, argnum, out=None):
     return rt.einsum_adjoint(subscripts, g, ans, operands, argnum)
 
 
@@ -63,6 +72,6 @@ def solve(g, ans, a, b):
     return rt.solve_adjoint(g, ans, a, b, 0), rt.solve_adjoint(g, ans, a, b, 1)
 
 
-@custom(np.trace, abstract_eval=E.trace)
-def trace(g, ans, a, offset=0):
-    return rt.trace_adjoint(g, ans, a, offset)
+@custom(np.trace, only={"out": (None,)}, abstract_eval=E.trace)
+def trace(g, ans, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    return rt.trace_adjoint(g, ans, a, offset, axis1, axis2)

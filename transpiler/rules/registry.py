@@ -96,7 +96,43 @@ def writes(*positions):
 
 
 class RuleError(Exception):
-    """A call site does not fit the rule's signature (raised as TranspileError upstream)."""
+    """A call site does not fit the rule's signature (raised as TranspileError upstream,
+    at the call's line, when a derivative flows through the call)."""
+
+    def __init__(self, reason, hint=""):
+        super().__init__(reason)
+        self.reason = reason
+        self.hint = hint
+
+
+# Keywords of NumPy functions that change how a result is stored or computed, not its
+# values (so not the derivative): every rule takes them and leaves them to the primal.
+VALUE_NEUTRAL = ("order", "subok", "casting", "device", "kind", "stable", "optimize")
+# Every ufunc (np.exp, np.add, ...) also takes a dtype (a cast, see Rule._wrap), and
+# out= and where= at their defaults.
+UFUNC_KEYWORDS = ("dtype", "out", "where")
+UFUNC_ONLY = {"out": (None,), "where": (True,)}
+# What to write instead of a keyword no rule models.
+KEYWORD_HINTS = {
+    "out": "`out=` writes into an existing array, which transpiler does not differentiate: "
+           "assign the result instead (`y = %(f)s(...)`)",
+    "where": "compute everywhere and select with np.where(mask, value, fill) instead",
+    "initial": "combine with the initial value explicitly, e.g. np.maximum(%(f)s(x), initial)",
+    "like": "`like=` makes another library's array: leave it out",
+    "dtype": "cast the result explicitly: %(f)s(...).astype(dtype)",
+    "copy": "without a copy the result may be the argument itself: leave `copy=` out (or "
+            "write np.asarray(x), whose aliasing transpiler follows)",
+    "ndmax": "leave `ndmax=` out (it only matters for arrays of objects)",
+    "retstep": "compute the step yourself: (stop - start) / (num - 1)",
+    "axis": "move the axis afterwards with np.moveaxis",
+    "key": "sorting or comparing by a key is not differentiable: apply the key first and "
+           "index with np.argsort / np.argmax",
+    "default": "give the fallback explicitly: max(xs) if len(xs) else default",
+    "mean": "leave `mean=` out: the function computes the mean itself",
+    "signature": "call the function without `signature=`",
+    "axes": "move the axes with np.moveaxis (or np.swapaxes) before the call",
+    "keepdims": "call the function without `keepdims=` and add the axes with np.expand_dims",
+}
 
 
 class Primitive:
@@ -117,7 +153,7 @@ class Primitive:
 
     def __init__(self, primals, family, fn=None, diff=None, static=(), refuse=(),
                  abstract_eval=None, effects=FRESH, numba=None, shape_only=(),
-                 internal=False):
+                 internal=False, only=None, accept=(), aliases=None, casts=True, check=None):
         self.primals = tuple(primals)
         self.family = family
         self.fn = fn
@@ -133,6 +169,13 @@ class Primitive:
         self.batch = None
         self.numba = numba
         self.cuda = None
+        # parameters (or keywords) accepted only with these constant values: {name: values}
+        self.only = dict(only or {})
+        self.accept = set(VALUE_NEUTRAL) | set(accept)     # keywords taken and ignored
+        self.aliases = dict(aliases or {})                 # keyword -> the parameter it sets
+        self.casts = casts              # a `dtype=` casts the result (see _wrap)
+        # check(constants): raises RuleError for constant arguments the rule refuses
+        self.check = check
         if self.template is not None:
             params = self.template.params[2:]           # after (g, ans)
             self.params = params
@@ -193,17 +236,20 @@ class Primitive:
         return "<Primitive %s (%s)>" % (self.name, self.family)
 
     # ------------------------------------------------------------ call sites
-    def bind(self, args, keywords):
+    def bind(self, args, keywords, primal=None):
         """Match call arguments to the rule's parameters.
 
         Returns ``(bindings, slots)``: bindings maps parameter names to expressions (the
-        varargs parameter to a tuple literal); slots maps each call argument position
-        (int) or keyword (str) to the parameter it fills, as (name, vararg_index).
+        varargs parameter to a tuple literal, and a ufunc's or an accepted ``dtype=``
+        under ``dtype``); slots maps each call argument position (int) or keyword (str)
+        to the parameter it fills, as (name, vararg_index).  Raises RuleError, with a
+        hint, for an argument the rule does not model (``out=``, ``where=``...).
         """
         if self.template is None:
             return {}, {}
         tpl = self.template
         params = self.params
+        label = _spelling(primal if primal is not None else self.primals[0])
         bindings, slots = {}, {}
         extra = []
         for i, arg in enumerate(args):
@@ -214,19 +260,33 @@ class Primitive:
                 slots[i] = (tpl.varargs, len(extra))
                 extra.append(arg)
             else:
-                raise RuleError("too many positional arguments")
+                raise RuleError("%s takes at most %d positional arguments here" % (
+                    label, len(params)), "pass the further ones by keyword" + (
+                    " (a ufunc's third positional argument is `out=`, which is not "
+                    "supported)" if _is_ufunc(primal) else ""))
+        accepted = self.accept | (set(UFUNC_KEYWORDS) if _is_ufunc(primal) else set())
         for key, value in keywords:
-            if key not in params and key not in tpl.kwonly or key == "argnum":
-                raise RuleError("the keyword argument `%s` is not supported" % key)
-            if key in bindings:
-                raise RuleError("`%s` given twice" % key)
-            bindings[key] = value
-            slots[key] = (key, None)
+            name = self.aliases.get(key, key)
+            if name in params or name in tpl.kwonly and name != "argnum":
+                if name in bindings:
+                    raise RuleError("`%s` given twice in a call to %s" % (name, label))
+                bindings[name] = value
+                slots[key] = (name, None)
+            elif key in accepted:
+                _check_only({key: value}, UFUNC_ONLY, label)
+                if key == "dtype":
+                    bindings[key] = value
+            else:
+                raise RuleError("the keyword argument `%s=` of %s is not supported" % (key, label),
+                                _keyword_hint(key, label))
+        _check_only(bindings, self.only, label)
+        if self.check is not None:
+            self.check({k: v.value for k, v in bindings.items() if isinstance(v, gast.Constant)})
         if tpl.varargs:
             bindings[tpl.varargs] = build.tuple_(extra)
         for name in params:
             if name not in bindings and name not in tpl.defaults:
-                raise RuleError("missing argument `%s`" % name)
+                raise RuleError("missing argument `%s` in a call to %s" % (name, label))
         return bindings, slots
 
     def slot_is_diff(self, slot):
@@ -273,10 +333,21 @@ class Primitive:
         return stmts, out
 
     def _wrap(self, expr, slot, bindings, ans, broadcasts):
+        name, vindex = slot
+        arg = bindings[name]
+        if vindex is not None:          # one of the *args: a tuple literal, or its name
+            arg = arg.elts[vindex] if isinstance(arg, gast.Tuple) else \
+                build.subscript(build.clone(arg), build.const(vindex))
+        dtype = bindings.get("dtype")
+        if self.casts and dtype is not None and not (isinstance(dtype, gast.Constant)
+                                                     and dtype.value is None):
+            # computed in a given dtype: an integer result is a step function (zero adjoint)
+            expr = build.call("rt.cast_adjoint", [expr, build.clone(arg), build.clone(ans)])
+        return self._unbroadcast(expr, name, arg, bindings, ans, broadcasts)
+
+    def _unbroadcast(self, expr, name, arg, bindings, ans, broadcasts):
         if self.family != "broadcasting":
             return expr
-        name, vindex = slot
-        arg = bindings[name] if vindex is None else bindings[name].elts[vindex]
         others = [v for k, v in bindings.items() if k != name and k in self.params
                   and k not in self.static]
         if all(isinstance(v, gast.Constant) for v in others):
@@ -302,14 +373,17 @@ class Primitive:
                 defaults.append(build.clone(tpl.defaults[p]))
         if tpl.varargs:
             bindings[tpl.varargs] = build.name(tpl.varargs)
-        namer = Namer(set(params) | {tpl.varargs or ""} | {"np", "rt", "math"})
+        kwonly = [k for k in tpl.kwonly if k != "argnum"]
+        bindings.update({k: build.name(k) for k in kwonly})
+        namer = Namer(set(params) | set(kwonly) | {tpl.varargs or ""} | {"np", "rt", "math"})
         if argnum is not None:
             slot = (tpl.varargs, argnum)
         else:
             slot = (param if param is not None else self.diff[0], None)
         stmts, out = self.adjoints(bindings, [slot], build.name("g"), build.name("ans"), namer)
         body = stmts + [build.return_(out[slot])]
-        args = build.arguments(params, defaults=defaults)
+        args = build.arguments(params, defaults=defaults, kwonly=kwonly,
+                               kw_defaults=[build.clone(tpl.defaults[k]) for k in kwonly])
         if tpl.varargs:
             args.vararg = build.name(tpl.varargs)
             args.vararg.ctx = gast.Param()
@@ -318,6 +392,37 @@ class Primitive:
         from ..frontend.environment import CORE
         namespace = emit.compile_source(source, dict(CORE), "rule " + self.name)
         return namespace["vjp_" + self.name]
+
+
+def _is_ufunc(obj):
+    return type(obj).__name__ == "ufunc"
+
+
+def _spelling(primal):
+    from .table import spelling
+    return spelling(primal).strip("`")
+
+
+def _check_only(bindings, only, label):
+    """Arguments accepted only with some constant values (``out=None``)."""
+    for name, allowed in only.items():
+        value = bindings.get(name)
+        if value is None:
+            continue
+        if not (isinstance(value, gast.Constant)
+                and any(value.value is v or type(value.value) is type(v) and value.value == v
+                        for v in allowed)):
+            shown = " or ".join("%s=%r" % (name, v) for v in allowed)
+            raise RuleError("the argument `%s=` of %s is supported only as %s"
+                            % (name, label, shown), _keyword_hint(name, label))
+
+
+def _keyword_hint(key, label):
+    hint = KEYWORD_HINTS.get(key)
+    if hint is None:
+        return ("leave `%s=` out (the derivative of %s does not model it), or give the "
+                "derivative with @transpiler.custom_vjp" % (key, label))
+    return hint % {"f": label}
 
 
 def register(rule):

@@ -12,8 +12,8 @@ from . import evaluation as E
 from .registry import custom, shape, view
 
 
-@shape(np.reshape, abstract_eval=E.reshape)
-def reshape(g, ans, a, shape=None, order="C"):
+@shape(np.reshape, aliases={"newshape": "shape"}, abstract_eval=E.reshape)
+def reshape(g, ans, a, shape=None, order="C", *, copy=None):
     if order == "C":
         return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
     return np.reshape(rt.broadcast_to(g, ans), np.shape(a), order=order)
@@ -41,9 +41,14 @@ def expand_dims(g, ans, a, axis):
     return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
 
 
-@shape(np.atleast_1d, np.ascontiguousarray, abstract_eval=E.atleast(1))
+@shape(np.atleast_1d, abstract_eval=E.atleast(1))
 def atleast_nd(g, ans, a):
-    # np.ascontiguousarray also makes a scalar 1-d
+    return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
+
+
+@shape(np.ascontiguousarray, only={"like": (None,)}, abstract_eval=E.atleast(1))
+def ascontiguousarray(g, ans, a, dtype=None, *, like=None):
+    # it also makes a scalar 1-d; a dtype= casts (Rule._wrap)
     return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
 
 
@@ -79,37 +84,40 @@ def roll(g, ans, a, shift, axis=None):
 
 
 @shape(np.broadcast_to, diff=("array",), abstract_eval=E.broadcast_to)
-def broadcast_to(g, ans, array, shape):
+def broadcast_to(g, ans, array, shape, subok=False):
     return rt.unbroadcast(g, array, ans)
 
 
 @custom(np.copy, abstract_eval=E.new_array)
-def copy(g, ans, a):
+def copy(g, ans, a, order="K", subok=False):
     return g
 
 
-@custom(np.array, abstract_eval=E.array_of)
-def array(g, ans, object, dtype=None):
-    return rt.array_adjoint(g, ans, object)
+@custom(np.array, only={"copy": (True,), "like": (None,), "ndmax": (0,)}, abstract_eval=E.array_of)
+def array(g, ans, object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0,
+          ndmax=0, like=None):
+    # copy=False (or None) may return ``object`` itself: refused (np.asarray's aliasing
+    # is followed); a dtype= casts (Primitive._wrap)
+    return rt.array_adjoint(g, ans, object, ndmin)
 
 
-@custom(np.stack, abstract_eval=E.stack)
-def stack(g, ans, arrays, axis=0):
+@custom(np.stack, only={"out": (None,)}, abstract_eval=E.stack)
+def stack(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     return rt.unstack(g, ans, arrays, axis)
 
 
-@custom(np.concatenate, abstract_eval=E.concatenate)
-def concatenate(g, ans, arrays, axis=0):
+@custom(np.concatenate, only={"out": (None,)}, abstract_eval=E.concatenate)
+def concatenate(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     return rt.unconcatenate(g, ans, arrays, axis)
 
 
 @custom(np.vstack, np.row_stack, abstract_eval=E.vstack)
-def vstack(g, ans, tup):
+def vstack(g, ans, tup, *, dtype=None, casting="same_kind"):
     return rt.unconcatenate(g, ans, tup, 0, tup, 2)
 
 
 @custom(np.hstack, abstract_eval=E.hstack)
-def hstack(g, ans, tup):
+def hstack(g, ans, tup, *, dtype=None, casting="same_kind"):
     return rt.unconcatenate(g, ans, tup, 0 if np.ndim(tup[0]) <= 1 else 1, tup, 1)
 
 

@@ -86,7 +86,7 @@ def _decide(unit, stmt, block, k, shapes, memory, liveness, definitions, generic
         return None                                     # a number: a new value anyway
     known_array = isinstance(aval, A.Array) and aval.kind == A.NDARRAY or \
         isinstance(aval, (A.Seq, A.Dict))
-    spelled = "`%s %s ...`" % (x.id, _SPELLING[unit.env.lookup(stmt.value.func)])
+    spelled = "`%s %s ...`" % (_user(unit, x.id), _SPELLING[unit.env.lookup(stmt.value.func)])
     arguments = memory.arguments(stmt, x.id)
     if arguments:
         if generic and not known_array:
@@ -118,9 +118,15 @@ def _decide(unit, stmt, block, k, shapes, memory, liveness, definitions, generic
     return _refuse_shared(unit, stmt, spelled, sorted(sharers & live)[0], definitions, generic)
 
 
+def _user(unit, name):
+    """A parameter as the user spelled it (``np_`` was renamed from ``np``)."""
+    return unit.param_renames.get(name, name)
+
+
 def _refuse_argument(unit, stmt, spelled, arguments, name):
     param = sorted(arguments)[0]
-    how = "" if param == name else " (`%s` shares its memory)" % name
+    how = "" if param == name else " (`%s` shares its memory)" % _user(unit, name)
+    name, param = _user(unit, name), _user(unit, param)
     return unit.error(
         stmt, "%s updates the argument `%s` in place%s: the caller's array would change"
         % (spelled, param, how),

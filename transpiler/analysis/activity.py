@@ -17,7 +17,7 @@ import gast
 
 from ..ir.walk import iter_statements
 from . import avals as A
-from .ops import APPEND_KINDS, POP, classify_function
+from .ops import APPEND_KINDS, POP, RULE, classify_function
 
 
 def core_statements(fn):
@@ -65,7 +65,7 @@ class Activity:
         if isinstance(stmt, gast.Assign):
             target = stmt.targets[0]
             if isinstance(target, gast.Name):
-                return [(target.id, op.diff_operands())]
+                return [(target.id, op.diff_operands())] + self._written(op)
             # x[i] = v: the buffer's value depends on v and on its old value
             return [(target.value.id, op.diff_operands() + [target.value.id])]
         if op.kind in APPEND_KINDS:
@@ -74,7 +74,17 @@ class Activity:
         if op.kind == POP:
             owner = stmt.value.func.value.id
             return [(owner, [owner])]            # what is left on the list
-        return []
+        return self._written(op)
+
+    @staticmethod
+    def _written(op):
+        """A call writing into an operand (``rt.add_at(d, i, v)``): d's value now depends
+        on every operand."""
+        if op.kind != RULE or not op.rule.effects.writes:
+            return []
+        sources = [a.id for a in op.args if isinstance(a, gast.Name)]
+        return [(op.args[k].id, sources) for k in op.rule.effects.writes
+                if k < len(op.args) and isinstance(op.args[k], gast.Name)]
 
     def _propagate_varied(self, flows):
         changed = True

@@ -38,6 +38,7 @@ from ..analysis.memory import Memory
 from ..analysis.safety import check_writes
 from ..analysis.real_values import check_real_values
 from ..optimize.effects import Liveness
+from .containers import SplitContainers, leaf, leaf_base_name
 from .stability import Stability
 
 
@@ -181,6 +182,7 @@ class ReverseMode:
         self.shapes = Shapes(self.fn, self.env, ops, arg_avals, callees=callees)
         self.activity = Activity(self.fn, self.env, wrt, [output], ops, self.shapes)
         self.kinds = K.infer(self.fn, self.env, self.activity, self.shapes)
+        self.split = SplitContainers(self.fn, self.activity, self.shapes)
         self.primals = self._primal_names()
         self.stability = Stability(self.fn)
         liveness = Liveness(self.env)
@@ -213,9 +215,36 @@ class ReverseMode:
         raise self.unit.error(first.stmt, first.reason, first.hint)
 
     def d(self, var):
+        """The adjoint variable of ``var`` (a name, or the item of a split container)."""
         if var not in self.adjoints:
-            self.adjoints[var] = adjoint_name(self.namer, var, self.primals)
+            base = leaf_base_name(var) if isinstance(var, tuple) else var
+            self.adjoints[var] = adjoint_name(self.namer, base, self.primals)
         return self.adjoints[var]
+
+    def _kind(self, var):
+        if isinstance(var, tuple):
+            container = self.shapes.aval(var[1])
+            try:
+                item = container.get(var[2]) if isinstance(container, A.Dict) else \
+                    container.items[var[2]]
+            except (KeyError, IndexError, TypeError, AttributeError):
+                return K.UNKNOWN
+            return K.of_aval(item) or K.UNKNOWN
+        return self.kinds.get(var, K.UNKNOWN)
+
+    def _nonzero(self, var, state):
+        """Does ``var`` have a nonzero adjoint here (any item, for a split container)?"""
+        if self.split.split(var):
+            return any(item in state.nz for item in self.split.leaves(var))
+        return var in state.nz
+
+    def _whole(self, var, state, code):
+        """The adjoint of a split container as one value: a literal of its items'."""
+        code.append(build.assign(self.dname(var, store=True), self.split.literal(
+            var, self.d, lambda item: item in state.nz)))
+        for item in self.split.leaves(var):
+            state.nz.discard(item)
+            state.dense.discard(item)
 
     def dname(self, var, store=False):
         return build.name(self.d(var), store=store)
@@ -231,6 +260,13 @@ class ReverseMode:
         raised by then.
         """
         state = State(nz=[self.output])
+        self.opening = []
+        if self.split.split(self.output):
+            # the cotangent arrives whole: take it apart
+            state = State(nz=self.split.leaves(self.output))
+            for key, item in zip(self.split.keys[self.output], self.split.leaves(self.output)):
+                self.opening.append(build.assign(self.dname(item, store=True), build.call(
+                    "rt.part", [self.dname(self.output), build.const(key)])))
         body = self.fn.body[:-1]                 # the final `return` is the packager's
         recs = self._block(body, state)
         if check_only:
@@ -241,8 +277,12 @@ class ReverseMode:
         forward, reverse = self._assemble(recs)
         grads = {}
         for p in self.wrt:
-            grads[p] = build.name(self.d(p)) if p in state.nz else build.const(0.0)
-        return forward, reverse, grads
+            if self.split.split(p):
+                grads[p] = self.split.literal(p, self.d, lambda item: item in state.nz) \
+                    if self._nonzero(p, state) else build.const(0.0)
+            else:
+                grads[p] = build.name(self.d(p)) if p in state.nz else build.const(0.0)
+        return forward, self.opening + reverse, grads
 
     def _block(self, stmts, state):
         """Records for ``stmts`` (in forward order); ``state`` is updated backwards."""
@@ -279,7 +319,17 @@ class ReverseMode:
 
     # -- accumulation
     def _accumulate(self, var, expr, state, code):
-        kind = self.kinds.get(var, K.UNKNOWN)
+        if self.split.split(var):
+            # a whole adjoint for a split container: its items take their parts
+            if not isinstance(expr, gast.Name):
+                whole = self.namer.fresh(self.d(var) + "_parts")
+                code.append(build.assign(whole, expr))
+                expr = build.name(whole)
+            for key, item in zip(self.split.keys[var], self.split.leaves(var)):
+                self._accumulate(item, build.call("rt.part", [build.clone(expr),
+                                                              build.const(key)]), state, code)
+            return
+        kind = self._kind(var)
         target = self.dname(var, store=True)
         if isinstance(expr, gast.Name) and expr.id == target.id and var in state.nz:
             return                                       # d<var> passes through unchanged
@@ -349,13 +399,19 @@ class ReverseMode:
             self._check_unknown(stmt, op)
         if op.kind == O.RULE and op.rule.effects.writes:
             self._check_write_primitive(stmt, op)
-        if not self.activity.is_active(target) or target not in state.nz:
+        if not self.activity.is_active(target) or not self._nonzero(target, state):
             state.nz.discard(target)
             state.dense.discard(target)
             return rec
         g = self.dname(target)
         contributions = []                         # (var, expr)
         code = []
+        whole = []
+        if self.split.split(target):
+            if op.kind == O.CONTAINER:
+                return self._split_literal(rec, op, target, state)
+            self._whole(target, state, whole)
+            state.nz.add(target)
         if op.kind == O.COPY:
             if self.active(op.node):
                 contributions.append((op.node.id, g))
@@ -389,6 +445,27 @@ class ReverseMode:
             for expr in own[1:]:
                 total = build.binop(total, "+", expr)
             self._accumulate(target, total, state, code)
+        rec.code = self._specialise(whole + code)
+        return rec
+
+    def _split_literal(self, rec, op, target, state):
+        """``c = [a, b]`` for a split container: each item's adjoint goes to its value."""
+        code = []
+        if isinstance(op.node, gast.Dict):
+            keys = [k.value for k in op.node.keys]
+            values = op.node.values
+        else:
+            keys, values = range(len(op.node.elts)), op.node.elts
+        contributions = []
+        for key, value in zip(keys, values):
+            item = leaf(target, key)
+            if self.active(value) and item in state.nz:
+                contributions.append((value.id, self.dname(item)))
+        for item in self.split.leaves(target):
+            state.nz.discard(item)
+            state.dense.discard(item)
+        for var, expr in contributions:
+            self._accumulate(var, expr, state, code)
         rec.code = self._specialise(code)
         return rec
 
@@ -494,6 +571,12 @@ class ReverseMode:
         return None
 
     def _getitem_adjoint(self, base, index, g, state, code):
+        if self.split.split(base):
+            key = self.split.static_key(index)
+            if isinstance(key, int) and key < 0:
+                key += len(self.split.keys[base])
+            self._accumulate(leaf(base, key), g, state, code)
+            return
         self._densify(base, state, code)
         if self.kinds.get(base) == K.ARRAY and K.is_basic_index(index, self.kinds):
             code.append(build.augassign(build.subscript(self.dname(base), build.clone(index),
@@ -608,7 +691,7 @@ class ReverseMode:
         nz = set().union(*(s.nz for s in states))
         dense = set.intersection(*(s.dense for s in states)) if states else set()
         for s, tail in zip(states, tails):
-            for var in sorted(nz - s.nz):
+            for var in _ordered(nz - s.nz):
                 tail.append(build.assign(self.dname(var, store=True), build.const(0.0)))
         return State(nz, dense & nz)
 
@@ -633,7 +716,7 @@ class ReverseMode:
         head = state.copy()
         # Arrays defined before the loop and indexed in it: one dense adjoint, made before
         # the reverse loop and updated in place by every iteration.
-        for var in sorted(self._densified_in(stmt.body) - body_defs):
+        for var in _ordered(self._densified_in(stmt.body) - body_defs):
             head.nz.add(var)
             head.dense.add(var)
         for _ in range(100):
@@ -648,13 +731,13 @@ class ReverseMode:
             head = grown
         else:
             raise AssertionError("reverse-mode loop analysis did not converge")
-        for var in sorted(head.nz - state.nz):
+        for var in _ordered(head.nz - state.nz):
             if var in head.dense:
                 rec.before.append(build.assign(self.dname(var, store=True),
                                                build.call("rt.zeros_like", [build.name(var)])))
             else:
                 rec.before.append(build.assign(self.dname(var, store=True), build.const(0.0)))
-        for var in sorted((head.dense & state.nz) - state.dense):
+        for var in _ordered((head.dense & state.nz) - state.dense):
             rec.before.append(build.assign(
                 self.dname(var, store=True), build.call("rt.dense", [self.dname(var), build.name(var)])))
         trial = head.copy()
@@ -662,7 +745,7 @@ class ReverseMode:
         if target is not None:
             trial.nz.discard(target)
             trial.dense.discard(target)
-        for var in sorted(head.nz - trial.nz):
+        for var in _ordered(head.nz - trial.nz):
             rec.body_tail.append(build.assign(self.dname(var, store=True), build.const(0.0)))
         state.nz, state.dense = set(head.nz), set(head.dense)
         if target is not None:
@@ -697,7 +780,7 @@ class ReverseMode:
                         and node.value.func.attr == "append" \
                         and isinstance(node.value.func.value, gast.Name):
                     out.add(node.value.func.value.id)
-        return {v for v in out if self.activity.is_active(v)}
+        return {v for v in out if self.activity.is_active(v) and not self.split.split(v)}
 
     def _block_with_breaks(self, stmts, state):
         """Like _block, for a loop body that may hold `if flag: break` checks.
@@ -1063,6 +1146,11 @@ class _Parts:
     tape_out: list = field(default_factory=list)
     target: str = None
     remat: list = field(default_factory=list)
+
+
+def _ordered(names):
+    """Variables (names, and items of split containers) in a fixed order."""
+    return sorted(names, key=lambda v: (isinstance(v, tuple), str(v)))
 
 
 def _single_definitions(fn):

@@ -93,6 +93,16 @@ class State:
         self.reach[container] = self.reach.get(container, _EMPTY) | \
             self.reach.get(item, _EMPTY)
 
+    def hold_items_of(self, name, source, is_array):
+        """``name`` is a new container of ``source``'s items (of its rows: views, for an
+        array, or when ``source`` may be one)."""
+        for item in self.holds.get(source, _EMPTY):
+            self.hold(name, item)
+        if not is_array and source in self.holds:
+            self.reach[name] = self.reach.get(name, _EMPTY) | self.reach.get(source, _EMPTY)
+            return
+        self.hold(name, source)
+
     def element_of(self, name, container):
         """``name`` is an item read from ``container``: it may be any of its items."""
         for item in self.holds.get(container, _EMPTY):
@@ -268,13 +278,16 @@ class Memory:
         elif kind == "element":
             for name in names:
                 state.element_of(target, name)
+        elif kind == "literal":
+            for name in names:
+                state.hold(target, name)
         elif kind == "view+element":
             for name in names:
                 state.alias(target, name)
                 state.element_of(target, name)
         elif kind == "holds":
             for name in names:
-                state.hold(target, name)
+                state.hold_items_of(target, name, self._is_array(name))
         self._remember(state, target)
 
     def _sources(self, stmt, op, target, state):
@@ -300,8 +313,8 @@ class Memory:
             return "view+element", [base]             # not known which
         if op.kind == O.CONTAINER:
             values = op.node.values if isinstance(op.node, gast.Dict) else op.node.elts
-            return "holds", [v.id for v in values if isinstance(v, gast.Name)
-                             and not self._immutable(v.id)]
+            return "literal", [v.id for v in values if isinstance(v, gast.Name)
+                               and not self._immutable(v.id)]
         if op.kind == O.POP:
             self._record(stmt, state, op.node.func.value.id)
             return "element", [op.node.func.value.id]
@@ -312,7 +325,7 @@ class Memory:
                 return "fresh", ()
             chosen = _at_positions(op, effects.operands)
             chosen = [n for n in chosen if not self._immutable(n)]
-            return ("view" if effects.result == "view" else "holds"), chosen
+            return effects.result, chosen
         if op.kind in (O.USER, O.CUSTOM, O.UNKNOWN):
             return "view", names                   # may return its arguments or views
         return "fresh", ()

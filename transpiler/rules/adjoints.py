@@ -12,7 +12,7 @@ import runtime as rt
 
 from . import evaluation as E
 from . import registry
-from .registry import FRESH, IMPURE, holds, view, writes
+from .registry import FRESH, IMPURE, element, holds, view, writes
 
 
 def custom(*primals, **options):
@@ -100,7 +100,7 @@ def as_gradient(g, ans, d, x):
 
 
 custom(rt.add, abstract_eval=E.broadcasting("float"))(None)
-custom(rt.part, effects=view(0), abstract_eval=E.part,
+custom(rt.part, effects=element(0), abstract_eval=E.part,
        numba="runtime.numba_support._part")(None)
 custom(rt.add_at, effects=writes(0), abstract_eval=E.const(None),
        numba="runtime.numba_support._add_at")(None)
@@ -108,7 +108,7 @@ custom(rt.pop_slot, effects=writes(0), abstract_eval=E.pop_slot, shape_only=(2,)
        numba="runtime.numba_support._pop_slot")(None)
 custom(rt.as_gradients, effects=holds(0), abstract_eval=E.unknown,
        numba="runtime.numba_support._as_gradients")(None)
-custom(rt.save_slot, effects=view(0), abstract_eval=E.unknown)(None)
+custom(rt.save_slot, effects=element(0), abstract_eval=E.unknown)(None)
 custom(rt.restore_slot, effects=writes(0), abstract_eval=E.const(None))(None)
 custom(rt.dict_items, effects=holds(0), abstract_eval=E.unknown)(None)
 

@@ -4,11 +4,11 @@ import builtins
 import runtime as rt
 
 from . import evaluation as E
-from .registry import Effects, custom, holds, nondiff, view
+from .registry import Effects, custom, element, holds, nondiff, view
 
 
 # the auxiliary data of has_aux (no derivative), checked to be a pair: kept even if unused
-nondiff(rt.aux_of, abstract_eval=E.aux_of, effects=Effects("view", (0,), (), False))
+nondiff(rt.aux_of, abstract_eval=E.aux_of, effects=Effects("element", (0,), (), False))
 
 
 @custom(builtins.list, builtins.tuple, diff=("iterable",), effects=holds(0),
@@ -37,7 +37,7 @@ def sorted(g, ans, iterable, *, key=None, reverse=False):
     return rt.sorted_adjoint(g, ans, iterable, reverse)
 
 
-@custom(rt.field, diff=("obj",), effects=view(0), abstract_eval=E.unknown)
+@custom(rt.field, diff=("obj",), effects=element(0), abstract_eval=E.unknown)
 def field(g, ans, obj, name):
     return rt.field_adjoint(g, obj, name)
 

@@ -65,8 +65,9 @@ class Effects:
     """What a call does to memory, by argument position.
 
     result: "fresh" (a new object, sharing memory with nothing), "view" (may share
-      memory with the operands at ``operands``, or be one of them), "holds" (a new
-      container whose items may be those operands or their items).
+      memory with the operands at ``operands``, or be one of them), "element" (may be
+      an item of those operands, containers), "holds" (a new container whose items may
+      be the operands' items -- or views of them, for arrays).
     writes: positions of arguments updated in place.
     pure: False when the call has an effect beyond its arguments (a random generator's
       state, printing): it is never removed, merged or moved.
@@ -89,6 +90,10 @@ def view(*positions):
 
 def holds(*positions):
     return Effects("holds", positions or (0,))
+
+
+def element(*positions):
+    return Effects("element", positions or (0,))
 
 
 def writes(*positions):

@@ -352,13 +352,11 @@ def vjp(fun, *primals, has_aux=False):
     if has_aux:
         out, aux = out
     out = _as_result(out)
-    backward, mutated = entry.backward, entry.mutated
+    backward = entry.backward
 
     def vjp_fn(cotangent):
         _check_cotangent(cotangent, out)
-        # the backward function pops its tapes: each call gets its own copies
-        fresh = runtime.snapshot(saved) if mutated else saved
-        pulled = backward(fresh, cotangent)
+        pulled = backward(saved, cotangent)      # it copies what it pops: it may run again
         pulled = (pulled,) if len(wrt) == 1 else tuple(pulled)
         return runtime.as_gradients(pulled, primals)
 
@@ -409,7 +407,6 @@ def _build_vjp(fun, wrt, avals, has_aux):
                    inplace=unit.user_names(unit.inplace_params), unit=unit,
                    dependencies=dependencies)
     entry.backward = namespace[bwd]
-    entry.mutated = set(module.mutated_residuals.get(bwd, ()))
     return entry
 
 

@@ -27,7 +27,6 @@ class GeneratedModule:
         self._in_progress = []         # callees being differentiated (recursion guard)
         self._output_avals = {}
         self.residual_variants = {}    # fwd name -> its residuals-only FunctionDef
-        self.mutated_residuals = {}    # bwd name -> positions of saved values it updates
         self.entry_points = None       # names of the functions callers use (default: first)
         self.units = []                # every normalised function, for cache validation
         self.temporaries = {}          # function name -> temporaries its flattening introduced

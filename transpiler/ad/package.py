@@ -183,9 +183,9 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
     """Generate and add ``<f>_fwd`` and ``<f>_bwd``; return (fwd, bwd, wrt order).
 
     With ``has_aux`` the function returns ``(out, aux)`` and so does ``<f>_fwd``'s first
-    result.  ``module.mutated_residuals[bwd]`` lists the positions of the saved values
-    the backward function updates (stacks it pops, arrays it restores): a caller that
-    runs it more than once passes copies of those.
+    result.  The backward function never changes what it is given: a saved stack it
+    pops, or an array whose writes it undoes, is copied first (so it may run again, and
+    it is valid input to every transform).
     """
     fn = unit.fn
     base = unit.src.base_name
@@ -218,9 +218,7 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
         else:
             unpack = build.assign(build.tuple_([build.name(r, store=True) for r in residuals],
                                                store=True), build.name(saved))
-        bwd.body.insert(0, unpack)
-    mutated = _mutated_names(bwd, module.env)
-    module.mutated_residuals[bwd_name] = [k for k, r in enumerate(residuals) if r in mutated]
+        bwd.body[:0] = [unpack] + _copies_of_changed(bwd, residuals, module, unit.namer)
     output = build.name(out) if not has_aux else build.tuple_([build.name(out), aux])
     fwd_result = build.tuple_([output, build.tuple_([build.name(r) for r in residuals])])
     # a value saved on one branch only is None on the other (its backward branch is not taken)
@@ -295,6 +293,29 @@ def use_residual_variants(fn, module):
         stmt.value.func = build.name(variant.name, at=stmt)
         if variant not in module.functions:
             module.add_function(variant)
+
+
+def _copies_of_changed(fn, residuals, module, namer):
+    """Statements copying the saved values ``fn`` changes in place (and those holding or
+    sharing them, copied together so that they still do), so the caller's stay whole."""
+    from ..analysis.memory import Memory
+    env = module.env
+    mutated = _mutated_names(fn, env)
+    memory = Memory(fn, env)
+    changed = [r for r in residuals if r in mutated or any(
+        r in memory.affected(m) for m in mutated)]
+    if not changed:
+        return []
+    comment = build.comment("saved values this function changes: copies, so the caller's "
+                            "stay as they were")
+    if len(changed) == 1:
+        return [comment, build.assign(changed[0], build.call("rt.snapshot",
+                                                             [build.name(changed[0])]))]
+    group = namer.fresh("changed")
+    module.temporaries.setdefault(fn.name, set()).add(group)     # folded when rendered
+    targets = build.tuple_([build.name(r, store=True) for r in changed], store=True)
+    return [comment, build.assign(group, build.tuple_([build.name(r) for r in changed])),
+            build.assign(targets, build.call("rt.snapshot", [build.name(group)]))]
 
 
 def _mutated_names(fn, env):

@@ -492,6 +492,8 @@ class ReverseMode:
         rule = op.rule
         if not rule.differentiable:
             return [], []
+        if rule.template is None:
+            self._check_unknown(stmt, op)           # no rule written: refused, not dropped
         sequence_op = self._sequence_operation(op)
         if sequence_op is not None:
             op, rule = sequence_op, sequence_op.rule

@@ -56,6 +56,11 @@ class Op:
         if self.kind == RULE:
             if not self.rule.differentiable:
                 return []
+            if self.rule.template is None:
+                # a derivative exists but no rule is written: every argument counts, so
+                # that reverse mode refuses it rather than drop it
+                atoms = list(self.args) + [v for _, v in self.keywords]
+                return [a.id for a in atoms if isinstance(a, gast.Name)]
             try:
                 bindings, slots = self.rule_binding()
             except registry.RuleError:

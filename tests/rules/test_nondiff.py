@@ -6,6 +6,7 @@ Each ``use`` below reaches x only through no-derivative primals and returns a nu
 ``grad(lambda x: use(x))`` must be zeros; ``grad(lambda x: sum(sin(x)) * (1 + use(x)))``
 must match finite differences (x is kept away from the jumps).
 """
+import collections
 import math
 import operator
 
@@ -141,6 +142,18 @@ def adjoint_helpers(x):
         + rt.first_min(items)
 
 
+Point = collections.namedtuple("Point", "u v")
+
+
+def adjoint_choices(x):
+    # what adjoint code reads to route a cotangent: the values .at[].max kept, whether an
+    # index repeats, the position of a namedtuple's field
+    updated = rt.at_max(x, np.array([1, 1, 2]), x[:3])
+    kept = rt.at_minmax_kept(updated, x, np.array([1, 1, 2]), x[:3])
+    return np.sum(kept) + rt.at_unique(np.shape(x), np.array([0, 0])) \
+        + rt.field_index(Point(x[0], x[1]), "v")
+
+
 NONDIFF = [
     ((operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
       operator.is_, operator.is_not), comparisons, X),
@@ -166,6 +179,7 @@ NONDIFF = [
     ((range, int, str, print, slice, id), builtins_without_derivative, X),
     ((rt.dict_keys,), dict_keys, S),
     ((rt.zeros_like, rt.seed, rt.first_max, rt.first_min), adjoint_helpers, X),
+    ((rt.at_minmax_kept, rt.at_unique, rt.field_index), adjoint_choices, X),
     ((operator.ifloordiv, operator.iand, operator.ior, operator.ixor, operator.ilshift,
       operator.irshift), augmented_integer_operations, X),
 ]

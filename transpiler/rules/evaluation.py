@@ -924,13 +924,34 @@ def at_update(args, kwargs):
 # ------------------------------------------------------------ runtime helpers
 
 def adjoint_like(position):
-    """An adjoint shaped like the argument at ``position`` (a float array or scalar)."""
+    """An adjoint shaped like the argument at ``position``: a float array, or at rank 0 a
+    NumPy scalar or a 0-d array (helpers return either: not known which)."""
     def rule(args, kwargs):
         x = args[position]
         if not isinstance(x, Array):
             raise Unknown
-        return result(float_dtype(x.dtype), x.shape)
+        out = result(float_dtype(x.dtype), x.shape)
+        return out.with_(kind=None) if x.shape == () else out
     return rule
+
+
+def unbroadcast(args, kwargs):
+    """``rt.unbroadcast(c, x, out)``: ``c`` itself when ``x`` has ``out``'s shape (it may be
+    lazily broadcast), else ``c`` summed to ``x``'s shape."""
+    return _summed_to(args[0], shape_of(args[1]), shape_of(args[2]))
+
+
+def sum_to(args, kwargs):
+    """``rt.sum_to(c, shape, out_shape)``: ``unbroadcast`` with the shapes given."""
+    return _summed_to(args[0], tuple(static(args[1])), tuple(static(args[2])))
+
+
+def _summed_to(c, shape, out_shape):
+    if None in shape or None in out_shape:
+        raise Unknown
+    if shape == out_shape:
+        return c
+    return result(array(c).dtype, shape)
 
 
 def adjoint_like_argnum(positions, argnum_position):
@@ -944,15 +965,6 @@ def adjoint_like_argnum(positions, argnum_position):
 def scalar_of_first(args, kwargs):
     x = array(args[0])
     return Array(x.dtype, (), SCALAR)
-
-
-def shape_argument(position):
-    """An array whose shape is the static argument at ``position``."""
-    def rule(args, kwargs):
-        c = array(args[0])
-        shape = static(args[position])
-        return result(float_dtype(c.dtype), tuple(shape))
-    return rule
 
 
 def part(args, kwargs):
@@ -982,6 +994,41 @@ def einsum_adjoint(args, kwargs):
     if not isinstance(operands, Seq) or operands.items is None:
         raise Unknown
     return adjoint_like(0)([operands.items[argnum]], {})
+
+
+def einsum_of(args, kwargs):
+    """``rt.einsum_of(subscripts, operands)``: ``np.einsum`` of a sequence of operands."""
+    operands = args[1]
+    if not isinstance(operands, Seq) or operands.items is None:
+        raise Unknown
+    return einsum([args[0]] + list(operands.items), {})
+
+
+def take_sorted(args, kwargs):
+    """``rt.take_sorted(c, a, axis=-1)``: ``c``'s dtype, ``np.sort(a, axis)``'s shape."""
+    c = array(args[0])
+    return sort(args[1:], kwargs).with_(dtype=c.dtype)
+
+
+def stack_parts(args, kwargs):
+    """``rt.stack_parts(d, obj, like)``: an array like ``like``, or ``d`` itself when
+    ``obj`` is not a list."""
+    if isinstance(args[1], Seq):
+        return adjoint_like(2)(args, kwargs)
+    return args[0]
+
+
+def astype_adjoint(args, kwargs):
+    """``rt.astype_adjoint(g, x, ans)``: ``g`` cast to ``x``'s float dtype (kept as it is
+    for an integer ``x``); the Python float 0.0 for a cast to integers."""
+    g, x, out = array(args[0]), array(args[1]), array(args[2])
+    if out.dtype is None or x.dtype is None:
+        raise Unknown
+    if out.dtype.kind not in "fc":
+        return Array(np.dtype(float), (), PYTHON)
+    if x.dtype.kind not in "fc":
+        return g
+    return result(x.dtype, g.shape)
 
 
 def in_place(binary):

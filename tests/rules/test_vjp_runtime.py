@@ -219,6 +219,20 @@ for x, dtype in ((A, np.float32), (A.astype(np.float32), np.float64), (normal(),
     tol = dict(eps=1e-2, rtol=1e-4, atol=1e-4) if np.result_type(x) == np.float32 else None
     CALLS += [Call(rt.astype_adjoint, g, x, ans, tol=tol) for g in cotangents(ans)]
 
+# float32 operands, and a cotangent that is a 0-d array, a NumPy scalar or a Python float
+F32 = dict(eps=1e-2, rtol=1e-3, atol=1e-3)
+X32, Y32 = normal(2, 3).astype(np.float32), normal(3, 4).astype(np.float32)
+CALLS += [Call(rt.matmul_adjoint, normal(2, 4).astype(np.float32), X32 @ Y32, X32, Y32, k, tol=F32)
+          for k in (0, 1)]
+CALLS += [Call(rt.cumsum_adjoint, normal(2, 3).astype(np.float32), np.cumsum(X32, 1), X32, 1,
+               tol=F32),
+          Call(rt.prod_adjoint, np.float32(normal()), np.prod(X32), X32, None, False, tol=F32)]
+V3, W3 = normal(3), normal(3)
+CALLS += [Call(rt.matmul_adjoint, g, V3 @ W3, V3, W3, k)
+          for g in (np.asarray(normal()), np.float64(normal()), normal()) for k in (0, 1)]
+CALLS += [Call(rt.dot_adjoint, g, np.dot(0.7, W3), 0.7, W3, k)
+          for g in (np.asarray(normal()), normal()) for k in (0, 1)]
+
 # ------------------------------------------------------------ functional updates .at[]
 X = normal(5)
 INDICES = [2, -1, slice(1, 4), np.array([0, 3]), np.array([1, 3, 1]), np.array([4, 4, 4]),
@@ -230,6 +244,8 @@ UPDATES = [(X, index, RNG.uniform(0.5, 1.5, np.shape(X[index]))) for index in IN
 UPDATES += [(X, index, float(RNG.uniform(0.5, 1.5))) for index in INDICES]
 UPDATES += [(M, index, RNG.uniform(0.5, 1.5, np.shape(M[index]))) for index in MATRIX_INDICES]
 UPDATES += [(M, 1, RNG.uniform(0.5, 1.5, (1,)))]            # broadcast into the row
+UPDATES += [(X, X > 0.0, RNG.uniform(0.5, 1.5, np.count_nonzero(X > 0.0))),   # a mask
+            (M, M > 0.0, 1.3)]
 for x, index, values in UPDATES:
     CALLS += adjoint_calls(rt.at_gather, rt.at_add(x, index, values), index, values)
     for update, helper in ((rt.at_set, rt.at_set_adjoint), (rt.at_multiply, rt.at_multiply_adjoint),
@@ -351,6 +367,12 @@ def adjoint_bookkeeping(x, y):
 def matmul_adjoints(g, x, y):
     ans = x @ y
     return weigh(rt.matmul_adjoint(g, ans, x, y, 0)) + weigh(rt.matmul_adjoint(g, ans, x, y, 1))
+
+
+def matmul_of_itself(g, x):
+    # the same array as both operands (and, transposed, as the cotangent)
+    ans = x @ x
+    return weigh(rt.matmul_adjoint(x.T, ans, x, x, 0)) + weigh(rt.matmul_adjoint(g, ans, x, x, 1))
 
 
 def dot_adjoints(g, x, y):
@@ -514,6 +536,7 @@ CASES = [
          argnums=(0, 1, 2)),
     Grad(rt.matmul_adjoint, matmul_adjoints, normal(), normal(3), normal(2, 3, 4),
          argnums=(0, 1, 2), note="-lazy"),
+    Grad(rt.matmul_adjoint, matmul_of_itself, normal(3, 3), normal(3, 3), argnums=(0, 1)),
     Grad(rt.dot_adjoint, dot_adjoints, normal(2, 4), normal(2, 3), normal(3, 4), argnums=(0, 1, 2)),
     Grad(rt.dot_adjoint, dot_adjoints, normal(3, 4), normal(), normal(3, 4), argnums=(0, 1, 2)),
     Grad((rt.inner_adjoint, rt.outer_adjoint), inner_outer_adjoints, normal(), normal(3),
@@ -630,10 +653,26 @@ def products(x):
         + np.sum(np.cumsum(x) ** 3)
 
 
-@pytest.mark.parametrize("x", [np.array([0.5, -0.4, 0.7, 0.3]), np.array([0.5, 0.0, 0.7, 0.3]),
-                               np.array([0.5, 0.0, 0.7, 0.0])])
-def test_third_derivatives_through_generated_code_match_finite_differences(x):
+def solved(a, b):
+    return np.linalg.det(a) + np.sum(np.linalg.solve(a, b) ** 2)
+
+
+def spread(x, y):
+    return np.sum(np.tile(x, 2) ** 3) + np.sum(np.repeat(y, 2) ** 3) \
+        + np.sum(np.diag(x) @ np.diag(y)) + np.sum(np.linspace(x, y, 4) ** 3)
+
+
+THIRD = [(products, (np.array([0.5, -0.4, 0.7, 0.3]),)),
+         (products, (np.array([0.5, 0.0, 0.7, 0.3]),)),
+         (products, (np.array([0.5, 0.0, 0.7, 0.0]),)),
+         (solved, (well_conditioned(3, 3), normal(3, 2) * 0.3)), (spread, (normal(3), normal(3)))]
+
+
+@pytest.mark.parametrize("f, args", THIRD, ids=["%s-%d" % (f.__name__, k)
+                                                for k, (f, _) in enumerate(THIRD)])
+def test_third_derivatives_through_generated_code_match_finite_differences(f, args):
     # the second derivative's code calls helpers the rules emit (rt.prod_pairs, ...); the
     # third derivatives are large: relative tolerance
-    second = tp.grad(weighed(tp.grad(products).specialised(x), 1)).specialised(x)
-    check_grads(weighed(second, 1), (x,), rtol=1e-4)
+    first = weighed(tp.grad(f).specialised(*args), len(args))
+    second = tp.grad(first).specialised(*args)
+    check_grads(weighed(second, len(args)), args, argnums=tuple(range(len(args))), rtol=1e-4)

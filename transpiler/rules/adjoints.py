@@ -31,8 +31,8 @@ def custom(*primals, **options):
 def nondiff(*primals, **options):
     return registry.nondiff(*primals, internal=True, **options)
 
-_ADJOINT_OF_THIRD = E.adjoint_like(2)
-_BY_ARGNUM = E.adjoint_like_argnum((2, 3), 4)
+_ADJOINT_OF_THIRD = E.computed_adjoint(2)
+_BY_ARGNUM = E.computed_adjoint_argnum((2, 3), 4)
 
 
 # ------------------------------------------------------------ adjoint bookkeeping
@@ -66,7 +66,7 @@ def sum_to(g, ans, c, shape, out_shape):
     return rt.sum_to(np.broadcast_to(g, out_shape), np.shape(c), out_shape)
 
 
-@custom(rt.broadcast_to, diff=("g_in",), effects=view(0), abstract_eval=E.adjoint_like(1),
+@custom(rt.broadcast_to, diff=("g_in",), effects=view(0), abstract_eval=E.broadcast_like,
         shape_only=(1,))
 def broadcast_to(g, ans, g_in, like):
     if np.shape(g_in) == np.shape(like):
@@ -172,7 +172,7 @@ def det_adjoint(g, ans, g_in, out, a):
     # ans = (g_in * out) inv(a)^T, matrix by matrix
     inv_t = np.swapaxes(np.linalg.inv(a), -1, -2)
     along = np.sum(g * inv_t, axis=(-1, -2))
-    scale = (g_in * out)[..., None, None]
+    scale = np.expand_dims(g_in * out, (-2, -1))
     h_t = np.swapaxes(rt.broadcast_to(g, a), -1, -2)
     return rt.unbroadcast(along * out, g_in, out), along * g_in, \
         -scale * np.matmul(inv_t, np.matmul(h_t, inv_t))
@@ -263,7 +263,7 @@ def prod_adjoint(g, ans, g_in, out, x, axis=None, keepdims=False):
     return d_g, np.moveaxis(np.reshape(pairs, np.shape(moved)), last, axes)
 
 
-@custom(rt.prod_pairs, diff=("w", "x"), abstract_eval=E.adjoint_like(1))
+@custom(rt.prod_pairs, diff=("w", "x"), abstract_eval=E.computed_adjoint(1))
 def prod_pairs(g, ans, w, x):
     # symmetric in w; in x, the same sums with one more factor left out: row m of the
     # stacks sets x_m to 1 and w_m to 0
@@ -335,7 +335,7 @@ def unrepeat(g, ans, g_in, out, a, repeats, axis=None):
 
 
 @custom(rt.linspace_adjoint, diff=("g_in",), effects=view(0),
-        abstract_eval=E.adjoint_like_argnum((2, 3), 6), shape_only=(1, 2, 3))
+        abstract_eval=E.computed_adjoint_argnum((2, 3), 6), shape_only=(1, 2, 3))
 def linspace_adjoint(g, ans, g_in, out, start, stop, num=50, endpoint=True, argnum=0):
     # ans sums g_in weighted by the samples' weights: the transpose spreads g with them
     h = np.broadcast_to(g, np.shape(out)[1:])
@@ -396,10 +396,10 @@ def astype_adjoint(g, ans, g_in, x, out):
 # g_in is materialised to the updated array's shape; `index` picks the slot the values
 # went to, x[index].
 
-_AT_EVAL = E.adjoint_like_argnum((2, 4), 5)
+_AT_EVAL = E.computed_adjoint_argnum((2, 4), 5)
 
 
-@custom(rt.at_gather, diff=("g_in",), effects=view(0), abstract_eval=E.adjoint_like(3),
+@custom(rt.at_gather, diff=("g_in",), effects=view(0), abstract_eval=E.computed_adjoint(3),
         shape_only=(1, 3))
 def at_gather(g, ans, g_in, out, index, values):
     # ans reads g_in at index: g goes back there, summed over repeated indices

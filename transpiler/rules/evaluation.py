@@ -924,15 +924,35 @@ def at_update(args, kwargs):
 # ------------------------------------------------------------ runtime helpers
 
 def adjoint_like(position):
-    """An adjoint shaped like the argument at ``position``: a float array, or at rank 0 a
-    NumPy scalar or a 0-d array (helpers return either: not known which)."""
+    """An adjoint shaped like the argument at ``position``, of its float dtype (a float
+    array or scalar)."""
     def rule(args, kwargs):
         x = args[position]
         if not isinstance(x, Array):
             raise Unknown
-        out = result(float_dtype(x.dtype), x.shape)
+        return result(float_dtype(x.dtype), x.shape)
+    return rule
+
+
+def computed_adjoint(position):
+    """What an adjoint helper (``rt.matmul_adjoint``...) returns for the argument at
+    ``position``: shaped like it; float64 for a float64 or integer argument (narrower floats
+    may be computed in float64: not known); at rank 0 a NumPy scalar or a 0-d array."""
+    def rule(args, kwargs):
+        x = array(args[position])
+        dtype = float_dtype(x.dtype)
+        out = result(dtype if dtype == np.dtype(np.float64) else None, x.shape)
         return out.with_(kind=None) if x.shape == () else out
     return rule
+
+
+def broadcast_like(args, kwargs):
+    """``rt.broadcast_to(g, like)``: ``g`` itself when it has ``like``'s shape, else a view
+    of it with that shape."""
+    g, shape = array(args[0]), shape_of(args[1])
+    if g.shape == shape:
+        return g
+    return Array(g.dtype, shape, NDARRAY)
 
 
 def unbroadcast(args, kwargs):
@@ -947,18 +967,21 @@ def sum_to(args, kwargs):
 
 
 def _summed_to(c, shape, out_shape):
-    if None in shape or None in out_shape:
-        raise Unknown
-    if shape == out_shape:
+    differ = len(shape) != len(out_shape) or any(
+        a is not None and b is not None and a != b for a, b in zip(shape, out_shape))
+    if not differ and (None in shape or None in out_shape):
+        raise Unknown                               # equal sizes or not: not known
+    if not differ:
         return c
     return result(array(c).dtype, shape)
 
 
-def adjoint_like_argnum(positions, argnum_position):
-    """The adjoint of the argument ``positions[argnum]`` (argnum a static argument)."""
+def computed_adjoint_argnum(positions, argnum_position):
+    """``computed_adjoint`` of the argument ``positions[argnum]`` (argnum a static
+    argument)."""
     def rule(args, kwargs):
         argnum = static(arg(args, kwargs, argnum_position, "argnum"))
-        return adjoint_like(positions[argnum])(args, kwargs)
+        return computed_adjoint(positions[argnum])(args, kwargs)
     return rule
 
 
@@ -993,7 +1016,7 @@ def einsum_adjoint(args, kwargs):
     argnum = static(arg(args, kwargs, 4, "argnum"))
     if not isinstance(operands, Seq) or operands.items is None:
         raise Unknown
-    return adjoint_like(0)([operands.items[argnum]], {})
+    return computed_adjoint(0)([operands.items[argnum]], {})
 
 
 def einsum_of(args, kwargs):

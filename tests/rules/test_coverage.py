@@ -9,12 +9,12 @@ from transpiler.rules.table import spelling
 
 from .oracle import slots
 from . import (test_grad_containers, test_grad_elementwise, test_grad_linalg,
-               test_grad_reductions, test_grad_shape, test_nondiff, test_vjp_arrays,
-               test_vjp_elementwise, test_vjp_runtime)
+               test_grad_reductions, test_grad_runtime, test_grad_shape, test_nondiff,
+               test_vjp_arrays, test_vjp_elementwise, test_vjp_runtime)
 
 RULE_TABLES = [test_vjp_elementwise.CALLS, test_vjp_arrays.CALLS, test_vjp_runtime.CALLS]
 GRAD_TABLES = [test_grad_elementwise.CASES, test_grad_reductions.CASES, test_grad_linalg.CASES,
-               test_grad_shape.CASES, test_grad_containers.CASES, test_vjp_runtime.CASES]
+               test_grad_shape.CASES, test_grad_containers.CASES, test_grad_runtime.CASES]
 
 
 def _primals(differentiable):

@@ -11,12 +11,15 @@ from .values import (MISSING, as_sequence, astype, aux_of, describe, concat, rep
 from .linalg import (array_adjoint, astype_adjoint, cast_adjoint, extremum_adjoint,
                      mean_where_adjoint, prod_where_adjoint, sum_where_adjoint,
                      cumprod_adjoint, cumsum_adjoint,
-                     det_adjoint, diag_adjoint, dot_adjoint, einsum_adjoint, first_max,
+                     det_adjoint, diag_adjoint, dot_adjoint, einsum_adjoint, einsum_of, first_max,
                      first_min, inner_adjoint, matmul_adjoint, minmax_builtin_adjoint, norm_adjoint,
-                     outer_adjoint, prod_adjoint, solve_adjoint, sort_adjoint, sum_builtin_adjoint,
-                     trace_adjoint, unconcatenate, unrepeat, unstack, untile)
-from .linalg import (unrepeat_sequence, concat_adjoint, dict_values_adjoint, field_adjoint, linspace_adjoint, sequence_adjoint,
-                     sorted_adjoint)
+                     outer_adjoint, prod_adjoint, prod_pairs, promoted_shape, solve_adjoint,
+                     sort_adjoint,
+                     split_parts, stack_parts, sum_builtin_adjoint, take_sorted, trace_adjoint,
+                     unconcatenate, unrepeat, unstack, untile)
+from .linalg import (unrepeat_sequence, concat_adjoint, dict_values_adjoint, field_adjoint,
+                     field_index, linspace_adjoint, sequence_adjoint, sorted_adjoint,
+                     sorted_gather)
 from .at import (at_add, at_divide, at_gather, at_max, at_min, at_minmax_adjoint,
-                 at_multiply, at_multiply_adjoint, at_divide_adjoint, at_power,
-                 at_power_adjoint, at_set, at_set_adjoint)
+                 at_minmax_kept, at_multiply, at_multiply_adjoint, at_divide_adjoint, at_power,
+                 at_power_adjoint, at_set, at_set_adjoint, at_unique)

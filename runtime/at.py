@@ -67,7 +67,8 @@ def _full(g, ans):
     return np.broadcast_to(g, np.shape(ans))
 
 
-def _unique(shape, index):
+def at_unique(shape, index):
+    """Does ``index`` name each element of an array of ``shape`` at most once?"""
     if _is_basic(index):
         return True
     slot = np.shape(np.empty(shape)[index]) if shape else ()
@@ -75,7 +76,7 @@ def _unique(shape, index):
 
 
 def _require_unique(shape, index, op):
-    if not _unique(shape, index):
+    if not at_unique(shape, index):
         raise NotImplementedError(".at[...].%s with repeated indices is not supported; "
                                   "combine the repeated updates first" % op)
 
@@ -108,7 +109,7 @@ def at_multiply_adjoint(g, ans, x, index, values, argnum):
         np.multiply.at(factor, index, values)
         return full * factor
     vals = np.broadcast_to(values, np.shape(np.asarray(ans)[index]))
-    if _unique(np.shape(ans), index):
+    if at_unique(np.shape(ans), index):
         contribution = full[index] * np.asarray(x)[index]
     elif np.all(vals != 0):
         contribution = full[index] * np.asarray(ans)[index] / vals
@@ -148,19 +149,26 @@ def at_power_adjoint(g, ans, x, index, values, argnum):
     return _to_values(contribution, values, index, ans)
 
 
-def at_minmax_adjoint(g, ans, x, index, values, argnum):
-    """Adjoint of ``.at[].min``/``.max``: to the element that was kept (``x`` on ties)."""
-    full = np.asarray(_full(g, ans))
+def at_minmax_kept(ans, x, index, values):
+    """Which of the values written by ``.at[index].min``/``.max`` were kept: over
+    ``x[index]``, True where the value (the first of equal ones written to one element)
+    became the result and ``x`` did not hold it already."""
     x = np.asarray(x)
     ans = np.asarray(ans)
-    if argnum == 0:
-        return full * (x == ans)
     vals = np.broadcast_to(values, np.shape(ans[index]))
     kept = (vals == ans[index]) & (x[index] != ans[index])
     if not _is_basic(index):
-        # of several values written to one element and equal to the result, the first
         ids = np.arange(kept.size).reshape(kept.shape)
         board = np.full(ans.shape, kept.size)
         np.minimum.at(board, index, np.where(kept, ids, kept.size))
         kept = kept & (board[index] == ids)
+    return kept
+
+
+def at_minmax_adjoint(g, ans, x, index, values, argnum):
+    """Adjoint of ``.at[].min``/``.max``: to the element that was kept (``x`` on ties)."""
+    full = np.asarray(_full(g, ans))
+    if argnum == 0:
+        return full * (np.asarray(x) == ans)
+    kept = at_minmax_kept(ans, x, index, values)
     return _to_values(full[index] * kept, values, index, ans)

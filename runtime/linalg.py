@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from .adjoint import unbroadcast, zeros_like
+from .adjoint import _float_dtype, part, unbroadcast, zeros_like
 
 
 def _full(g, ans):
@@ -76,6 +76,12 @@ def outer_adjoint(g, ans, a, b, argnum):
     if argnum == 0:
         return np.reshape(g @ np.ravel(b), np.shape(a))
     return np.reshape(np.ravel(a) @ g, np.shape(b))
+
+
+def einsum_of(subscripts, operands):
+    """``np.einsum(subscripts, *operands)`` with the operands in one sequence (adjoint code
+    has a tuple of them, and generated code passes no ``*args``)."""
+    return np.einsum(subscripts, *operands)
 
 
 def _einsum_parse(subscripts, operands):
@@ -287,6 +293,29 @@ def cast_adjoint(d, x, ans):
     return zeros_like(x)
 
 
+def prod_pairs(w, x):
+    """Along the last axis, ``out[..., m] = sum(w[..., j] * prod(x[..., l] for l not in
+    (j, m)) for j != m)``: the product's second derivative applied to ``w``, exact when
+    ``x`` holds zeros."""
+    x = np.asarray(x, dtype=float)
+    w = np.broadcast_to(w, x.shape)
+    if np.all(x != 0):
+        # the product without x_j and x_m is the product without x_m, divided by x_j; the
+        # sums over j != m run from both ends (subtracting term m would cancel badly when
+        # x_m is small)
+        ratios = w / x
+        before = np.zeros_like(ratios)
+        before[..., 1:] = np.cumsum(ratios[..., :-1], axis=-1)
+        after = np.zeros_like(ratios)
+        after[..., :-1] = np.cumsum(ratios[..., :0:-1], axis=-1)[..., ::-1]
+        return _exclusive_products(x, -1) * (before + after)
+    # row m of `rows` is x with its m-th entry set to 1: its exclusive products leave
+    # x_m out as well
+    eye = np.eye(x.shape[-1], dtype=bool)
+    rows = np.where(eye, 1.0, x[..., None, :])
+    return np.sum(np.where(eye, 0.0, w[..., None, :] * _exclusive_products(rows, -1)), axis=-1)
+
+
 def cumsum_adjoint(g, ans, x, axis=None):
     g = _full(g, ans)
     if axis is None:
@@ -321,6 +350,13 @@ def unstack(g, ans, parts, axis=0):
     return [np.take(g, k, axis=axis) for k in range(len(parts))]
 
 
+def promoted_shape(part, ndmin):
+    """The shape of ``part`` made at least ``ndmin``-d as np.vstack (2) and np.hstack (1)
+    do (leading axes of size 1)."""
+    shape = tuple(np.shape(part))
+    return (1,) * max(0, ndmin - len(shape)) + shape
+
+
 def unconcatenate(g, ans, parts, axis=0, like=None, ndmin=0):
     """Adjoint of ``np.concatenate(parts, axis)``.
 
@@ -328,8 +364,7 @@ def unconcatenate(g, ans, parts, axis=0, like=None, ndmin=0):
     arguments of ``np.vstack``/``np.hstack`` before they were made ``ndmin``-d.
     """
     g = _full(g, ans)
-    promote = {0: np.asarray, 1: np.atleast_1d, 2: np.atleast_2d}[ndmin]
-    sizes = [np.shape(promote(p))[axis] if axis is not None else np.size(p) for p in parts]
+    sizes = [promoted_shape(p, ndmin)[axis] if axis is not None else np.size(p) for p in parts]
     if axis is None:
         g = np.ravel(g)
         axis = 0
@@ -349,6 +384,34 @@ def array_adjoint(g, ans, obj, ndmin=0):
         g = _full(g, ans)
         return [array_adjoint(g[k], g[k], item) for k, item in enumerate(obj)]
     return g
+
+
+def stack_parts(d, obj, like):
+    """The array shaped like ``like`` holding the parts of the adjoint ``d`` of lists nested
+    as ``obj``, each broadcast to its place (``array_adjoint`` transposed); ``d`` itself
+    when ``obj`` is not a list, and a ``d`` that is not a list stands for every part."""
+    if not isinstance(obj, (list, tuple)):
+        return d
+    if not isinstance(d, (list, tuple)):
+        return np.array(np.broadcast_to(d, np.shape(like)), dtype=_float_dtype(like))
+    out = np.zeros(np.shape(like), _float_dtype(like))
+    for k, item in enumerate(obj):
+        out[k] = stack_parts(d[k], item, out[k])
+    return out
+
+
+def split_parts(g, d, obj, like):
+    """The adjoint of ``d`` in ``stack_parts(d, obj, like)``: the blocks of ``g`` nested as
+    ``d``, each summed to the shape of the part of ``d`` that filled it."""
+    if not isinstance(obj, (list, tuple)):
+        return g
+    return _split(np.broadcast_to(g, np.shape(like)), d)
+
+
+def _split(g, d):
+    if not isinstance(d, (list, tuple)):
+        return unbroadcast(g, d, g)
+    return [_split(g[k], item) for k, item in enumerate(d)]
 
 
 def sum_builtin_adjoint(g, iterable, ans=None):
@@ -473,6 +536,15 @@ def sort_adjoint(g, ans, a, axis=-1):
     return out
 
 
+def take_sorted(c, a, axis=-1):
+    """The entries of ``c`` (broadcast to ``a``'s shape) in the order ``np.sort(a, axis)``
+    puts ``a``'s, flattened for ``axis=None``: ``sort_adjoint`` transposed."""
+    c = np.broadcast_to(c, np.shape(a))
+    if axis is None:
+        return np.ravel(c)[np.argsort(np.ravel(a), kind="stable")]
+    return np.take_along_axis(c, np.argsort(a, axis=axis, kind="stable"), axis=axis)
+
+
 def inner_adjoint(g, ans, a, b, argnum):
     """Adjoint of ``np.inner(a, b)`` (a contraction over the last axes)."""
     na, nb = np.ndim(a), np.ndim(b)
@@ -546,28 +618,43 @@ def dict_values_adjoint(g, d):
     return {k: g for k in keys}
 
 
-def field_adjoint(g, obj, name):
-    """Adjoint of ``obj.name`` for a namedtuple ``obj``: ``g`` in that field's place."""
+def field_index(obj, name):
+    """The position of the field ``name`` in the namedtuple ``obj``."""
     if not hasattr(obj, "_fields"):
         raise TypeError("cannot differentiate the attribute `.%s` of a %s; only fields of "
                         "namedtuples carry derivatives" % (name, type(obj).__name__))
+    return obj._fields.index(name)
+
+
+def field_adjoint(g, obj, name):
+    """Adjoint of ``obj.name`` for a namedtuple ``obj``: ``g`` in that field's place."""
     parts = [0.0] * len(obj)
-    parts[obj._fields.index(name)] = g
+    parts[field_index(obj, name)] = g
     return parts
+
+
+def _sorted_order(iterable, reverse):
+    items = list(iterable)
+    return sorted(range(len(items)), key=lambda k: items[k], reverse=reverse)
 
 
 def sorted_adjoint(g, ans, iterable, reverse=False):
     """Adjoint of builtin ``sorted``: each element's adjoint goes back to its position."""
     if isinstance(iterable, dict):
         return {k: 0.0 for k in iterable}           # sorted(d) sorts d's keys
-    items = list(iterable)
-    order = sorted(range(len(items)), key=lambda k: items[k], reverse=reverse)
-    out = [0.0] * len(items)
+    order = _sorted_order(iterable, reverse)
+    out = [0.0] * len(order)
     for position, k in enumerate(order):
         out[k] = g[position] if isinstance(g, (list, tuple, np.ndarray)) and np.ndim(g) else g
     if isinstance(iterable, np.ndarray):
         return np.array(out, dtype=float).reshape(np.shape(iterable))
     return out
+
+
+def sorted_gather(c, iterable, reverse=False):
+    """The parts of the adjoint ``c`` of ``iterable``'s items, in the order ``sorted(iterable,
+    reverse)`` puts them: ``sorted_adjoint`` transposed."""
+    return [part(c, k) for k in _sorted_order(iterable, reverse)]
 
 
 def concat_adjoint(g, a, b, argnum):

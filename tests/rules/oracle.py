@@ -7,10 +7,11 @@ compiler inlines), and checks the inner-product identity
     <vjp(g), v>  ==  (<g, f(x + h v)> - <g, f(x - h v)>) / 2h
 
 for a random cotangent ``g`` shaped like the output, and lazily broadcast ones (a scalar,
-a unit leading axis) standing for their broadcast to it, and a random direction ``v``
-shaped like the argument.  Arguments may be arrays, Python floats, or lists, tuples and
-dicts of them; the adjoint must have the same structure, and each leaf must broadcast to
-its argument's shape without growing it (adjoints may stay lazily broadcast).
+a unit leading axis; a scalar for a container) standing for their broadcast to it, and a
+random direction ``v`` shaped like the argument.  Arguments may be arrays, Python floats,
+or lists, tuples and dicts of them; the adjoint must have the same structure (or, for a
+lazy cotangent, be a scalar standing for every part), and each leaf must broadcast to its
+argument's shape without growing it (adjoints may stay lazily broadcast).
 """
 import numpy as np
 import pytest
@@ -53,8 +54,13 @@ def _vdot(a, b):
 
 
 def _shifted(value, step, direction):
-    return tree_map(lambda x, v: np.asarray(x, float) + step * v if np.ndim(x)
-                    else float(x) + step * float(v), value, direction)
+    """``value + step * direction``, leaf by leaf; a NumPy scalar stays one."""
+    def shift(x, v):
+        if np.ndim(x):
+            return np.asarray(x, float) + step * v
+        moved = float(x) + step * float(v)
+        return np.float64(moved) if isinstance(x, np.generic) else moved
+    return tree_map(shift, value, direction)
 
 
 def _assert_structure(adjoint, value):
@@ -71,14 +77,24 @@ def _assert_structure(adjoint, value):
 
 
 def _cotangents(ans, rng):
-    """A random cotangent shaped like ``ans``, and for an array ``ans`` lazily broadcast
-    ones (a scalar, and one with a unit leading axis) as generated code may pass."""
+    """A random cotangent shaped like ``ans``, and lazily broadcast ones as generated code
+    may pass: for an array, a scalar and one with a unit leading axis; for a container, a
+    scalar standing for every part."""
     out = [random_like(ans, rng)]
     if isinstance(ans, np.ndarray) and ans.ndim:
         out.append(float(rng.standard_normal()))
         if ans.shape[0] > 1:
             out.append(rng.standard_normal((1,) + ans.shape[1:]))
+    elif isinstance(ans, (list, tuple, dict)) and tree_leaves(ans):
+        out.append(float(rng.standard_normal()))
     return out
+
+
+def _spread(g, like):
+    """A cotangent that stands for every part of the container ``like``, made explicit."""
+    if isinstance(like, (list, tuple, dict)) and not isinstance(g, (list, tuple, dict)):
+        return tree_map(lambda _: g, like)
+    return g
 
 
 def check_rule(primal, args, kwargs, param, argnum, position, seed=0, eps=1e-6, rtol=1e-5,
@@ -100,10 +116,13 @@ def check_rule(primal, args, kwargs, param, argnum, position, seed=0, eps=1e-6, 
             shifted_args[position] = shifted
         else:
             shifted_kwargs[position] = shifted
-        return _vdot(g, primal(*shifted_args, **shifted_kwargs))
+        out = primal(*shifted_args, **shifted_kwargs)
+        return _vdot(_spread(g, out), out)
 
     for k, g in enumerate(_cotangents(ans, rng)):
         adjoint = vjp(g, ans, *args, **kwargs)
+        if k:                               # a lazy cotangent may give a lazy adjoint
+            adjoint = _spread(adjoint, value)
         _assert_structure(adjoint, value)
         if exact_shape and k == 0:          # a lazy cotangent may give a lazy adjoint
             for adj, leaf in zip(tree_leaves(adjoint), tree_leaves(value)):

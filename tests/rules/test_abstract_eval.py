@@ -18,11 +18,16 @@ from transpiler.analysis import avals as A
 from transpiler.rules import evaluation as E
 from transpiler.rules import registry
 
-from . import test_vjp_arrays, test_vjp_elementwise
+from . import test_vjp_arrays, test_vjp_elementwise, test_vjp_runtime
 
-CALLS = test_vjp_elementwise.CALLS + test_vjp_arrays.CALLS
+CALLS = test_vjp_elementwise.CALLS + test_vjp_arrays.CALLS + test_vjp_runtime.CALLS
 # results the analysis may leave unknown (data-dependent, or objects it does not model)
-MAY_BE_UNKNOWN = {"field", "sorted", "sum", "max", "min", "sequence", "einsum"}
+MAY_BE_UNKNOWN = {"field", "sorted", "sum", "max", "min", "sequence", "einsum",
+                  # adjoints of containers: lists of parts, or the cotangent itself
+                  "unstack", "unconcatenate", "array_adjoint", "split_parts",
+                  "sum_builtin_adjoint", "minmax_builtin_adjoint", "sequence_adjoint",
+                  "dict_values_adjoint", "field_adjoint", "sorted_adjoint", "sorted_gather",
+                  "concat_adjoint", "unrepeat_sequence"}
 
 
 def _aval(value):

@@ -6,6 +6,7 @@ Each ``use`` below reaches x only through no-derivative primals and returns a nu
 ``grad(lambda x: use(x))`` must be zeros; ``grad(lambda x: sum(sin(x)) * (1 + use(x)))``
 must match finite differences (x is kept away from the jumps).
 """
+import collections
 import math
 import operator
 
@@ -138,6 +139,7 @@ def adjoint_helpers(x):
     # what generated adjoint code calls for zeros, seeds and the position of a max/min
     items = [x[0], x[1], x[2]]
     rt.check_real(np.result_type(x), "x")
+    assert rt.promoted_shape(x, 2) == (1, len(x))
     return np.sum(rt.zeros_like(x)) + rt.seed(np.sum(x)) + rt.first_max(items) \
         + rt.first_min(items)
 
@@ -145,6 +147,18 @@ def adjoint_helpers(x):
 def aux_data(x):
     # what grad(has_aux=True) calls to split (output, aux)
     return np.sum(rt.aux_of((x, x > 0.0))) + len(rt.aux_of([x, [x[0], x[1]]]))
+
+
+Point = collections.namedtuple("Point", "u v")
+
+
+def adjoint_choices(x):
+    # what adjoint code reads to route a cotangent: the values .at[].max kept, whether an
+    # index repeats, the position of a namedtuple's field
+    updated = rt.at_max(x, np.array([1, 1, 2]), x[:3])
+    kept = rt.at_minmax_kept(updated, x, np.array([1, 1, 2]), x[:3])
+    return np.sum(kept) + rt.at_unique(np.shape(x), np.array([0, 0])) \
+        + rt.field_index(Point(x[0], x[1]), "v")
 
 
 NONDIFF = [
@@ -171,7 +185,9 @@ NONDIFF = [
     ((np.random.seed, np.random.rand, np.random.randn, np.random.random), random_draws, X),
     ((range, int, str, print, slice, id), builtins_without_derivative, X),
     ((rt.dict_keys,), dict_keys, S),
-    ((rt.zeros_like, rt.seed, rt.first_max, rt.first_min, rt.check_real), adjoint_helpers, X),
+    ((rt.zeros_like, rt.seed, rt.first_max, rt.first_min, rt.check_real, rt.promoted_shape),
+     adjoint_helpers, X),
+    ((rt.at_minmax_kept, rt.at_unique, rt.field_index), adjoint_choices, X),
     ((operator.ifloordiv, operator.iand, operator.ior, operator.ixor, operator.ilshift,
       operator.irshift), augmented_integer_operations, X),
     ((rt.aux_of,), aux_data, X),

@@ -1,18 +1,50 @@
 """Rules of the runtime helpers generated code calls (``rt.*``), each adjoint checked on
-its own against central finite differences, and through ``tp.grad`` of code calling the
-helper as generated code does: what makes the compiler's output valid input again."""
+its own against central finite differences: what makes the compiler's output valid input
+again (``test_grad_runtime`` differentiates code calling them, ``test_higher_order``
+generated code itself).
+
+The rows call each helper with the arguments the rule that emits it passes (the cotangent,
+the primal output, the primal's arguments), the cotangent full-size and lazily broadcast
+(a scalar, a unit leading axis) as generated code may pass it.
+"""
+import collections
+
 import numpy as np
 import pytest
 
 import runtime as rt
 
-from .oracle import Call, Grad, check_call, check_case, grad_params, rule_params
+from .oracle import Call, check_call, rule_of, rule_params
 
 RNG = np.random.default_rng(31)
 
 
 def normal(*shape):
     return RNG.standard_normal(shape) if shape else float(RNG.standard_normal())
+
+
+def well_conditioned(*shape):
+    """Square matrices (or stacks of them) far from singular."""
+    return normal(*shape) * 0.3 + 2.0 * np.eye(shape[-1])
+
+
+def distinct(*shape):
+    """Values at least 0.2 apart (no ties)."""
+    size = int(np.prod(shape))
+    return RNG.permutation(np.arange(size) * 0.25 - size * 0.1).reshape(shape) \
+        + RNG.uniform(0, 0.05, shape)
+
+
+def cotangents(ans):
+    """What generated code may pass as the cotangent of an output like ``ans``: a full one,
+    a scalar standing for its broadcast, and one with a unit leading axis."""
+    shape = np.shape(ans)
+    out = [normal(*shape)]
+    if shape:
+        out.append(normal())
+    if len(shape) >= 2 and shape[0] > 1:
+        out.append(normal(1, *shape[1:]))
+    return out
 
 
 M, ROW, COL = normal(3, 4), normal(4), normal(3, 1)
@@ -35,26 +67,284 @@ CALLS = [
 ]
 
 
+def adjoint_calls(helper, ans, *args, argnums=(None,)):
+    """One row per cotangent of ``ans`` and per ``argnum`` (appended when not None)."""
+    return [Call(helper, g, ans, *args, *(() if k is None else (k,)))
+            for k in argnums for g in cotangents(ans)]
+
+
+# ------------------------------------------------------------ linear algebra
+MATMUL_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)),
+                 ((2, 2, 3), (2, 3, 4)), ((2, 2, 3), (3, 4)), ((3,), (2, 3, 4)),
+                 ((2, 2, 3), (3,)), ((1, 2, 3), (2, 3, 4)), ((2, 3), (1, 3, 4))]
+DOT_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)), ((), (3, 4)),
+              ((2, 3), ()), ((), ()), ((2, 2, 3), (3,)), ((2, 3), (2, 3, 4)),
+              ((2, 2, 3), (4, 3, 2))]
+INNER_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((2, 3), (4, 3)), ((), (2, 3)),
+                ((2, 2, 3), (4, 3))]
+OUTER_SHAPES = [((3,), (4,)), ((2, 2), (3,)), ((), (3,))]
+for helper, product, shapes in ((rt.matmul_adjoint, np.matmul, MATMUL_SHAPES),
+                                (rt.dot_adjoint, np.dot, DOT_SHAPES),
+                                (rt.inner_adjoint, np.inner, INNER_SHAPES),
+                                (rt.outer_adjoint, np.outer, OUTER_SHAPES)):
+    for s, t in shapes:
+        x, y = normal(*s), normal(*t)
+        CALLS += adjoint_calls(helper, product(x, y), x, y, argnums=(0, 1))
+
+EINSUMS = [("ij,jk->ik", (2, 3), (3, 4)), ("i,i->", (3,), (3,)), ("ij->j", (3, 4)),
+           ("bij,bjk->bik", (2, 2, 3), (2, 3, 4)), ("ij,jk", (2, 3), (3, 4)),
+           ("i,j->ij", (2,), (3,)), ("ij,jk,kl->il", (2, 3), (3, 4), (4, 2)),
+           ("ii->i", (3, 3)), ("ii", (3, 3)), ("iij,j->i", (3, 3, 2), (2,)),
+           ("i,jk->ijk", (2,), (3, 4)), ("ij,ij->i", (2, 3), (2, 3))]
+for spec, *shapes in EINSUMS:
+    operands = tuple(normal(*s) for s in shapes)
+    ans = np.einsum(spec, *operands)
+    CALLS += [Call(rt.einsum_adjoint, spec, g, ans, operands, k)
+              for k in range(len(operands)) for g in cotangents(ans)]
+    CALLS += [Call(rt.einsum_of, spec, operands)]
+
+for a in (well_conditioned(3, 3), well_conditioned(2, 3, 3)):
+    CALLS += adjoint_calls(rt.det_adjoint, np.linalg.det(a), a)
+SOLVES = [((3, 3), (3,)), ((3, 3), (3, 2)), ((2, 3, 3), (2, 3, 2)), ((2, 3, 3), (3,)),
+          ((2, 3, 3), (3, 2)), ((3, 3), (2, 3, 2)), ((1, 3, 3), (2, 3, 1))]
+for s, t in SOLVES:
+    a, b = well_conditioned(*s), normal(*t)
+    CALLS += adjoint_calls(rt.solve_adjoint, np.linalg.solve(a, b), a, b, argnums=(0, 1))
+
+for a, offset in ((normal(3, 3), 0), (normal(3, 4), 1), (normal(4, 3), -1), (normal(3, 3, 2), 0),
+                  (normal(3, 4, 2, 2), 1)):
+    CALLS += adjoint_calls(rt.trace_adjoint, np.trace(a, offset), a, offset)
+for v, k in ((normal(3), 0), (normal(3), 1), (normal(2), -2), (normal(3, 3), 0), (normal(3, 4), 1),
+             (normal(4, 3), -1)):
+    CALLS += adjoint_calls(rt.diag_adjoint, np.diag(v, k), v, k)
+
+WITH_ZERO_COLUMN = normal(3, 4)
+WITH_ZERO_COLUMN[:, 1] = 0.0
+NORMS = [(normal(4), None, None, False), (normal(3, 4), None, None, False),
+         (normal(4), 2, None, False), (normal(4), 3, None, False), (normal(4), 1.5, None, False),
+         (normal(4), 1, None, False), (normal(4), 0, None, False),
+         (normal(3, 4), "fro", None, False), (normal(3, 4), None, 0, False),
+         (normal(3, 4), None, -1, False), (normal(3, 4), None, 1, True),
+         (normal(3, 4), None, None, True), (normal(3, 4), None, (0, 1), False),
+         (normal(2, 3, 4), None, (1, 2), True), (normal(3, 4), 1, 1, False),
+         (normal(3, 4), 3, 0, False), (WITH_ZERO_COLUMN, None, 0, False),
+         (np.zeros(3), None, None, False)]
+for x, order, axis, keep in NORMS:
+    CALLS += adjoint_calls(rt.norm_adjoint, np.linalg.norm(x, order, axis, keep), x, order, axis,
+                           keep)
+# the maximum norms: d norm / dx only picks the largest entries, so x and out (compared for
+# equality) move nothing but g_in (whose adjoint the oracle checks)
+MAX_NORMS = []
+for x, order, axis in ((distinct(4), np.inf, None), (distinct(4), -np.inf, None),
+                       (distinct(3, 4), np.inf, 0), (np.array([1.0, -2.0, 2.0]), np.inf, None)):
+    MAX_NORMS += adjoint_calls(rt.norm_adjoint, np.linalg.norm(x, order, axis), x, order, axis,
+                               False)
+
+# ------------------------------------------------------------ reductions and scans
+A = normal(3, 4)
+WITH_ZERO = np.array([[1.2, 0.0, -0.7, 1.5], [0.9, 1.1, -1.3, 0.8], [0.0, 0.6, 0.0, 1.4]])
+for x in (A, WITH_ZERO):
+    for axis in (None, 0, -1, (0, 1)):
+        for keep in (False, True):
+            CALLS += adjoint_calls(rt.prod_adjoint, np.prod(x, axis=axis, keepdims=keep), x, axis,
+                                   keep)
+for x, axis in ((normal(5), None), (normal(2, 3, 4), (0, 2)), (normal(2, 3, 4), 1),
+                (np.array([0.0, 1.5, 0.0, -0.5]), None), (np.array([0.0, 0.0, 0.0, 2.0]), 0),
+                (np.array(0.7), None)):
+    CALLS += adjoint_calls(rt.prod_adjoint, np.prod(x, axis=axis), x, axis, False)
+CALLS += [Call(rt.prod_pairs, w, x) for w, x in (
+    (normal(2, 4), normal(2, 4)), (normal(), normal(4)), (normal(1, 4), WITH_ZERO),
+    (normal(3, 4), WITH_ZERO), (normal(2), np.array([0.0, 0.0])), (normal(1), normal(1)))]
+
+for x, axis in ((normal(5), None), (A, None), (A, 0), (A, 1), (normal(2, 3, 4), -1)):
+    CALLS += adjoint_calls(rt.cumsum_adjoint, np.cumsum(x, axis), x, axis)
+    CALLS += adjoint_calls(rt.cumprod_adjoint, np.cumprod(x, axis), x, axis)
+# with a zero in x, the helper computes without out (and without dividing); moving x off
+# the zero switches to dividing by x and reading out, so x's adjoint is checked through
+# tp.grad below, where out follows x
+CUMPROD_AT_ZERO = []
+for x, axis in ((WITH_ZERO, 1), (WITH_ZERO, None), (WITH_ZERO, 0),
+                (np.array([1.5, 0.0, 2.0, 0.0, 0.7]), None)):
+    CUMPROD_AT_ZERO += adjoint_calls(rt.cumprod_adjoint, np.cumprod(x, axis), x, axis)
+
+TIED = np.array([[1.0, 3.0, 3.0, -1.0], [2.0, -1.0, 0.5, 2.0], [2.0, 0.25, -2.0, 0.0]])
+for a, axis in ((distinct(6), -1), (distinct(3, 4), -1), (distinct(3, 4), 0),
+                (distinct(3, 4), None), (distinct(2, 3, 4), 1), (TIED, 1), (TIED, None)):
+    CALLS += adjoint_calls(rt.sort_adjoint, np.sort(a, axis), a, axis)
+    CALLS += [Call(rt.take_sorted, c, a, axis) for c in cotangents(a)]
+
+# ------------------------------------------------------------ assembly of arrays
+for a, reps in ((normal(3), 2), (normal(2, 3), (2, 1)), (normal(3), (2, 2)), (normal(2, 3), 2)):
+    CALLS += adjoint_calls(rt.untile, np.tile(a, reps), a, reps)
+for a, repeats, axis in ((normal(3), 2, None), (normal(2, 3), 2, 1), (normal(2, 3), 3, None),
+                         (normal(3), np.array([1, 0, 3]), None), (normal(2, 3), [2, 1], 0)):
+    CALLS += adjoint_calls(rt.unrepeat, np.repeat(a, repeats, axis), a, repeats, axis)
+for start, stop, num, endpoint in ((normal(), normal(), 5, True), (normal(), normal(), 4, False),
+                                   (normal(3), normal(3), 4, True), (normal(), normal(2), 3, True),
+                                   (normal(2, 1), normal(3), 3, True),
+                                   (normal(), normal(), 1, True)):
+    CALLS += adjoint_calls(rt.linspace_adjoint, np.linspace(start, stop, num, endpoint), start,
+                           stop, num, endpoint, argnums=(0, 1))
+
+PARTS = [normal(2, 3), normal(2, 3), normal(2, 3)]
+for parts, axis in ((PARTS, 0), (PARTS, -1), (PARTS, 1), ((normal(3), normal(3)), 0),
+                    ([normal(), normal()], 0)):
+    CALLS += adjoint_calls(rt.unstack, np.stack(parts, axis), parts, axis)
+for parts, axis in (([normal(2, 3), normal(1, 3), normal(3, 3)], 0),
+                    ([normal(2, 3), normal(2, 1)], 1), ([normal(2, 3), normal(4)], None)):
+    CALLS += adjoint_calls(rt.unconcatenate, np.concatenate(parts, axis), parts, axis)
+for tup, axis, made in (((normal(3), normal(3)), 0, np.atleast_2d),
+                        ((normal(2, 3), normal(3)), 0, np.atleast_2d),
+                        ((normal(), normal(2)), 0, np.atleast_1d),
+                        ((normal(2, 3), normal(2, 1)), 1, np.atleast_1d)):
+    parts = [made(t) for t in tup]
+    CALLS += adjoint_calls(rt.unconcatenate, np.concatenate(parts, axis), parts, axis, tup)
+
+NESTED = [[normal(), normal()], [normal(), normal()]]
+for obj in ([normal(3), normal(3)], [normal(), normal(), normal()], NESTED, A, normal()):
+    CALLS += adjoint_calls(rt.array_adjoint, np.array(obj), obj)
+ROWS = [normal(3), normal(3)]
+CALLS += [Call(rt.stack_parts, [normal(3), normal()], ROWS, np.array(ROWS)),
+          Call(rt.stack_parts, normal(), ROWS, np.array(ROWS)),
+          Call(rt.stack_parts, [[normal(), normal()], normal()], NESTED, np.array(NESTED)),
+          Call(rt.stack_parts, normal(2, 2), NESTED, np.array(NESTED)),
+          Call(rt.stack_parts, normal(3), A, A)]
+CALLS += [Call(rt.split_parts, g, [normal(3), normal()], ROWS, np.array(ROWS))
+          for g in cotangents(np.array(ROWS))]
+CALLS += [Call(rt.split_parts, g, [[normal(), normal()], normal()], NESTED, np.array(NESTED))
+          for g in cotangents(np.array(NESTED))]
+CALLS += [Call(rt.split_parts, normal(4), normal(4), A, A)]
+
+for x, dtype in ((A, np.float32), (A.astype(np.float32), np.float64), (normal(), np.float64),
+                 (np.arange(4), float), (A, int)):
+    ans = rt.astype(x, dtype)
+    tol = dict(eps=1e-2, rtol=1e-4, atol=1e-4) if np.result_type(x) == np.float32 else None
+    CALLS += [Call(rt.astype_adjoint, g, x, ans, tol=tol) for g in cotangents(ans)]
+
+# float32 operands, and a cotangent that is a 0-d array, a NumPy scalar or a Python float
+F32 = dict(eps=1e-2, rtol=1e-3, atol=1e-3)
+X32, Y32 = normal(2, 3).astype(np.float32), normal(3, 4).astype(np.float32)
+CALLS += [Call(rt.matmul_adjoint, normal(2, 4).astype(np.float32), X32 @ Y32, X32, Y32, k, tol=F32)
+          for k in (0, 1)]
+CALLS += [Call(rt.cumsum_adjoint, normal(2, 3).astype(np.float32), np.cumsum(X32, 1), X32, 1,
+               tol=F32),
+          Call(rt.prod_adjoint, np.float32(normal()), np.prod(X32), X32, None, False, tol=F32)]
+V3, W3 = normal(3), normal(3)
+CALLS += [Call(rt.matmul_adjoint, g, V3 @ W3, V3, W3, k)
+          for g in (np.asarray(normal()), np.float64(normal()), normal()) for k in (0, 1)]
+CALLS += [Call(rt.dot_adjoint, g, np.dot(0.7, W3), 0.7, W3, k)
+          for g in (np.asarray(normal()), normal()) for k in (0, 1)]
+
+# ------------------------------------------------------------ functional updates .at[]
+X = normal(5)
+INDICES = [2, -1, slice(1, 4), np.array([0, 3]), np.array([1, 3, 1]), np.array([4, 4, 4]),
+           [0, 2]]
+MATRIX_INDICES = [(1, 2), (1, slice(None)), (slice(None), 0),
+                  (np.array([0, 2, 0]), np.array([1, 3, 1])), np.array([2, 0, 2]),
+                  (slice(0, 2), np.array([1, 1, 3]))]
+UPDATES = [(X, index, RNG.uniform(0.5, 1.5, np.shape(X[index]))) for index in INDICES]
+UPDATES += [(X, index, float(RNG.uniform(0.5, 1.5))) for index in INDICES]
+UPDATES += [(M, index, RNG.uniform(0.5, 1.5, np.shape(M[index]))) for index in MATRIX_INDICES]
+UPDATES += [(M, 1, RNG.uniform(0.5, 1.5, (1,)))]            # broadcast into the row
+UPDATES += [(X, X > 0.0, RNG.uniform(0.5, 1.5, np.count_nonzero(X > 0.0))),   # a mask
+            (M, M > 0.0, 1.3)]
+for x, index, values in UPDATES:
+    CALLS += adjoint_calls(rt.at_gather, rt.at_add(x, index, values), index, values)
+    for update, helper in ((rt.at_set, rt.at_set_adjoint), (rt.at_multiply, rt.at_multiply_adjoint),
+                           (rt.at_divide, rt.at_divide_adjoint), (rt.at_min, rt.at_minmax_adjoint),
+                           (rt.at_max, rt.at_minmax_adjoint)):
+        CALLS += adjoint_calls(helper, update(x, index, values), x, index, values, argnums=(0, 1))
+for index in (2, slice(1, 4), np.array([0, 3]), [0, 2], (np.array([0, 2]), np.array([1, 3]))):
+    x = np.abs(M if isinstance(index, tuple) else X) + 0.5
+    for values in (RNG.uniform(0.5, 2.0, np.shape(x[index])), 1.5):
+        CALLS += adjoint_calls(rt.at_power_adjoint, rt.at_power(x, index, values), x, index, values,
+                               argnums=(0, 1))
+BASE_WITH_ZERO = np.array([0.7, 0.0, 1.2, 0.0, 0.9])
+CALLS += adjoint_calls(rt.at_power_adjoint, rt.at_power(BASE_WITH_ZERO, slice(0, 3), 3.0),
+                       BASE_WITH_ZERO, slice(0, 3), 3.0, argnums=(0,))
+CALLS += adjoint_calls(rt.at_multiply_adjoint, rt.at_multiply(X, slice(0, 3), [0.5, 0.0, 2.0]), X,
+                       slice(0, 3), np.array([0.5, 0.0, 2.0]), argnums=(0, 1))
+# repeated indices and a zero among the values: the helper leaves out out and does not
+# divide; moving the zero switches to dividing, so values' adjoint is checked through
+# tp.grad below
+MULTIPLY_AT_ZERO = []
+for values in (np.array([0.5, 0.0, 2.0]), np.array([0.0, 0.7, 0.0])):
+    MULTIPLY_AT_ZERO += adjoint_calls(rt.at_multiply_adjoint, rt.at_multiply(X, [1, 3, 1], values),
+                                      X, np.array([1, 3, 1]), values, argnums=(1,))
+
+# ------------------------------------------------------------ builtins and containers
+Pair = collections.namedtuple("Pair", "a b")
+LISTS = [normal(3), normal(3)]
+BROADCAST = [normal(2, 3), normal(3), normal()]
+CALLS += [Call(rt.sum_builtin_adjoint, g, LISTS, sum(LISTS)) for g in cotangents(sum(LISTS))]
+CALLS += [Call(rt.sum_builtin_adjoint, g, BROADCAST, sum(BROADCAST))
+          for g in cotangents(sum(BROADCAST))]
+CALLS += [Call(rt.sum_builtin_adjoint, g, LISTS, sum(LISTS, normal(2, 1)))
+          for g in cotangents(sum(LISTS, normal(2, 1)))]
+CALLS += [Call(rt.sum_builtin_adjoint, g, A, sum(A)) for g in cotangents(sum(A))]
+CALLS += [Call(rt.sum_builtin_adjoint, normal(), [normal(), normal()]),
+          Call(rt.sum_builtin_adjoint, normal(3), LISTS)]
+for args, pick in (((0.3, 1.2, -0.4), rt.first_max), ((1.2, 0.3), rt.first_max),
+                   ((0.3, 1.2, -0.4), rt.first_min), (([0.3, 1.2, -0.4],), rt.first_max),
+                   ((np.array([0.3, -1.2, 0.4]),), rt.first_min), ((0.5, 0.5), rt.first_max)):
+    ans = max(*args) if pick is rt.first_max else min(*args)
+    CALLS += [Call(rt.minmax_builtin_adjoint, normal(), ans, args, k, pick)
+              for k in range(len(args))]
+CALLS += [Call(rt.sequence_adjoint, [normal(2), normal()], [normal(2), normal()]),
+          Call(rt.sequence_adjoint, [normal(4), normal(), normal(1), normal(4)], normal(4, 4)),
+          Call(rt.sequence_adjoint, normal(4), A), Call(rt.sequence_adjoint, A, A),
+          Call(rt.sequence_adjoint, normal(), (normal(), normal())),
+          Call(rt.sequence_adjoint, [0.0, normal()], {"a": 1.0, "b": 2.0})]
+PARAMS = {"w": normal(2), "b": normal()}
+CALLS += [Call(rt.dict_values_adjoint, [normal(2), normal()], PARAMS),
+          Call(rt.dict_values_adjoint, normal(), PARAMS)]
+CALLS += [Call(rt.field_adjoint, g, Pair(normal(2), normal()), name)
+          for name, g in (("a", normal(2)), ("b", normal()), ("a", normal()))]
+for iterable, reverse in (([0.3, -1.2, 0.8], False), ([0.3, -1.2, 0.8], True),
+                          ((0.5, -0.5, 0.5), False), (distinct(4), False)):
+    ans = sorted(iterable, reverse=reverse)
+    g_list = [normal() for _ in ans]
+    g_in = np.array(g_list) if isinstance(iterable, np.ndarray) else g_list
+    CALLS += [Call(rt.sorted_adjoint, g_in, ans, iterable, reverse),
+              Call(rt.sorted_adjoint, normal(), ans, iterable, reverse),
+              Call(rt.sorted_gather, g_in, iterable, reverse),
+              Call(rt.sorted_gather, normal(), iterable, reverse)]
+CALLS += [Call(rt.sorted_adjoint, [normal(), normal()], ["a", "b"], {"b": 1.0, "a": 2.0})]
+FIRST, SECOND = [normal(2), normal()], [normal(3)]
+CALLS += [Call(rt.concat_adjoint, g, FIRST, SECOND, k) for k in (0, 1)
+          for g in ([normal(2), normal(), normal(3)], normal())]
+CALLS += [Call(rt.unrepeat_sequence, g, FIRST, n)
+          for n, g in ((3, [normal(2), normal(), normal(2), normal(), normal(2), normal()]),
+                       (3, normal()), (1, [normal(2), normal()]), (0, normal()))]
+
+
 @pytest.mark.parametrize("call, param, argnum, position", rule_params(CALLS))
 def test_rule_matches_finite_differences(call, param, argnum, position):
     check_call(call, param, argnum, position)
 
 
-def adjoint_bookkeeping(x, y):
-    big = x * y                                       # (3, 4)
-    row = rt.unbroadcast(big, y, big) + rt.sum_to(big * 2.0, (4,), (3, 4))
-    full = rt.broadcast_to(row, big) * rt.dense(y, big) + rt.as_gradient(x, big)
-    kept = rt.snapshot(rt.cast_adjoint(full, full, big))
-    return rt.as_value(np.sum(rt.masked(kept, big > 0.0) ** 2))
+def params_of(calls, *names):
+    """``rule_params`` of the rows, for the parameters ``names`` only."""
+    return [p for p in rule_params(calls) if p.values[1] in names]
 
 
-CASES = [
-    Grad((rt.unbroadcast, rt.sum_to, rt.broadcast_to, rt.dense, rt.as_gradient, rt.masked,
-          rt.as_value, rt.snapshot, rt.cast_adjoint), adjoint_bookkeeping, M, ROW,
-         argnums=(0, 1)),
-]
+@pytest.mark.parametrize("call, param, argnum, position", params_of(MAX_NORMS, "g_in"))
+def test_maximum_norm_matches_finite_differences_in_the_cotangent(call, param, argnum, position):
+    check_call(call, param, argnum, position)
 
 
-@pytest.mark.parametrize("case", grad_params(CASES))
-def test_grad_matches_finite_differences(case):
-    check_case(case)
+@pytest.mark.parametrize("call, param, argnum, position", params_of(MAX_NORMS, "x", "out"))
+def test_maximum_norm_is_flat_in_the_entries_it_compares(call, param, argnum, position):
+    vjp = rule_of(rt.norm_adjoint).vjp_function(param)
+    adjoint = vjp(normal(*np.shape(call.args[2])), rt.norm_adjoint(*call.args), *call.args)
+    assert np.all(np.asarray(adjoint) == 0.0), adjoint
+
+
+@pytest.mark.parametrize("call, param, argnum, position",
+                         params_of(CUMPROD_AT_ZERO, "g_in", "out")
+                         + params_of(MULTIPLY_AT_ZERO, "g_in", "out", "x"))
+def test_rules_at_a_zero_match_finite_differences(call, param, argnum, position):
+    check_call(call, param, argnum, position)
+
+
+CALLS += MAX_NORMS + CUMPROD_AT_ZERO + MULTIPLY_AT_ZERO

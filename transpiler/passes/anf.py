@@ -75,6 +75,17 @@ class ANF(Pass):
                 return pre + pre2 + [build.assign(new, value, at=stmt)]
             if isinstance(target, gast.Tuple) and all(isinstance(e, gast.Name)
                                                       for e in target.elts):
+                if isinstance(stmt.value, gast.Tuple) and \
+                        len(stmt.value.elts) == len(target.elts):
+                    # generated code (a rule's `a, b = x, y`): each value first, then names
+                    pre, atoms = self._atoms(stmt.value.elts)
+                    temps = []
+                    for atom in atoms:
+                        temp = self.unit.fresh("value")
+                        pre.append(build.assign(temp, atom, at=stmt))
+                        temps.append(temp)
+                    return pre + [build.assign(e.id, build.name(t, at=stmt), at=stmt)
+                                  for e, t in zip(target.elts, temps)]
                 pre, rhs = self._op(stmt.value)          # generated code: a, b = f(...)
                 return pre + [build.assign(target, rhs, at=stmt)]
             raise unit.error(stmt, "unsupported assignment target")
@@ -373,7 +384,13 @@ def flatten_expressions(fn, env, namer):
     """ANF for a generated function: one operation per statement, atomic operands (the
     core language).  Returns the temporaries it introduced, which ``ir/readable.py``
     folds back into their single use when the source is rendered."""
+    from .lower_comprehensions import LowerComprehensions
+    from .lower_for import LowerFor
     generated = _Generated(fn, env, namer)
+    if any(isinstance(n, gast.ListComp) for n in gast.walk(fn)):
+        # a rule written with a comprehension (``[rt.part(g, k) for k in ...]``)
+        LowerComprehensions().run(generated)
+        LowerFor().run(generated)
     ANF().run(generated)
     return generated.temporaries
 

@@ -5,6 +5,15 @@ Every callable generated code may call has a record: what its result is made of
 argument; ``rt.unbroadcast`` may return its first argument itself), and, so that the
 compiler's output is valid input again, its own derivative rule.  Helpers whose result
 carries no derivative (``rt.zeros_like``, ``rt.seed``) are ``nondiff``.
+
+The rules of the adjoints of primitives (``rt.matmul_adjoint(g, ans, x, y, argnum)``...)
+name the helper's own cotangent ``g_in`` and the primal output it receives ``out``: ``g``
+and ``ans`` are the cotangent and the value of the helper's result.  A helper that
+materialises ``g_in`` to the output's shape is linear in it, so ``g_in``'s adjoint is a
+full-size value summed back with ``rt.unbroadcast(..., g_in, out)``; where a helper returns
+``g_in`` itself, the adjoint is ``g`` itself.  Arguments that only choose where ``g_in``
+goes (an order, ties, a kept maximum) are piecewise constant: they are left out of
+``diff``.
 """
 import numpy as np
 
@@ -22,8 +31,8 @@ def custom(*primals, **options):
 def nondiff(*primals, **options):
     return registry.nondiff(*primals, internal=True, **options)
 
-_ADJOINT_OF_THIRD = E.adjoint_like(2)
-_BY_ARGNUM = E.adjoint_like_argnum((2, 3), 4)
+_ADJOINT_OF_THIRD = E.computed_adjoint(2)
+_BY_ARGNUM = E.computed_adjoint_argnum((2, 3), 4)
 
 
 # ------------------------------------------------------------ adjoint bookkeeping
@@ -34,6 +43,7 @@ nondiff(rt.zeros_like, abstract_eval=E.adjoint_like(0), shape_only=(0,),
 nondiff(rt.seed, abstract_eval=E.python_float, shape_only=(0,), effects=IMPURE,
         numba="runtime.numba_support._seed")
 nondiff(rt.first_max, rt.first_min, abstract_eval=E.python_int)
+nondiff(rt.promoted_shape, abstract_eval=E.unknown, shape_only=(0,))
 # checks that raise a TypeError: kept even when their result is not used
 nondiff(rt.check_real, abstract_eval=E.const(None), effects=IMPURE)
 
@@ -44,7 +54,7 @@ def snapshot(g, ans, value):
     return g
 
 
-@custom(rt.cast_adjoint, diff=("d",), effects=view(0), abstract_eval=E.adjoint_like(1),
+@custom(rt.cast_adjoint, diff=("d",), effects=view(0), abstract_eval=E.cast_adjoint,
         shape_only=(1, 2))
 def cast_adjoint(g, ans, d, x, ans_in):
     # d itself (a float result) or zeros (an integer one): the same choice for g
@@ -56,7 +66,7 @@ def as_value(g, ans, out):
     return g
 
 
-@custom(rt.unbroadcast, diff=("c",), effects=view(0), abstract_eval=E.adjoint_like(1),
+@custom(rt.unbroadcast, diff=("c",), effects=view(0), abstract_eval=E.unbroadcast,
         shape_only=(1, 2),
         numba="runtime.numba_support._unbroadcast")
 def unbroadcast(g, ans, c, x, out):
@@ -66,14 +76,14 @@ def unbroadcast(g, ans, c, x, out):
     return rt.unbroadcast(rt.broadcast_to(g, out), c, out)
 
 
-@custom(rt.sum_to, diff=("c",), effects=view(0), abstract_eval=E.shape_argument(1))
+@custom(rt.sum_to, diff=("c",), effects=view(0), abstract_eval=E.sum_to)
 def sum_to(g, ans, c, shape, out_shape):
     if shape == out_shape:
         return g                           # c was returned as it is
     return rt.sum_to(np.broadcast_to(g, out_shape), np.shape(c), out_shape)
 
 
-@custom(rt.broadcast_to, diff=("g_in",), effects=view(0), abstract_eval=E.adjoint_like(1),
+@custom(rt.broadcast_to, diff=("g_in",), effects=view(0), abstract_eval=E.broadcast_like,
         shape_only=(1,))
 def broadcast_to(g, ans, g_in, like):
     if np.shape(g_in) == np.shape(like):
@@ -112,29 +122,496 @@ custom(rt.save_slot, effects=element(0), abstract_eval=E.unknown)(None)
 custom(rt.restore_slot, effects=writes(0), abstract_eval=E.const(None))(None)
 custom(rt.dict_items, effects=holds(0), abstract_eval=E.unknown)(None)
 
-# ------------------------------------------------------------ adjoints of primitives
-# (each returns one argument's adjoint; it may be a view of the cotangent g)
+# ------------------------------------------------------------ linear algebra
+# The adjoint of a bilinear product is bilinear in the cotangent and the other operand:
+# <g, matmul_adjoint(g_in, out, x, y, 0)> = <g_in, g @ y>, so g_in's adjoint is g @ y and
+# y's is the product's own adjoint with g in x's place (x lends only its shape).
 
-for _helper in (rt.norm_adjoint, rt.prod_adjoint, rt.cumsum_adjoint, rt.cumprod_adjoint,
-                rt.det_adjoint, rt.diag_adjoint, rt.trace_adjoint, rt.sort_adjoint,
-                rt.untile, rt.unrepeat, rt.sum_where_adjoint, rt.mean_where_adjoint):
+@custom(rt.matmul_adjoint, diff=("g_in", "x", "y"), effects=view(0), abstract_eval=_BY_ARGNUM,
+        shape_only=(1,))
+def matmul_adjoint(g, ans, g_in, out, x, y, argnum):
+    if argnum == 0:
+        h = rt.broadcast_to(g, x)
+        return rt.unbroadcast(np.matmul(h, y), g_in, out), 0.0, \
+            rt.matmul_adjoint(g_in, out, h, y, 1)
+    h = rt.broadcast_to(g, y)
+    return rt.unbroadcast(np.matmul(x, h), g_in, out), rt.matmul_adjoint(g_in, out, x, h, 0), 0.0
+
+
+@custom(rt.dot_adjoint, diff=("g_in", "x", "y"), effects=view(0), abstract_eval=_BY_ARGNUM,
+        shape_only=(1,))
+def dot_adjoint(g, ans, g_in, out, x, y, argnum):
+    if argnum == 0:
+        h = rt.broadcast_to(g, x)
+        return rt.unbroadcast(np.dot(h, y), g_in, out), 0.0, rt.dot_adjoint(g_in, out, h, y, 1)
+    h = rt.broadcast_to(g, y)
+    return rt.unbroadcast(np.dot(x, h), g_in, out), rt.dot_adjoint(g_in, out, x, h, 0), 0.0
+
+
+@custom(rt.inner_adjoint, diff=("g_in", "a", "b"), effects=view(0), abstract_eval=_BY_ARGNUM,
+        shape_only=(1,))
+def inner_adjoint(g, ans, g_in, out, a, b, argnum):
+    if argnum == 0:
+        h = rt.broadcast_to(g, a)
+        return rt.unbroadcast(np.inner(h, b), g_in, out), 0.0, rt.inner_adjoint(g_in, out, h, b, 1)
+    h = rt.broadcast_to(g, b)
+    return rt.unbroadcast(np.inner(a, h), g_in, out), rt.inner_adjoint(g_in, out, a, h, 0), 0.0
+
+
+@custom(rt.outer_adjoint, diff=("g_in", "a", "b"), effects=view(0), abstract_eval=_BY_ARGNUM,
+        shape_only=(1,))
+def outer_adjoint(g, ans, g_in, out, a, b, argnum):
+    if argnum == 0:
+        h = rt.broadcast_to(g, a)
+        return rt.unbroadcast(np.outer(h, b), g_in, out), 0.0, rt.outer_adjoint(g_in, out, h, b, 1)
+    h = rt.broadcast_to(g, b)
+    return rt.unbroadcast(np.outer(a, h), g_in, out), rt.outer_adjoint(g_in, out, a, h, 0), 0.0
+
+
+@custom(rt.einsum_adjoint, diff=("g_in", "operands"), effects=view(1),
+        abstract_eval=E.einsum_adjoint, shape_only=(2,))
+def einsum_adjoint(g, ans, subscripts, g_in, out, operands, argnum):
+    # multilinear: <g, ans> is <g_in, the product with g in operand argnum's place>
+    swapped = list([rt.broadcast_to(g, o) if k == argnum else o for k, o in enumerate(operands)])
+    return rt.unbroadcast(rt.einsum_of(subscripts, swapped), g_in, out), \
+        list([0.0 if k == argnum else rt.einsum_adjoint(subscripts, g_in, out, swapped, k)
+              for k in range(len(operands))])
+
+
+@custom(rt.einsum_of, diff=("operands",), effects=view(1), abstract_eval=E.einsum_of)
+def einsum_of(g, ans, subscripts, operands):
+    return list([rt.einsum_adjoint(subscripts, g, ans, operands, k) for k in range(len(operands))])
+
+
+@custom(rt.det_adjoint, diff=("g_in", "a"), effects=view(0),
+        abstract_eval=_ADJOINT_OF_THIRD, shape_only=(1,))
+def det_adjoint(g, ans, g_in, out, a):
+    # ans = g_in * C(a), C the cofactor matrix det(a) inv(a)^T (matrix by matrix); the
+    # derivative of C needs inv(a): exact for invertible matrices
+    cofactor = rt.det_adjoint(1.0, out, a)
+    d_g = rt.unbroadcast(np.sum(g * cofactor, axis=(-1, -2)), g_in, out)
+    inv_t = np.swapaxes(np.linalg.inv(a), -1, -2)
+    along = np.expand_dims(np.sum(g * inv_t, axis=(-1, -2)), (-2, -1))
+    h_t = np.swapaxes(rt.broadcast_to(g, a), -1, -2)
+    scale = np.expand_dims(g_in * np.linalg.det(a), (-2, -1))
+    return d_g, scale * (along * inv_t - np.matmul(inv_t, np.matmul(h_t, inv_t)))
+
+
+@custom(rt.solve_adjoint, diff=("g_in", "out", "a"), effects=view(0), abstract_eval=_BY_ARGNUM,
+        shape_only=(3,))
+def solve_adjoint(g, ans, g_in, out, a, b, argnum):
+    if argnum == 1:
+        # ans = a^-T g_in (summed to b's shape): g_in's adjoint solves a against g, and a's
+        # is the adjoint of a solve that gave it
+        u = np.linalg.solve(a, rt.broadcast_to(g, b))
+        return rt.unbroadcast(u, g_in, out), 0.0, rt.solve_adjoint(g_in, u, a, b, 0)
+    # ans = -(a^-T g_in) out^T, summed to a's shape (a vector b is the one-column case);
+    # <g, ans> = -<g_in, a^-1 g out>
+    h = rt.broadcast_to(g, a)
+    if np.ndim(b) == 1:
+        gb = np.linalg.solve(np.swapaxes(a, -1, -2), rt.broadcast_to(g_in, out)[..., None])
+        q = np.linalg.solve(a, np.matmul(h, out[..., None]))[..., 0]
+        d_out = -np.matmul(np.swapaxes(h, -1, -2), gb)[..., 0]
+    else:
+        gb = np.linalg.solve(np.swapaxes(a, -1, -2), rt.broadcast_to(g_in, out))
+        q = np.linalg.solve(a, np.matmul(h, out))
+        d_out = -np.matmul(np.swapaxes(h, -1, -2), gb)
+    return rt.unbroadcast(-q, g_in, out), d_out, -rt.solve_adjoint(g_in, q, a, b, 0)
+
+
+@custom(rt.trace_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
+        shape_only=(1, 2))
+def trace_adjoint(g, ans, g_in, out, a, offset=0, axis1=0, axis2=1):
+    return rt.unbroadcast(np.trace(rt.broadcast_to(g, a), offset, axis1, axis2), g_in, out)
+
+
+@custom(rt.diag_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
+        shape_only=(1, 2))
+def diag_adjoint(g, ans, g_in, out, v, k=0):
+    # a diagonal read and a diagonal written are each other's transposes
+    return rt.unbroadcast(np.diag(rt.broadcast_to(g, v), k), g_in, out)
+
+
+@custom(rt.norm_adjoint, diff=("g_in", "out", "x"), effects=view(0),
+        abstract_eval=_ADJOINT_OF_THIRD)
+def norm_adjoint(g, ans, g_in, out, x, ord=None, axis=None, keepdims=False):
+    # ans = g_in (spread over the reduced axes) times d norm / dx: linear in g_in
+    slope = rt.norm_adjoint(1.0, out, x, ord, axis, keepdims)
+    d_g = rt.unbroadcast(np.sum(g * slope, axis=axis, keepdims=keepdims), g_in, out)
+    if ord in (np.inf, -np.inf) or ord == 0 or ord == 1:
+        return d_g, 0.0, 0.0        # d norm / dx is piecewise constant in x and out
+    # d norm / dx = sign(x) |x|^(p-1) / out^(p-1) for the p-norm (p = 2: None and "fro")
+    if ord is None or ord == "fro":
+        p = 2
+    else:
+        p = ord
+    if axis is None or keepdims:
+        spread, norm = g_in, out
+    else:
+        spread, norm = np.expand_dims(rt.broadcast_to(g_in, out), axis), np.expand_dims(out, axis)
+    safe = np.where(norm == 0, 1.0, norm)
+    d_x = np.where(norm == 0, 0.0, (p - 1) * g * spread * np.abs(x) ** (p - 2) / safe ** (p - 1))
+    d_out = (1 - p) * np.sum(g * ans, axis=axis, keepdims=keepdims) / np.where(out == 0, 1.0, out)
+    return d_g, np.where(out == 0, 0.0, d_out), d_x
+
+
+# ------------------------------------------------------------ reductions and scans
+
+@custom(rt.prod_adjoint, diff=("g_in", "x"), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
+        shape_only=(1,))
+def prod_adjoint(g, ans, g_in, out, x, axis=None, keepdims=False):
+    # ans = g_in (spread over the reduced axes) times the product of the other elements
+    others = rt.prod_adjoint(1.0, out, x, axis, keepdims)
+    d_g = rt.unbroadcast(np.sum(g * others, axis=axis, keepdims=keepdims), g_in, out)
+    if axis is None or keepdims:
+        spread = g_in
+    else:
+        spread = np.expand_dims(rt.broadcast_to(g_in, out), axis)
+    # x: the product's second derivative, with the reduced axes moved last and flattened
+    if axis is None:
+        axes = tuple(range(np.ndim(x)))
+    elif isinstance(axis, tuple):
+        axes = axis
+    else:
+        axes = (axis,)
+    last = tuple(range(-len(axes), 0))
+    moved = np.moveaxis(x, axes, last)
+    rows = np.shape(moved)[:np.ndim(moved) - len(axes)] + (-1,)
+    weights = np.moveaxis(rt.broadcast_to(g, x) * spread, axes, last)
+    pairs = rt.prod_pairs(np.reshape(weights, rows), np.reshape(moved, rows))
+    return d_g, np.moveaxis(np.reshape(pairs, np.shape(moved)), last, axes)
+
+
+@custom(rt.prod_pairs, diff=("w", "x"), abstract_eval=E.computed_adjoint(1))
+def prod_pairs(g, ans, w, x):
+    # symmetric in w; in x, the same sums with one more factor left out: row m of the
+    # stacks sets x_m to 1 and w_m to 0
+    h = rt.broadcast_to(g, x)
+    eye = np.eye(np.shape(x)[-1], dtype=bool)
+    more = rt.prod_pairs(np.where(eye, 0.0, rt.broadcast_to(w, x)[..., None, :]),
+                         np.where(eye, 1.0, x[..., None, :]))
+    return rt.unbroadcast(rt.prod_pairs(h, x), w, x), \
+        np.sum(np.where(eye, 0.0, h[..., None, :] * more), axis=-1)
+
+
+@custom(rt.cumsum_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
+        shape_only=(1, 2))
+def cumsum_adjoint(g, ans, g_in, out, x, axis=None):
+    # ans sums g_in from the end: its transpose sums from the start
+    return rt.unbroadcast(np.cumsum(rt.broadcast_to(g, x), axis), g_in, out)
+
+
+@custom(rt.cumprod_adjoint, diff=("g_in", "out", "x"), effects=view(0),
+        abstract_eval=_ADJOINT_OF_THIRD)
+def cumprod_adjoint(g, ans, g_in, out, x, axis=None):
+    full = rt.broadcast_to(g_in, out)
+    h = rt.broadcast_to(g, x)
+    if np.all(x != 0):
+        # ans = (g_in * out summed from the end) / x
+        c = np.cumsum(h / x, axis)
+        return rt.unbroadcast(c * out, g_in, out), c * full, -h * ans / x
+    # a zero in x: ans[j] = sum(g_in[i] * prod(x[l] for l <= i, l != j) for i >= j), the
+    # exclusive products of the rows of `lower`, x's leading parts padded with ones
+    if axis is None:
+        xs, hs, fs = np.ravel(x), np.ravel(h), full
+    else:
+        xs, hs, fs = np.moveaxis(x, axis, -1), np.moveaxis(h, axis, -1), np.moveaxis(full, axis, -1)
+    mask = np.tri(np.shape(xs)[-1], dtype=bool)
+    lower = np.where(mask, xs[..., None, :], 1.0)
+    others = rt.prod_adjoint(1.0, 1.0, lower, -1, True)
+    d_g = np.sum(np.where(mask, others * hs[..., None, :], 0.0), axis=-1)
+    pairs = rt.prod_pairs(np.where(mask, fs[..., :, None] * hs[..., None, :], 0.0), lower)
+    d_x = np.sum(np.where(mask, pairs, 0.0), axis=-2)
+    if axis is None:
+        return rt.unbroadcast(d_g, g_in, out), 0.0, np.reshape(d_x, np.shape(x))
+    return rt.unbroadcast(np.moveaxis(d_g, -1, axis), g_in, out), 0.0, np.moveaxis(d_x, -1, axis)
+
+
+@custom(rt.sort_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
+        shape_only=(1,))
+def sort_adjoint(g, ans, g_in, out, a, axis=-1):
+    # a only orders where g_in goes: g comes back in that order
+    return rt.unbroadcast(rt.take_sorted(g, a, axis), g_in, out)
+
+
+@custom(rt.take_sorted, diff=("c",), abstract_eval=E.take_sorted)
+def take_sorted(g, ans, c, a, axis=-1):
+    return rt.unbroadcast(rt.sort_adjoint(g, ans, a, axis), c, a)
+
+
+# ------------------------------------------------------------ assembly of arrays
+
+@custom(rt.untile, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
+        shape_only=(1, 2))
+def untile(g, ans, g_in, out, a, reps):
+    return rt.unbroadcast(np.tile(rt.broadcast_to(g, a), reps), g_in, out)
+
+
+@custom(rt.unrepeat, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
+        shape_only=(1, 2))
+def unrepeat(g, ans, g_in, out, a, repeats, axis=None):
+    return rt.unbroadcast(np.repeat(rt.broadcast_to(g, a), repeats, axis), g_in, out)
+
+
+@custom(rt.linspace_adjoint, diff=("g_in",), effects=view(0),
+        abstract_eval=E.computed_adjoint_argnum((2, 3), 6), shape_only=(1, 2, 3))
+def linspace_adjoint(g, ans, g_in, out, start, stop, num=50, endpoint=True, argnum=0):
+    # ans sums g_in weighted by the samples' weights: the transpose spreads g with them
+    h = np.broadcast_to(g, np.shape(out)[1:])
+    if argnum == 0:
+        return rt.unbroadcast(np.linspace(h, 0.0, num, endpoint), g_in, out)
+    return rt.unbroadcast(np.linspace(0.0, h, num, endpoint), g_in, out)
+
+
+@custom(rt.unstack, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown, shape_only=(1,))
+def unstack(g, ans, g_in, out, parts, axis=0):
+    return rt.unbroadcast(np.stack([rt.broadcast_to(rt.part(g, k), p) for k, p in enumerate(parts)],
+                                   axis), g_in, out)
+
+
+@custom(rt.unconcatenate, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown,
+        shape_only=(1,))
+def unconcatenate(g, ans, g_in, out, parts, axis=0, like=None, ndmin=0):
+    if like is None:
+        shaped = parts
+    else:
+        shaped = like
+    # the pieces go back together in the shapes they were cut from
+    return rt.unbroadcast(np.concatenate([np.reshape(rt.broadcast_to(rt.part(g, k), shaped[k]),
+                                                     rt.promoted_shape(parts[k], ndmin))
+                                          for k in range(len(parts))], axis), g_in, out)
+
+
+@custom(rt.array_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown,
+        shape_only=(1,))
+def array_adjoint(g, ans, g_in, out, obj, ndmin=0):
+    if not isinstance(obj, (list, tuple)):
+        return g                                     # g_in returned as it is
+    return rt.unbroadcast(rt.stack_parts(g, obj, out), g_in, out)
+
+
+@custom(rt.stack_parts, diff=("d",), effects=view(0), abstract_eval=E.stack_parts,
+        shape_only=(2,))
+def stack_parts(g, ans, d, obj, like):
+    return rt.split_parts(g, d, obj, like)
+
+
+@custom(rt.split_parts, diff=("g_in",), effects=view(0), abstract_eval=E.unknown,
+        shape_only=(3,))
+def split_parts(g, ans, g_in, d, obj, like):
+    if not isinstance(obj, (list, tuple)):
+        return g                                     # g_in returned as it is
+    return rt.unbroadcast(rt.stack_parts(g, obj, like), g_in, like)
+
+
+@custom(rt.astype_adjoint, diff=("g_in",), effects=view(0), abstract_eval=E.astype_adjoint,
+        shape_only=(1, 2))
+def astype_adjoint(g, ans, g_in, x, out):
+    if not np.issubdtype(np.result_type(out), np.inexact):
+        return 0.0                                   # a cast to integers: ans is 0.0
+    return rt.astype_adjoint(g, g_in, ans)           # a cast transposes to the cast back
+
+
+# ------------------------------------------------------------ functional updates .at[]
+# g_in is materialised to the updated array's shape; `index` picks the slot the values
+# went to, x[index].
+
+_AT_EVAL = E.computed_adjoint_argnum((2, 4), 5)
+
+
+@custom(rt.at_gather, diff=("g_in",), effects=view(0), abstract_eval=E.computed_adjoint(3),
+        shape_only=(1, 3))
+def at_gather(g, ans, g_in, out, index, values):
+    # ans reads g_in at index: g goes back there, summed over repeated indices
+    return rt.unbroadcast(rt.at_add(rt.zeros_like(out), index, g), g_in, out)
+
+
+@custom(rt.at_set_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_AT_EVAL,
+        shape_only=(1, 2, 4))
+def at_set_adjoint(g, ans, g_in, out, x, index, values, argnum):
+    if argnum == 0:                                  # clearing the slot is its own transpose
+        return rt.unbroadcast(rt.at_set_adjoint(g, out, x, index, values, 0), g_in, out)
+    # ans reads g_in where each value survived: g goes back there
+    return rt.unbroadcast(rt.at_set(rt.zeros_like(out), index, g), g_in, out)
+
+
+@custom(rt.at_minmax_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_AT_EVAL)
+def at_minmax_adjoint(g, ans, g_in, out, x, index, values, argnum):
+    # x, values and out only choose the elements g_in goes to
+    if argnum == 0:
+        return rt.unbroadcast(g * (x == out), g_in, out)
+    kept = rt.at_minmax_kept(out, x, index, values)
+    return rt.unbroadcast(rt.at_add(rt.zeros_like(out), index, g * kept), g_in, out)
+
+
+@custom(rt.at_divide_adjoint, diff=("g_in", "out", "values"), effects=view(0),
+        abstract_eval=_AT_EVAL, shape_only=(2,))
+def at_divide_adjoint(g, ans, g_in, out, x, index, values, argnum):
+    full = rt.broadcast_to(g_in, out)
+    zeros = rt.zeros_like(out)
+    if argnum == 0:
+        # ans = g_in / factor, factor the product of the values each element was divided by
+        ones = np.ones(np.shape(out))
+        factor = rt.at_multiply(ones, index, values)
+        return rt.unbroadcast(g / factor, g_in, out), 0.0, \
+            rt.at_multiply_adjoint(-g * full / factor ** 2, factor, ones, index, values, 1)
+    # ans = -g_in * out / values at index, summed to values' shape
+    return rt.unbroadcast(rt.at_add(zeros, index, -g * out[index] / values), g_in, out), \
+        rt.at_add(zeros, index, -g * full[index] / values), \
+        rt.unbroadcast(g * full[index] * out[index] / values ** 2, values, out[index])
+
+
+@custom(rt.at_power_adjoint, diff=("g_in", "out", "x", "values"), effects=view(0),
+        abstract_eval=_AT_EVAL)
+def at_power_adjoint(g, ans, g_in, out, x, index, values, argnum):
+    full = rt.broadcast_to(g_in, out)
+    zeros = rt.zeros_like(out)
+    base = x[index]
+    safe = np.where(base == 0, 1.0, base)
+    if argnum == 0:
+        # ans = g_in, times values * x ** (values - 1) at index (indices are unique)
+        slope = rt.at_power_adjoint(1.0, out, x, index, values, 0)
+        weighed = (g * full)[index]
+        d_x = weighed * values * (values - 1) * base ** (values - 2)
+        d_v = weighed * base ** (values - 1) * (1.0 + values * np.log(safe))
+        return rt.unbroadcast(g * slope, g_in, out), 0.0, rt.at_add(zeros, index, d_x), \
+            rt.unbroadcast(d_v, values, base)
+    # ans = g_in * out * log(x) at index (0 where x is 0), summed to values' shape
+    d_x = np.where(base == 0, 0.0, g * full[index] * out[index] / safe)
+    return rt.unbroadcast(rt.at_add(zeros, index, g * out[index] * np.log(safe)), g_in, out), \
+        rt.at_add(zeros, index, g * full[index] * np.log(safe)), rt.at_add(zeros, index, d_x), 0.0
+
+
+@custom(rt.at_multiply_adjoint, diff=("g_in", "out", "x", "values"), effects=view(0),
+        abstract_eval=_AT_EVAL)
+def at_multiply_adjoint(g, ans, g_in, out, x, index, values, argnum):
+    full = rt.broadcast_to(g_in, out)
+    zeros = rt.zeros_like(out)
+    ones = np.ones(np.shape(out))
+    if argnum == 0:
+        # ans = g_in * factor, factor the product of the values written to each element
+        factor = rt.at_multiply(ones, index, values)
+        return rt.unbroadcast(g * factor, g_in, out), 0.0, 0.0, \
+            rt.at_multiply_adjoint(g * full, factor, ones, index, values, 1)
+    base = x[index]
+    if rt.at_unique(np.shape(out), index):
+        # ans = g_in * x at index, summed to values' shape
+        return rt.unbroadcast(rt.at_add(zeros, index, g * base), g_in, out), 0.0, \
+            rt.at_add(zeros, index, g * full[index]), 0.0
+    scale = np.broadcast_to(values, np.shape(base))
+    if np.all(scale != 0):
+        # ans = g_in * out / values at index
+        return rt.unbroadcast(rt.at_add(zeros, index, g * out[index] / scale), g_in, out), \
+            rt.at_add(zeros, index, g * full[index] / scale), 0.0, \
+            rt.unbroadcast(-g * full[index] * out[index] / scale ** 2, values, scale)
+    # repeated indices and a zero: ans = g_in * x * the other values written to the same
+    # element; their derivative leaves one more of those values out
+    others = rt.at_multiply_adjoint(1.0, out, ones, index, scale, 1)
+    ids = np.ravel(np.reshape(np.arange(np.size(out)), np.shape(out))[index])
+    same = ids[:, None] == ids
+    weights = np.where(same, np.ravel(g * full[index] * base), 0.0)
+    pairs = np.diag(rt.prod_pairs(weights, np.where(same, np.ravel(scale), 1.0)))
+    return rt.unbroadcast(rt.at_add(zeros, index, g * base * others), g_in, out), 0.0, \
+        rt.at_add(zeros, index, g * full[index] * others), \
+        rt.unbroadcast(np.reshape(pairs, np.shape(scale)), values, scale)
+
+
+nondiff(rt.at_minmax_kept, rt.at_unique, abstract_eval=E.unknown)
+
+
+# ------------------------------------------------------------ builtins and containers
+
+@custom(rt.sum_builtin_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown,
+        shape_only=(2,))
+def sum_builtin_adjoint(g, ans, g_in, iterable, out=None):
+    if not isinstance(iterable, (list, tuple)):
+        return g                                     # g_in returned as it is
+    if out is None:
+        return sum([rt.part(g, k) for k in range(len(iterable))])
+    # item k's adjoint is g_in summed to the item's shape (g_in itself for a full-size item)
+    return sum([rt.part(g, k) if np.shape(item) == np.shape(out)
+                else rt.unbroadcast(rt.part(g, k), g_in, out) for k, item in enumerate(iterable)])
+
+
+@custom(rt.minmax_builtin_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown)
+def minmax_builtin_adjoint(g, ans, g_in, out, args, argnum, pick):
+    # the arguments only choose the element g_in goes to
+    if len(args) == 1 and isinstance(args[0], np.ndarray):
+        return rt.broadcast_to(g, args[0])[pick(list(args[0]))]
+    if len(args) == 1:
+        return rt.part(g, pick(list(args[0])))
+    if pick(list(args)) == argnum:
+        return g
+    return 0.0
+
+
+@custom(rt.sequence_adjoint, diff=("g_in",), effects=view(0), abstract_eval=E.unknown)
+def sequence_adjoint(g, ans, g_in, iterable):
+    if isinstance(iterable, dict):
+        return rt.zeros_like(g_in)                   # a dict's keys: no derivative
+    if isinstance(iterable, (list, tuple)) or not isinstance(g_in, (list, tuple)):
+        return g                                     # g_in returned as it is
+    # an array's rows: the parts of g_in stacked, each broadcast to a row
+    return list([rt.unbroadcast(row, p, row) for row, p in zip(rt.unstack(g, ans, g_in, 0), g_in)])
+
+
+@custom(rt.dict_values_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown)
+def dict_values_adjoint(g, ans, g_in, d):
+    if isinstance(g_in, list):
+        return list([rt.part(g, key) for key in list(d)])
+    return sum([rt.part(g, key) for key in list(d)])    # g_in stood for every value
+
+
+@custom(rt.field_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown)
+def field_adjoint(g, ans, g_in, obj, name):
+    return rt.part(g, rt.field_index(obj, name))
+
+
+nondiff(rt.field_index, abstract_eval=E.python_int)
+
+
+@custom(rt.sorted_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown)
+def sorted_adjoint(g, ans, g_in, out, iterable, reverse=False):
+    if isinstance(iterable, dict):
+        return rt.zeros_like(g_in)                   # a dict's keys: no derivative
+    if isinstance(iterable, np.ndarray):
+        parts = rt.broadcast_to(g, iterable)         # ans is an array like iterable
+    else:
+        parts = g
+    if not (isinstance(g_in, (list, tuple, np.ndarray)) and np.ndim(g_in)):
+        return sum([rt.part(parts, k) for k in range(len(ans))])     # g_in stood for every item
+    gathered = rt.sorted_gather(parts, iterable, reverse)
+    if isinstance(g_in, np.ndarray):
+        return np.array(gathered)
+    return gathered
+
+
+@custom(rt.sorted_gather, diff=("c",), effects=holds(0), abstract_eval=E.unknown)
+def sorted_gather(g, ans, c, iterable, reverse=False):
+    if not (isinstance(c, (list, tuple, np.ndarray)) and np.ndim(c)):
+        return sum([rt.part(g, k) for k in range(len(ans))])     # c stood for every part
+    return rt.sorted_adjoint(g, ans, iterable, reverse)
+
+
+@custom(rt.concat_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown)
+def concat_adjoint(g, ans, g_in, a, b, argnum):
+    n = len(a)
+    if not isinstance(g_in, (list, tuple)):
+        return sum([rt.part(g, k) for k in range(len(ans))])     # g_in stood for every item
+    if argnum == 0:
+        return list([rt.part(g, k) if k < n else 0.0 for k in range(len(g_in))])
+    return list([0.0 if k < n else rt.part(g, k - n) for k in range(len(g_in))])
+
+
+@custom(rt.unrepeat_sequence, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown)
+def unrepeat_sequence(g, ans, g_in, seq, n):
+    if isinstance(g_in, (list, tuple)):
+        return list([rt.part(g, k % len(seq)) for k in range(len(g_in))])
+    return sum([rt.part(g, k) for k in range(len(seq))]) * n    # g_in stood for every item
+
+for _helper in (rt.sum_where_adjoint, rt.mean_where_adjoint):
     custom(_helper, effects=view(0), abstract_eval=_ADJOINT_OF_THIRD)(None)
-for _helper in (rt.matmul_adjoint, rt.dot_adjoint, rt.inner_adjoint, rt.outer_adjoint,
-                rt.solve_adjoint):
-    custom(_helper, effects=view(0), abstract_eval=_BY_ARGNUM)(None)
-for _helper in (rt.at_set_adjoint, rt.at_multiply_adjoint, rt.at_divide_adjoint,
-                rt.at_power_adjoint, rt.at_minmax_adjoint):
-    custom(_helper, effects=view(0), abstract_eval=E.adjoint_like_argnum((2, 4), 5))(None)
-custom(rt.at_gather, effects=view(0), abstract_eval=E.adjoint_like(3))(None)
 for _helper in (rt.prod_where_adjoint, rt.extremum_adjoint):
-    custom(_helper, effects=view(0), abstract_eval=E.adjoint_like_argnum((2, 5), 7))(None)
-custom(rt.einsum_adjoint, effects=view(1), abstract_eval=E.einsum_adjoint)(None)
-custom(rt.astype_adjoint, effects=view(0), abstract_eval=E.adjoint_like(1))(None)
-custom(rt.linspace_adjoint, effects=view(0),
-       abstract_eval=E.adjoint_like_argnum((2, 3), 6))(None)
-for _helper in (rt.unstack, rt.unconcatenate, rt.array_adjoint, rt.sum_builtin_adjoint,
-                rt.minmax_builtin_adjoint, rt.sequence_adjoint, rt.dict_values_adjoint,
-                rt.field_adjoint, rt.sorted_adjoint, rt.concat_adjoint, rt.unrepeat_sequence):
-    custom(_helper, effects=holds(0), abstract_eval=E.unknown)(None)
+    custom(_helper, effects=view(0), abstract_eval=E.computed_adjoint_argnum((2, 5), 7))(None)
 
 __all__ = ["FRESH"]

@@ -930,7 +930,8 @@ def at_update(args, kwargs):
 # ------------------------------------------------------------ runtime helpers
 
 def adjoint_like(position):
-    """An adjoint shaped like the argument at ``position`` (a float array or scalar)."""
+    """An adjoint shaped like the argument at ``position``, of its float dtype (a float
+    array or scalar)."""
     def rule(args, kwargs):
         x = args[position]
         if not isinstance(x, Array):
@@ -939,26 +940,60 @@ def adjoint_like(position):
     return rule
 
 
-def adjoint_like_argnum(positions, argnum_position):
-    """The adjoint of the argument ``positions[argnum]`` (argnum a static argument)."""
+def computed_adjoint(position):
+    """What an adjoint helper (``rt.matmul_adjoint``...) returns for the argument at
+    ``position``: shaped like it; float64 for a float64 or integer argument (narrower floats
+    may be computed in float64: not known); at rank 0 a NumPy scalar or a 0-d array."""
+    def rule(args, kwargs):
+        x = array(args[position])
+        dtype = float_dtype(x.dtype)
+        out = result(dtype if dtype == np.dtype(np.float64) else None, x.shape)
+        return out.with_(kind=None) if x.shape == () else out
+    return rule
+
+
+def broadcast_like(args, kwargs):
+    """``rt.broadcast_to(g, like)``: ``g`` itself when it has ``like``'s shape, else a view
+    of it with that shape."""
+    g, shape = array(args[0]), shape_of(args[1])
+    if g.shape == shape:
+        return g
+    return Array(g.dtype, shape, NDARRAY)
+
+
+def unbroadcast(args, kwargs):
+    """``rt.unbroadcast(c, x, out)``: ``c`` itself when ``x`` has ``out``'s shape (it may be
+    lazily broadcast), else ``c`` summed to ``x``'s shape."""
+    return _summed_to(args[0], shape_of(args[1]), shape_of(args[2]))
+
+
+def sum_to(args, kwargs):
+    """``rt.sum_to(c, shape, out_shape)``: ``unbroadcast`` with the shapes given."""
+    return _summed_to(args[0], tuple(static(args[1])), tuple(static(args[2])))
+
+
+def _summed_to(c, shape, out_shape):
+    differ = len(shape) != len(out_shape) or any(
+        a is not None and b is not None and a != b for a, b in zip(shape, out_shape))
+    if not differ and (None in shape or None in out_shape):
+        raise Unknown                               # equal sizes or not: not known
+    if not differ:
+        return c
+    return result(array(c).dtype, shape)
+
+
+def computed_adjoint_argnum(positions, argnum_position):
+    """``computed_adjoint`` of the argument ``positions[argnum]`` (argnum a static
+    argument)."""
     def rule(args, kwargs):
         argnum = static(arg(args, kwargs, argnum_position, "argnum"))
-        return adjoint_like(positions[argnum])(args, kwargs)
+        return computed_adjoint(positions[argnum])(args, kwargs)
     return rule
 
 
 def scalar_of_first(args, kwargs):
     x = array(args[0])
     return Array(x.dtype, (), SCALAR)
-
-
-def shape_argument(position):
-    """An array whose shape is the static argument at ``position``."""
-    def rule(args, kwargs):
-        c = array(args[0])
-        shape = static(args[position])
-        return result(float_dtype(c.dtype), tuple(shape))
-    return rule
 
 
 def part(args, kwargs):
@@ -987,7 +1022,42 @@ def einsum_adjoint(args, kwargs):
     argnum = static(arg(args, kwargs, 4, "argnum"))
     if not isinstance(operands, Seq) or operands.items is None:
         raise Unknown
-    return adjoint_like(0)([operands.items[argnum]], {})
+    return computed_adjoint(0)([operands.items[argnum]], {})
+
+
+def einsum_of(args, kwargs):
+    """``rt.einsum_of(subscripts, operands)``: ``np.einsum`` of a sequence of operands."""
+    operands = args[1]
+    if not isinstance(operands, Seq) or operands.items is None:
+        raise Unknown
+    return einsum([args[0]] + list(operands.items), {})
+
+
+def take_sorted(args, kwargs):
+    """``rt.take_sorted(c, a, axis=-1)``: ``c``'s dtype, ``np.sort(a, axis)``'s shape."""
+    c = array(args[0])
+    return sort(args[1:], kwargs).with_(dtype=c.dtype)
+
+
+def stack_parts(args, kwargs):
+    """``rt.stack_parts(d, obj, like)``: an array like ``like``, or ``d`` itself when
+    ``obj`` is not a list."""
+    if isinstance(args[1], Seq):
+        return adjoint_like(2)(args, kwargs)
+    return args[0]
+
+
+def astype_adjoint(args, kwargs):
+    """``rt.astype_adjoint(g, x, ans)``: ``g`` cast to ``x``'s float dtype (kept as it is
+    for an integer ``x``); the Python float 0.0 for a cast to integers."""
+    g, x, out = array(args[0]), array(args[1]), array(args[2])
+    if out.dtype is None or x.dtype is None:
+        raise Unknown
+    if out.dtype.kind not in "fc":
+        return Array(np.dtype(float), (), PYTHON)
+    if x.dtype.kind not in "fc":
+        return g
+    return result(x.dtype, g.shape)
 
 
 def in_place(binary):
@@ -1024,3 +1094,13 @@ def aux_of(args, kwargs):
     if isinstance(pair, Seq) and pair.items is not None and len(pair.items) == 2:
         return pair.items[1]
     raise Unknown
+
+
+def cast_adjoint(args, kwargs):
+    """``rt.cast_adjoint(d, x, ans)``: ``d`` itself for a float ``ans``, else zeros like x."""
+    d, x, ans = args[0], array(args[1]), array(args[2])
+    if ans.dtype is None:
+        raise Unknown
+    if np.issubdtype(ans.dtype, np.inexact):
+        return d
+    return result(float_dtype(x.dtype), x.shape, always_array=x.shape != ())

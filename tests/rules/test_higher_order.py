@@ -1,0 +1,92 @@
+"""Derivatives of generated code: the gradient ``tp.grad`` generates is a plain function,
+and differentiating it again walks its source, each runtime helper it calls through that
+helper's rule (``rules/adjoints.py``), to second and third order."""
+import numpy as np
+import pytest
+
+import transpiler as tp
+from helpers.check_grads import check_grads
+
+from .test_vjp_runtime import normal, well_conditioned
+
+
+def layer(w, x):
+    return np.mean((np.tanh(x @ w + x[:, :2]) - 0.5) ** 2)
+
+
+def reductions(x):
+    return np.prod(x) + np.sum(np.cumprod(x) * np.sort(x)) + np.linalg.norm(x) ** 3 \
+        + np.sum(np.cumsum(x) ** 2) + np.max(x) * np.min(x)
+
+
+def linear_algebra(a, b):
+    return np.linalg.det(a) + np.sum(np.sin(np.linalg.solve(a, b))) + np.trace(a @ a) \
+        + np.sum(np.einsum("ij,jk->ik", a, b) ** 2) + np.dot(b[:, 0], b[:, 1]) \
+        + np.sum(np.outer(b[:, 0], a[0]) ** 2) + np.inner(a[0], a[1]) ** 2
+
+
+def updates(x, v):
+    replaced = x.at[1].set(v[0] * 2.0)
+    scaled = x.at[np.array([1, 3, 1])].multiply(v)
+    divided = x.at[np.array([0, 2])].divide(v[::2])
+    raised = (x * x + 0.5).at[1:3].power(v[:2])
+    largest = x.at[np.array([0, 0])].max(v[:2])
+    added = x.at[np.array([2, 2])].add(v[1:])
+    return np.sum(replaced ** 3) + np.sum(scaled ** 2) + np.sum(divided ** 2) + np.sum(raised) \
+        + np.sum(largest ** 2) + np.sum(np.sin(added))
+
+
+def weighed(g, arity):
+    """A scalar of the gradient ``g`` computes, to differentiate."""
+    def weigh(d):
+        return np.sum(np.sin(d) * np.reshape(np.arange(1.0, np.size(d) + 1.0), np.shape(d)))
+    if arity == 1:
+        return lambda x: weigh(g(x))
+    return lambda x, y: weigh(g(x, y))
+
+
+A_SQUARE, B_COLUMNS = well_conditioned(3, 3), normal(3, 2)
+SECOND = [(layer, (normal(3, 2), normal(4, 3))),
+          (reductions, (np.array([0.5, -1.2, 0.7, 2.0]),)),
+          (reductions, (np.array([0.5, 0.0, 0.7, 2.0]),)),
+          (linear_algebra, (A_SQUARE, B_COLUMNS)),
+          (updates, (normal(5), np.array([0.7, 1.5, 1.2]))),
+          (updates, (normal(5), np.array([0.7, 0.0, 1.2])))]
+SECOND = [(f, args, wrt) for f, args in SECOND for wrt in range(len(args))]
+
+
+@pytest.mark.parametrize("f, args, wrt", SECOND, ids=["%s-%d-%d" % (f.__name__, k, wrt)
+                                                      for k, (f, _, wrt) in enumerate(SECOND)])
+def test_gradient_of_a_generated_gradient_matches_finite_differences(f, args, wrt):
+    generated = tp.grad(f, argnums=wrt).specialised(*args)
+    check_grads(weighed(generated, len(args)), args, argnums=tuple(range(len(args))))
+
+
+def products(x):
+    return np.prod(x) + np.sum(np.cumprod(x) * x) + np.linalg.norm(x) ** 3 \
+        + np.sum(np.cumsum(x) ** 3)
+
+
+def solved(a, b):
+    return np.linalg.det(a) + np.sum(np.linalg.solve(a, b) ** 2)
+
+
+def spread(x, y):
+    return np.sum(np.tile(x, 2) ** 3) + np.sum(np.repeat(y, 2) ** 3) \
+        + np.sum(np.diag(x) @ np.diag(y)) + np.sum(np.linspace(x, y, 4) ** 3)
+
+
+THIRD = [(products, (np.array([0.5, -0.4, 0.7, 0.3]),)),
+         (products, (np.array([0.5, 0.0, 0.7, 0.3]),)),
+         (products, (np.array([0.5, 0.0, 0.7, 0.0]),)),
+         (solved, (well_conditioned(3, 3), normal(3, 2) * 0.3)), (spread, (normal(3), normal(3)))]
+
+
+@pytest.mark.parametrize("f, args", THIRD, ids=["%s-%d" % (f.__name__, k)
+                                                for k, (f, _) in enumerate(THIRD)])
+def test_third_derivatives_through_generated_code_match_finite_differences(f, args):
+    # the second derivative's code calls helpers the rules emit (rt.prod_pairs, ...); the
+    # third derivatives are large: relative tolerance
+    first = weighed(tp.grad(f).specialised(*args), len(args))
+    second = tp.grad(first).specialised(*args)
+    check_grads(weighed(second, len(args)), args, argnums=tuple(range(len(args))), rtol=1e-4)

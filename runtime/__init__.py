@@ -4,7 +4,8 @@ Everything here is an ordinary NumPy function, so generated source runs anywhere
 does; ``runtime.numba_support`` gives the same names to Numba's nopython mode.
 """
 from .adjoint import (add, add_at, as_gradient, as_gradients, as_value, check_real, masked,
-                      broadcast_to, dense, part, pop_slot, seed, sum_to, unbroadcast, zeros_like)
+                      broadcast_to, dense, part, pop_slot, seed, sum_to, unbroadcast,
+                      written_slot, zeros_like)
 from .values import (MISSING, as_sequence, astype, aux_of, describe, concat, repeat_sequence,
                      restore_slot, save_slot, snapshot, dict_items, dict_keys, dict_values, field,
                      flatten, item)

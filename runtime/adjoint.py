@@ -133,6 +133,14 @@ def pop_slot(d, index, like=None):
     return value
 
 
+def written_slot(d, index):
+    """What ``d[index]`` holds where ``x[index] = v`` left its values: with repeated
+    integer indices NumPy keeps the last write to each element, the others read 0."""
+    value = np.array(d[index])
+    winners = _last_writers(np.shape(d), index, value.shape)
+    return np.where(winners, value, 0.0)
+
+
 def _last_writers(shape, index, slot_shape):
     """Mask over ``x[index]`` marking the elements that survive ``x[index] = v``."""
     ids = np.arange(int(np.prod(slot_shape))).reshape(slot_shape)

@@ -29,6 +29,12 @@ def adjoint_bookkeeping(x, y):
     return rt.as_value(np.sum(rt.masked(kept, big > 0.0) ** 2))
 
 
+def slots_written_with_repeats(x):
+    # what a write with repeated indices left: the last value written to each element
+    kept = rt.written_slot(x * x, np.array([1, 0, 1, 2]))
+    return weigh(kept)
+
+
 def matmul_adjoints(g, x, y):
     ans = x @ y
     return weigh(rt.matmul_adjoint(g, ans, x, y, 0)) + weigh(rt.matmul_adjoint(g, ans, x, y, 1))
@@ -195,6 +201,7 @@ def sequence_adjoints(g, x):
 G = normal(2, 4)
 WITH_ZEROS = np.array([[1.2, 0.0, -0.7, 1.5], [0.9, 1.1, 0.0, 0.8]])
 CASES = [
+    Grad(rt.written_slot, slots_written_with_repeats, normal(4)),
     Grad((rt.unbroadcast, rt.sum_to, rt.broadcast_to, rt.dense, rt.as_gradient, rt.masked,
           rt.as_value, rt.snapshot, rt.cast_adjoint), adjoint_bookkeeping, M, ROW,
          argnums=(0, 1)),

@@ -64,6 +64,8 @@ CALLS = [
     Call(rt.snapshot, M), Call(rt.snapshot, normal()), Call(rt.snapshot, [ROW, normal()]),
     Call(rt.cast_adjoint, M, M, M), Call(rt.cast_adjoint, ROW, M, M),
     Call(rt.cast_adjoint, M, M, (M * 4).astype(int)),
+    Call(rt.written_slot, M, (np.array([0, 2, 0]),)), Call(rt.written_slot, ROW, np.array([3, 1, 3, 3])),
+    Call(rt.written_slot, M, (np.array([1, 1]), np.array([0, 0]))),
 ]
 
 

@@ -616,6 +616,8 @@ class ReverseMode:
         return code, contributions
 
     def _setitem(self, stmt, state):
+        """``buf[i] = v``: v's adjoint is what the slot's adjoint holds, and the slot's
+        adjoint is cleared (what was there before was overwritten)."""
         target = stmt.targets[0]
         buffer = target.value.id
         rec = Rec(stmt, kind="setitem")
@@ -624,18 +626,33 @@ class ReverseMode:
             return rec
         code = []
         self._densify(buffer, state, code)
-        index = build.index_as_value(build.clone(target.slice))
         if self.active(value):
-            args = [self.dname(buffer), index]
+            slot = self._slot_adjoint(buffer, target.slice, code)
             slot_shape = self.shapes.index_shape(buffer, target.slice)
             if not A.same_shape(self.shapes.shape(value.id), slot_shape):
-                args.append(build.clone(value))      # the value was broadcast into the slot
-            slot = build.call("rt.pop_slot", args)
+                # the value was broadcast into the slot
+                slot = build.call("rt.unbroadcast", [slot, build.clone(value), build.clone(slot)])
             self._accumulate(value.id, slot, state, code)
-        else:
-            code.append(build.expr(build.call("rt.pop_slot", [self.dname(buffer), index])))
+        code.append(build.assign(build.subscript(self.dname(buffer), build.clone(target.slice),
+                                                 store=True), build.const(0.0)))
         rec.code = self._specialise(code)
         return rec
+
+    def _slot_adjoint(self, buffer, index, code):
+        """A name holding (a copy of) what the adjoint of ``buffer[index]`` holds."""
+        slot = self.namer.fresh("d%s_slot" % buffer)
+        read = build.subscript(self.dname(buffer), build.clone(index))
+        aval = self.shapes.aval(buffer)
+        if isinstance(aval, (A.Seq, A.Dict)) or self.kinds.get(buffer) == K.CONTAINER:
+            pass                                     # an item: replaced, not changed
+        elif self.kinds.get(buffer) == K.ARRAY and K.is_basic_index(index, self.kinds):
+            if self.shapes.index_shape(buffer, index) != ():
+                read = build.call("np.copy", [read])  # a view would be cleared below
+        else:
+            read = build.call("rt.written_slot", [self.dname(buffer),
+                                                  build.index_as_value(build.clone(index))])
+        code.append(build.assign(slot, read))
+        return build.name(slot)
 
     def _append(self, stmt, op, state):
         owner = stmt.value.func.value.id

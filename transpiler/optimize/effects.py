@@ -201,7 +201,10 @@ class Liveness:
         if isinstance(stmt, gast.Break):
             return set(exit_live)
         e = effect(stmt, self.env, self.cache)
-        return (live - e.defs) | e.uses | self.expand(e.mods)
+        # a write into an object keeps the name it writes through alive; whether the
+        # write is needed at all (something sharing the object is read later) is the
+        # question dead-code elimination asks with ``expand``
+        return (live - e.defs) | e.uses | e.mods
 
     def expand(self, names):
         """``names`` and everything that may share memory with them."""

@@ -109,6 +109,15 @@ def as_gradient(g, ans, d, x):
     return rt.unbroadcast(g, d, x)
 
 
+@custom(rt.written_slot, diff=("d",), abstract_eval=E.written_slot)
+def written_slot(g, ans, d, index):
+    # the slot read back into place: with repeated indices the last write lands, the
+    # element whose value was read
+    full = np.zeros(np.shape(d))
+    full[index] = g
+    return full
+
+
 custom(rt.add, abstract_eval=E.broadcasting("float"))(None)
 custom(rt.part, effects=element(0), abstract_eval=E.part,
        numba="runtime.numba_support._part")(None)

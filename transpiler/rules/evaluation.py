@@ -1104,3 +1104,12 @@ def cast_adjoint(args, kwargs):
     if np.issubdtype(ans.dtype, np.inexact):
         return d
     return result(float_dtype(x.dtype), x.shape, always_array=x.shape != ())
+
+
+def written_slot(args, kwargs):
+    """``rt.written_slot(d, index)``: ``d[index]`` (an array), the index given as a value."""
+    d, where = array(args[0]), args[1]
+    components = list(where.items) if isinstance(where, Seq) and where.kind == "tuple" \
+        and where.items is not None else [where]
+    slot = index(d, components)
+    return result(float_dtype(d.dtype), slot.shape, always_array=True)

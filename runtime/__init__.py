@@ -3,15 +3,14 @@
 Everything here is an ordinary NumPy function, so generated source runs anywhere NumPy
 does; ``runtime.numba_support`` gives the same names to Numba's nopython mode.
 """
-from .adjoint import (add, add_at, as_gradient, as_gradients, as_value, check_real, masked,
-                      broadcast_to, dense, part, pop_slot, seed, sum_to, unbroadcast,
+from .adjoint import (add, add_at, as_gradient, as_gradients, as_value, check_real, cleared,
+                      masked,
+                      broadcast_to, dense, gather, part, scatter, seed, sum_to, unbroadcast,
                       written_slot, zeros_like)
 from .values import (MISSING, as_sequence, astype, aux_of, describe, concat, repeat_sequence,
                      restore_slot, save_slot, snapshot, dict_items, dict_keys, dict_values, field,
                      flatten, item)
-from .linalg import (array_adjoint, astype_adjoint, cast_adjoint, extremum_adjoint,
-                     mean_where_adjoint, prod_where_adjoint, sum_where_adjoint,
-                     cumprod_adjoint, cumsum_adjoint,
+from .linalg import (array_adjoint, astype_adjoint, cast_adjoint, cumprod_adjoint, cumsum_adjoint,
                      det_adjoint, diag_adjoint, dot_adjoint, einsum_adjoint, einsum_of, first_max,
                      first_min, inner_adjoint, matmul_adjoint, minmax_builtin_adjoint, norm_adjoint,
                      outer_adjoint, prod_adjoint, prod_pairs, promoted_shape, solve_adjoint,

@@ -28,13 +28,35 @@ def _float_dtype(x):
 
 # ------------------------------------------------------------ shapes
 
-def unbroadcast(c, x, out):
+def unbroadcast(c, x, out, to=None):
     """The part of contribution ``c`` (to an output shaped like ``out``) that belongs to ``x``.
 
     Sums over the axes along which ``x`` was broadcast to make ``out``.  When ``x`` already
     has the output's shape, ``c`` is returned unchanged (it may stay lazily broadcast).
+    Containers go leaf by leaf (``x`` may be one value standing for all of ``out``'s
+    leaves: their parts are summed); a ``None`` leaf of ``out`` contributes nothing.
+
+    With ``to``, the sum goes to ``to``'s shape instead of ``x``'s (``x`` still decides
+    whether ``c`` passes unchanged): ``unbroadcast(g, x, out, c)`` is the transpose of
+    ``unbroadcast(c, x, out)``, so one helper closes under differentiation.
     """
-    return sum_to(c, np.shape(x), np.shape(out))
+    to = x if to is None else to
+    if out is None:
+        return 0.0
+    if _is_container(out):
+        if _is_container(to):              # structured like `to` (a key out lacks: 0.0)
+            keys = list(to.keys()) if isinstance(to, dict) else range(len(to))
+            parts = [unbroadcast(part(c, k), part(x, k), out.get(k) if isinstance(out, dict)
+                                 else out[k], part(to, k)) for k in keys]
+            return dict(zip(keys, parts)) if isinstance(to, dict) else parts
+        keys = list(out.keys()) if isinstance(out, dict) else range(len(out))
+        total = 0.0
+        for k in keys:
+            total = total + unbroadcast(part(c, k), part(x, k), out[k], to)
+        return total
+    if np.shape(x) == np.shape(out):
+        return c
+    return sum_to(c, np.shape(to), np.shape(out))
 
 
 def sum_to(c, shape, out_shape):
@@ -75,11 +97,12 @@ def zeros_like(x):
 
 
 def dense(d, x):
-    """A fresh dense adjoint for ``x`` holding the value of adjoint ``d``."""
+    """A fresh dense adjoint for ``x`` holding the value of adjoint ``d`` (a container's
+    items full-size too, so that accumulating into one never changes its shape)."""
     if isinstance(x, dict):
-        return {k: part(d, k) for k in x}
+        return {k: dense(part(d, k), v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [part(d, k) for k in range(len(x))]
+        return [dense(part(d, k), v) for k, v in enumerate(x)]
     if isinstance(x, np.ndarray) or np.ndim(d) > 0:
         return np.array(np.broadcast_to(d, np.shape(x)), dtype=_float_dtype(x))
     return d
@@ -95,7 +118,7 @@ def _is_basic(index):
 def add_at(d, index, g):
     """In place: ``d[index] += g`` on a dense adjoint, accumulating repeated indices."""
     if isinstance(d, (list, dict)):
-        current = d[index]
+        current = d.get(index, 0.0) if isinstance(d, dict) else d[index]
         # a container's leaf is never updated in place, so it may hold g itself
         d[index] = g if _is_zero(current) else add(current, g)
     elif _is_basic(index):
@@ -106,31 +129,6 @@ def add_at(d, index, g):
 
 def _is_zero(value):
     return type(value) is float and value == 0.0
-
-
-def pop_slot(d, index, like=None):
-    """Read ``d[index]`` (a copy) and clear it: the adjoint of an overwritten element.
-
-    With repeated integer indices only the element NumPy actually wrote (the last one)
-    receives the adjoint, matching ``x[index] = v`` semantics.  With ``like``, the value
-    written was ``like`` broadcast into the slot: the result is summed to its shape.
-    """
-    if isinstance(d, (list, dict)):
-        value = d[index]
-        d[index] = 0.0
-        return value
-    if _is_basic(index):
-        value = np.copy(d[index])
-        d[index] = 0
-        value = value[()] if value.ndim == 0 else value
-    else:
-        value = np.array(d[index])
-        winners = _last_writers(d.shape, index, value.shape)
-        value = np.where(winners, value, 0.0)
-        d[index] = 0
-    if like is not None:
-        value = unbroadcast(value, like, value)
-    return value
 
 
 def written_slot(d, index):
@@ -150,18 +148,59 @@ def _last_writers(shape, index, slot_shape):
 
 
 def part(d, key):
-    """Component ``key`` of a container adjoint (a scalar adjoint broadcasts to all parts)."""
-    if isinstance(d, (list, tuple, dict)):
+    """Component ``key`` of a container adjoint (a scalar adjoint broadcasts to all parts;
+    a key a dict adjoint lacks is a zero)."""
+    if isinstance(d, dict):
+        return d.get(key, 0.0)
+    if isinstance(d, (list, tuple)):
         return d[key]
     if np.ndim(d) == 0:
         return d
     return d[key]
 
 
+def scatter(g, d, index):
+    """Zeros shaped like adjoint ``d`` with ``g`` added at ``index`` (repeated indices
+    add up): the adjoint of ``part(d, index)`` and of ``d[index]``.  A scalar ``d``
+    stands for all its parts, so ``g`` is its adjoint whole."""
+    if not _is_container(d) and np.ndim(d) == 0:
+        return g
+    full = zeros_like(d)
+    add_at(full, index, g)
+    return full
+
+
+def gather(g, d, index, v):
+    """``g``'s part at ``index`` (``g`` standing for an adjoint shaped like ``d``), summed
+    to the shape of ``v``: the adjoint of ``v`` in ``add_at(d, index, v)``, each
+    repeated index giving its own copy."""
+    if _is_container(d):
+        # the item may have grown since (a lazily broadcast value added to): the sum
+        # down to v's shape is the same
+        return unbroadcast(part(g, index), v, d[index])
+    if np.ndim(d) == 0:
+        return unbroadcast(g, v, d)
+    slot = np.broadcast_to(g, np.shape(d))[index]
+    return unbroadcast(slot, v, slot)
+
+
+def cleared(g, d, key):
+    """A copy of container adjoint ``g`` (for the container ``d``) whose item ``key`` is
+    zero: the adjoint of a container before its item ``key`` was overwritten."""
+    if _is_container(g):
+        out = dict(g) if isinstance(g, dict) else list(g)
+    else:                                  # g stood for every item
+        out = {k: g for k in d} if isinstance(d, dict) else [g] * len(d)
+    out[key] = 0.0
+    return out
+
+
 def add(a, b):
     """Generic adjoint sum: arrays, scalars and containers (structure of the containers)."""
     if isinstance(a, dict) or isinstance(b, dict):
-        keys = a.keys() if isinstance(a, dict) else b.keys()
+        keys = list(a) if isinstance(a, dict) else list(b)
+        if isinstance(a, dict) and isinstance(b, dict):
+            keys += [k for k in b if k not in a]
         return {k: add(part(a, k), part(b, k)) for k in keys}
     if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
         n = len(a) if isinstance(a, (list, tuple)) else len(b)

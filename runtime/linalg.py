@@ -228,63 +228,6 @@ def _exclusive_products(x, axis):
     return np.moveaxis(left * right, 0, axis)
 
 
-def _spread(g, ans, axis, keepdims):
-    """A reduction's adjoint ``g`` with the reduced axes back (broadcasts to the input)."""
-    g = _full(g, ans)
-    if axis is None or keepdims:
-        return g
-    return np.expand_dims(g, axis)
-
-
-def sum_where_adjoint(g, ans, a, axis, keepdims, where):
-    """Adjoint of ``np.sum(a, axis, where=where)``: ``g`` where the mask holds."""
-    return np.where(where, _spread(g, ans, axis, keepdims), 0.0)
-
-
-def mean_where_adjoint(g, ans, a, axis, keepdims, where):
-    """Adjoint of ``np.mean(a, axis, where=where)``: ``g / count`` where the mask holds."""
-    mask = np.broadcast_to(where, np.shape(a))
-    count = np.sum(mask, axis=axis, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.divide(_spread(g, ans, axis, keepdims), count)
-    return np.where(mask, share, 0.0)
-
-
-def prod_where_adjoint(g, ans, a, axis, keepdims, initial, where, argnum):
-    """Adjoint of ``np.prod(a, axis, initial=initial, where=where)`` for ``a`` (0) or
-    ``initial`` (1): the product of the others, without dividing."""
-    a = np.asarray(a, dtype=np.result_type(a, float))
-    factors = np.where(where, a, 1.0)
-    scale = 1.0 if initial is None else initial
-    if argnum == 1:
-        return unbroadcast(_full(g, ans) * np.prod(factors, axis=axis, keepdims=keepdims),
-                           initial, ans)
-    others = prod_adjoint(_full(g, ans) * scale, ans, factors, axis, keepdims)
-    return np.where(where, others, 0.0)
-
-
-def extremum_adjoint(g, ans, a, axis, keepdims, initial, where, argnum):
-    """Adjoint of ``np.max``/``np.min`` with ``initial=`` or ``where=``, for ``a`` (0) or
-    ``initial`` (1).
-
-    The elements (where the mask holds) equal to the result share its adjoint equally;
-    when ``initial`` ties with them it takes half, as ``np.maximum`` splits a tie.
-    """
-    a = np.asarray(a)
-    spread = _spread(g, ans, axis, keepdims)
-    result = _spread(ans, ans, axis, keepdims)
-    winners = (a == result) & np.broadcast_to(where, a.shape)
-    count = np.sum(winners, axis=axis, keepdims=True)
-    initial_wins = np.zeros(np.shape(result), bool) if initial is None else initial == result
-    half = np.where((count > 0) & initial_wins, 0.5, 1.0)
-    if argnum == 1:
-        taken = np.where(initial_wins, spread * half, 0.0)
-        return unbroadcast(taken, initial, taken)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.divide(spread * half, count)
-    return np.where(winners, share, 0.0)
-
-
 def cast_adjoint(d, x, ans):
     """The adjoint ``d`` of ``x`` through a call computing ``ans`` in a given dtype: zero
     when ``ans`` is integer or boolean (a step function of ``x``), else ``d``."""

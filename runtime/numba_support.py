@@ -114,22 +114,24 @@ def _dense(d, x):
 
 
 @overload(adjoint.unbroadcast)
-def _unbroadcast(c, x, out):
+def _unbroadcast(c, x, out, to=None):
+    if not (to is None or isinstance(to, (types.NoneType, types.Omitted))):
+        return None                     # the transposed form is not compiled
     if _is_scalar(x) and _is_scalar(out):
-        def scalar_impl(c, x, out):
+        def scalar_impl(c, x, out, to=None):
             return c
         return scalar_impl
     if _is_scalar(x) and isinstance(out, types.Array):
         if isinstance(c, types.Array):
-            def sum_impl(c, x, out):
+            def sum_impl(c, x, out, to=None):
                 return np.sum(c)
             return sum_impl
 
-        def scale_impl(c, x, out):
+        def scale_impl(c, x, out, to=None):
             return c * out.size
         return scale_impl
     if isinstance(x, types.Array) and isinstance(out, types.Array):
-        def same_impl(c, x, out):
+        def same_impl(c, x, out, to=None):
             if x.shape != out.shape:
                 raise ValueError("unbroadcasting between different shapes is not "
                                  "supported in nopython mode")
@@ -157,24 +159,6 @@ def _part(d, key):
         def scalar_impl(d, key):
             return d
         return scalar_impl
-    return None
-
-
-@overload(adjoint.pop_slot)
-def _pop_slot(d, index, like=None):
-    if isinstance(d, types.Array) and isinstance(index, types.Integer):
-        if d.ndim == 1:
-            def scalar_impl(d, index, like=None):
-                value = d[index]
-                d[index] = 0.0
-                return value
-            return scalar_impl
-
-        def row_impl(d, index, like=None):
-            value = d[index].copy()
-            d[index] = 0.0
-            return value
-        return row_impl
     return None
 
 

@@ -15,8 +15,8 @@ def tree_leaves(tree):
         return [leaf for k in tree for leaf in tree_leaves(tree[k])]
     if isinstance(tree, (list, tuple)):
         return [leaf for item in tree for leaf in tree_leaves(item)]
-    if tree is None:
-        return []
+    if tree is None or isinstance(tree, str):
+        return []                          # nothing to differentiate (a dict key, an option)
     return [tree]
 
 
@@ -27,8 +27,8 @@ def tree_map(fn, tree, *rest):
         return type(tree)(*[tree_map(fn, t, *[r[i] for r in rest]) for i, t in enumerate(tree)])
     if isinstance(tree, (list, tuple)):
         return type(tree)(tree_map(fn, t, *[r[i] for r in rest]) for i, t in enumerate(tree))
-    if tree is None:
-        return None
+    if tree is None or isinstance(tree, str):
+        return tree
     return fn(tree, *rest)
 
 

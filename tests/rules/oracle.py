@@ -16,6 +16,7 @@ argument's shape without growing it (adjoints may stay lazily broadcast).
 import numpy as np
 import pytest
 
+import runtime as rt
 import transpiler as tp
 from helpers.check_grads import check_grads, random_like, tree_leaves, tree_map
 from transpiler.rules import registry
@@ -104,7 +105,9 @@ def check_rule(primal, args, kwargs, param, argnum, position, seed=0, eps=1e-6, 
     rule = rule_of(primal)
     vjp = rule.vjp_function(param=param, argnum=argnum)
     args, kwargs = list(args), dict(kwargs)
-    if rule.effects.writes:                 # x @= y: updates x, so call it on copies
+    if rule.effects.writes == (0,) and rule.effects.result == "fresh":
+        primal = _written(primal)           # rt.add_at(d, i, v): the function d -> d after
+    elif rule.effects.writes:               # x @= y: updates x, so call it on copies
         primal = _on_copies(primal)
     ans = primal(*args, **kwargs)
     value = args[position] if isinstance(position, int) else kwargs[position]
@@ -133,7 +136,15 @@ def check_rule(primal, args, kwargs, param, argnum, position, seed=0, eps=1e-6, 
                        for a, d in zip(tree_leaves(adjoint), tree_leaves(v)))
         assert np.isclose(analytic, numeric, rtol=rtol, atol=atol), \
             "adjoint of %s for a cotangent of shape %s: rule %r, finite differences %r" % (
-                param or argnum, np.shape(g), analytic, numeric)
+                param or argnum, _describe(g), analytic, numeric)
+
+
+def _written(primal):
+    def call(target, *args, **kwargs):
+        target = rt.snapshot(target)
+        primal(target, *args, **kwargs)
+        return target
+    return call
 
 
 def _on_copies(primal):

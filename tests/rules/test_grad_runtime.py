@@ -198,6 +198,50 @@ def sequence_adjoints(g, x):
         + weigh(copies[0] * copies[1])
 
 
+def container_bookkeeping(g, x):
+    # container adjoints as generated code keeps them: items added at run-time keys,
+    # sums of containers, a part taken, scattered and gathered back
+    parts = rt.zeros_like([x[0], x[1], 0.5])
+    for k in range(3):
+        rt.add_at(parts, k % 2, g * x[k])
+    rt.add_at(parts, 2, x[1] * x[2])
+    merged = rt.add(parts, [x[1], g, x[0] * g])
+    first = rt.part(merged, 0)
+    spread = rt.scatter(g * x[2], merged, 1)
+    taken = rt.gather(spread, merged, 1, x[2])
+    kept = rt.cleared(merged, merged, 0)
+    pairs = rt.dict_items({"w": x[0] * g, "b": x[1]})
+    grads = rt.as_gradients((first, pairs[0][1]), (x[0], x[1]))
+    return weigh(first) + weigh(taken) + weigh(kept[1] * kept[2]) + weigh(grads[0] * grads[1]) \
+        + weigh(pairs[1][1])
+
+
+def array_adds(x, v):
+    d = x * 1.0
+    rt.add_at(d, np.array([0, 2, 0]), v * v)         # repeated indices add up
+    rt.add_at(d, 1, v[0] * 3.0)
+    return weigh(d)
+
+
+def slots_saved_and_restored(x):
+    # undoing writes into a dict: a replaced item and a new key
+    d = {"w": x * 2.0, "b": x[0]}
+    saved = rt.save_slot(d, "w")
+    d["w"] = x ** 2
+    total = weigh(d["w"])
+    rt.restore_slot(d, "w", saved)
+    new = rt.save_slot(d, "c")
+    d["c"] = x * 3.0
+    total = total + weigh(d["c"] * d["w"])
+    rt.restore_slot(d, "c", new)
+    lst = [x[0], x * x]
+    item = rt.save_slot(lst, 1)
+    lst[1] = x[1] * x
+    total = total + weigh(lst[1])
+    rt.restore_slot(lst, 1, item)
+    return total + weigh(d["w"]) + weigh(d["b"]) + weigh(lst[1] * lst[0])
+
+
 G = normal(2, 4)
 WITH_ZEROS = np.array([[1.2, 0.0, -0.7, 1.5], [0.9, 1.1, 0.0, 0.8]])
 CASES = [
@@ -257,6 +301,10 @@ CASES = [
          normal(3), normal(2, 3), argnums=(0, 1)),
     Grad((rt.sorted_adjoint, rt.sorted_gather, rt.concat_adjoint, rt.unrepeat_sequence),
          sequence_adjoints, normal(), np.array([0.3, -1.2, 0.8]), argnums=(0, 1)),
+    Grad((rt.add_at, rt.add, rt.part, rt.scatter, rt.gather, rt.cleared, rt.dict_items,
+          rt.as_gradients), container_bookkeeping, normal(), normal(3), argnums=(0, 1)),
+    Grad(rt.add_at, array_adds, normal(4), normal(3), argnums=(0, 1)),
+    Grad((rt.save_slot, rt.restore_slot), slots_saved_and_restored, normal(3)),
 ]
 
 

@@ -36,6 +36,19 @@ def updates(x, v):
         + np.sum(largest ** 2) + np.sum(np.sin(added))
 
 
+MASK = np.array([[True, False, True, True], [False, True, True, False], [True, True, False, True]])
+
+
+def masked_reductions(x):
+    # where= and initial= rules are written with primitives (np.where, rt.prod_adjoint):
+    # their derivatives come from those primitives' rules
+    return np.sum(x ** 3, where=MASK) + np.sum(np.mean(x ** 3, axis=1, where=MASK)) \
+        + np.sum(np.sin(np.sum(x, axis=0, where=MASK, keepdims=True))) \
+        + np.prod(x + 2.0, initial=0.5) + np.sum(np.prod(x, axis=0, where=MASK) ** 2) \
+        + np.sum(np.max(x ** 3, axis=1, initial=-5.0, where=MASK) ** 2) \
+        + np.min(x ** 3, initial=1.0) + np.sum(x ** 2, initial=3.0) ** 2
+
+
 def weighed(g, arity):
     """A scalar of the gradient ``g`` computes, to differentiate."""
     def weigh(d):
@@ -51,7 +64,8 @@ SECOND = [(layer, (normal(3, 2), normal(4, 3))),
           (reductions, (np.array([0.5, 0.0, 0.7, 2.0]),)),
           (linear_algebra, (A_SQUARE, B_COLUMNS)),
           (updates, (normal(5), np.array([0.7, 1.5, 1.2]))),
-          (updates, (normal(5), np.array([0.7, 0.0, 1.2])))]
+          (updates, (normal(5), np.array([0.7, 0.0, 1.2]))),
+          (masked_reductions, (normal(3, 4) * 0.5,))]
 SECOND = [(f, args, wrt) for f, args in SECOND for wrt in range(len(args))]
 
 

@@ -68,6 +68,45 @@ CALLS = [
     Call(rt.written_slot, M, (np.array([1, 1]), np.array([0, 0]))),
 ]
 
+# Adjoints of containers: lists (dicts) of per-item adjoints, a scalar standing for every
+# item; the transposed form of unbroadcast (summed to `to`'s shape, x deciding whether c
+# passes unchanged) is what makes the helper its own derivative.
+PAIR, PARAMS = (M, 0.5), {"w": M, "b": 0.5}
+REPEATED = (np.array([0, 0, 2]),)
+CALLS += [
+    Call(rt.unbroadcast, M, ROW, M, COL), Call(rt.unbroadcast, ROW, M, M, ROW),
+    Call(rt.unbroadcast, normal(), ROW, M, COL), Call(rt.unbroadcast, M, 0.5, M, ROW),
+    Call(rt.unbroadcast, [M, normal()], [ROW, normal()], [M, 0.7]),
+    Call(rt.unbroadcast, {"w": M, "b": normal()}, normal(), PARAMS),
+    Call(rt.unbroadcast, [M, 0.0], [ROW, 0.0], (M, None)),
+    Call(rt.unbroadcast, [M, normal()], [ROW, normal()], [M, 0.7], [COL, normal()]),
+    Call(rt.as_gradient, [ROW, normal()], PAIR), Call(rt.as_gradient, normal(), PARAMS),
+    Call(rt.as_gradient, [ROW, 0.0], (M, None)),
+    Call(rt.dense, [ROW, normal()], [M, 0.5]), Call(rt.dense, normal(), {"w": M}),
+    Call(rt.as_gradients, (M, ROW), (M, M)), Call(rt.as_gradients, (normal(), [ROW, normal()]),
+                                                     (0.5, [M, 2.0])),
+    Call(rt.add, M, ROW), Call(rt.add, [M, normal()], [ROW, normal()]),
+    Call(rt.add, {"w": M}, {"w": ROW}), Call(rt.add, normal(), [M, normal()]),
+    Call(rt.part, [M, normal()], 0), Call(rt.part, {"w": M, "b": normal()}, "b"),
+    Call(rt.part, normal(), 1), Call(rt.part, M, 1),
+    Call(rt.scatter, ROW, M, 1), Call(rt.scatter, normal(), M, REPEATED),
+    Call(rt.scatter, M, [M, 1.0], 0), Call(rt.scatter, normal(), normal(), 0),
+    Call(rt.scatter, ROW, {"w": M, "b": 1.0}, "w"),
+    Call(rt.gather, M, M, 1, ROW), Call(rt.gather, normal(), M, REPEATED, ROW),
+    Call(rt.gather, normal(1, 4), M, REPEATED, normal(3, 4)),
+    Call(rt.gather, [M, normal()], [M, 1.0], 0, ROW), Call(rt.gather, normal(), normal(), 0, 0.5),
+    # writes: the rule's g is the written argument's adjoint after the call
+    Call(rt.add_at, M, 1, ROW), Call(rt.add_at, M, REPEATED, ROW),
+    Call(rt.add_at, M, (slice(0, 2), 1), normal()), Call(rt.add_at, [M, 1.0], 1, normal()),
+    Call(rt.add_at, {"w": M, "b": 1.0}, "w", ROW),
+    Call(rt.restore_slot, [M, 1.0], 0, normal(3, 4)),
+    Call(rt.restore_slot, {"w": M, "b": 1.0}, "b", 2.0),
+    Call(rt.cleared, [ROW, normal()], [M, 1.0], 0), Call(rt.cleared, normal(), PARAMS, "b"),
+    Call(rt.cleared, {"w": ROW}, PARAMS, "b"),
+    Call(rt.save_slot, [M, 1.0], 0), Call(rt.save_slot, PARAMS, "w"),
+    Call(rt.dict_items, PARAMS),
+]
+
 
 def adjoint_calls(helper, ans, *args, argnums=(None,)):
     """One row per cotangent of ``ans`` and per ``argnum`` (appended when not None)."""

@@ -35,7 +35,7 @@ from ..rules.registry import IN_PLACE, RuleError
 import runtime as rt
 from ..analysis.shapes import Shapes
 from ..analysis.memory import Memory
-from ..analysis.safety import check_writes
+from ..analysis.safety import ContentLiveness, check_writes
 from ..analysis.real_values import check_real_values
 from ..optimize.effects import Liveness
 from .containers import SplitContainers, leaf, leaf_base_name
@@ -157,6 +157,7 @@ class Rec:
     before: list = field(default_factory=list)      # code before a reverse loop
     counter: str = None
     kind: str = "plain"
+    slot: tuple = None                                # (buffer, index) a call writes into
 
 
 class ReverseMode:
@@ -185,7 +186,7 @@ class ReverseMode:
         self.split = SplitContainers(self.fn, self.activity, self.shapes)
         self.primals = self._primal_names()
         self.stability = Stability(self.fn)
-        liveness = Liveness(self.env)
+        liveness = ContentLiveness(self.env, self.shapes)
         liveness.block(self.fn.body, set())
         self.memory = Memory(self.fn, self.env, ops, self.shapes)
         self.hazards = list(hazards) + check_writes(unit, self.activity, self.memory, liveness)
@@ -309,6 +310,8 @@ class ReverseMode:
             if op is not None and op.kind == O.UNKNOWN:
                 self._check_unknown(stmt, op)     # e.g. np.add.at(y, i, v) updates y
             if op is not None and op.kind == O.RULE and op.rule.effects.writes:
+                if op.rule.template is not None and op.rule.effects != IN_PLACE:
+                    return self._write_call(stmt, op, state)
                 self._check_write_primitive(stmt, op)
             return Rec(stmt)
         if isinstance(stmt, gast.If):
@@ -431,6 +434,12 @@ class ReverseMode:
                     contributions.append((value.id, build.call("rt.part", [g, build.clone(key)])))
         elif op.kind in (O.USER, O.CUSTOM):
             code, contributions = self._call_adjoint(stmt, op, target, g, rec)
+        self._contribute(rec, target, contributions, whole + code, state)
+        return rec
+
+    def _contribute(self, rec, target, contributions, code, state):
+        """Accumulate ``contributions`` (var, expr) made by ``target``'s statement; what it
+        gives ``target`` itself (``s = s + t``) becomes its adjoint before the statement."""
         rest = [(v, e) for v, e in contributions if v != target]
         own = [e for v, e in contributions if v == target]
         for var, expr in rest:
@@ -445,7 +454,26 @@ class ReverseMode:
             for expr in own[1:]:
                 total = build.binop(total, "+", expr)
             self._accumulate(target, total, state, code)
-        rec.code = self._specialise(whole + code)
+        rec.code = self._specialise(code)
+
+    def _write_call(self, stmt, op, state):
+        """``rt.add_at(d, index, v)``: a call writing into ``d[index]``.  Its rule reads
+        ``g`` as d's adjoint after the call and gives d's adjoint before it (and v's); the
+        reverse sweep puts back the slot's old values if it reads d (phase B)."""
+        written = op.args[op.rule.effects.writes[0]]
+        rec = Rec(stmt, kind="write")
+        rec.slot = (written.id, op.args[1])
+        target = written.id
+        if not self.activity.is_active(target) or not self._nonzero(target, state):
+            return rec
+        whole = []
+        if self.split.split(target):
+            self._whole(target, state, whole)
+            state.nz.add(target)
+        code, contributions = self._rule(stmt, op, target, self.dname(target), rec)
+        if self.dry:                   # a trial pass: d passes through as the rule says
+            contributions = [(v, self.dname(v) if v == target else e) for v, e in contributions]
+        self._contribute(rec, target, contributions, whole + code, state)
         return rec
 
     def _split_literal(self, rec, op, target, state):
@@ -822,27 +850,40 @@ class ReverseMode:
 
     # ------------------------------------------------------------ phase B
     def _buffers_read(self, recs):
-        """Names whose contents some adjoint code reads.
+        """Names whose contents some adjoint code reads -> the positions of the statements
+        whose adjoint code reads them.
 
         Arguments that only lend their shape (``rt.zeros_like(x)``) do not count: writing
         into an array never changes its shape.
         """
-        read = set()
+        read = {}
         for rec in _walk_recs(recs):
+            where = self.stability.position[id(rec.stmt)][0]
+            names = set()
             for stmt in rec.code + rec.before + rec.body_tail + rec.else_tail:
-                read.update(_content_reads(stmt, self.primals, self.env, self.kinds))
+                names.update(_content_reads(stmt, self.primals, self.env, self.kinds))
             if rec.saved is not None:
                 # a callee's saved values may be the arguments themselves (a list it
                 # indexes): its backward function reads them as they were at the call
-                read.update(self._reads([rec.stmt.value]))
+                names.update(self._reads([rec.stmt.value]))
+            for name in names:
+                read.setdefault(name, set()).add(where)
         return read
 
     def _undo_needed(self, stmt, written):
-        """Must the reverse sweep undo this write into ``written``?  Yes if it reads the
+        """Must the reverse sweep undo this write into ``written``?  Yes if the adjoint
+        code of a statement that runs before it (or in a loop around both) reads the
         contents of ``written`` or of any name that may share its memory at any time
         (after ``cur, nxt = nxt, cur`` the buffer written as ``nxt`` was read as ``cur``
-        an iteration earlier)."""
-        return bool(({written} | self.memory.affected(written)) & self.content_read)
+        an iteration earlier).  Adjoint code of later statements runs before the undo
+        and sees the memory as the forward sweep left it, as it should."""
+        first = self.stability.position[id(stmt)][0]
+        loops = self.stability.loops[id(stmt)]
+        for name in {written} | self.memory.affected(written):
+            for where in self.content_read.get(name, ()):
+                if where < first or any(lo <= where <= hi for lo, hi in loops):
+                    return True
+        return False
 
     def _reads(self, stmts):
         return [n.id for s in stmts for n in gast.walk(s)
@@ -992,9 +1033,12 @@ class ReverseMode:
         if rec.kind == "setitem":
             buffer = stmt.targets[0].value.id
             if self._undo_needed(stmt, buffer):
-                if self.kinds.get(buffer) == K.ARRAY:
+                is_list = isinstance(self.shapes.aval(buffer), A.Seq)
+                if self.kinds.get(buffer) == K.ARRAY or is_list:
+                    # an array's slot is copied; a list's item is replaced, not changed
                     slot = build.subscript(build.name(buffer), build.clone(stmt.targets[0].slice))
-                    push, pop = self._tape_pair(buffer + "_slot", build.call("np.copy", [slot]),
+                    saved = slot if is_list else build.call("np.copy", [slot])
+                    push, pop = self._tape_pair(buffer + "_slot", saved,
                                                 stmt, lambda _: self._slot_stack(buffer))
                     restore_pre.append(push)
                     restore_post.append(build.assign(build.clone(stmt.targets[0]), pop))
@@ -1007,6 +1051,16 @@ class ReverseMode:
                     restore_pre.append(push)
                     restore_post.append(build.expr(build.call(
                         "rt.restore_slot", [build.name(buffer), build.clone(key), pop])))
+        if rec.kind == "write":
+            buffer, index = rec.slot
+            if self._undo_needed(stmt, buffer):
+                slot = build.subscript(build.name(buffer), build.clone(index))
+                copy = "np.copy" if self.kinds.get(buffer) == K.ARRAY else "rt.snapshot"
+                push, pop = self._tape_pair(buffer + "_slot", build.call(copy, [slot]),
+                                            stmt, lambda _: self._slot_stack(buffer))
+                restore_pre.append(push)
+                restore_post.append(build.assign(
+                    build.subscript(build.name(buffer), build.clone(index), store=True), pop))
         if rec.kind == "append":
             owner = stmt.value.func.value.id
             if self._undo_needed(stmt, owner):
@@ -1026,7 +1080,8 @@ class ReverseMode:
                                         and isinstance(stmt.targets[0], gast.Name)) else None
         part.target = target
         reads = self._reads(part.code)
-        operands = set(self._reads([stmt.value])) if isinstance(stmt, gast.Assign) else set()
+        operands = set(self._reads([stmt.value])) \
+            if isinstance(stmt, gast.Assign) or rec.kind == "write" else set()
         if rec.kind == "setitem":
             operands |= set(self._reads([stmt.targets[0].slice]))
         outputs = {target, rec.saved} - operands
@@ -1153,7 +1208,7 @@ class ReverseMode:
 
 # ------------------------------------------------------------ helpers
 
-_SIMPLE = ("assign", "setitem", "append", "pop")
+_SIMPLE = ("assign", "setitem", "append", "pop", "write")
 
 
 @dataclass

@@ -115,14 +115,16 @@ def classify(rhs, env):
     if isinstance(rhs, gast.Attribute):
         return Op(CONST, rhs)                   # a static reference such as np.pi
     if isinstance(rhs, gast.BinOp):
-        rule = registry.lookup(registry.BINOP_KEYS[type(rhs.op)])
-        return Op(RULE, rhs, rule=rule, args=[rhs.left, rhs.right])
+        callee = registry.BINOP_KEYS[type(rhs.op)]
+        return Op(RULE, rhs, rule=registry.lookup(callee), callee=callee,
+                  args=[rhs.left, rhs.right])
     if isinstance(rhs, gast.UnaryOp):
-        rule = registry.lookup(registry.UNARY_KEYS[type(rhs.op)])
-        return Op(RULE, rhs, rule=rule, args=[rhs.operand])
+        callee = registry.UNARY_KEYS[type(rhs.op)]
+        return Op(RULE, rhs, rule=registry.lookup(callee), callee=callee, args=[rhs.operand])
     if isinstance(rhs, gast.Compare):
-        rule = registry.lookup(registry.COMPARE_KEYS[type(rhs.ops[0])])
-        return Op(RULE, rhs, rule=rule, args=[rhs.left, rhs.comparators[0]])
+        callee = registry.COMPARE_KEYS[type(rhs.ops[0])]
+        return Op(RULE, rhs, rule=registry.lookup(callee), callee=callee,
+                  args=[rhs.left, rhs.comparators[0]])
     if isinstance(rhs, gast.Subscript):
         return Op(GETITEM, rhs)
     if isinstance(rhs, (gast.Tuple, gast.List, gast.Dict)):

@@ -12,11 +12,91 @@ writes to ``out``.  Tangent returned silently wrong gradients here; we refuse, l
 
 Names never share memory at a write they reach separately -- ping-pong buffers
 (``cur, nxt = nxt, cur``) are fine -- because the model follows pairs of names, not
-allocation sites.
+allocation sites.  "Used afterwards" means its contents are read (``ContentLiveness``):
+a view whose shape alone is read later (``np.shape(v)``, ``rt.zeros_like(v)``) sees
+nothing a write changes.
 """
 import gast
 
+from ..ir.walk import dotted_name
+from ..optimize.effects import Liveness, effect
+from ..rules import registry
+from . import avals as A
 from .memory import Memory
+
+
+class ContentLiveness(Liveness):
+    """Names whose *contents* may be read later, after each statement.
+
+    Unlike plain liveness, an argument a primitive reads only for its shape
+    (``shape_only`` in the table) is not a read of an array's contents, writing into an
+    object is not a read of it, and ``x = stack.pop()`` reads the stack's contents only
+    if ``x``'s are read later.
+    """
+
+    def __init__(self, env, shapes):
+        super().__init__(env)
+        self.shapes = shapes
+
+    def stmt(self, stmt, live, exit_live):
+        if isinstance(stmt, (gast.If, gast.For, gast.While, gast.Break)):
+            return super().stmt(stmt, live, exit_live)
+        e = effect(stmt, self.env, self.cache)
+        uses = set(e.uses) - e.mods
+        for name in e.mods:                     # still read elsewhere in the statement?
+            if _reads_besides_writing(stmt, name):
+                uses.add(name)
+        uses -= self._shape_only(stmt)
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
+                and _is_pop(stmt.value):
+            stack = stmt.value.func.value.id
+            if stmt.targets[0].id not in live:
+                uses.discard(stack)
+            else:
+                uses.add(stack)
+        return (live - e.defs) | uses
+
+    def _shape_only(self, stmt):
+        """Array names ``stmt`` reads for their shape alone."""
+        shape, other = set(), set()
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Call):
+                rule = registry.lookup(self.env.lookup(node.func))
+                for k, arg in enumerate(node.args):
+                    if isinstance(arg, gast.Name):
+                        if rule is not None and k in rule.shape_only and self._is_array(arg.id):
+                            shape.add(id(arg))
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) \
+                    and id(node) not in shape:
+                other.add(node.id)
+        return {n.id for n in gast.walk(stmt) if id(n) in shape} - other
+
+    def _is_array(self, name):
+        aval = self.shapes.aval(name) if self.shapes is not None else None
+        return isinstance(aval, A.Array) and aval.kind == A.NDARRAY
+
+
+def _is_pop(node):
+    return isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
+        and node.func.attr == "pop" and isinstance(node.func.value, gast.Name) \
+        and not node.args and dotted_name(node.func) is None
+
+
+def _reads_besides_writing(stmt, name):
+    """Does ``stmt`` read ``name``'s contents, besides writing into it?  (``y[i] = v``
+    and ``lst.append(v)`` do not; ``y[i] = y[i - 1]`` and ``rt.add_at(d, i, d[j])`` do.)"""
+    if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
+        return any(isinstance(n, gast.Name) and n.id == name
+                   for part in (stmt.value, stmt.targets[0].slice) for n in gast.walk(part))
+    if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+        call = stmt.value
+        if isinstance(call.func, gast.Attribute) and isinstance(call.func.value, gast.Name) \
+                and call.func.value.id == name and call.func.attr in ("append", "pop"):
+            return any(isinstance(n, gast.Name) and n.id == name
+                       for a in call.args for n in gast.walk(a))
+        return sum(isinstance(n, gast.Name) and n.id == name for n in gast.walk(call)) > 1
+    return True
 
 
 class Hazard:

@@ -37,7 +37,7 @@ _BY_ARGNUM = E.computed_adjoint_argnum((2, 3), 4)
 
 # ------------------------------------------------------------ adjoint bookkeeping
 
-nondiff(rt.zeros_like, abstract_eval=E.adjoint_like(0), shape_only=(0,),
+nondiff(rt.zeros_like, abstract_eval=E.adjoint_like(0, zeros=True), shape_only=(0,),
         numba="runtime.numba_support._zeros_like")
 # the seed checks the output is a real scalar (a TypeError otherwise): kept even if unused
 nondiff(rt.seed, abstract_eval=E.python_float, shape_only=(0,), effects=IMPURE,
@@ -67,13 +67,11 @@ def as_value(g, ans, out):
 
 
 @custom(rt.unbroadcast, diff=("c",), effects=view(0), abstract_eval=E.unbroadcast,
-        shape_only=(1, 2),
-        numba="runtime.numba_support._unbroadcast")
-def unbroadcast(g, ans, c, x, out):
-    if np.shape(x) == np.shape(out):
-        return g                           # c was returned as it is
-    # the sum over the broadcast axes, transposed: g spread back over them
-    return rt.unbroadcast(rt.broadcast_to(g, out), c, out)
+        shape_only=(1, 2, 3), numba="runtime.numba_support._unbroadcast")
+def unbroadcast(g, ans, c, x, out, to=None):
+    # c summed over the axes x was broadcast along (or returned as it is): transposed,
+    # g spread over them and summed back to c's shape -- the same helper
+    return rt.unbroadcast(g, x, out, c)
 
 
 @custom(rt.sum_to, diff=("c",), effects=view(0), abstract_eval=E.sum_to)
@@ -94,7 +92,8 @@ def broadcast_to(g, ans, g_in, like):
 @custom(rt.dense, diff=("d",), abstract_eval=E.adjoint_like(1), shape_only=(1,),
         numba="runtime.numba_support._dense")
 def dense(g, ans, d, x):
-    return rt.unbroadcast(g, d, x)
+    # d spread over x's shape (and over each item of a container x)
+    return rt.unbroadcast(g, d, ans)
 
 
 @custom(rt.masked, diff=("g_in",), abstract_eval=E.broadcasting("float"))
@@ -102,11 +101,11 @@ def masked(g, ans, g_in, mask):
     return rt.unbroadcast(rt.masked(g, mask), g_in, ans)
 
 
-@custom(rt.as_gradient, diff=("d",), effects=view(0), abstract_eval=E.adjoint_like(1),
+@custom(rt.as_gradient, diff=("d",), effects=view(0), abstract_eval=E.gradient_like(1),
         shape_only=(1,),
         numba="runtime.numba_support._as_gradient")
 def as_gradient(g, ans, d, x):
-    return rt.unbroadcast(g, d, x)
+    return rt.unbroadcast(g, d, ans)
 
 
 @custom(rt.written_slot, diff=("d",), abstract_eval=E.written_slot)
@@ -118,18 +117,69 @@ def written_slot(g, ans, d, index):
     return full
 
 
-custom(rt.add, abstract_eval=E.broadcasting("float"))(None)
-custom(rt.part, effects=element(0), abstract_eval=E.part,
-       numba="runtime.numba_support._part")(None)
-custom(rt.add_at, effects=writes(0), abstract_eval=E.const(None),
-       numba="runtime.numba_support._add_at")(None)
-custom(rt.pop_slot, effects=writes(0), abstract_eval=E.pop_slot, shape_only=(2,),
-       numba="runtime.numba_support._pop_slot")(None)
-custom(rt.as_gradients, effects=holds(0), abstract_eval=E.unknown,
-       numba="runtime.numba_support._as_gradients")(None)
-custom(rt.save_slot, effects=element(0), abstract_eval=E.unknown)(None)
-custom(rt.restore_slot, effects=writes(0), abstract_eval=E.const(None))(None)
-custom(rt.dict_items, effects=holds(0), abstract_eval=E.unknown)(None)
+@custom(rt.as_gradients, diff=("ds",), effects=holds(0), abstract_eval=E.gradients,
+        shape_only=(1,), numba="runtime.numba_support._as_gradients")
+def as_gradients(g, ans, ds, xs):
+    # as_gradient of each (a copy where two would share memory changes no value)
+    return rt.unbroadcast(g, ds, xs)
+
+
+@custom(rt.add, abstract_eval=E.adjoint_sum)
+def add(g, ans, a, b):
+    return rt.unbroadcast(g, a, ans), rt.unbroadcast(g, b, ans)
+
+
+@custom(rt.part, diff=("d",), effects=element(0), abstract_eval=E.part,
+        numba="runtime.numba_support._part")
+def part(g, ans, d, key):
+    return rt.scatter(g, d, key)
+
+
+@custom(rt.scatter, diff=("g_in",), abstract_eval=E.scatter, shape_only=(1,))
+def scatter(g, ans, g_in, d, index):
+    if not isinstance(d, (list, tuple, dict)):
+        if np.ndim(d) == 0:
+            return g                           # d stood for every part: g_in whole
+    # the slot of the result (not of d) holds g_in
+    return rt.gather(g, ans, index, g_in)
+
+
+@custom(rt.gather, diff=("g_in",), effects=element(0), abstract_eval=E.gather,
+        shape_only=(1, 3))
+def gather(g, ans, g_in, d, index, v):
+    return rt.unbroadcast(rt.scatter(g, d, index), g_in, d)
+
+
+# A rule for a call that writes into its first argument reads ``g`` as that argument's
+# adjoint after the call and returns its adjoint before it: here the same, an addition
+# (into an array, whose shape never changes; an item of a container may grow from a
+# lazily broadcast value, whose own adjoint is then summed back by gather where it was
+# added -- the first value of an item is a zero, or full-size from rt.dense).
+@custom(rt.add_at, diff=("d", "v"), effects=writes(0), abstract_eval=E.const(None),
+        numba="runtime.numba_support._add_at")
+def add_at(g, ans, d, index, v):
+    return g, rt.gather(g, d, index, v)
+
+
+# Undoing a write into a dict (or a value whose type is not known) in the reverse sweep:
+# the slot's old value (rt.MISSING for a new key), put back later.
+@custom(rt.save_slot, diff=("container",), effects=element(0), abstract_eval=E.save_slot)
+def save_slot(g, ans, container, key):
+    return rt.scatter(g, container, key)
+
+
+@custom(rt.restore_slot, diff=("container", "old"), effects=writes(0),
+        abstract_eval=E.const(None))
+def restore_slot(g, ans, container, key, old):
+    # the item overwritten has no adjoint; the one put back takes the slot's
+    return rt.cleared(g, container, key), rt.part(g, key)
+
+
+@custom(rt.cleared, diff=("g_in",), abstract_eval=E.adjoint_like(1))
+def cleared(g, ans, g_in, d, key):
+    # a projection, its own transpose (summed back where g_in stood for every item)
+    return rt.unbroadcast(rt.cleared(g, d, key), g_in, ans)
+
 
 # ------------------------------------------------------------ linear algebra
 # The adjoint of a bilinear product is bilinear in the cotangent and the other operand:
@@ -618,9 +668,5 @@ def unrepeat_sequence(g, ans, g_in, seq, n):
         return list([rt.part(g, k % len(seq)) for k in range(len(g_in))])
     return sum([rt.part(g, k) for k in range(len(seq))]) * n    # g_in stood for every item
 
-for _helper in (rt.sum_where_adjoint, rt.mean_where_adjoint):
-    custom(_helper, effects=view(0), abstract_eval=_ADJOINT_OF_THIRD)(None)
-for _helper in (rt.prod_where_adjoint, rt.extremum_adjoint):
-    custom(_helper, effects=view(0), abstract_eval=E.computed_adjoint_argnum((2, 5), 7))(None)
 
 __all__ = ["FRESH"]

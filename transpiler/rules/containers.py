@@ -47,6 +47,12 @@ def dict_values(g, ans, d):
     return rt.dict_values_adjoint(g, d)
 
 
+@custom(rt.dict_items, effects=holds(0), abstract_eval=E.dict_items)
+def dict_items(g, ans, d):
+    # each pair's second part is a value's adjoint
+    return rt.dict_values_adjoint(list([rt.part(rt.part(g, n), 1) for n in range(len(d))]), d)
+
+
 @custom(rt.at_set, diff=("x", "values"), abstract_eval=E.at_update)
 def at_set(g, ans, x, index, values):
     return rt.at_set_adjoint(g, ans, x, index, values, 0), \

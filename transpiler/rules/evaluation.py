@@ -917,6 +917,14 @@ def dict_values(args, kwargs):
     raise Unknown
 
 
+def dict_items(args, kwargs):
+    """``rt.dict_items(d)``: a list of (key, value) pairs."""
+    d = args[0]
+    if isinstance(d, Dict):
+        return Seq("list", tuple(Seq("tuple", (Const(k), v)) for k, v in d.items))
+    raise Unknown
+
+
 def at_update(args, kwargs):
     """``rt.at_set(x, index, values)`` and friends: a new array shaped like ``x``."""
     x, values = array(args[0]), args[2]
@@ -929,14 +937,43 @@ def at_update(args, kwargs):
 
 # ------------------------------------------------------------ runtime helpers
 
-def adjoint_like(position):
+def adjoint_like(position, zeros=False):
     """An adjoint shaped like the argument at ``position``, of its float dtype (a float
-    array or scalar)."""
+    array or scalar); for a container, a list (a dict) with one item per item, ``0.0``
+    with ``zeros`` (``rt.zeros_like``), else not known."""
     def rule(args, kwargs):
         x = args[position]
+        item = Array(np.dtype(np.float64), (), PYTHON, 0.0) if zeros else None
+        if isinstance(x, Seq):
+            return Seq("list", None if x.items is None else tuple(item for _ in x.items))
+        if isinstance(x, Dict):
+            return Dict(tuple((k, item) for k, _ in x.items))
         if not isinstance(x, Array):
             raise Unknown
         return result(float_dtype(x.dtype), x.shape)
+    return rule
+
+
+def _gradient_of(x):
+    if isinstance(x, Seq):
+        return Seq(x.kind, None if x.items is None else tuple(_gradient_of(v) for v in x.items))
+    if isinstance(x, Dict):
+        return Dict(tuple((k, _gradient_of(v)) for k, v in x.items))
+    if isinstance(x, Const) and x.value is None:
+        return x
+    if isinstance(x, Array):
+        return result(float_dtype(x.dtype), x.shape)
+    return None
+
+
+def gradient_like(position):
+    """``rt.as_gradient(d, x)``: a gradient with the structure, shapes and float dtypes of
+    ``x`` (tuples stay tuples)."""
+    def rule(args, kwargs):
+        out = _gradient_of(args[position])
+        if out is None:
+            raise Unknown
+        return out
     return rule
 
 
@@ -962,9 +999,24 @@ def broadcast_like(args, kwargs):
 
 
 def unbroadcast(args, kwargs):
-    """``rt.unbroadcast(c, x, out)``: ``c`` itself when ``x`` has ``out``'s shape (it may be
-    lazily broadcast), else ``c`` summed to ``x``'s shape."""
-    return _summed_to(args[0], shape_of(args[1]), shape_of(args[2]))
+    """``rt.unbroadcast(c, x, out, to=None)``: ``c`` itself when ``x`` has ``out``'s shape
+    (it may be lazily broadcast), else ``c`` summed to ``x``'s shape (or ``to``'s)."""
+    to = arg(args, kwargs, 3, "to", None)
+    if isinstance(to, Const) and to.value is None:
+        to = args[1]
+    if isinstance(to, (Seq, Dict)):
+        return _adjoint_structure(to)
+    if isinstance(args[2], (Seq, Dict)):            # every item's part summed
+        return result(None, shape_of(to))
+    x, out = shape_of(args[1]), shape_of(args[2])
+    if _differ(x, out):
+        return result(array(args[0]).dtype, shape_of(to))
+    return _summed_to(args[0], x, out)
+
+
+def _differ(shape, out_shape):
+    return len(shape) != len(out_shape) or any(
+        a is not None and b is not None and a != b for a, b in zip(shape, out_shape))
 
 
 def sum_to(args, kwargs):
@@ -973,8 +1025,7 @@ def sum_to(args, kwargs):
 
 
 def _summed_to(c, shape, out_shape):
-    differ = len(shape) != len(out_shape) or any(
-        a is not None and b is not None and a != b for a, b in zip(shape, out_shape))
+    differ = _differ(shape, out_shape)
     if not differ and (None in shape or None in out_shape):
         raise Unknown                               # equal sizes or not: not known
     if not differ:
@@ -1003,16 +1054,66 @@ def part(args, kwargs):
         return index(d, [args[1]])
     if isinstance(d, Array) and d.shape == ():
         return d
+    if isinstance(d, Array):
+        return index(d, [args[1]])
     raise Unknown
 
 
-def pop_slot(args, kwargs):
-    """``rt.pop_slot(d, index, like=None)``: what ``d[index]`` held (summed to ``like``)."""
-    if len(args) > 2 and isinstance(args[2], Array):
-        return result(float_dtype(args[2].dtype), args[2].shape)
-    d = args[0]
-    if isinstance(d, Array):
-        return Array(d.dtype, None, None)
+def _adjoint_structure(x):
+    """An adjoint with the structure of the container ``x``: a list, or a dict with its
+    keys; what the items are is not known."""
+    if isinstance(x, Dict):
+        return Dict(tuple((k, None) for k, _ in x.items))
+    return Seq("list", None if x.items is None else tuple(None for _ in x.items))
+
+
+def adjoint_sum(args, kwargs):
+    """``rt.add(a, b)``: broadcasting for arrays, the structure of containers."""
+    a, b = args[0], args[1]
+    if isinstance(a, Dict) and isinstance(b, Dict):
+        keys = a.keys() + [k for k in b.keys() if k not in a.keys()]
+        return Dict(tuple((k, None) for k in keys))
+    for c in (a, b):
+        if isinstance(c, (Seq, Dict)):
+            return _adjoint_structure(c)
+    return broadcasting("float")(args, kwargs)
+
+
+def save_slot(args, kwargs):
+    """``rt.save_slot(container, key)``: a copy of the item (rt.MISSING for a new key)."""
+    item = index(args[0], [args[1]])
+    if isinstance(item, Array) and item.kind == NDARRAY:
+        return item
+    raise Unknown
+
+
+def scatter(args, kwargs):
+    """``rt.scatter(g, d, index)``: zeros shaped like the array ``d`` with ``g`` added at
+    ``index``; ``g`` itself for a scalar ``d``."""
+    g, d = args[0], args[1]
+    if isinstance(d, Array) and d.shape == ():
+        return g
+    if isinstance(d, (Seq, Dict)):
+        return _adjoint_structure(d)
+    if isinstance(d, Array) and isinstance(g, Array):
+        return result(float_dtype(d.dtype), d.shape)
+    raise Unknown
+
+
+def gather(args, kwargs):
+    """``rt.gather(g, d, index, v)``: an adjoint shaped like ``v`` (possibly a view of
+    ``g``)."""
+    g, v = args[0], args[3]
+    if isinstance(v, Array):
+        return Array(g.dtype if isinstance(g, Array) else None, v.shape, None)
+    raise Unknown
+
+
+def gradients(args, kwargs):
+    """``rt.as_gradients(ds, xs)``: a tuple of gradients like ``xs``'s items."""
+    xs = args[1]
+    if isinstance(xs, Seq) and xs.items is not None:
+        return Seq("tuple", tuple(_gradient_of(x) for x in xs.items))
     raise Unknown
 
 

@@ -20,7 +20,10 @@ NO_OUT = {"out": (None,)}
            abstract_eval=E.reduction("sum", keepdims_position=4, dtype_position=2))
 def sum(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
     if where is not True:
-        return rt.sum_where_adjoint(g, ans, a, axis, keepdims, where), \
+        # g where the mask holds (a broadcasting mask gives a lazily broadcast adjoint)
+        if axis is None or keepdims:
+            return np.where(where, g, 0.0), rt.unbroadcast(g, initial, ans)
+        return np.where(where, np.expand_dims(rt.broadcast_to(g, ans), axis), 0.0), \
             rt.unbroadcast(g, initial, ans)
     if axis is None or keepdims:
         return g, rt.unbroadcast(g, initial, ans)
@@ -30,7 +33,12 @@ def sum(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, initial=None
 @reduction(np.mean, only=NO_OUT, abstract_eval=E.reduction(keepdims_position=4, dtype_position=2))
 def mean(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, where=True):
     if where is not True:
-        return rt.mean_where_adjoint(g, ans, a, axis, keepdims, where)
+        # g shared by the elements the mask keeps; a slice with none has no adjoint
+        mask = np.broadcast_to(where, np.shape(a))
+        count = np.maximum(np.sum(mask, axis=axis, keepdims=True), 1)
+        if axis is None or keepdims:
+            return np.where(mask, g / count, 0.0)
+        return np.where(mask, np.expand_dims(rt.broadcast_to(g, ans), axis) / count, 0.0)
     # np.divide: the mean of an empty array is nan, its adjoint empty (no ZeroDivisionError)
     if axis is None or keepdims:
         return g * np.divide(np.size(ans), np.size(a))
@@ -42,8 +50,22 @@ def mean(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, where=True)
 def extremum(g, ans, a, axis=None, out=None, keepdims=False, initial=None, where=True):
     # the adjoint goes to the elements equal to the result; ties share it equally
     if initial is not None or where is not True:
-        return rt.extremum_adjoint(g, ans, a, axis, keepdims, initial, where, 0), \
-            rt.extremum_adjoint(g, ans, a, axis, keepdims, initial, where, 1)
+        # the kept elements equal to the result share g; initial, when it ties with
+        # them, takes half (as np.maximum splits a tie)
+        if axis is None or keepdims:
+            spread, result = g, ans
+        else:
+            spread = np.expand_dims(rt.broadcast_to(g, ans), axis)
+            result = np.expand_dims(ans, axis)
+        winners = (a == result) & np.broadcast_to(where, np.shape(a))
+        count = np.sum(winners, axis=axis, keepdims=True)
+        if initial is None:
+            return np.where(winners, spread / np.maximum(count, 1), 0.0), None
+        initial_wins = initial == result
+        half = np.where((count > 0) & initial_wins, 0.5, 1.0)
+        taken = np.where(initial_wins, spread * half, 0.0)
+        return np.where(winners, spread * half / np.maximum(count, 1), 0.0), \
+            rt.unbroadcast(taken, initial, taken)
     if axis is None or keepdims:
         mask = a == ans
         return g * mask / np.sum(mask, axis=axis, keepdims=True), None
@@ -56,8 +78,12 @@ def extremum(g, ans, a, axis=None, out=None, keepdims=False, initial=None, where
            abstract_eval=E.reduction("sum", keepdims_position=4, dtype_position=2))
 def prod(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
     if initial is not None or where is not True:
-        return rt.prod_where_adjoint(g, ans, a, axis, keepdims, initial, where, 0), \
-            rt.prod_where_adjoint(g, ans, a, axis, keepdims, initial, where, 1)
+        # ans = initial times the product of the kept elements (the others count as 1)
+        factors = np.where(where, a, 1.0)
+        if initial is None:
+            return np.where(where, rt.prod_adjoint(g, ans, factors, axis, keepdims), 0.0), None
+        return np.where(where, rt.prod_adjoint(g * initial, ans, factors, axis, keepdims), 0.0), \
+            rt.unbroadcast(g * np.prod(factors, axis=axis, keepdims=keepdims), initial, ans)
     return rt.prod_adjoint(g, ans, a, axis, keepdims), None
 
 

@@ -98,14 +98,19 @@ def zeros_like(x):
 
 def dense(d, x):
     """A fresh dense adjoint for ``x`` holding the value of adjoint ``d`` (a container's
-    items full-size too, so that accumulating into one never changes its shape)."""
+    array items full-size too, so that accumulating into one never changes its shape;
+    items that are containers are kept as they are)."""
     if isinstance(x, dict):
-        return {k: dense(part(d, k), v) for k, v in x.items()}
+        return {k: _dense_item(part(d, k), v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [dense(part(d, k), v) for k, v in enumerate(x)]
+        return [_dense_item(part(d, k), v) for k, v in enumerate(x)]
     if isinstance(x, np.ndarray) or np.ndim(d) > 0:
         return np.array(np.broadcast_to(d, np.shape(x)), dtype=_float_dtype(x))
     return d
+
+
+def _dense_item(d, x):
+    return dense(d, x) if isinstance(x, np.ndarray) else d
 
 
 def _is_basic(index):

@@ -57,14 +57,23 @@ def aux_of(pair):
 
 def snapshot(value, memo=None):
     """A copy of ``value``'s lists, dicts, tuples and arrays (other objects are shared),
-    keeping which parts are the same object: what a value was, before code that changes
-    it in place (a reverse sweep popping a list the function appended to)."""
-    memo = {} if memo is None else memo
+    keeping which parts are the same object and which arrays are views of one buffer:
+    what a value was, before code that changes it in place (a reverse sweep popping a
+    list the function appended to, or putting back what a write overwrote, which views
+    of that buffer must see)."""
+    if memo is None:
+        memo = {}
+        roots = {}
+        for array in _arrays(value, set()):
+            roots.setdefault(id(_root(array)), []).append(array)
+        # buffers two of the arrays share (or one shares with a view of it) are copied
+        # whole, once, and the views rebuilt on the copy
+        memo["shared roots"] = {key for key, members in roots.items() if len(members) > 1}
     key = id(value)
     if key in memo:
         return memo[key]
     if isinstance(value, np.ndarray):
-        copy = value.copy()
+        copy = _copy_array(value, memo)
     elif type(value) is list:
         copy = memo[key] = []
         copy.extend(snapshot(v, memo) for v in value)
@@ -78,6 +87,43 @@ def snapshot(value, memo=None):
         return value
     memo[key] = copy
     return copy
+
+
+def _arrays(value, seen):
+    """The distinct arrays inside ``value`` (through lists, dicts and tuples)."""
+    if id(value) in seen:
+        return []
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [a for v in value for a in _arrays(v, seen)]
+    if isinstance(value, dict):
+        return [a for v in value.values() for a in _arrays(v, seen)]
+    return []
+
+
+def _root(array):
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
+def _copy_array(array, memo):
+    root = _root(array)
+    if id(root) not in memo["shared roots"]:
+        return array.copy()
+    key = ("root", id(root))
+    if key not in memo:
+        memo[key] = root.copy(order="K")
+    new_root = memo[key]
+    if array is root:
+        return new_root
+    if new_root.strides != root.strides:
+        return array.copy()              # a buffer NumPy would lay out anew: independent
+    offset = array.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    return np.ndarray(array.shape, array.dtype, buffer=new_root, offset=offset,
+                      strides=array.strides)
 
 
 def describe(value):

@@ -218,7 +218,8 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
         else:
             unpack = build.assign(build.tuple_([build.name(r, store=True) for r in residuals],
                                                store=True), build.name(saved))
-        bwd.body[:0] = [unpack] + _copies_of_changed(bwd, residuals, module, unit.namer)
+        bwd.body.insert(0, unpack)
+        bwd.body[1:1] = _copies_of_changed(bwd, residuals, module, unit.namer)
     output = build.name(out) if not has_aux else build.tuple_([build.name(out), aux])
     fwd_result = build.tuple_([output, build.tuple_([build.name(r) for r in residuals])])
     # a value saved on one branch only is None on the other (its backward branch is not taken)
@@ -297,7 +298,8 @@ def use_residual_variants(fn, module):
 
 def _copies_of_changed(fn, residuals, module, namer):
     """Statements copying the saved values ``fn`` changes in place (and those holding or
-    sharing them, copied together so that they still do), so the caller's stay whole."""
+    sharing them, copied together so that they still do), so the caller's stay whole.
+    ``fn`` starts by unpacking them: as parts of one value, any may hold another."""
     from ..analysis.memory import Memory
     env = module.env
     mutated = _mutated_names(fn, env)

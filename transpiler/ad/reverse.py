@@ -188,8 +188,11 @@ class ReverseMode:
         self.stability = Stability(self.fn)
         liveness = ContentLiveness(self.env, self.shapes)
         liveness.block(self.fn.body, set())
+        array_liveness = ContentLiveness(self.env, self.shapes, arrays_only=True)
+        array_liveness.block(self.fn.body, set())
         self.memory = Memory(self.fn, self.env, ops, self.shapes)
-        self.hazards = list(hazards) + check_writes(unit, self.activity, self.memory, liveness)
+        self.hazards = list(hazards) + check_writes(unit, self.activity, self.memory, liveness,
+                                                    array_liveness, self.shapes)
         if self.hazards and arg_avals is not None:
             self._raise_hazard()
         check_real_values(unit, self.activity, self.shapes)
@@ -274,7 +277,7 @@ class ReverseMode:
             return None
         if self.hazards:
             self._raise_hazard()              # generic code is generated: it must be right
-        self.content_read = self._buffers_read(recs)
+        self.content_read, self.copied = self._buffers_read(recs)
         forward, reverse = self._assemble(recs)
         grads = {}
         for p in self.wrt:
@@ -703,7 +706,11 @@ class ReverseMode:
         rec = Rec(stmt, kind="pop")
         if not isinstance(stmt, gast.Assign):
             # keep the item: undoing the pop in the reverse sweep puts it back
-            rec.forward = build.assign(self.namer.fresh(owner + "_item"), stmt.value, at=stmt)
+            item = self.namer.fresh(owner + "_item")
+            rec.forward = build.assign(item, stmt.value, at=stmt)
+            if not self.dry:
+                self.stability.add_def(item, stmt)      # taped where a loop pops again
+                self.primals.add(item)
         item_nz = target is not None and self.activity.is_active(target) and target in state.nz
         if target is not None:
             state.nz.discard(target)
@@ -850,25 +857,47 @@ class ReverseMode:
 
     # ------------------------------------------------------------ phase B
     def _buffers_read(self, recs):
-        """Names whose contents some adjoint code reads -> the positions of the statements
-        whose adjoint code reads them.
+        """``(reads, copied)``: names whose contents some adjoint code reads -> the
+        positions of the statements whose adjoint code reads them; and the views (names
+        sharing memory with a buffer written in place, not written through themselves)
+        whose contents adjoint code reads while a later write may change them: those go
+        on the tape as copies (``_save``) rather than have every write undone.
 
         Arguments that only lend their shape (``rt.zeros_like(x)``) do not count: writing
         into an array never changes its shape.
         """
-        read = {}
+        read, by_callees = {}, {}
         for rec in _walk_recs(recs):
             where = self.stability.position[id(rec.stmt)][0]
-            names = set()
             for stmt in rec.code + rec.before + rec.body_tail + rec.else_tail:
-                names.update(_content_reads(stmt, self.primals, self.env, self.kinds))
+                for name in _content_reads(stmt, self.primals, self.env, self.kinds):
+                    read.setdefault(name, set()).add(where)
             if rec.saved is not None:
                 # a callee's saved values may be the arguments themselves (a list it
                 # indexes): its backward function reads them as they were at the call
-                names.update(self._reads([rec.stmt.value]))
-            for name in names:
-                read.setdefault(name, set()).add(where)
-        return read
+                for name in self._reads([rec.stmt.value]):
+                    by_callees.setdefault(name, set()).add(where)
+        written = self.memory.written
+        copied = {name for name, positions in read.items() if name not in written
+                  and self.kinds.get(name) == K.ARRAY
+                  and any(self._changed_after(name, where) for where in positions)}
+        for name in copied:
+            del read[name]
+        for name, positions in by_callees.items():
+            read.setdefault(name, set()).update(positions)
+        return read, copied
+
+    def _changed_after(self, name, where):
+        """May a write change ``name``'s contents after position ``where`` (or in a loop
+        around it) and before its reverse?"""
+        for stmt_id, written in self.memory.writes.items():
+            if name != written and name not in self.memory.affected(written):
+                continue
+            first = self.stability.position[stmt_id][0]
+            loops = self.stability.loops[stmt_id]
+            if where < first or any(lo <= where <= hi for lo, hi in loops):
+                return True
+        return False
 
     def _undo_needed(self, stmt, written):
         """Must the reverse sweep undo this write into ``written``?  Yes if the adjoint
@@ -919,9 +948,12 @@ class ReverseMode:
 
         Objects go on the tape by reference: a later write into one whose contents the
         reverse sweep reads is undone there (``_undo_needed``), so it sees the object as
-        it was.
+        it was; a view of a buffer written later goes on as a copy.
         """
-        push, popped = self._tape_pair(var, build.name(var), at, self._stack)
+        value = build.name(var)
+        if var in self.copied:
+            value = build.call("np.copy", [value])     # a view a later write changes
+        push, popped = self._tape_pair(var, value, at, self._stack)
         return push, build.assign(into or var, popped)
 
     def _rematerialise(self, var, stmt, part, depth=0):
@@ -945,7 +977,8 @@ class ReverseMode:
             return None
         if op.kind == O.GETITEM:
             base = op.node.value
-            if not isinstance(base, gast.Name) or base.id in self.written:
+            if not isinstance(base, gast.Name) or base.id in self.written \
+                    or base.id in self.memory.mutated():
                 return None
         elif op.kind == O.RULE and isinstance(op.node, (gast.BinOp, gast.UnaryOp, gast.Compare)):
             if not (self.shapes.shape(var) == () or self.kinds.get(var) == K.INT):
@@ -966,16 +999,23 @@ class ReverseMode:
             plan += sub
         return plan + [build.clone(definition)]
 
+    def _kept(self, stmt, var, role):
+        """Does ``var`` reach the reverse of ``stmt`` as it was, without the tape?  Not if
+        it is redefined in between, or is a view whose contents a write changes."""
+        if var in self.copied and self._changed_after(var, self.stability.position[id(stmt)][0]):
+            return False
+        return self.stability.stable(stmt, var, role)
+
     def _tape(self, stmt, reads_in, reads_out):
         """Pushes around a compound ``stmt`` and the pops for the values its reverse reads."""
         pre, post, pops_out, pops_in = [], [], [], []
         for var in _unique(reads_in):
-            if var not in self.loop_vars and not self.stability.stable(stmt, var, "in"):
+            if var not in self.loop_vars and not self._kept(stmt, var, "in"):
                 push, pop = self._save(var, stmt)
                 pre.append(push)
                 pops_in.insert(0, pop)
         for var in _unique(reads_out):
-            if var not in self.loop_vars and not self.stability.stable(stmt, var, "out"):
+            if var not in self.loop_vars and not self._kept(stmt, var, "out"):
                 push, pop = self._save(var, stmt)
                 post.append(push)
                 pops_out.insert(0, pop)
@@ -1076,8 +1116,10 @@ class ReverseMode:
         part.code = code + restore_post
         if not part.code:
             return part
-        target = stmt.targets[0].id if (isinstance(stmt, gast.Assign)
-                                        and isinstance(stmt.targets[0], gast.Name)) else None
+        # a pop kept as `lst_item = lst.pop()` defines the item it puts back
+        defining = rec.forward if rec.kind == "pop" and rec.forward is not None else stmt
+        target = defining.targets[0].id if (isinstance(defining, gast.Assign) and isinstance(
+            defining.targets[0], gast.Name)) else None
         part.target = target
         reads = self._reads(part.code)
         operands = set(self._reads([stmt.value])) \
@@ -1088,12 +1130,13 @@ class ReverseMode:
         reads_out = [v for v in reads if v in outputs]
         reads_in = [v for v in reads if v not in reads_out]
         for var in _unique(reads_in):
-            if var not in self.loop_vars and not self.stability.stable(stmt, var, "in"):
-                if not self._rematerialise(var, stmt, part):
+            if var not in self.loop_vars and not self._kept(stmt, var, "in"):
+                if var in self.copied or not self._rematerialise(var, stmt, part):
                     part.tape_in.append(var)
         for var in _unique(reads_out):
-            if var not in self.loop_vars and not self.stability.stable(stmt, var, "out"):
-                if var == rec.saved or not self._rematerialise(var, stmt, part):
+            if var not in self.loop_vars and not self._kept(stmt, var, "out"):
+                if var == rec.saved or var in self.copied or \
+                        not self._rematerialise(var, stmt, part):
                     part.tape_out.append(var)
         if rec.capture:
             # the output overwrote an input the adjoint also needs: keep it under its own

@@ -153,6 +153,11 @@ class Memory:
         for p in params:
             state.args[p] = frozenset({p})
             state.reach[p] = frozenset({p})
+        # names a function reads but never binds (a backward function's saved values,
+        # before the statement unpacking them is added): from one place outside, so any
+        # two may share memory
+        for name in _free_names(fn, env, params):
+            state.alias(name, _OUTSIDE)
         self.params = params
         self.exit = self._block(fn.body, state)
 
@@ -372,6 +377,21 @@ class Memory:
             if position < len(call.args) and isinstance(call.args[position], gast.Name) \
                     and not self._immutable(call.args[position].id):
                 self._record(stmt, state, call.args[position].id)
+
+
+_OUTSIDE = "<outside>"
+
+
+def _free_names(fn, env, params):
+    stored, loaded = set(params), []
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Name):
+            if isinstance(node.ctx, (gast.Store, gast.Param)):
+                stored.add(node.id)
+            elif node.id not in loaded:
+                loaded.append(node.id)
+    return [n for n in loaded if n not in stored and env.lookup(gast.Name(
+        n, gast.Load(), None, None)) is None]
 
 
 def _at_positions(op, positions):

@@ -18,7 +18,6 @@ nothing a write changes.
 """
 import gast
 
-from ..ir.walk import dotted_name
 from ..optimize.effects import Liveness, effect
 from ..rules import registry
 from . import avals as A
@@ -34,9 +33,11 @@ class ContentLiveness(Liveness):
     if ``x``'s are read later.
     """
 
-    def __init__(self, env, shapes):
+    def __init__(self, env, shapes, arrays_only=False):
         super().__init__(env)
         self.shapes = shapes
+        # after a write into an array no shape changes: shape-only reads never count
+        self.arrays_only = arrays_only
 
     def stmt(self, stmt, live, exit_live):
         if isinstance(stmt, (gast.If, gast.For, gast.While, gast.Break)):
@@ -48,7 +49,7 @@ class ContentLiveness(Liveness):
                 uses.add(name)
         uses -= self._shape_only(stmt)
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
-                and _is_pop(stmt.value):
+                and _is_pop(stmt.value) and self.env.lookup(stmt.value.func) is None:
             stack = stmt.value.func.value.id
             if stmt.targets[0].id not in live:
                 uses.discard(stack)
@@ -63,9 +64,9 @@ class ContentLiveness(Liveness):
             if isinstance(node, gast.Call):
                 rule = registry.lookup(self.env.lookup(node.func))
                 for k, arg in enumerate(node.args):
-                    if isinstance(arg, gast.Name):
-                        if rule is not None and k in rule.shape_only and self._is_array(arg.id):
-                            shape.add(id(arg))
+                    if isinstance(arg, gast.Name) and rule is not None and k in rule.shape_only \
+                            and (self.arrays_only or self._is_array(arg.id)):
+                        shape.add(id(arg))
         for node in gast.walk(stmt):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) \
                     and id(node) not in shape:
@@ -80,7 +81,7 @@ class ContentLiveness(Liveness):
 def _is_pop(node):
     return isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
         and node.func.attr == "pop" and isinstance(node.func.value, gast.Name) \
-        and not node.args and dotted_name(node.func) is None
+        and not node.args
 
 
 def _reads_besides_writing(stmt, name):
@@ -106,8 +107,11 @@ class Hazard:
         self.hint = hint
 
 
-def check_writes(unit, activity, memory, liveness):
-    """Raise for writes into arguments; return the sharing hazards (see the docstring)."""
+def check_writes(unit, activity, memory, liveness, array_liveness=None, shapes=None):
+    """Raise for writes into arguments; return the sharing hazards (see the docstring).
+
+    ``array_liveness`` (with ``shapes``) decides after a write into a known array, which
+    changes no shape."""
     definitions = {}
     for stmt in _statements(unit.fn.body):
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
@@ -127,7 +131,10 @@ def check_writes(unit, activity, memory, liveness):
                 "use the functional form, which returns a new array: "
                 "%s = %s.at[...].set(value) (or .add, .multiply, ...), or copy first: "
                 "%s = %s.copy()" % (written, written, written, written))
-        live = liveness.after.get(id(stmt), set())
+        into_array = shapes is not None and isinstance(shapes.aval(written), A.Array) \
+            and shapes.aval(written).kind == A.NDARRAY
+        live = (array_liveness if into_array and array_liveness is not None
+                else liveness).after.get(id(stmt), set())
         for other in sorted(memory.sharers(stmt, written) & live):
             if not (activity.is_active(other) or activity.is_active(written)):
                 continue

@@ -84,7 +84,7 @@ class RenameVersions(Pass):
         if isinstance(stmt, gast.If):
             return self._if(stmt, current, after)
         if isinstance(stmt, (gast.For, gast.While)):
-            return self._loop(stmt, current)
+            return self._loop(stmt, current, after)
         self._use(stmt, current)
         return [stmt]
 
@@ -106,14 +106,16 @@ class RenameVersions(Pass):
             current[var] = joined
         return [stmt]
 
-    def _loop(self, stmt, current):
+    def _loop(self, stmt, current, after):
         carried = all_stored(stmt.body)
         if isinstance(stmt, gast.For):
             carried |= {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
+        exposed = _read_before_written(stmt)
         before, mapping = [], {}
         for var in sorted(carried):
             incoming = current.get(var)
-            if incoming is None:
+            if incoming is None or var not in after and var not in exposed:
+                # no value arrives (or none is read: each iteration makes its own)
                 mapping[var] = self._new_version(var)
             elif incoming in self.params or self.reads.get(incoming, 0):
                 # the value that arrives stays readable under its own name
@@ -131,3 +133,17 @@ class RenameVersions(Pass):
         for var in carried:
             current[var] = mapping[var]
         return before + [stmt]
+
+
+def _read_before_written(loop):
+    """Names the loop may read before an iteration assigns them (its test, or a read in
+    the body not preceded by an assignment at the body's top level)."""
+    exposed = set(loaded_names(loop.test)) if isinstance(loop, gast.While) else set()
+    assigned = {n.id for n in gast.walk(loop.target) if isinstance(n, gast.Name)} \
+        if isinstance(loop, gast.For) else set()
+    for stmt in loop.body:
+        exposed |= set(loaded_names(stmt)) - assigned
+        if isinstance(stmt, gast.Assign):
+            assigned |= {n.id for t in stmt.targets for n in gast.walk(t)
+                         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return exposed

@@ -53,5 +53,8 @@ def cases(fn, *arg_sets, argnums=0, kwargs=None, name=None, **options):
 
 
 def run(fn, args, argnums, kwargs, options):
-    """check_grads on one case; returns the gradient."""
+    """check_grads on one case, with the generated gradient differentiated again
+    (``check_reentry``); returns the gradient."""
+    options = dict(options)
+    options.setdefault("reenter", True)
     return check_grads(fn, args, argnums=argnums, kwargs=kwargs, **options)

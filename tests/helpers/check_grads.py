@@ -58,11 +58,12 @@ def random_like(tree, rng):
 
 
 def check_grads(f, args, argnums=0, kwargs=None, eps=1e-6, rtol=1e-5, atol=1e-6,
-                directions=3, seed=0, full=True, has_aux=False, generic=True):
+                directions=3, seed=0, full=True, has_aux=False, generic=True, reenter=False):
     """Assert tp.grad(f) matches central finite differences; return the gradient.
 
     Both generated versions are checked: the one specialised to the arguments' shapes
-    and (with ``generic``) the shape-generic one, which must agree with it.
+    and (with ``generic``) the shape-generic one, which must agree with it.  With
+    ``reenter``, the generated gradient is itself differentiated (``check_reentry``).
     """
     kwargs = kwargs or {}
     rng = np.random.default_rng(seed)
@@ -90,7 +91,29 @@ def check_grads(f, args, argnums=0, kwargs=None, eps=1e-6, rtol=1e-5, atol=1e-6,
         leaves = tree_leaves(args[num])
         if full and sum(np.size(x) for x in leaves) <= 40:
             _check_elementwise(primal, args, num, grad, eps, rtol, atol, kwargs)
+    if reenter and not has_aux:
+        check_reentry(derived, args, nums, kwargs, rng)
     return grads[0] if isinstance(argnums, int) else grads
+
+
+def check_reentry(derived, args, nums, kwargs, rng, eps=1e-5, rtol=1e-4, atol=1e-5):
+    """The generated gradient is valid input: ``tp.vjp`` of it (specialised to these
+    arguments) gives <vjp(w), u> equal to the central difference of <G(x), w> along u,
+    for a random cotangent w and direction u of each differentiated argument."""
+    if kwargs:
+        return                      # tp.vjp differentiates positional arguments
+    gradient = derived.specialised(*args)
+    out, pull = tp.vjp(gradient, *args)
+    w = random_like(out, rng)
+    cotangents = pull(w)
+    for num in nums:
+        u = random_like(args[num], rng)
+
+        numeric = numerical_directional(lambda *a: _vdot(gradient(*a), w), args, num, u, eps)
+        analytic = _vdot(cotangents[num], u)
+        assert np.isclose(analytic, numeric, rtol=rtol, atol=atol), \
+            "the derivative of the generated gradient (argument %d): transpiler %r, finite " \
+            "differences %r" % (num, analytic, numeric)
 
 
 def _assert_same(a, b):

@@ -219,7 +219,8 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
             unpack = build.assign(build.tuple_([build.name(r, store=True) for r in residuals],
                                                store=True), build.name(saved))
         bwd.body.insert(0, unpack)
-        bwd.body[1:1] = _copies_of_changed(bwd, residuals, module, unit.namer)
+        bwd.body[1:1] = _copies_of_changed(bwd, residuals, module, unit.namer,
+                                           build.function_def("forward", fn.args, forward))
     output = build.name(out) if not has_aux else build.tuple_([build.name(out), aux])
     fwd_result = build.tuple_([output, build.tuple_([build.name(r) for r in residuals])])
     # a value saved on one branch only is None on the other (its backward branch is not taken)
@@ -296,28 +297,56 @@ def use_residual_variants(fn, module):
             module.add_function(variant)
 
 
-def _copies_of_changed(fn, residuals, module, namer):
+def _copies_of_changed(fn, residuals, module, namer, forward):
     """Statements copying the saved values ``fn`` changes in place (and those holding or
     sharing them, copied together so that they still do), so the caller's stay whole.
-    ``fn`` starts by unpacking them: as parts of one value, any may hold another."""
+
+    ``fn`` starts by unpacking them; which of them share memory is what the forward
+    sweep (``forward``, a function of its statements) made them: views of a buffer, a
+    stack of its rows, a callee's saved values holding it."""
     from ..analysis.memory import Memory
     env = module.env
+    residuals = set(residuals)
     mutated = _mutated_names(fn, env)
+    if not mutated:
+        return []
     memory = Memory(fn, env)
-    changed = [r for r in residuals if r in mutated or any(
-        r in memory.affected(m) for m in mutated)]
+    # what the backward function writes into, traced back to the saved values
+    reached = set()
+    for name in mutated:
+        reached |= ({name} | memory.affected(name)) & residuals
+    made = Memory(forward, env).exit
+    changed = set(reached)
+    for name in reached:
+        changed |= made.sharers(name) & residuals
     if not changed:
         return []
-    comment = build.comment("saved values this function changes: copies, so the caller's "
-                            "stay as they were")
-    if len(changed) == 1:
-        return [comment, build.assign(changed[0], build.call("rt.snapshot",
-                                                             [build.name(changed[0])]))]
-    group = namer.fresh("changed")
-    module.temporaries.setdefault(fn.name, set()).add(group)     # folded when rendered
-    targets = build.tuple_([build.name(r, store=True) for r in changed], store=True)
-    return [comment, build.assign(group, build.tuple_([build.name(r) for r in changed])),
-            build.assign(targets, build.call("rt.snapshot", [build.name(group)]))]
+    code = [build.comment("saved values this function changes: copies, so the caller's "
+                          "stay as they were")]
+    # values that share memory are copied together (one snapshot keeps their views
+    # views of one copy); the others each on their own
+    for group in _sharing_groups(sorted(changed), made):
+        if len(group) == 1:
+            code.append(build.assign(group[0], build.call("rt.snapshot",
+                                                          [build.name(group[0])])))
+            continue
+        together = namer.fresh("changed")
+        module.temporaries.setdefault(fn.name, set()).add(together)    # folded when rendered
+        targets = build.tuple_([build.name(r, store=True) for r in group], store=True)
+        code += [build.assign(together, build.tuple_([build.name(r) for r in group])),
+                 build.assign(targets, build.call("rt.snapshot", [build.name(together)]))]
+    return code
+
+
+def _sharing_groups(names, state):
+    """``names`` split into groups that may share memory (per the memory state)."""
+    groups = []
+    for name in names:
+        linked = [g for g in groups if any(
+            other in state.sharers(name) or name in state.sharers(other) for other in g)]
+        merged = [name] + [n for g in linked for n in g]
+        groups = [g for g in groups if g not in linked] + [sorted(merged)]
+    return sorted(groups)
 
 
 def _mutated_names(fn, env):

@@ -205,9 +205,18 @@ def join(a, b):
         if a.items is None or b.items is None or len(a.items) != len(b.items):
             return Seq(a.kind, None)
         return Seq(a.kind, tuple(join(x, y) for x, y in zip(a.items, b.items)))
-    if isinstance(a, Dict) and isinstance(b, Dict) and a.keys() == b.keys():
-        return Dict(tuple((k, join(v, w)) for (k, v), (_, w) in zip(a.items, b.items)))
+    if isinstance(a, Dict) and isinstance(b, Dict):
+        # the keys either may have (a key written on one path only is one of them)
+        keys = a.keys() + [k for k in b.keys() if k not in a.keys()]
+        return Dict(tuple((k, join(_item(a, k), _item(b, k))) for k in keys))
     return None
+
+
+def _item(d, key):
+    try:
+        return d.get(key)
+    except KeyError:
+        return None
 
 
 def _join_shapes(a, b):

@@ -194,9 +194,7 @@ class Memory:
     def _immutable(self, name):
         if self.shapes is None:
             return False
-        aval = self.shapes.aval(name)
-        return isinstance(aval, A.Array) and not aval.mutable or \
-            isinstance(aval, A.Const)
+        return _immutable_value(self.shapes.aval(name))
 
     def _is_array(self, name):
         if self.shapes is None:
@@ -336,7 +334,8 @@ class Memory:
         return "fresh", ()
 
     def _unpack(self, stmt, target, state):
-        """``a, b = f(...)`` (generated code): each name may be any part of the value."""
+        """``a, b = t`` or ``a, b = f(...)`` (generated code): each name is an item of
+        the tuple (of what ``t`` holds; a call's result may be its arguments or views)."""
         op = self.ops.get(id(stmt))
         kind, names = self._sources(stmt, op, None, state) if op is not None else ("fresh", ())
         for elt in target.elts:
@@ -346,8 +345,21 @@ class Memory:
             if self._immutable(elt.id):
                 continue
             for name in names:
-                state.alias(elt.id, name)
+                if kind == "view" and isinstance(stmt.value, gast.Name):
+                    self._item_of(state, elt.id, name)
+                else:
+                    state.alias(elt.id, name)
             self._remember(state, elt.id)
+
+    def _item_of(self, state, name, container):
+        """``name`` is one item of the tuple ``container`` taken apart: any item it is
+        known to hold (built here), or, for a tuple from outside (a backward function's
+        saved values), an object of its own -- its positions hold distinct values."""
+        if state.holds.get(container):
+            state.element_of(name, container)
+            return
+        state.args[name] = state.args.get(name, _EMPTY) | state.reach.get(container, _EMPTY)
+        state.reach[name] = state.reach.get(name, _EMPTY) | state.reach.get(container, _EMPTY)
 
     def _call_statement(self, stmt, call, state):
         op = self.ops.get(id(stmt))
@@ -380,6 +392,17 @@ class Memory:
 
 
 _OUTSIDE = "<outside>"
+
+
+def _immutable_value(aval):
+    """Numbers, constants, and tuples of them: nothing any write can change."""
+    if isinstance(aval, A.Array):
+        return not aval.mutable
+    if isinstance(aval, A.Const):
+        return True
+    if isinstance(aval, A.Seq) and aval.kind == "tuple" and aval.items is not None:
+        return all(_immutable_value(item) for item in aval.items)
+    return False
 
 
 def _free_names(fn, env, params):

@@ -153,12 +153,57 @@ class Shapes:
             if op is not None and op.kind == O.APPEND:
                 owner = stmt.value.func.value.id
                 self._set(owner, A.Seq("list", None))
+            elif op is not None and op.kind == O.RULE and op.rule.effects.writes:
+                # rt.add_at(d, key, v) on a container: what the item becomes is not known
+                for k in op.rule.effects.writes:
+                    if k < len(op.args) and isinstance(op.args[k], gast.Name):
+                        self._write_item(op.args[k].id, None, None)
+            return
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript) \
+                and isinstance(stmt.targets[0].value, gast.Name):
+            value = self._atom(stmt.value) if isinstance(stmt.value, (gast.Name, gast.Constant)) \
+                else None
+            self._write_item(stmt.targets[0].value.id, stmt.targets[0].slice,
+                             None if value is _UNSET else value)
             return
         if not isinstance(stmt, gast.Assign) or not isinstance(stmt.targets[0], gast.Name):
             return
         aval = self._evaluate(op)
         if aval is not _UNSET:
             self._set(stmt.targets[0].id, aval)
+
+    def _write_item(self, name, index, value):
+        """``name[index] = value`` on a list or dict: the item may now be ``value`` too
+        (one abstract value per name holds for every point of the function)."""
+        container = self.avals.get(name)
+        if not isinstance(container, (A.Seq, A.Dict)):
+            return
+        key = None
+        if index is not None:
+            components = index_components(index, self._atom)
+            if len(components) == 1 and components[0] is not _UNSET:
+                try:
+                    key = A.static_value(components[0])
+                except LookupError:
+                    key = None
+        if isinstance(container, A.Dict):
+            if key is None or isinstance(key, slice):
+                written = A.Dict(tuple((k, A.join(v, value)) for k, v in container.items))
+            elif key in container.keys():
+                written = A.Dict(tuple((k, A.join(v, value) if k == key else v)
+                                       for k, v in container.items))
+            else:
+                written = A.Dict(container.items + ((key, value),))
+        elif container.items is None:
+            return
+        elif isinstance(key, int) and -len(container.items) <= key < len(container.items):
+            items = list(container.items)
+            items[key] = A.join(items[key], value)
+            written = A.Seq(container.kind, tuple(items))
+        else:
+            written = A.Seq(container.kind, None if isinstance(key, slice) else
+                            tuple(A.join(v, value) for v in container.items))
+        self.avals[name] = written
 
     def _evaluate(self, op):
         node = op.node

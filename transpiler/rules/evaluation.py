@@ -943,7 +943,7 @@ def adjoint_like(position, zeros=False):
     with ``zeros`` (``rt.zeros_like``), else not known."""
     def rule(args, kwargs):
         x = args[position]
-        item = Array(np.dtype(np.float64), (), PYTHON, 0.0) if zeros else None
+        item = Array(np.dtype(np.float64), (), PYTHON) if zeros else None
         if isinstance(x, Seq):
             return Seq("list", None if x.items is None else tuple(item for _ in x.items))
         if isinstance(x, Dict):

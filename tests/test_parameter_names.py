@@ -183,3 +183,36 @@ def test_a_rename_does_not_take_another_parameters_name():
     expected = (2.0 * -2.0, 2.0 * 1.5, 2.0 * 0.5)
     assert derived(1.5, -2.0, 0.5) == pytest.approx(expected)
     assert derived(rt_=-2.0, np_=0.5, rt=1.5) == pytest.approx(expected)
+
+
+# A helper's local named like a value the caller reads from outside (a global, a
+# closure value): both live in one generated module, where the helper's saved value must
+# not be mistaken for the module's binding (the backward function read the global).
+W = np.array([1.0, 2.0, 3.0])
+
+
+def _helper_with_a_parameter_named_like_a_global(W):
+    return np.sum(np.sin(W) * W)
+
+
+def reads_a_global_its_helper_names_as_a_parameter(x):
+    return _helper_with_a_parameter_named_like_a_global(x * W) + np.sum(W * x)
+
+
+def _helper_with_a_local_named_like_a_closure_value(x):
+    v = x * 2.0
+    return np.sum(v ** 3)
+
+
+def test_a_helper_local_named_like_a_module_binding():
+    x = np.array([0.3, -0.2, 0.5])
+    u = x * W
+    expected = W * (np.cos(u) * u + np.sin(u)) + W
+    np.testing.assert_allclose(tp.grad(reads_a_global_its_helper_names_as_a_parameter)(x),
+                               expected)
+    check_grads(reads_a_global_its_helper_names_as_a_parameter, (x,))
+    v = np.array([1.5, -0.5, 2.0])
+
+    def caller(x):
+        return _helper_with_a_local_named_like_a_closure_value(x) * np.sum(v * x)
+    check_grads(caller, (x,))

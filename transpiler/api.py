@@ -22,9 +22,7 @@ from .custom import custom_vjp
 
 def _check_function(fun, transform):
     if isinstance(fun, Transformed):
-        raise NotImplementedError(
-            "%s of a function already transformed by %s is not supported yet (higher-order "
-            "derivatives arrive with forward mode)" % (transform, fun._kind))
+        return _transformed_wrapper(fun)
     if isinstance(fun, custom_vjp):
         return _custom_wrapper(fun)
     if isinstance(fun, functools.partial):
@@ -53,6 +51,39 @@ def _custom_wrapper(custom):
     return wrapper
 
 
+def _transformed_wrapper(inner):
+    """A plain function calling the transformed function ``inner`` (with real source:
+    ``def grad_f(x): return grad(f)(x)``), so that transforming it again differentiates
+    the code ``inner`` generates."""
+    wrapper = getattr(inner, "_transpiler_wrapper", None)
+    if wrapper is None:
+        from .ir import emit
+        params = list(inner._signature.parameters.values())
+        positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY,
+                                                           p.POSITIONAL_OR_KEYWORD)]
+        keyword = [p.name for p in params if p.kind == p.KEYWORD_ONLY]
+        header = ", ".join(positional + (["*"] + keyword if keyword else []))
+        call = ", ".join(positional + ["%s=%s" % (k, k) for k in keyword])
+        fun = inner._fun
+        fun_name = fun.__name__ if fun.__name__.isidentifier() else "f"
+        options = ""
+        if inner._argnums != (0,) or not inner._single:
+            options += ", argnums=%r" % (inner._argnums[0] if inner._single else inner._argnums,)
+        if inner._has_aux:
+            options += ", has_aux=True"
+        name = "%s_%s" % (inner._kind, fun_name)
+        source = "def %s(%s):\n    return %s(%s%s)(%s)\n" % (
+            name, header, inner._kind, fun_name, options, call)
+        makers = {"grad": grad, "value_and_grad": value_and_grad}
+        namespace = emit.compile_source(source, {inner._kind: makers[inner._kind],
+                                                 fun_name: fun}, "transformed " + name)
+        wrapper = namespace[name]
+        wrapper.__defaults__ = fun.__defaults__
+        wrapper.__kwdefaults__ = fun.__kwdefaults__
+        inner._transpiler_wrapper = wrapper
+    return wrapper
+
+
 def _normalise_argnums(argnums, params, fun_name):
     single = isinstance(argnums, int)
     nums = (argnums,) if single else tuple(argnums)
@@ -73,7 +104,12 @@ def _normalise_argnums(argnums, params, fun_name):
 
 
 class Transformed:
-    """A generated function, callable like the primal; its source is ``tp.source(self)``."""
+    """A generated function, callable like the primal; its source is ``tp.source(self)``.
+
+    Called inside a function being transformed, it is a user function whose code is the
+    code it generates for the call's arguments (``entry_for``)."""
+
+    _transpiler_transform = True
 
     def __init__(self, fun, kind, argnums, has_aux):
         self._fun = fun
@@ -140,6 +176,7 @@ class Transformed:
     def _build(self, arg_avals, optimise=True):
         from .ad.package import grad_function
         module = GeneratedModule("%s %s" % (self._kind, self._fun.__qualname__))
+        module.validating = not optimise
         if self._normalised is None or cache.changed(self._normalised.unit.src.reads.values()):
             unit = module.normalise(self._fun)
             self._normalised = module.snapshot(unit)
@@ -191,6 +228,22 @@ class Transformed:
         self._check_arguments(bound, self._inplace)
         entry = self._specialisation(bound)
         return entry.function(*args, **kwargs)
+
+    def entry_for(self, avals=None):
+        """The generated code for arguments with these abstract values (a dict by
+        parameter name; None, or an unknown value, for the shape-generic code): what a
+        call to this transformed function inside code being transformed runs.  Its
+        ``function`` is the code, its ``dependencies`` what that code was made from."""
+        names = list(self._signature.parameters)
+        if avals is None or any(avals.get(n) is None for n in names):
+            return self._entry
+        avals = {n: avals[n] for n in names}
+        signature = tuple((n, signature_key(a)) for n, a in avals.items())
+        entry = self._current(self._specs.get(signature))
+        if entry is None:
+            entry = self._generate(avals, signature)
+            self._specs[signature] = entry
+        return entry
 
     def specialised(self, *args, **kwargs):
         """The generated Python function this transform runs for these arguments.
@@ -276,6 +329,14 @@ def _check_real_primals(primals):
 
 # ------------------------------------------------------------ public functions
 
+def _transform_maker(function):
+    """Mark a public transform: ``tp.grad(f)(x)`` inside a function being transformed is
+    made when that function is (``frontend/resolve.py``)."""
+    function._transpiler_transform_maker = True
+    return function
+
+
+@_transform_maker
 def grad(fun, argnums=0, has_aux=False):
     """Gradient of a scalar-valued function, as generated Python source.
 
@@ -297,6 +358,7 @@ def grad(fun, argnums=0, has_aux=False):
     return Transformed(_check_function(fun, "grad"), "grad", argnums, has_aux)
 
 
+@_transform_maker
 def value_and_grad(fun, argnums=0, has_aux=False):
     """``(fun(*args), grad(fun)(*args))`` in one pass.
 

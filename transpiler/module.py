@@ -30,7 +30,10 @@ class GeneratedModule:
         self.entry_points = None       # names of the functions callers use (default: first)
         self.units = []                # every normalised function, for cache validation
         self.temporaries = {}          # function name -> temporaries its flattening introduced
-        self.custom_reads = {}         # custom_vjp attributes read (fwd), by place
+        self.other_reads = {}          # read elsewhere: custom_vjp rules, transformed callees
+        # checking a function as far as it can be refused, generating nothing: callees
+        # whose arguments are not known are checked, their pairs not generated
+        self.validating = False
 
     # ------------------------------------------------------------ names
     def global_name(self, preferred, obj=None):
@@ -50,7 +53,7 @@ class GeneratedModule:
     def reads(self):
         """Every value this module's code was made from (``cache.Read``), once each: what
         the normalised functions resolved, their defaults, the custom_vjp rules bound."""
-        found = dict(self.custom_reads)
+        found = dict(self.other_reads)
         for unit in self.units:
             found.update(unit.src.reads)
         return list(found.values())
@@ -90,6 +93,8 @@ class GeneratedModule:
         if op.kind == O.CUSTOM:
             return self._custom_vjp(callee, params, active_params, atoms, mask)
         avals = self.argument_avals(callee, params, atoms, caller_shapes)
+        if avals is not None and all(v is None for v in avals.values()):
+            avals = None                               # nothing known: the generic pair
         signature = None if avals is None else tuple(
             (k, aval_key(v)) for k, v in sorted(avals.items()))
         key = (callee, tuple(sorted(set(active_params))), signature)
@@ -101,7 +106,7 @@ class GeneratedModule:
             self._in_progress.append(callee)
             try:
                 from .ad.package import vjp_pair
-                unit = self.normalise(callee)
+                unit = self.normalise(self._plain(callee, avals))
                 user_params = [unit.param_renames.get(p, p) for p in build.param_names(unit.fn)]
                 wrt = [p for p in user_params if p in key[1]]
                 self._vjps[key] = vjp_pair(self, unit, wrt, avals)
@@ -110,6 +115,16 @@ class GeneratedModule:
         fwd, bwd, wrt = self._vjps[key]
         order = [wrt.index(p) for p in active_params]
         return fwd, bwd, (None if len(wrt) == 1 else order)
+
+    def _plain(self, callee, avals):
+        """The Python function a call runs: a transformed function's generated code for
+        arguments with these abstract values (what it was made from joins this module's
+        reads: a change there makes this module's code stale too), or the user function."""
+        if not getattr(callee, "_transpiler_transform", False):
+            return callee
+        entry = callee.entry_for(avals)
+        self.other_reads.update((read.where, read) for read in entry.dependencies)
+        return entry.function
 
     def argument_avals(self, callee, params, atoms, caller_shapes):
         """Abstract values of the callee's parameters at this call (None if unknown)."""
@@ -140,7 +155,7 @@ class GeneratedModule:
         self._output_avals[key] = None
         self._in_progress.append(callee)
         try:
-            unit = driver.normalise(callee, self.env)
+            unit = driver.normalise(self._plain(callee, avals), self.env)
             self.units.append(unit)                # its output shape depends on its reads
             ret = unit.fn.body[-1]
             if not isinstance(ret, gast.Return) or not isinstance(ret.value, gast.Name):
@@ -155,7 +170,7 @@ class GeneratedModule:
 
     def _custom_vjp(self, custom, params, active_params, atoms, mask):
         read = Read(custom, "fwd", (), custom.fwd)          # defvjp may give another later
-        self.custom_reads[read.where] = read
+        self.other_reads[read.where] = read
         fwd = self.env.bind(custom.__name__ + "_fwd", custom.fwd_checked)
         bwd = self.env.bind(custom.__name__ + "_bwd", custom.bwd_with_zeros)
         all_params = custom.param_names

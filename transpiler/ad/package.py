@@ -197,6 +197,12 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
     extra, out, aux = _output(unit, has_aux)
     fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
     mode = ReverseMode(unit, wrt, out, module, arg_avals, hazards)
+    if module.validating and arg_avals is None:
+        # a check of the caller: this callee is refused here or never; its shape-generic
+        # pair is not generated (the caller's code, when made, knows its arguments)
+        mode.differentiate(check_only=True)
+        return (module.global_name(base + "_fwd"), module.global_name(base + "_bwd"),
+                [unit.param_renames.get(p, p) for p in wrt])
     forward, reverse, grads = mode.differentiate()
     cotangent = mode.d(out)
     saved = unit.fresh("saved")

@@ -143,7 +143,9 @@ def classify(rhs, env):
         if rule is not None:
             return Op(RULE, rhs, rule=rule, callee=target, args=list(rhs.args),
                       keywords=keywords)
-        if isinstance(target, types.FunctionType):
+        if isinstance(target, types.FunctionType) or getattr(target, "_transpiler_transform",
+                                                             False):
+            # a user function, or a transformed one (its generated code is the callee)
             return Op(USER, rhs, callee=target, args=list(rhs.args), keywords=keywords)
         return Op(UNKNOWN, rhs, callee=target, args=list(rhs.args), keywords=keywords)
     raise ValueError("not a core-language expression: %s" % type(rhs).__name__)

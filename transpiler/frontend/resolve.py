@@ -33,11 +33,13 @@ def function_locals(fn):
 _LITERALS = (int, float, complex, bool, str, type(None))
 
 
-def _renames(local_names):
-    """Locals named like what generated code uses (``np`` -> ``np_``), to free names."""
-    taken = set(local_names)
+def _renames(local_names, bound=()):
+    """Locals named like what generated code uses (``np`` -> ``np_``), or like a name the
+    module already binds to an object (a helper's ``v`` next to a closure value ``v`` of
+    the function that calls it), to free names."""
+    taken = set(local_names) | set(bound)
     renames = {}
-    for name in sorted(set(local_names) & RESERVED):
+    for name in sorted(set(local_names) & (RESERVED | set(bound))):
         candidate, k = name + "_", 2
         while candidate in taken:
             candidate, k = "%s_%d" % (name, k), k + 1
@@ -52,7 +54,7 @@ class Resolver(gast.NodeTransformer):
         self.src = src
         self.env = env
         self.locals = local_names
-        self.renames = _renames(local_names)
+        self.renames = _renames(local_names, env.bindings)
         self.cells = src.cells
 
     # -- scopes
@@ -134,6 +136,40 @@ class Resolver(gast.NodeTransformer):
         if not preferred or preferred == "<lambda>" or not preferred.isidentifier():
             preferred = fallback_name
         return build.name(self.env.bind(preferred, value), at=node)
+
+    def visit_Call(self, node):
+        """``tp.grad(f)(x)``: the transform is made now (its arguments must be known
+        here), and the call is to the transformed function."""
+        self.generic_visit(node)
+        inner = node.func
+        if not isinstance(inner, gast.Call):
+            return node
+        transform = self.env.lookup(inner.func)
+        if not getattr(transform, "_transpiler_transform_maker", False):
+            return node
+        try:
+            args = [self._static_value(a) for a in inner.args]
+            kwargs = {kw.arg: self._static_value(kw.value) for kw in inner.keywords}
+        except LookupError:
+            raise self.src.error(inner, "the arguments of this transform must be known when "
+                                 "the function is transformed",
+                                 "transform a module-level function with constant options, "
+                                 "e.g. tp.grad(f, argnums=1)(x, y).") from None
+        made = transform(*args, **kwargs)
+        node.func = build.name(self.env.bind(made.__name__, made), at=inner)
+        return node
+
+    def _static_value(self, node):
+        if isinstance(node, gast.Constant):
+            return node.value
+        if isinstance(node, gast.Tuple) and all(isinstance(e, gast.Constant) for e in node.elts):
+            return tuple(e.value for e in node.elts)
+        if isinstance(node, (gast.Name, gast.Attribute)) and not (
+                isinstance(node, gast.Name) and node.id in self.locals):
+            value = self.env.lookup(node)
+            if value is not None:
+                return value
+        raise LookupError(node)
 
     def visit_Attribute(self, node):
         chain = []

@@ -12,7 +12,7 @@ import pytest
 
 import transpiler as tp
 from helpers.check_grads import check_grads
-from transpiler.frontend.environment import GENERATED_BUILTINS
+from transpiler.ir.core import GENERATED_BUILTINS
 from transpiler.rules.registry import all_rules
 
 
@@ -216,3 +216,22 @@ def test_a_helper_local_named_like_a_module_binding():
     def caller(x):
         return _helper_with_a_local_named_like_a_closure_value(x) * np.sum(v * x)
     check_grads(caller, (x,))
+
+
+def names_whose_adjoint_would_be_a_keyword(x, ef):
+    el = x * 2.0
+    el = el * el
+    total = 0.0
+    for el_row in [el, x]:
+        total = total + np.sum(el_row * ef)
+    return total
+
+
+def test_adjoint_names_are_never_keywords():
+    """The adjoint of `el` is not `del`, nor that of `ef` `def` (a SyntaxError)."""
+    x, ef = np.array([0.3, -0.2, 0.5]), 1.5
+    source = tp.source(tp.grad(names_whose_adjoint_would_be_a_keyword, argnums=(0, 1)), x, ef)
+    assert "d_el" in source and "d_ef" in source
+    check_grads(names_whose_adjoint_would_be_a_keyword, (x, ef), argnums=(0, 1))
+    np.testing.assert_allclose(
+        tp.grad(names_whose_adjoint_would_be_a_keyword)(x, ef), (8 * x + 1) * ef)

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import cache
 from .errors import TranspileError
+from .ir.emit import annotate
 import runtime
 from runtime.pytree import tree_flatten, tree_leaves
 
@@ -160,7 +161,7 @@ class Transformed:
         key = self._key("validated")
         entry = cache.lookup(key)
         if entry is None:
-            entry = self._build(None, optimise=False)
+            entry = self._build(None, check_only=True)
             cache.store(key, entry, entry.dependencies)
         return entry
 
@@ -173,10 +174,10 @@ class Transformed:
         cache.store(key, entry, entry.dependencies)
         return entry
 
-    def _build(self, arg_avals, optimise=True):
+    def _build(self, arg_avals, check_only=False):
         from .ad.package import grad_function
         module = GeneratedModule("%s %s" % (self._kind, self._fun.__qualname__))
-        module.validating = not optimise
+        module.check_only = check_only
         if self._normalised is None or cache.changed(self._normalised.unit.src.reads.values()):
             unit = module.normalise(self._fun)
             self._normalised = module.snapshot(unit)
@@ -185,9 +186,9 @@ class Transformed:
         name = module.global_name("%s_%s" % (self._kind, unit.src.base_name))
         fn = grad_function(module, unit, self._wrt, name, has_aux=self._has_aux,
                            with_value=self._kind == "value_and_grad", single=self._single,
-                           arg_avals=arg_avals, optimise=optimise)
+                           arg_avals=arg_avals, check_only=check_only)
         dependencies = module.reads()
-        if not optimise:
+        if check_only:
             return _Entry(source=None, function=None, inplace=unit.user_names(unit.inplace_params),
                           unit=unit, dependencies=dependencies)
         module.functions.insert(0, fn)
@@ -227,7 +228,7 @@ class Transformed:
             raise TypeError("%s: %s" % (self.__name__, exc)) from None
         self._check_arguments(bound, self._inplace)
         entry = self._specialisation(bound)
-        return entry.function(*args, **kwargs)
+        return _run(entry.function, *args, **kwargs)
 
     def entry_for(self, avals=None):
         """The generated code for arguments with these abstract values (a dict by
@@ -409,7 +410,7 @@ def vjp(fun, *primals, has_aux=False):
     if entry is None:
         entry = _build_vjp(fun, wrt, avals, has_aux)
         cache.store(key, entry, entry.dependencies)
-    out, saved = entry.function(*primals)
+    out, saved = _run(entry.function, *primals)
     aux = None
     if has_aux:
         out, aux = out
@@ -418,13 +419,22 @@ def vjp(fun, *primals, has_aux=False):
 
     def vjp_fn(cotangent):
         _check_cotangent(cotangent, out)
-        pulled = backward(saved, cotangent)      # it copies what it pops: it may run again
+        pulled = _run(backward, saved, cotangent)   # it copies what it pops: may run again
         pulled = (pulled,) if len(wrt) == 1 else tuple(pulled)
         return runtime.as_gradients(pulled, primals)
 
     vjp_fn.__transpiler_source__ = entry.source
 
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
+
+
+def _run(function, *args, **kwargs):
+    """Call generated code; an exception it raises names the user's line it comes from."""
+    try:
+        return function(*args, **kwargs)
+    except Exception as exc:
+        annotate(exc)
+        raise
 
 
 def _check_cotangent(cotangent, out):

@@ -5,8 +5,13 @@ parameter per argument set, and runs them through ``run`` (``check_grads``: the
 gradient against central finite differences, its structure and shapes, and the
 generic against the shape-specialised generated code).
 """
+import inspect
+import re
+
 import numpy as np
 import pytest
+
+import transpiler as tp
 
 from helpers.check_grads import check_grads
 
@@ -54,7 +59,28 @@ def cases(fn, *arg_sets, argnums=0, kwargs=None, name=None, **options):
 
 def run(fn, args, argnums, kwargs, options):
     """check_grads on one case, with the generated gradient differentiated again
-    (``check_reentry``); returns the gradient."""
+    (``check_reentry``); returns the gradient.  A function without loops gets a
+    gradient without a tape."""
     options = dict(options)
     options.setdefault("reenter", True)
-    return check_grads(fn, args, argnums=argnums, kwargs=kwargs, **options)
+    grads = check_grads(fn, args, argnums=argnums, kwargs=kwargs, **options)
+    _no_tape_without_loops(fn, args, argnums, kwargs, options)
+    return grads
+
+
+_LOOPS = re.compile(r"\b(for|while)\b")
+_TAPE = re.compile(r"\w_(stack|slots)(_\d+)?\.(append|pop)\(")
+
+
+def _no_tape_without_loops(fn, args, argnums, kwargs, options):
+    """The gradient of a straight-line function (no loop in it or in what it calls that
+    could need one: only its own code is judged) keeps nothing on a stack."""
+    try:
+        text = inspect.getsource(fn)
+    except (OSError, TypeError):
+        return
+    if _LOOPS.search(text) or kwargs or options.get("has_aux"):
+        return
+    source = tp.source(tp.grad(fn, argnums=argnums), *args)
+    entry = source.split("\n\n\ndef ")[0]          # the gradient itself, not callees' pairs
+    assert not _TAPE.search(entry), entry

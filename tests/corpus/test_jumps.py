@@ -196,7 +196,45 @@ def helper_with_early_return_in_loop(x):
     return total
 
 
+def unconditional_return_in_loop(x, s):
+    for q in x:
+        return s * q
+    return s
+
+
+def unconditional_break_after_work(x):
+    t = 1.0
+    for q in x:
+        t = t * q + 1.0
+        break
+    return t * x[-1]
+
+
+def unconditional_return_in_inner_loop(A):
+    s = 0.0
+    for row in A:
+        s = s + np.sum(row ** 2)
+        for v in row:
+            return s * v
+    return s
+
+
+def unconditional_return_in_while(x):
+    k = 0
+    s = 0.0
+    while k < len(x):
+        s = s + x[k] ** 2
+        k = k + 1
+        return s * x[-1]
+    return s
+
+
 CASES = [
+    *cases(unconditional_return_in_loop, (np.array([0.3, -1.2, 0.5]), 0.7),
+           (np.zeros(0), 0.7), argnums=(0, 1)),
+    *cases(unconditional_break_after_work, (np.array([0.3, -1.2, 0.5]),)),
+    *cases(unconditional_return_in_inner_loop, (np.array([[0.3, -1.2], [0.5, 0.4]]),)),
+    *cases(unconditional_return_in_while, (np.array([0.3, -1.2, 0.5]),)),
     *cases(break_on_threshold, (np.array([0.9, 1.2, 0.8, -0.4, 2.0]),), (normal(3) * 0.3,)),
     *cases(continue_on_negative, (np.array([0.5, -0.3, 1.2, -2.0, 0.9]),)),
     *cases(early_return_in_loop, (np.array([0.7, 0.6, 1.0, 0.2]),),

@@ -20,6 +20,7 @@ from ..ir.walk import Renamer
 from ..optimize import optimize
 from ..specialize import drop_type_dispatch, lower_in_place
 from ..optimize.effects import Liveness
+from .callees import CalleePairs
 from .reverse import ReverseMode
 
 
@@ -99,24 +100,24 @@ def _stack_inits(mode):
 
 
 def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, single=True,
-                  arg_avals=None, optimise=True):
+                  arg_avals=None, check_only=False):
     """The FunctionDef of grad / value_and_grad of ``unit`` with respect to ``wrt``.
 
     With ``arg_avals`` (abstract values of the arguments of one call signature) the code
-    is specialised to that signature's shapes.  With ``optimise=False`` it only checks
-    that the function can be differentiated (raising the errors) and returns None.
+    is specialised to that signature's shapes.  With ``check_only`` it only checks that
+    the function can be differentiated (raising the errors) and returns None.
     """
     fn = unit.fn
     wrt = unit.tree_names(wrt)
     if arg_avals is not None:
         arg_avals = unit.tree_names(arg_avals)
-        drop_type_dispatch(unit, arg_avals, module)
-    hazards = lower_in_place(unit, arg_avals, module)
+        drop_type_dispatch(unit, arg_avals, CalleePairs.of(module))
+    hazards = lower_in_place(unit, arg_avals, CalleePairs.of(module))
     extra, out, aux = _output(unit, has_aux)
     body = fn.body[:-1] + extra
     fn.body = body + [build.return_(build.name(out))]
-    mode = ReverseMode(unit, wrt, out, module, arg_avals, hazards)
-    if not optimise:
+    mode = ReverseMode(unit, wrt, out, CalleePairs.of(module), arg_avals, hazards)
+    if check_only:
         mode.differentiate(check_only=True)     # a check: nothing is generated
         return None
     forward, reverse, grads = mode.differentiate()
@@ -139,11 +140,11 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
              + [build.comment("Reverse pass: adjoints, last statement first")] + [seed]
              + reverse + [build.return_(result)])
     new = build.function_def(name, fn.args, stmts, at=fn)
-    if optimise:
-        module.flatten(new, unit.namer)
-        optimize(new, module.env, protected=set(build.param_names(fn)))
-        use_residual_variants(new, module)
-        restore_param_names(new, unit, module.env)
+    module.origins[name] = unit.src
+    module.flatten(new, unit.namer)
+    optimize(new, module.env, protected=set(build.param_names(fn)))
+    use_residual_variants(new, module)
+    restore_param_names(new, unit, module.env)
     return new
 
 
@@ -192,12 +193,12 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
     wrt = unit.tree_names(wrt)
     if arg_avals is not None:
         arg_avals = unit.tree_names(arg_avals)
-        drop_type_dispatch(unit, arg_avals, module)
-    hazards = lower_in_place(unit, arg_avals, module)
+        drop_type_dispatch(unit, arg_avals, CalleePairs.of(module))
+    hazards = lower_in_place(unit, arg_avals, CalleePairs.of(module))
     extra, out, aux = _output(unit, has_aux)
     fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
-    mode = ReverseMode(unit, wrt, out, module, arg_avals, hazards)
-    if module.validating and arg_avals is None:
+    mode = ReverseMode(unit, wrt, out, CalleePairs.of(module), arg_avals, hazards)
+    if module.check_only and arg_avals is None:
         # a check of the caller: this callee is refused here or never; its shape-generic
         # pair is not generated (the caller's code, when made, knows its arguments)
         mode.differentiate(check_only=True)
@@ -245,7 +246,9 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
         optimize(function, module.env, protected=set(build.param_names(fn)))
         use_residual_variants(function, module)
         restore_param_names(function, unit, module.env)
-    module.residual_variants[fwd_name] = variant
+    CalleePairs.of(module).residual_variants[fwd_name] = variant
+    for function in (fwd, bwd, variant):
+        module.origins[function.name] = unit.src
     module.add_function(fwd)
     module.add_function(bwd)
     return fwd_name, bwd_name, [unit.param_renames.get(p, p) for p in wrt]
@@ -293,7 +296,7 @@ def use_residual_variants(fn, module):
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Tuple)
                 and isinstance(stmt.value, gast.Call) and isinstance(stmt.value.func, gast.Name)):
             continue
-        variant = module.residual_variants.get(stmt.value.func.id)
+        variant = CalleePairs.of(module).residual_variants.get(stmt.value.func.id)
         output, saved = stmt.targets[0].elts
         if variant is None or output.id in loaded:
             continue

@@ -11,16 +11,7 @@ import types
 
 import numpy as np
 
-import runtime
-
-# Names generated code always has; user locals with these names are renamed.
-CORE = {"np": np, "math": math, "rt": runtime}
-# Builtins generated code calls (``for v in xs`` becomes ``for i in range(len(xs))``,
-# indices become ``slice(...)``, rule templates test ``isinstance(y, int)``): user
-# locals with these names are renamed as well.
-GENERATED_BUILTINS = ("range", "len", "min", "slice", "int", "isinstance", "bool", "dict",
-                      "enumerate", "list", "sum", "tuple", "zip")
-RESERVED = set(CORE) | set(GENERATED_BUILTINS)
+from ..ir.core import CORE
 
 _PATHS = None
 

@@ -20,7 +20,8 @@ import numpy as np
 from ..cache import ABSENT, Read, cell_value
 from ..ir import build
 from ..ir.walk import all_stored
-from .environment import CORE, RESERVED, canonical_path
+from ..ir.core import CORE, RESERVED
+from .environment import canonical_path
 
 
 def function_locals(fn):

@@ -40,9 +40,34 @@ def _to_ast(node):
 def to_source(tree):
     """Render a gast Module or FunctionDef as Python source text."""
     py = _to_ast(tree)
+    _no_empty_blocks(py)
     ast.fix_missing_locations(py)
     text = astor.to_source(py, indent_with=" " * 4, pretty_source=lambda parts: "".join(parts))
     return _render_comments(text)
+
+
+def _is_comment(stmt):
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) \
+        and isinstance(stmt.value.value, str) and stmt.value.value.startswith(COMMENT_PREFIX)
+
+
+def _no_empty_blocks(py):
+    """Comments over nothing are not rendered, so a block holding only comments would
+    come out empty: ``if c: <comments> else: B`` becomes ``if not c: B``, a loop or a
+    branch with nothing to do gets ``pass``, an ``else`` with nothing goes."""
+    for node in ast.walk(py):
+        if not isinstance(node, (ast.If, ast.For, ast.While, ast.FunctionDef)):
+            continue
+        body_empty = all(_is_comment(stmt) for stmt in node.body)
+        if isinstance(node, ast.If):
+            if all(_is_comment(stmt) for stmt in node.orelse):
+                node.orelse = []
+            elif body_empty:
+                node.test = ast.UnaryOp(op=ast.Not(), operand=node.test)
+                node.body, node.orelse = node.orelse, []
+                continue
+        if body_empty:
+            node.body = node.body + [ast.Pass()]
 
 
 def _render_comments(text):
@@ -83,22 +108,109 @@ def pseudo_filename(label, source):
     return "<transpiler %s %s>" % (label, digest)
 
 
-def compile_source(source, namespace, label):
-    """Execute ``source`` in ``namespace``; register it with linecache; return namespace."""
+def compile_source(source, namespace, label, origins=None):
+    """Execute ``source`` in ``namespace``; register it with linecache; return namespace.
+
+    ``origins`` maps a line of ``source`` to the user's ``(file, line, text)`` it was
+    generated from (``origins_of``); an exception raised on that line while generated
+    code runs is annotated with it (``annotate``).
+    """
     filename = pseudo_filename(label, source)
     entry = (len(source), None, source.splitlines(True), filename)
     linecache.cache[filename] = entry
     code = compile(source, filename, "exec")
     exec(code, namespace)
-    _keep_lines(entry, namespace)
+    _keep_lines(entry, namespace, origins or {})
     return namespace
+
+
+# ---------------------------------------------------------------- user lines at run time
+
+_ORIGINS = {}   # pseudo-filename -> {generated line: (user file, user line, source text)}
+
+
+def _statements(body, is_marker):
+    """The statements of ``body`` and of the blocks inside them, in source order."""
+    for stmt in body:
+        if is_marker(stmt):
+            continue
+        yield stmt
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list):
+                yield from _statements(inner, is_marker)
+
+
+def origins_of(tree, text, origin_of):
+    """``{line of text: (file, line, source text)}`` for the statements of ``tree``.
+
+    ``text`` is ``to_source(tree)``; parsed again, its statements come in the order of
+    the tree's (comments aside), so the n-th statement of one is the n-th of the other.
+    ``origin_of(function name)`` gives the user function (``FunctionSource``) a top-level
+    function was generated from, or None.  Where the two disagree, nothing is mapped.
+    """
+    from .build import is_comment
+    origins = {}
+    try:
+        rendered_module = ast.parse(text)
+    except SyntaxError:                      # compile_source reports it
+        return origins
+    for function, rendered in zip(tree.body, rendered_module.body):
+        if not isinstance(rendered, ast.FunctionDef) or \
+                getattr(function, "name", None) != rendered.name:
+            continue
+        source = origin_of(function.name)
+        if source is None:
+            continue
+        ours = list(_statements(function.body, is_comment))
+        theirs = list(_statements(rendered.body, lambda stmt: False))
+        if len(ours) != len(theirs):
+            continue
+        for stmt, line in zip(ours, theirs):
+            lineno = getattr(stmt, "lineno", None)
+            text_line = source.located.lines.get(lineno, "").strip() if lineno else ""
+            if not text_line:
+                continue
+            last = line.lineno if isinstance(stmt, (gast.If, gast.For, gast.While)) \
+                else (line.end_lineno or line.lineno)
+            for generated in range(line.lineno, last + 1):
+                origins[generated] = (source.filename, lineno, text_line)
+    return origins
+
+
+_NOTED = "__transpiler_noted__"
+
+
+def annotate(exc):
+    """Add to ``exc`` a note naming the user's file, line and source line that the
+    innermost generated line it passed through was made from (once)."""
+    if getattr(exc, _NOTED, False):
+        return
+    where = None
+    tb = exc.__traceback__
+    while tb is not None:
+        origins = _ORIGINS.get(tb.tb_frame.f_code.co_filename)
+        if origins and tb.tb_lineno in origins:
+            where = origins[tb.tb_lineno]
+        tb = tb.tb_next
+    if where is None:
+        return
+    try:
+        setattr(exc, _NOTED, True)
+    except AttributeError:
+        return
+    note = "raised in code generated from %s, line %d:\n    %s" % where
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+    else:                                  # before Python 3.11: kept, not printed
+        exc.__notes__ = list(getattr(exc, "__notes__", ())) + [note]
 
 
 _LOCK = threading.Lock()
 _LIVE = {}      # pseudo-filename -> the live functions compiled from it (weakly)
 
 
-def _keep_lines(entry, namespace):
+def _keep_lines(entry, namespace, origins):
     """Keep linecache's ``entry`` for as long as a function compiled from its source lives.
 
     Tracebacks and ``inspect.getsource`` of a generated function need its source in
@@ -114,5 +226,7 @@ def _keep_lines(entry, namespace):
         for name in [name for name, live in _LIVE.items() if not live]:
             del _LIVE[name]
             linecache.cache.pop(name, None)
+            _ORIGINS.pop(name, None)
         _LIVE.setdefault(filename, weakref.WeakSet()).update(functions)
         linecache.cache[filename] = entry
+        _ORIGINS[filename] = origins

@@ -168,7 +168,8 @@ def _describe(node):
 def adjoint_name(namer, var, primal_names):
     """The name for the adjoint of ``var``: ``dx``, or ``d_x`` if the user owns ``dx``."""
     for candidate in ("d" + var, "d_" + var):
-        if candidate not in primal_names and candidate not in namer.taken:
+        if candidate not in primal_names and candidate not in namer.taken \
+                and not keyword.iskeyword(candidate):          # `el` -> `d_el`, not `del`
             namer.reserve(candidate)
             return candidate
     return namer.fresh("d_" + var)

@@ -19,7 +19,7 @@ import textwrap
 
 import gast
 
-from ..frontend.environment import CORE
+from .core import CORE
 from . import build
 
 

@@ -1,7 +1,7 @@
 """Small read-only queries over gast trees shared by passes and analyses."""
 import gast
 
-from ..frontend.environment import CORE
+from .core import CORE
 
 
 def loaded_names(node):

@@ -109,7 +109,10 @@ class StructureJumps(Pass):
         for index, stmt in enumerate(stmts):
             rest = stmts[index + 1:]
             if isinstance(stmt, (gast.Return, gast.Break, gast.Continue)):
-                return out + self._jump(stmt, ctx)
+                kinds, _ = _jumps(stmt)
+                # a jump at the top of a loop body leaves the loop there and then
+                return out + self._jump(stmt, ctx) + self._exit_check(
+                    kinds, ctx, top_of_loop, stmt)
             kinds, always = _jumps(stmt)
             if not kinds:
                 out.extend(self._inner(stmt, ctx))

@@ -394,7 +394,7 @@ class Primitive:
             args.vararg.ctx = gast.Param()
         fn = build.function_def("vjp_" + self.name, args, body)
         source = emit.to_source(build.module([fn]))
-        from ..frontend.environment import CORE
+        from ..ir.core import CORE
         namespace = emit.compile_source(source, dict(CORE), "rule " + self.name)
         return namespace["vjp_" + self.name]
 

@@ -1,0 +1,280 @@
+"""What the parts of reverse mode share: the records of phase A, the static state of
+adjoints, and small helpers over statements and names."""
+from dataclasses import dataclass, field
+
+import gast
+import numpy as np
+
+from ..analysis import avals as A
+from ..analysis import kinds as K
+from ..ir import build
+from ..ir.walk import dotted_name
+from ..rules import registry
+
+
+# ufuncs ``FoldShapes`` writes as operators once their operands' shapes are known
+OPERATOR_UFUNCS = {"np.divide": "/", "np.power": "**"}
+# record kinds phase B assembles as straight-line statements (``TapePlacement._assemble``)
+SIMPLE = ("assign", "setitem", "append", "pop", "write")
+
+
+class State:
+    """Static facts about adjoints at one point of the reverse sweep."""
+
+    def __init__(self, nz=(), dense=()):
+        self.nz = set(nz)
+        self.dense = set(dense)
+
+    def copy(self):
+        return State(self.nz, self.dense)
+
+    def __eq__(self, other):
+        return self.nz == other.nz and self.dense == other.dense
+
+
+@dataclass
+class Rec:
+    """One statement with its adjoint code."""
+    stmt: object
+    code: list = field(default_factory=list)       # adjoint statements
+    forward: object = None                          # replacement forward statement
+    capture: str = None                              # name bound to the output when it is also an input
+    saved: str = None                                # a callee's saved values, made by this statement
+    # compound statements
+    body: list = field(default_factory=list)
+    orelse: list = field(default_factory=list)
+    body_tail: list = field(default_factory=list)   # zero-materialisations at branch ends
+    else_tail: list = field(default_factory=list)
+    before: list = field(default_factory=list)      # code before a reverse loop
+    counter: str = None
+    kind: str = "plain"
+    slot: tuple = None                                # (buffer, index) a call writes into
+
+
+@dataclass
+class Parts:
+    forward: list = field(default_factory=list)
+    code: list = field(default_factory=list)
+    capture: list = field(default_factory=list)
+    tape_in: list = field(default_factory=list)
+    tape_out: list = field(default_factory=list)
+    target: str = None
+    remat: list = field(default_factory=list)
+
+
+def ordered(names):
+    """Variables (names, and items of split containers) in a fixed order."""
+    return sorted(names, key=lambda v: (isinstance(v, tuple), str(v)))
+
+
+def single_definitions(fn):
+    """name -> its assignment, for names assigned exactly once (and not as loop targets)."""
+    count, where = {}, {}
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
+            name = node.targets[0].id
+            count[name] = count.get(name, 0) + 1
+            where[name] = node
+        elif isinstance(node, gast.For):
+            count[node.target.id] = count.get(node.target.id, 0) + 2
+    return {name: where[name] for name, n in count.items() if n == 1}
+
+
+def written_names(fn):
+    names = set()
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Subscript):
+            names.add(node.targets[0].value.id)
+        elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
+                and node.func.attr == "append" and isinstance(node.func.value, gast.Name):
+            names.add(node.func.value.id)
+    return names
+
+
+def same_code(a, b):
+    return gast.dump(a) == gast.dump(b)
+
+
+def loop_targets(stmt):
+    if isinstance(stmt, gast.For):
+        return {stmt.target.id}
+    return set()
+
+
+def negate(test):
+    if isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not):
+        return build.clone(test.operand)
+    return build.unop("not", build.clone(test))
+
+
+def is_break_check(stmt):
+    return (isinstance(stmt, gast.If) and len(stmt.body) == 1
+            and isinstance(stmt.body[0], gast.Break) and not stmt.orelse)
+
+
+def assigned_names(stmts):
+    names = set()
+    for stmt in stmts:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                names.add(node.id)
+    return names
+
+
+def content_reads(stmt, primals, env, kinds):
+    """Primal names whose contents ``stmt`` reads (not arrays it reads the shape of: an
+    array's shape never changes in place, a list's length does)."""
+    shape_only = set()
+    names = []
+    for node in gast.walk(stmt):
+        if isinstance(node, gast.Call):
+            rule = registry.lookup(env.lookup(node.func))
+            for k in (rule.shape_only if rule is not None else ()):
+                if k < len(node.args) and isinstance(node.args[k], gast.Name) \
+                        and kinds.get(node.args[k].id) == K.ARRAY:
+                    shape_only.add(id(node.args[k]))
+        elif isinstance(node, gast.Name):
+            names.append(node)
+    return {n.id for n in names if n.id in primals and id(n) not in shape_only}
+
+
+def walk_recs(recs):
+    for rec in recs:
+        if rec is None:
+            continue
+        yield rec
+        yield from walk_recs(rec.body)
+        yield from walk_recs(rec.orelse)
+
+
+def unique(items):
+    seen, out = set(), []
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
+
+
+def short_name(op):
+    name = getattr(op.callee, "__name__", "call")
+    return name if name.isidentifier() else "call"
+
+
+def range_parts(args):
+    if len(args) == 1:
+        return build.const(0), args[0], build.const(1)
+    if len(args) == 2:
+        return args[0], args[1], build.const(1)
+    return args[0], args[1], args[2]
+
+
+def reversed_range(start, stop, step):
+    """range(start, stop, step) backwards, for a constant non-zero step."""
+    s = step.value
+    if s == 1:
+        first = build.binop(build.clone(stop), "-", build.const(1))
+        if isinstance(stop, gast.Constant):
+            first = build.const(stop.value - 1)
+        last = build.binop(build.clone(start), "-", build.const(1))
+        if isinstance(start, gast.Constant):
+            last = build.const(start.value - 1)
+        return build.call(build.name("range"), [first, last, build.const(-1)])
+    # the last value taken: start + ((stop - start - sign) // s) * s
+    sign = 1 if s > 0 else -1
+    span = build.binop(build.binop(build.clone(stop), "-", build.clone(start)), "-",
+                       build.const(sign))
+    first = build.binop(build.clone(start), "+",
+                        build.binop(build.binop(span, "//", build.const(s)), "*", build.const(s)))
+    last = build.binop(build.clone(start), "-", build.const(sign))
+    return build.call(build.name("range"), [first, last, build.const(-s)])
+
+
+def comment_for(unit, stmt):
+    return build.comment(unit.src.comment_line(getattr(stmt, "lineno", 0)))
+
+
+def header(unit, stmt):
+    return unit.src.comment_line(getattr(stmt, "lineno", 0)) or "loop"
+
+
+class FoldShapes(gast.NodeTransformer):
+    """``np.size(x)``, ``np.shape(x)``, ``np.ndim(x)``, ``len(x)`` of known shapes -> constants."""
+
+    def __init__(self, shapes):
+        self.shapes = shapes
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        path = dotted_name(node.func)
+        if path == "rt.broadcast_to" and len(node.args) == 2:
+            shape = self._shape(node.args[1])
+            if shape is not None:
+                return build.call("np.broadcast_to", [node.args[0], shape_node(shape)])
+            return node
+        if path == "rt.zeros_like" and len(node.args) == 1 and isinstance(node.args[0], gast.Name):
+            aval = self.shapes.aval(node.args[0].id)
+            if isinstance(aval, A.Array) and aval.static_shape and aval.dtype is not None \
+                    and aval.dtype == np.dtype(np.float64):
+                return build.call("np.zeros", [shape_node(aval.static_shape)])
+            return node
+        if path == "rt.unbroadcast" and len(node.args) == 3:
+            shape, out_shape = self._shape(node.args[1]), self._shape(node.args[2])
+            if shape is not None and out_shape is not None:
+                if shape == out_shape:
+                    return node.args[0]
+                return build.call("rt.sum_to", [node.args[0], shape_node(shape),
+                                                shape_node(out_shape)])
+            return node
+        if path in OPERATOR_UFUNCS and len(node.args) == 2 and not node.keywords \
+                and self._operator_is_safe(node.args):
+            return build.binop(node.args[0], OPERATOR_UFUNCS[path], node.args[1])
+        if len(node.args) != 1 or node.keywords or not isinstance(node.args[0], gast.Name):
+            return node
+        if path not in ("np.size", "np.shape", "np.ndim", "len"):
+            return node
+        aval = self.shapes.aval(node.args[0].id)
+        if not isinstance(aval, A.Array) or aval.shape is None:
+            return node
+        if path == "np.ndim":
+            return build.const(len(aval.shape))
+        shape = aval.static_shape
+        if shape is None or (path == "len" and not shape):
+            return node
+        if path == "np.size":
+            return build.const(int(np.prod(shape)))
+        if path == "len":
+            return build.const(shape[0])
+        return shape_node(shape)
+
+    def _operator_is_safe(self, operands):
+        """``np.divide(a, b)`` may be written ``a / b``: an operand is an array, so NumPy
+        computes it (rules use the ufunc because ``/`` raises on Python floats), or both
+        are numbers and the operator does not raise (``1 / 8``)."""
+        if all(isinstance(o, gast.Constant) and isinstance(o.value, (int, float))
+               and not isinstance(o.value, bool) for o in operands):
+            return operands[1].value != 0
+        names = [n for o in operands for n in arithmetic_names(o)]
+        return any(self.shapes.shape(name) for name in names)
+
+    def _shape(self, node):
+        if isinstance(node, gast.Name):
+            return self.shapes.static_shape(node.id)
+        if isinstance(node, gast.Constant) and isinstance(node.value, (int, float)):
+            return ()
+        return None
+
+
+def arithmetic_names(node):
+    """The names an arithmetic expression combines (not those inside calls or indices)."""
+    if isinstance(node, gast.Name):
+        return [node.id]
+    if isinstance(node, gast.BinOp):
+        return arithmetic_names(node.left) + arithmetic_names(node.right)
+    if isinstance(node, gast.UnaryOp):
+        return arithmetic_names(node.operand)
+    return []
+
+
+def shape_node(shape):
+    return build.tuple_([build.const(n) for n in shape])

@@ -33,18 +33,25 @@ _EMPTY = frozenset()
 
 
 class State:
-    """The sharing facts at one program point."""
+    """The sharing facts at one program point (``held_in`` is ``holds`` inverted)."""
 
-    __slots__ = ("share", "holds", "args", "reach")
+    __slots__ = ("share", "holds", "args", "reach", "held_in")
 
-    def __init__(self, share=None, holds=None, args=None, reach=None):
+    def __init__(self, share=None, holds=None, args=None, reach=None, held_in=None):
         self.share = share if share is not None else {}
         self.holds = holds if holds is not None else {}
         self.args = args if args is not None else {}
         self.reach = reach if reach is not None else {}
+        if held_in is None:
+            held_in = {}
+            for container, held in self.holds.items():
+                for item in held:
+                    held_in[item] = held_in.get(item, _EMPTY) | {container}
+        self.held_in = held_in
 
     def copy(self):
-        return State(dict(self.share), dict(self.holds), dict(self.args), dict(self.reach))
+        return State(dict(self.share), dict(self.holds), dict(self.args), dict(self.reach),
+                     dict(self.held_in))
 
     def __eq__(self, other):
         return (self.share == other.share and self.holds == other.holds
@@ -52,24 +59,33 @@ class State:
 
     def join(self, other):
         out = self.copy()
-        for table in ("share", "holds", "args", "reach"):
+        for table in ("share", "holds", "args", "reach", "held_in"):
             mine, theirs = getattr(out, table), getattr(other, table)
             for name, values in theirs.items():
                 mine[name] = mine.get(name, _EMPTY) | values
         return out
 
     # ------------------------------------------------------------ updates
+    # Tables keep no empty entries: states compare equal however they were reached.
+    def _set_held(self, container, held):
+        """``container`` now holds exactly ``held`` (``held_in`` follows)."""
+        old = self.holds.get(container, _EMPTY)
+        for item in old - held:
+            _put(self.held_in, item, self.held_in[item] - {container})
+        for item in held - old:
+            self.held_in[item] = self.held_in.get(item, _EMPTY) | {container}
+        _put(self.holds, container, held)
+
     def kill(self, name):
         """``name`` is bound to a new object: it shares and holds nothing yet.  Containers
         that held its old object still do; they now reach it through the names that
         shared it."""
         others = self.share.pop(name, _EMPTY)
         for other in others:
-            self.share[other] = self.share.get(other, _EMPTY) - {name}
-        self.holds.pop(name, None)
-        for container, held in list(self.holds.items()):
-            if name in held:
-                self.holds[container] = (held - {name}) | others
+            _put(self.share, other, self.share.get(other, _EMPTY) - {name})
+        self._set_held(name, _EMPTY)
+        for container in self.held_in.get(name, _EMPTY):
+            self._set_held(container, (self.holds.get(container, _EMPTY) - {name}) | others)
         self.args.pop(name, None)
         self.reach.pop(name, None)
 
@@ -77,21 +93,22 @@ class State:
         """``name`` may share memory with ``of`` and with everything ``of`` shares with."""
         group = {of} | self.share.get(of, _EMPTY)
         group.discard(name)
-        self.share[name] = self.share.get(name, _EMPTY) | group
+        _put(self.share, name, self.share.get(name, _EMPTY) | group)
         for other in group:
             self.share[other] = self.share.get(other, _EMPTY) | {name}
-        for container, held in list(self.holds.items()):
-            if of in held:
-                self.holds[container] = held | {name}
-        self.holds[name] = self.holds.get(name, _EMPTY) | self.holds.get(of, _EMPTY)
-        self.args[name] = self.args.get(name, _EMPTY) | self.args.get(of, _EMPTY)
-        self.reach[name] = self.reach.get(name, _EMPTY) | self.reach.get(of, _EMPTY)
+        for container in self.held_in.get(of, _EMPTY):
+            self._set_held(container, self.holds[container] | {name})
+        if of in self.holds:
+            self._set_held(name, self.holds.get(name, _EMPTY) | self.holds[of])
+        for table in (self.args, self.reach):
+            if of in table:
+                table[name] = table.get(name, _EMPTY) | table[of]
 
     def hold(self, container, item):
         """The container ``container`` may now hold ``item``'s object."""
-        self.holds[container] = self.holds.get(container, _EMPTY) | {item}
-        self.reach[container] = self.reach.get(container, _EMPTY) | \
-            self.reach.get(item, _EMPTY)
+        self._set_held(container, self.holds.get(container, _EMPTY) | {item})
+        if item in self.reach:
+            self.reach[container] = self.reach.get(container, _EMPTY) | self.reach[item]
 
     def hold_items_of(self, name, source, is_array):
         """``name`` is a new container of ``source``'s items (of its rows: views, for an
@@ -99,7 +116,8 @@ class State:
         for item in self.holds.get(source, _EMPTY):
             self.hold(name, item)
         if not is_array and source in self.holds:
-            self.reach[name] = self.reach.get(name, _EMPTY) | self.reach.get(source, _EMPTY)
+            if source in self.reach:
+                self.reach[name] = self.reach.get(name, _EMPTY) | self.reach[source]
             return
         self.hold(name, source)
 
@@ -109,8 +127,10 @@ class State:
             if item != name:
                 self.alias(name, item)
         self.hold(container, name)
-        self.args[name] = self.args.get(name, _EMPTY) | self.reach.get(container, _EMPTY)
-        self.reach[name] = self.reach.get(name, _EMPTY) | self.reach.get(container, _EMPTY)
+        if container in self.reach:
+            reached = self.reach[container]
+            self.args[name] = self.args.get(name, _EMPTY) | reached
+            self.reach[name] = self.reach.get(name, _EMPTY) | reached
 
     # ------------------------------------------------------------ queries
     def sharers(self, name):
@@ -119,9 +139,8 @@ class State:
         seen = {name} | self.share.get(name, _EMPTY)
         todo = list(seen)
         while todo:
-            current = todo.pop()
-            for container, held in self.holds.items():
-                if current in held and container not in seen:
+            for container in self.held_in.get(todo.pop(), _EMPTY):
+                if container not in seen:
                     seen.add(container)
                     todo.append(container)
         seen.discard(name)
@@ -148,6 +167,7 @@ class Memory:
         self.all_shares = {}           # name -> every name it may share memory with
         self.written = set()           # names whose memory some statement writes
         self._mutated = None
+        self._operands = {}
         params = [a.id for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs]
         state = State()
         for p in params:
@@ -299,7 +319,9 @@ class Memory:
         "holds" (a new container holding them) or "fresh"."""
         if op is None:
             return "fresh", ()
-        names = [n for n in op.operand_names() if not self._immutable(n)]
+        if id(stmt) not in self._operands:          # loops run their bodies again
+            self._operands[id(stmt)] = op.operand_names()
+        names = [n for n in self._operands[id(stmt)] if not self._immutable(n)]
         if op.kind == O.COPY:
             return "view", names
         if op.kind == O.GETITEM:
@@ -358,8 +380,10 @@ class Memory:
         if state.holds.get(container):
             state.element_of(name, container)
             return
-        state.args[name] = state.args.get(name, _EMPTY) | state.reach.get(container, _EMPTY)
-        state.reach[name] = state.reach.get(name, _EMPTY) | state.reach.get(container, _EMPTY)
+        if container in state.reach:
+            reached = state.reach[container]
+            state.args[name] = state.args.get(name, _EMPTY) | reached
+            state.reach[name] = state.reach.get(name, _EMPTY) | reached
 
     def _call_statement(self, stmt, call, state):
         op = self.ops.get(id(stmt))
@@ -394,6 +418,13 @@ class Memory:
 _OUTSIDE = "<outside>"
 
 
+def _put(table, key, value):
+    if value:
+        table[key] = value
+    else:
+        table.pop(key, None)
+
+
 def _immutable_value(aval):
     """Numbers, constants, and tuples of them: nothing any write can change."""
     if isinstance(aval, A.Array):
@@ -406,13 +437,13 @@ def _immutable_value(aval):
 
 
 def _free_names(fn, env, params):
-    stored, loaded = set(params), []
+    stored, loaded = set(params), {}
     for node in gast.walk(fn):
         if isinstance(node, gast.Name):
             if isinstance(node.ctx, (gast.Store, gast.Param)):
                 stored.add(node.id)
-            elif node.id not in loaded:
-                loaded.append(node.id)
+            else:
+                loaded[node.id] = None              # first-read order, once each
     return [n for n in loaded if n not in stored and env.lookup(gast.Name(
         n, gast.Load(), None, None)) is None]
 

@@ -5,6 +5,7 @@ turn until none changes anything.
 """
 from .copyprop import propagate_copies
 from .dce import eliminate_dead_code
+from .effects import alias_groups
 from .faint import remove_faint_code
 from .fold import fold_constants
 from .redundant import remove_redundant_assignments
@@ -21,8 +22,11 @@ def optimize(fn, env, protected=(), live_out=(), max_rounds=20):
         rewritten = fold_constants(fn, env)
         rewritten |= propagate_copies(fn, env, protected)
         rewritten |= remove_redundant_assignments(fn, env)
-        eliminate_dead_code(fn, env, live_out)
-        remove_faint_code(fn, env, live_out)
+        # what shares memory: removing dead code only ever removes sharing, so the
+        # groups found before it serve both passes
+        aliases = alias_groups(fn, env)
+        eliminate_dead_code(fn, env, live_out, aliases)
+        remove_faint_code(fn, env, live_out, aliases)
         if not rewritten:
             break      # removing dead code alone leaves nothing new to rewrite
     return fn

@@ -14,9 +14,10 @@ from ..ir import build
 from .effects import Liveness, alias_groups, effect
 
 
-def eliminate_dead_code(fn, env, live_out=()):
-    """Rewrite ``fn.body`` in place; return True if anything was removed."""
-    liveness = Liveness(env, alias_groups(fn, env))
+def eliminate_dead_code(fn, env, live_out=(), aliases=None):
+    """Rewrite ``fn.body`` in place; return True if anything was removed.  ``aliases``:
+    ``effects.alias_groups(fn, env)`` when the caller has it."""
+    liveness = Liveness(env, alias_groups(fn, env) if aliases is None else aliases)
     liveness.block(fn.body, set(live_out))
     changed = [False]
     fn.body = _block(fn.body, liveness, env, changed) or [build.pass_()]

@@ -19,9 +19,9 @@ def _loads(node):
     return scan(node)[0]
 
 
-def remove_faint_code(fn, env, live_out=()):
+def remove_faint_code(fn, env, live_out=(), aliases=None):
     needed = set(live_out)
-    aliases = alias_groups(fn, env)
+    aliases = alias_groups(fn, env) if aliases is None else aliases
     cache = {}
     while True:
         before = set(needed)

@@ -18,10 +18,29 @@ _CANDIDATES = (gast.BinOp, gast.Subscript, gast.UnaryOp, gast.Compare)
 
 
 def remove_redundant_assignments(fn, env):
-    from ..analysis.memory import Memory
     changed = [False]
-    _block(fn.body, env, changed, {}, Memory(fn, env))
+    _block(fn.body, env, changed, {}, _LazyMemory(fn, env))
     return changed[0]
+
+
+class _LazyMemory:
+    """The memory model of ``fn``, run only if a question needs it (most rounds find
+    nothing to merge)."""
+
+    def __init__(self, fn, env):
+        self.fn, self.env, self._memory = fn, env, None
+
+    def _get(self):
+        if self._memory is None:
+            from ..analysis.memory import Memory
+            self._memory = Memory(self.fn, self.env)
+        return self._memory
+
+    def mutated(self):
+        return self._get().mutated()
+
+    def affected(self, name):
+        return self._get().affected(name)
 
 
 def _block(stmts, env, changed, cache, memory):
@@ -36,11 +55,12 @@ def _block(stmts, env, changed, cache, memory):
             continue
         e = effect(stmt, env, cache)
         if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                and e.pure and not e.mods and isinstance(stmt.value, _CANDIDATES)
-                and stmt.targets[0].id not in memory.mutated()):
+                and e.pure and not e.mods and isinstance(stmt.value, _CANDIDATES)):
             name = stmt.targets[0].id
             text = gast.dump(stmt.value)
             holder = held.get(text)
+            if holder is not None and {name, holder[0]} & memory.mutated():
+                holder = None                # an array written in place: never merged
             if holder is not None and holder[0] == name:
                 changed[0] = True            # it already holds exactly this
                 continue
@@ -53,8 +73,9 @@ def _block(stmts, env, changed, cache, memory):
             keep.append(stmt)
             continue
         changes = set(e.defs)
-        for name in e.mods:                  # an in-place update: what shares its memory
-            changes |= {name} | memory.affected(name)
+        if held:
+            for name in e.mods:              # an in-place update: what shares its memory
+                changes |= {name} | memory.affected(name)
         _invalidate(held, changes)
         keep.append(stmt)
     stmts[:] = keep

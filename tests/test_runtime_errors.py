@@ -137,3 +137,28 @@ def test_print_in_vjp_prints_in_the_forward_call_only(capsys):
     assert capsys.readouterr().out == "y (3,)\nstep 0\nstep 1\n"
     pull(1.0)
     assert capsys.readouterr().out == ""
+
+
+def _pair(p0, p2):
+    return np.full(6, 0.5), p2
+
+
+def branch_without_adjoint_code(y, t, W):
+    a = np.zeros((2, 3))
+    b, c = _pair(1, a.reshape(6) if t else y)
+    a[-2] -= c @ b
+    z = W @ y
+    return np.sum(a) + np.sum(z ** 2)
+
+
+def test_lines_after_a_branch_rendered_as_if_not():
+    """A branch whose adjoint is only comments is emitted as `if not t:` (and a block of
+    comments would get `pass`): generated lines still map to the user's."""
+    y = np.array([0.3, -1.2, 0.5])
+    g = tp.value_and_grad(branch_without_adjoint_code)
+    assert "if not t" in tp.source(g, y, 0.4, np.ones((2, 3)))
+    with pytest.raises(ValueError) as info:
+        g(y, 0.4, np.ones((2, 4)))
+    _says_where(info.value, branch_without_adjoint_code, "z = W @ y")
+    W = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(g(y, 0.4, W)[1], 2 * W.T @ (W @ y), rtol=1e-12)

@@ -155,15 +155,18 @@ def origins_of(tree, text, origin_of):
         rendered_module = ast.parse(text)
     except SyntaxError:                      # compile_source reports it
         return origins
-    for function, rendered in zip(tree.body, rendered_module.body):
+    functions = [node for node in tree.body if not is_comment(node)]
+    for function, rendered in zip(functions, rendered_module.body):
         if not isinstance(rendered, ast.FunctionDef) or \
                 getattr(function, "name", None) != rendered.name:
             continue
         source = origin_of(function.name)
         if source is None:
             continue
-        ours = list(_statements(function.body, is_comment))
-        theirs = list(_statements(rendered.body, lambda stmt: False))
+        # comments are not rendered; `pass` may be added to a block of comments
+        ours = list(_statements(function.body, lambda stmt: is_comment(stmt)
+                                or isinstance(stmt, gast.Pass)))
+        theirs = list(_statements(rendered.body, lambda stmt: isinstance(stmt, ast.Pass)))
         if len(ours) != len(theirs):
             continue
         for stmt, line in zip(ours, theirs):

@@ -8,7 +8,7 @@ from .dce import eliminate_dead_code
 from .effects import alias_groups
 from .faint import remove_faint_code
 from .fold import fold_constants
-from .redundant import remove_redundant_assignments
+from .redundant import LazyMemory, remove_redundant_assignments
 
 
 def optimize(fn, env, protected=(), live_out=(), max_rounds=20):
@@ -21,10 +21,13 @@ def optimize(fn, env, protected=(), live_out=(), max_rounds=20):
     for _ in range(max_rounds):
         rewritten = fold_constants(fn, env)
         rewritten |= propagate_copies(fn, env, protected)
-        rewritten |= remove_redundant_assignments(fn, env)
+        memory = LazyMemory(fn, env)
+        merged = remove_redundant_assignments(fn, env, memory)
+        rewritten |= merged
         # what shares memory: removing dead code only ever removes sharing, so the
-        # groups found before it serve both passes
-        aliases = alias_groups(fn, env)
+        # groups found before it serve both passes (and the redundancy pass's, if it
+        # changed nothing)
+        aliases = alias_groups(fn, env, None if merged else memory.computed)
         eliminate_dead_code(fn, env, live_out, aliases)
         remove_faint_code(fn, env, live_out, aliases)
         if not rewritten:

@@ -147,11 +147,13 @@ def _effect(stmt, env):
     return Effect(uses=_loads(stmt), pure=False)
 
 
-def alias_groups(fn, env):
+def alias_groups(fn, env, memory=None):
     """name -> the names whose contents change when that name's object is updated in
-    place (the memory model, flow-insensitively)."""
-    from ..analysis.memory import Memory
-    memory = Memory(fn, env)
+    place (the memory model, flow-insensitively; ``memory``: the model of ``fn`` if the
+    caller has it)."""
+    if memory is None:
+        from ..analysis.memory import Memory
+        memory = Memory(fn, env)
     return {name: memory.affected(name) for name in memory.all_shares}
 
 

@@ -17,18 +17,25 @@ from .effects import effect
 _CANDIDATES = (gast.BinOp, gast.Subscript, gast.UnaryOp, gast.Compare)
 
 
-def remove_redundant_assignments(fn, env):
+def remove_redundant_assignments(fn, env, memory=None):
+    """Returns whether anything changed.  ``memory``: a ``LazyMemory(fn, env)`` the
+    caller may reuse when nothing did."""
     changed = [False]
-    _block(fn.body, env, changed, {}, _LazyMemory(fn, env))
+    _block(fn.body, env, changed, {}, memory or LazyMemory(fn, env))
     return changed[0]
 
 
-class _LazyMemory:
+class LazyMemory:
     """The memory model of ``fn``, run only if a question needs it (most rounds find
     nothing to merge)."""
 
     def __init__(self, fn, env):
         self.fn, self.env, self._memory = fn, env, None
+
+    @property
+    def computed(self):
+        """The model, if a question has run it (None otherwise)."""
+        return self._memory
 
     def _get(self):
         if self._memory is None:

@@ -134,3 +134,23 @@ def test_transform_arguments_must_be_known_when_transforming():
         return tp.grad(cubic_sine, argnums=k)(x)
     with pytest.raises(tp.TranspileError, match="must be known"):
         tp.grad(dynamic)(0.5, 0)
+
+
+def spread_then_dot(z):
+    z = (np.sum(z) + np.zeros(6))[::3]
+    if z[0] > -1e9:
+        return np.dot(z, z)
+    return 0.0
+
+
+def test_a_temporary_never_takes_the_name_of_a_binding():
+    """The gradient's `d[::3] += g` made a temporary `iadd` beside `operator.iadd`, bound
+    as `iadd` when the gradient was differentiated again: the backward function read
+    the function for the temporary (a Hessian-vector product twice too large)."""
+    z, u = np.array([0.3, -0.2]), np.array([1.0, 0.5])
+    grad = tp.value_and_grad(spread_then_dot)
+    generated = grad.specialised(z)
+    _, pull = tp.vjp(generated, z)
+    np.testing.assert_allclose(pull((0.0, u))[0], 4 * np.sum(u) * np.ones(2), rtol=1e-12)
+    hvp = tp.grad(lambda z: tp.grad(spread_then_dot)(z) @ u)(z)
+    np.testing.assert_allclose(hvp, 4 * np.sum(u) * np.ones(2), rtol=1e-12)

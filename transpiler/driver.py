@@ -17,7 +17,7 @@ def normalise(fn, env=None, print_after=None):
     user_params = build.param_names(src.node)
     node = resolve.resolve(src, env)
     taken = resolve.function_locals(node) | set(env.bindings) | set(dir(builtins))
-    unit = Unit(src=src, fn=node, env=env, namer=Namer(taken))
+    unit = Unit(src=src, fn=node, env=env, namer=Namer(taken, env.bindings))
     unit.param_renames = {tree: user for tree, user in zip(build.param_names(node), user_params)
                           if tree != user}
     run_passes(unit, passes.NORMALISE, print_after=print_after)

@@ -71,7 +71,7 @@ class GeneratedModule:
         self.env.local_names = list(snapshot.local_names)
         old = snapshot.unit
         unit = Unit(src=old.src, fn=build.clone(snapshot.tree), env=self.env,
-                    namer=Namer(snapshot.taken), inplace_params=dict(old.inplace_params),
+                    namer=Namer(snapshot.taken, self.env.bindings), inplace_params=dict(old.inplace_params),
                     param_renames=dict(old.param_renames))
         self.units.append(unit)
         return unit

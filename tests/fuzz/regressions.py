@@ -202,4 +202,13 @@ REGRESSIONS = [
             a[-2] = np.linalg.norm(a)
             return np.sum(a)
     '''),
+    _program("F16 wrong Hessian-vector product: a temporary named iadd hid operator.iadd", '''
+        import numpy as np
+
+        def f(z):
+            z = (np.sum(z) + np.zeros(6))[::3]
+            if not 0:
+                return np.dot(z, z)
+            return 0.0
+    ''', params=(Param("z", "array", (2,)),)),
 ]

@@ -30,21 +30,31 @@ _MAX = 24
 
 
 class Namer:
-    """Hands out fresh names that collide with nothing already in use."""
+    """Hands out fresh names that collide with nothing already in use.
 
-    def __init__(self, taken=()):
+    ``bound``: a live mapping of module-level names (an ``Environment``'s bindings),
+    also never handed out, including those bound after the namer was made: a local
+    named like a binding (a temporary ``iadd`` beside ``operator.iadd`` bound as
+    ``iadd``) would hide it, or be taken for it when a backward function reads it.
+    """
+
+    def __init__(self, taken=(), bound=None):
         self.taken = set(taken)
+        self.bound = bound if bound is not None else {}
 
     def reserve(self, *names):
         self.taken.update(names)
 
+    def in_use(self, name):
+        return name in self.taken or name in self.bound
+
     def fresh(self, base):
         base = "_" if base == "_" else (_clean(base) or "t")
-        if base not in self.taken:
+        if not self.in_use(base):
             self.taken.add(base)
             return base
         k = 2
-        while "%s_%d" % (base, k) in self.taken:
+        while self.in_use("%s_%d" % (base, k)):
             k += 1
         result = "%s_%d" % (base, k)
         self.taken.add(result)
@@ -168,7 +178,7 @@ def _describe(node):
 def adjoint_name(namer, var, primal_names):
     """The name for the adjoint of ``var``: ``dx``, or ``d_x`` if the user owns ``dx``."""
     for candidate in ("d" + var, "d_" + var):
-        if candidate not in primal_names and candidate not in namer.taken \
+        if candidate not in primal_names and not namer.in_use(candidate) \
                 and not keyword.iskeyword(candidate):          # `el` -> `d_el`, not `del`
             namer.reserve(candidate)
             return candidate

@@ -213,11 +213,16 @@ class Transformed:
                 avals = {name: coarsen(aval) for name, aval in avals.items()}
                 signature = tuple((name, signature_key(aval, coarse=True))
                                   for name, aval in avals.items())
-                entry = self._current(self._specs.get(signature))
-            if entry is None:
-                entry = self._generate(avals, signature)
-                self._specs[signature] = entry
+            entry = self._specialised_entry(avals, signature)
         self._last = entry
+        return entry
+
+    def _specialised_entry(self, avals, signature):
+        """The entry kept for ``signature`` if it is still current, else a new one."""
+        entry = self._current(self._specs.get(signature))
+        if entry is None:
+            entry = self._generate(avals, signature)
+            self._specs[signature] = entry
         return entry
 
     # ------------------------------------------------------------ calls
@@ -240,11 +245,7 @@ class Transformed:
             return self._entry
         avals = {n: avals[n] for n in names}
         signature = tuple((n, signature_key(a)) for n, a in avals.items())
-        entry = self._current(self._specs.get(signature))
-        if entry is None:
-            entry = self._generate(avals, signature)
-            self._specs[signature] = entry
-        return entry
+        return self._specialised_entry(avals, signature)
 
     def specialised(self, *args, **kwargs):
         """The generated Python function this transform runs for these arguments.

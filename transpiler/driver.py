@@ -16,7 +16,7 @@ def normalise(fn, env=None, print_after=None):
     fence.check(src)
     user_params = build.param_names(src.node)
     node = resolve.resolve(src, env)
-    taken = resolve.function_locals(node) | set(env.bindings) | set(dir(builtins))
+    taken = resolve.function_locals(node) | set(dir(builtins))
     unit = Unit(src=src, fn=node, env=env, namer=Namer(taken, env.bindings))
     unit.param_renames = {tree: user for tree, user in zip(build.param_names(node), user_params)
                           if tree != user}

@@ -100,7 +100,6 @@ class GeneratedModule:
     def flatten(self, fn, namer):
         """Bring a generated function into the core language (one operation per line)."""
         from .passes.anf import flatten_expressions
-        namer.reserve(*self.env.bindings)
         self.temporaries.setdefault(fn.name, set()).update(
             flatten_expressions(fn, self.env, namer))
 

@@ -109,14 +109,15 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
     """
     fn = unit.fn
     wrt = unit.tree_names(wrt)
+    callees = CalleePairs.of(module)
     if arg_avals is not None:
         arg_avals = unit.tree_names(arg_avals)
-        drop_type_dispatch(unit, arg_avals, CalleePairs.of(module))
-    hazards = lower_in_place(unit, arg_avals, CalleePairs.of(module))
+        drop_type_dispatch(unit, arg_avals, callees)
+    hazards = lower_in_place(unit, arg_avals, callees)
     extra, out, aux = _output(unit, has_aux)
     body = fn.body[:-1] + extra
     fn.body = body + [build.return_(build.name(out))]
-    mode = ReverseMode(unit, wrt, out, CalleePairs.of(module), arg_avals, hazards)
+    mode = ReverseMode(unit, wrt, out, callees, arg_avals, hazards)
     if check_only:
         mode.differentiate(check_only=True)     # a check: nothing is generated
         return None
@@ -191,13 +192,14 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
     fn = unit.fn
     base = unit.src.base_name
     wrt = unit.tree_names(wrt)
+    callees = CalleePairs.of(module)
     if arg_avals is not None:
         arg_avals = unit.tree_names(arg_avals)
-        drop_type_dispatch(unit, arg_avals, CalleePairs.of(module))
-    hazards = lower_in_place(unit, arg_avals, CalleePairs.of(module))
+        drop_type_dispatch(unit, arg_avals, callees)
+    hazards = lower_in_place(unit, arg_avals, callees)
     extra, out, aux = _output(unit, has_aux)
     fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
-    mode = ReverseMode(unit, wrt, out, CalleePairs.of(module), arg_avals, hazards)
+    mode = ReverseMode(unit, wrt, out, callees, arg_avals, hazards)
     if module.check_only and arg_avals is None:
         # a check of the caller: this callee is refused here or never; its shape-generic
         # pair is not generated (the caller's code, when made, knows its arguments)
@@ -246,7 +248,7 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
         optimize(function, module.env, protected=set(build.param_names(fn)))
         use_residual_variants(function, module)
         restore_param_names(function, unit, module.env)
-    CalleePairs.of(module).residual_variants[fwd_name] = variant
+    callees.residual_variants[fwd_name] = variant
     for function in (fwd, bwd, variant):
         module.origins[function.name] = unit.src
     module.add_function(fwd)

@@ -52,17 +52,18 @@ class TapePlacement:
             read.setdefault(name, set()).update(positions)
         return read, copied
 
+    def _writes_changing(self, name):
+        """``(position, loops around it)`` of each write that may change ``name``'s
+        contents."""
+        for stmt_id, written in self.memory.writes.items():
+            if name == written or name in self.memory.affected(written):
+                yield self.stability.position[stmt_id][0], self.stability.loops[stmt_id]
+
     def _changed_after(self, name, where):
         """May a write change ``name``'s contents after position ``where`` (or in a loop
         around it) and before its reverse?"""
-        for stmt_id, written in self.memory.writes.items():
-            if name != written and name not in self.memory.affected(written):
-                continue
-            first = self.stability.position[stmt_id][0]
-            loops = self.stability.loops[stmt_id]
-            if where < first or any(lo <= where <= hi for lo, hi in loops):
-                return True
-        return False
+        return any(where < first or _inside(loops, where)
+                   for first, loops in self._writes_changing(name))
 
     def _written_later(self, var, at):
         """Is array ``var`` written in place after ``at``, further down (not in a loop
@@ -72,12 +73,8 @@ class TapePlacement:
         where = self.stability.position.get(id(at))
         if where is None or self.kinds.get(var) != K.ARRAY:
             return False
-        for stmt_id, written in self.memory.writes.items():
-            if (var == written or var in self.memory.affected(written)) \
-                    and where[0] < self.stability.position[stmt_id][0] \
-                    and not any(lo <= where[0] <= hi for lo, hi in self.stability.loops[stmt_id]):
-                return True
-        return False
+        return any(where[0] < first and not _inside(loops, where[0])
+                   for first, loops in self._writes_changing(var))
 
     def _undo_needed(self, stmt, written):
         """Must the reverse sweep undo this write into ``written``?  Yes if the adjoint
@@ -90,7 +87,7 @@ class TapePlacement:
         loops = self.stability.loops[id(stmt)]
         for name in {written} | self.memory.affected(written):
             for where in self.content_read.get(name, ()):
-                if where < first or any(lo <= where <= hi for lo, hi in loops):
+                if where < first or _inside(loops, where):
                     return True
         return False
 
@@ -286,3 +283,8 @@ class TapePlacement:
                 part.capture = [pop]
         part.capture = part.capture + part.remat
         return part
+
+
+def _inside(loops, where):
+    """Is position ``where`` inside one of the loops ``(first, last)``?"""
+    return any(lo <= where <= hi for lo, hi in loops)

@@ -127,6 +127,11 @@ class State:
             if item != name:
                 self.alias(name, item)
         self.hold(container, name)
+        self.reaches_through(name, container)
+
+    def reaches_through(self, name, container):
+        """``name`` came out of ``container``: it may reach (and be) any parameter the
+        container reaches."""
         if container in self.reach:
             reached = self.reach[container]
             self.args[name] = self.args.get(name, _EMPTY) | reached
@@ -379,11 +384,8 @@ class Memory:
         saved values), an object of its own -- its positions hold distinct values."""
         if state.holds.get(container):
             state.element_of(name, container)
-            return
-        if container in state.reach:
-            reached = state.reach[container]
-            state.args[name] = state.args.get(name, _EMPTY) | reached
-            state.reach[name] = state.reach.get(name, _EMPTY) | reached
+        else:
+            state.reaches_through(name, container)
 
     def _call_statement(self, stmt, call, state):
         op = self.ops.get(id(stmt))

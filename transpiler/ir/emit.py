@@ -17,7 +17,7 @@ import weakref
 import astor
 import gast
 
-from .build import COMMENT_PREFIX
+from .build import COMMENT_PREFIX, is_comment
 
 _COMMENT_LINE = re.compile(r"^(\s*)('''|\"\"\"|'|\")%s(.*)\2\s*$" % re.escape(COMMENT_PREFIX))
 
@@ -149,7 +149,6 @@ def origins_of(tree, text, origin_of):
     ``origin_of(function name)`` gives the user function (``FunctionSource``) a top-level
     function was generated from, or None.  Where the two disagree, nothing is mapped.
     """
-    from .build import is_comment
     origins = {}
     try:
         rendered_module = ast.parse(text)

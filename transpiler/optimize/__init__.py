@@ -27,7 +27,7 @@ def optimize(fn, env, protected=(), live_out=(), max_rounds=20):
         # what shares memory: removing dead code only ever removes sharing, so the
         # groups found before it serve both passes (and the redundancy pass's, if it
         # changed nothing)
-        aliases = alias_groups(fn, env, None if merged else memory.computed)
+        aliases = alias_groups(fn, env, None if merged else memory.model)
         eliminate_dead_code(fn, env, live_out, aliases)
         remove_faint_code(fn, env, live_out, aliases)
         if not rewritten:

@@ -33,7 +33,7 @@ class LazyMemory:
         self.fn, self.env, self._memory = fn, env, None
 
     @property
-    def computed(self):
+    def model(self):
         """The model, if a question has run it (None otherwise)."""
         return self._memory
 

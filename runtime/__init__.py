@@ -7,8 +7,9 @@ from .adjoint import (add, add_at, as_gradient, as_gradients, as_value, check_re
                       masked,
                       broadcast_to, dense, gather, part, scatter, seed, sum_to, unbroadcast,
                       written_slot, zeros_like)
-from .values import (MISSING, as_sequence, astype, aux_of, describe, concat, repeat_sequence,
-                     restore_slot, save_slot, snapshot, dict_items, dict_keys, dict_values, field,
+from .values import (MISSING, as_sequence, astype, aux_of, column, describe, concat, repeat_sequence,
+                     restore_slot, save_slot, snapshot, dict_get, dict_items, dict_keys, dict_of,
+                     dict_values, field,
                      flatten, item)
 from .linalg import (array_adjoint, astype_adjoint, cast_adjoint, cumprod_adjoint, cumsum_adjoint,
                      det_adjoint, diag_adjoint, dot_adjoint, einsum_adjoint, einsum_of, first_max,
@@ -17,7 +18,8 @@ from .linalg import (array_adjoint, astype_adjoint, cast_adjoint, cumprod_adjoin
                      sort_adjoint,
                      split_parts, stack_parts, sum_builtin_adjoint, take_sorted, trace_adjoint,
                      unconcatenate, unrepeat, unstack, untile)
-from .linalg import (unrepeat_sequence, concat_adjoint, dict_values_adjoint, field_adjoint,
+from .linalg import (unrepeat_sequence, concat_adjoint, dict_of_adjoint, dict_of_gather,
+                     dict_values_adjoint, field_adjoint,
                      field_index, linspace_adjoint, sequence_adjoint, sorted_adjoint,
                      sorted_gather)
 from .at import (at_add, at_divide, at_gather, at_max, at_min, at_minmax_adjoint,

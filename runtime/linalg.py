@@ -290,6 +290,9 @@ def cumprod_adjoint(g, ans, x, axis=None):
 def unstack(g, ans, parts, axis=0):
     """Adjoint of ``np.stack(parts, axis)``: one slice per part."""
     g = _full(g, ans)
+    if isinstance(parts, np.ndarray):
+        # np.stack(a) of one array stacks its rows: a moved axis
+        return np.array(np.moveaxis(g, axis, 0))
     return [np.take(g, k, axis=axis) for k in range(len(parts))]
 
 
@@ -313,8 +316,12 @@ def unconcatenate(g, ans, parts, axis=0, like=None, ndmin=0):
         axis = 0
     cuts = np.cumsum(sizes)[:-1]
     pieces = np.split(g, cuts, axis=axis)
-    return [np.reshape(piece, np.shape(p)) for piece, p in zip(pieces, like if like is not None
-                                                              else parts)]
+    like = like if like is not None else parts
+    adjoints = [np.reshape(piece, np.shape(p)) for piece, p in zip(pieces, like)]
+    if isinstance(like, np.ndarray):
+        # np.vstack(a) of one array stacks its rows: the adjoint is one array again
+        return np.reshape(np.array(adjoints), np.shape(like))
+    return adjoints
 
 
 def array_adjoint(g, ans, obj, ndmin=0):
@@ -559,6 +566,30 @@ def dict_values_adjoint(g, d):
     if isinstance(g, list):
         return dict(zip(keys, g))
     return {k: g for k in keys}
+
+
+def _last_pairs(obj):
+    """{key: position of the last (key, value) pair with that key} of ``dict(obj)``'s
+    argument: an earlier pair with the same key is overwritten."""
+    return {pair[0]: n for n, pair in enumerate(obj)}
+
+
+def dict_of_adjoint(g, obj):
+    """Adjoint of ``dict(obj)``: a dict adjoint for a mapping; for pairs, ``(0.0, g's
+    part at the key)`` in each pair that was kept (keys carry no derivative)."""
+    if isinstance(obj, dict):
+        return {k: part(g, k) for k in obj}
+    last = _last_pairs(obj)
+    return [(0.0, part(g, pair[0]) if last[pair[0]] == n else 0.0)
+            for n, pair in enumerate(obj)]
+
+
+def dict_of_gather(c, obj):
+    """``dict_of_adjoint`` transposed: the dict adjoint holding, at each key, the value
+    part of ``c``'s entry for the pair that was kept."""
+    if isinstance(obj, dict):
+        return {k: part(c, k) for k in obj}
+    return {k: part(part(c, n), 1) for k, n in _last_pairs(obj).items()}
 
 
 def field_index(obj, name):

@@ -15,6 +15,16 @@ def dict_items(d):
     return list(d.items())
 
 
+def dict_get(d, key, default=None):
+    """``d.get(key, default)``."""
+    return d.get(key, default)
+
+
+def dict_of(obj):
+    """``dict(obj)`` of a mapping or of (key, value) pairs."""
+    return dict(obj)
+
+
 def astype(x, dtype, copy=True):
     """``x.astype(dtype)`` for arrays and Python scalars alike."""
     if np.ndim(x) == 0:
@@ -30,6 +40,13 @@ def item(x):
 def flatten(x):
     """``x.flatten()``: a 1-d copy."""
     return np.array(x).reshape(-1)
+
+
+def column(a):
+    """An item of ``np.c_[...]`` as it is joined: a vector becomes a column, a scalar a 1x1
+    matrix; an array of rank 2 or more is left as it is."""
+    a = np.asarray(a)
+    return np.reshape(a, (-1, 1)) if a.ndim < 2 else a
 
 
 def field(obj, name):

@@ -27,7 +27,7 @@ MAY_BE_UNKNOWN = {"field", "sorted", "sum", "max", "min", "sequence", "einsum",
                   "unstack", "unconcatenate", "array_adjoint", "split_parts",
                   "sum_builtin_adjoint", "minmax_builtin_adjoint", "sequence_adjoint",
                   "dict_values_adjoint", "field_adjoint", "sorted_adjoint", "sorted_gather",
-                  "concat_adjoint", "unrepeat_sequence"}
+                  "concat_adjoint", "unrepeat_sequence", "dict_of_adjoint", "dict_of_gather"}
 
 
 def _aval(value):

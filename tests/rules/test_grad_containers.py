@@ -103,8 +103,28 @@ def loop_over_list(x, y):
     return total
 
 
+def dict_get(d):
+    return weigh(d.get("w") * d.get("b", 1.0)) + weigh(d.get("c", d["w"]) ** 2)
+
+
+def dict_built(x, y):
+    by_keyword = dict(w=x, b=y)
+    from_pairs = dict([("w", x * 2.0), ("w", x * y), ("b", y)])
+    copied = dict(by_keyword)
+    return weigh(by_keyword["w"] * copied["b"]) + weigh(from_pairs["w"] + from_pairs["b"])
+
+
+def index_tricks(x, y):
+    rows = np.r_[x, y, 0:2, 1.5]
+    columns = np.c_[x, y * x]
+    return weigh(rows) + weigh(columns)
+
+
 V = normal(4)
 CASES = [
+    Grad(rt.dict_get, dict_get, {"w": normal(3), "b": normal()}),
+    Grad(rt.dict_of, dict_built, normal(3), normal(), argnums=(0, 1)),
+    Grad(rt.column, index_tricks, normal(3), normal(3), argnums=(0, 1)),
     Grad(sum, sum_of_scalars, V),
     Grad(sum, sum_of_arrays, normal(3), normal(3), argnums=(0, 1)),
     Grad(sum, sum_broadcasting, normal(2, 3), normal(), argnums=(0, 1)),

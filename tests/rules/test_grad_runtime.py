@@ -188,6 +188,15 @@ def container_adjoints(g, x):
     return weigh(rows) + weigh(values["b"] * values["w"]) + weigh(field[1])
 
 
+def dict_adjoints(g, x):
+    pairs = [("w", x[0]), ("b", x[1]), ("w", x[2] * 2.0)]
+    built = rt.dict_of_adjoint({"w": g * x[0], "b": g}, pairs)
+    mapped = rt.dict_of_adjoint({"w": g * x[1], "b": x[2]}, {"w": x[0], "b": x[1]})
+    back = rt.dict_of_gather([(0.0, g * x[1]), (0.0, g), (0.0, x[0] * g)], pairs)
+    return weigh(built[2][1] * built[1][1]) + weigh(mapped["w"] + mapped["b"]) \
+        + weigh(back["w"] * back["b"])
+
+
 def sequence_adjoints(g, x):
     items = [x[0], x[1], x[2] * 2.0]
     ordered = rt.sorted_adjoint([g, g * 2.0, g * x[0]], sorted(items), items, False)
@@ -299,6 +308,8 @@ CASES = [
          np.array([[0.3, 1.1, -0.2], [1.4, 0.2, 0.9], [-0.6, 0.8, 0.5]]), argnums=(0, 1)),
     Grad((rt.sequence_adjoint, rt.dict_values_adjoint, rt.field_adjoint), container_adjoints,
          normal(3), normal(2, 3), argnums=(0, 1)),
+    Grad((rt.dict_of_adjoint, rt.dict_of_gather), dict_adjoints, normal(),
+         normal(3, 2), argnums=(0, 1)),
     Grad((rt.sorted_adjoint, rt.sorted_gather, rt.concat_adjoint, rt.unrepeat_sequence),
          sequence_adjoints, normal(), np.array([0.3, -1.2, 0.8]), argnums=(0, 1)),
     Grad((rt.add_at, rt.add, rt.part, rt.scatter, rt.gather, rt.cleared, rt.dict_items,

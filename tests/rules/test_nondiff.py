@@ -116,6 +116,12 @@ def builtins_without_derivative(x):
     return total + len(name) + (x[slice(0, 2)] > 0.0).sum() + (id(x) > 0)
 
 
+def text_of_values(x):
+    # text made of values: printed or measured, never turned back into a number
+    label = repr(x[0]) + format(x[1], ".2f") + ascii(x[2]) + str(x) + f"{x[0]:.1f}" + "%g" % x[1]
+    return len(label) > 0
+
+
 def dict_keys(s):
     d = {"a": s, "b": 2.0 * s}
     count = 0
@@ -185,6 +191,7 @@ NONDIFF = [
     ((np.random.seed, np.random.rand, np.random.randn, np.random.random), random_draws, X),
     ((range, int, str, print, slice, id), builtins_without_derivative, X),
     ((rt.dict_keys,), dict_keys, S),
+    ((str, repr, format, ascii), text_of_values, X),
     ((rt.zeros_like, rt.seed, rt.first_max, rt.first_min, rt.check_real, rt.promoted_shape),
      adjoint_helpers, X),
     ((rt.at_minmax_kept, rt.at_unique, rt.field_index), adjoint_choices, X),

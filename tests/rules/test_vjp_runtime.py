@@ -105,6 +105,23 @@ CALLS += [
     Call(rt.cleared, {"w": ROW}, PARAMS, "b"),
     Call(rt.save_slot, [M, 1.0], 0), Call(rt.save_slot, PARAMS, "w"),
     Call(rt.dict_items, PARAMS),
+    # d.get(key, default) and dict(obj): a key's adjoint goes to the value kept under it
+    Call(rt.dict_get, PARAMS, "w"), Call(rt.dict_get, PARAMS, "b", ROW),
+    Call(rt.dict_get, PARAMS, "c", ROW), Call(rt.dict_get, PARAMS, "c", normal()),
+    # (dict(pairs) gives each key a 0.0 adjoint, which this oracle would take for the
+    # key's own: test_grad_containers checks it through tp.grad)
+    Call(rt.dict_of, PARAMS),
+    Call(rt.dict_of_adjoint, {"w": M, "b": normal()}, PARAMS),
+    Call(rt.dict_of_adjoint, {"w": M, "b": normal()}, [("w", M), ("b", 0.5)]),
+    Call(rt.dict_of_adjoint, normal(), (("w", M), ("w", ROW), ("b", 0.5))),
+    Call(rt.dict_of_gather, {"w": M, "b": normal()}, PARAMS),
+    Call(rt.dict_of_gather, [(0.0, M), (0.0, normal())], [("w", M), ("b", 0.5)]),
+    Call(rt.dict_of_gather, [(0.0, M), (0.0, ROW), (0.0, normal())],
+         (("w", M), ("w", ROW), ("b", 0.5))),
+    Call(rt.dict_of_gather, normal(), (("w", M), ("w", ROW), ("b", 0.5))),
+    # an item of np.c_[...]
+    Call(rt.column, ROW), Call(rt.column, normal()), Call(rt.column, M),
+    Call(rt.column, normal(2, 3, 2)),
 ]
 
 

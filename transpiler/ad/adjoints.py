@@ -247,8 +247,20 @@ class AdjointRecords:
                 "derivative with .defvjp(fwd, bwd), or compute it with NumPy functions "
                 "transpiler knows (`transpiler rules` lists them).")
 
+    def _check_opaque(self, stmt, op):
+        active_args = [n for n in op.diff_operands() if self.activity.is_active(n)]
+        if active_args:
+            raise self.unit.error(
+                stmt, "a value being differentiated (%s) is made text here, and the text is "
+                "used on towards the result: its derivative would be lost"
+                % ", ".join(active_args),
+                "compute with the number itself (round it with np.round if that was the aim); "
+                "text for printing is fine.")
+
     def _rule(self, stmt, op, target, g, rec):
         rule = op.rule
+        if rule.opaque:
+            self._check_opaque(stmt, op)
         if not rule.differentiable:
             return [], []
         if rule.template is None:
@@ -277,6 +289,14 @@ class AdjointRecords:
                 wanted[slot] = atom.id
         if not wanted:
             return [], []
+        if rule.check_avals is not None:
+            avals = {name: self.shapes.aval(atom.id) if isinstance(atom, gast.Name)
+                     else atom.value for name, atom in bindings.items()
+                     if isinstance(atom, (gast.Name, gast.Constant))}
+            try:
+                rule.check_avals(avals)
+            except RuleError as exc:
+                raise self.unit.error(stmt, exc.reason, exc.hint) from None
         if self.dry:
             # a trial pass only needs which adjoints get contributions, not the code
             return [], [(var, build.name("__dry__")) for var in wanted.values()]

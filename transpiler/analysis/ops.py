@@ -4,6 +4,7 @@
 function behind it, so activity analysis, buffer checks and reverse mode agree on what
 each statement does.
 """
+import builtins
 import types
 from dataclasses import dataclass, field
 
@@ -54,6 +55,10 @@ class Op:
             atoms = list(self.args) + [v for _, v in self.keywords]
             return [a.id for a in atoms if isinstance(a, gast.Name)]
         if self.kind == RULE:
+            if self.rule.opaque:
+                # a derivative flows in, to be refused (reverse mode: _rule)
+                atoms = list(self.args) + [v for _, v in self.keywords]
+                return [a.id for a in atoms if isinstance(a, gast.Name)]
             if not self.rule.differentiable:
                 return []
             if self.rule.template is None:
@@ -107,14 +112,26 @@ def classify_function(fn, env):
     return out
 
 
+def _text(rhs):
+    """An f-string, or ``"..." % x``: text made of values (a ``format`` call)."""
+    return Op(RULE, rhs, rule=registry.lookup(builtins.format), callee=builtins.format,
+              args=[n for n in gast.walk(rhs) if isinstance(n, gast.Name)])
+
+
 def classify(rhs, env):
-    if isinstance(rhs, gast.Constant) or isinstance(rhs, gast.JoinedStr):
+    if isinstance(rhs, gast.JoinedStr):
+        return _text(rhs) if any(isinstance(n, gast.Name) for n in gast.walk(rhs)) \
+            else Op(CONST, rhs)
+    if isinstance(rhs, gast.Constant):
         return Op(CONST, rhs)
     if isinstance(rhs, gast.Name):
         return Op(COPY, rhs)
     if isinstance(rhs, gast.Attribute):
         return Op(CONST, rhs)                   # a static reference such as np.pi
     if isinstance(rhs, gast.BinOp):
+        if isinstance(rhs.op, gast.Mod) and isinstance(rhs.left, gast.Constant) \
+                and isinstance(rhs.left.value, str):
+            return _text(rhs)
         callee = registry.BINOP_KEYS[type(rhs.op)]
         return Op(RULE, rhs, rule=registry.lookup(callee), callee=callee,
                   args=[rhs.left, rhs.right])

@@ -195,7 +195,9 @@ class ANF(Pass):
 
     def _op(self, node):
         unit = self.unit
-        if is_atom(node) or isinstance(node, gast.JoinedStr):
+        if isinstance(node, gast.JoinedStr):
+            return self._op(_formatted(node))
+        if is_atom(node):
             if isinstance(node, gast.Name) and node.id in self.local_functions:
                 raise unit.error(node, "the local function `%s` is used as a value" % node.id,
                                  "only calls to local functions are supported; define it at "
@@ -402,3 +404,29 @@ def _is_break_check(stmt):
 def _assigns(stmts, name):
     return any(isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)
                and s.targets[0].id == name for s in stmts)
+
+
+_CONVERSIONS = {ord("r"): "repr", ord("s"): "str", ord("a"): "ascii"}
+
+
+def _formatted(node):
+    """An f-string as the calls it makes: ``f"{x!r:>8} m"`` is
+    ``format(repr(x), '>8') + ' m'`` (text is never differentiated: ``format`` is)."""
+    pieces = []
+    for part in node.values:
+        if isinstance(part, gast.FormattedValue):
+            value = part.value
+            if part.conversion in _CONVERSIONS:
+                value = build.call(_CONVERSIONS[part.conversion], [value], at=node)
+            spec = _formatted(part.format_spec) if part.format_spec is not None \
+                else build.const("")
+            pieces.append(build.call("format", [value, spec], at=node))
+        else:
+            pieces.append(part)
+    if not pieces:
+        return build.const("")
+    text = pieces[0]
+    for piece in pieces[1:]:
+        text = build.binop(text, "+", piece, at=node)
+    return text
+

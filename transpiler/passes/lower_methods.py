@@ -8,8 +8,17 @@ remains except ``lst.append(v)`` on local lists.
     n = x.shape[0]                    n = np.shape(x)[0]
     z = x.at[i].set(v)                z = rt.at_set(x, i, v)
     w = params.w                      w = rt.field(params, 'w')     (namedtuple fields)
+    r = np.r_[x, 0.0]                 r = np.concatenate([np.atleast_1d(x), np.atleast_1d(0.0)])
+
+Indexing an object of the environment that computes its result from the index (np.r_ with
+a directive, np.c_, a user's class with ``__getitem__``) becomes a call of its
+``__getitem__``, which reverse mode refuses if a derivative flows into it: the result is
+never taken for a constant.
 """
+import numbers
+
 import gast
+import numpy as np
 
 from ..frontend.resolve import function_locals
 from ..ir import build
@@ -36,6 +45,9 @@ METHODS = {
     "astype": ("rt.astype", "plain"), "item": ("rt.item", "plain"),
     "flatten": ("rt.flatten", "plain"),
 }
+# objects whose items are data: indexing them computes nothing from the index
+PLAIN_DATA = (np.ndarray, np.generic, list, tuple, dict, str, bytes, range, numbers.Number,
+              type)
 AT_OPS = {"set", "add", "multiply", "mul", "divide", "power", "min", "max", "get"}
 LIST_METHODS = {"append", "pop"}
 DICT_METHODS = {"keys": "rt.dict_keys", "values": "rt.dict_values", "items": "rt.dict_items"}
@@ -59,6 +71,8 @@ class _Lowerer(gast.NodeTransformer):
 
     def visit_Call(self, node):
         func = node.func
+        if self._static(func) and self.unit.env.lookup(func) is dict:
+            return self._dict_call(node)
         if isinstance(func, gast.Attribute) and not self._static(func):
             at_call = self._at_call(node)
             if at_call is not None:
@@ -70,6 +84,18 @@ class _Lowerer(gast.NodeTransformer):
             return self._method(node, receiver, func.attr)
         self.generic_visit(node)
         return node
+
+    def _dict_call(self, node):
+        """``dict(a=x)`` as the literal ``{'a': x}``; ``dict(obj)`` of a mapping or of
+        pairs as ``rt.dict_of(obj)``."""
+        self.generic_visit(node)
+        if any(kw.arg is None for kw in node.keywords) or len(node.args) > 1 or \
+                node.args and node.keywords:
+            return node               # dict(**d), dict(obj, k=v): no rule, refused if varied
+        if node.args:
+            return build.call("rt.dict_of", node.args, at=node)
+        return build.dict_([build.const(kw.arg) for kw in node.keywords],
+                           [kw.value for kw in node.keywords], at=node)
 
     def _at_call(self, node):
         func = node.func
@@ -103,6 +129,8 @@ class _Lowerer(gast.NodeTransformer):
             return call
         if method in DICT_METHODS and not node.args:
             return build.call(DICT_METHODS[method], [receiver], at=node)
+        if method == "get" and 1 <= len(node.args) <= 2 and not node.keywords:
+            return build.call("rt.dict_get", [receiver] + list(node.args), at=node)
         if method in LIST_METHODS:
             if method == "pop" and (node.args or node.keywords):
                 raise self.unit.error(node, "`.pop()` with an index is not supported",
@@ -118,6 +146,42 @@ class _Lowerer(gast.NodeTransformer):
             hint = ("compute the value outside the transformed function and pass it in, or "
                     "write the computation with NumPy functions.")
         raise self.unit.error(node, "the method `.%s()` is not supported" % method, hint)
+
+    def visit_Subscript(self, node):
+        if not (isinstance(node.ctx, gast.Load) and self._static(node.value)):
+            self.generic_visit(node)
+            return node
+        obj = self.unit.env.lookup(node.value)
+        node.slice = self.visit(node.slice)
+        if isinstance(obj, PLAIN_DATA) or not any(
+                isinstance(n, gast.Name) for n in gast.walk(node.slice)):
+            return node          # indexing data, or a constant index: nothing varies
+        if obj is np.r_ or obj is np.c_:
+            lowered = self._concatenator(node, obj is np.c_)
+            if lowered is not None:
+                return lowered
+        return build.call(build.attr(node.value, "__getitem__", at=node),
+                          [build.index_as_value(node.slice)], at=node)
+
+    def _concatenator(self, node, columns):
+        """``np.r_[a, b, 0:3]`` as np.concatenate (a ``start:stop:step`` item is an arange);
+        ``np.c_[a, b]`` joins the items made columns along the last axis.  None for what
+        else the index tricks accept (a directive string, a complex step)."""
+        items = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
+        parts = []
+        for item in items:
+            if isinstance(item, gast.Slice):
+                step = item.step
+                if item.upper is None or isinstance(step, gast.Constant) and not isinstance(
+                        step.value, (numbers.Real, type(None))):
+                    return None
+                bounds = [item.lower or build.const(0), item.upper, step or build.const(1)]
+                item = build.call("np.arange", bounds, at=item)
+            elif isinstance(item, gast.Constant) and isinstance(item.value, str):
+                return None
+            parts.append(build.call("rt.column" if columns else "np.atleast_1d", [item], at=node))
+        return build.call("np.concatenate", [build.list_(parts, at=node),
+                                             build.const(-1 if columns else 0)], at=node)
 
     def visit_Attribute(self, node):
         if self._static(node):

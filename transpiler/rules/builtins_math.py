@@ -10,8 +10,11 @@ from .registry import IMPURE, custom, nondiff
 nondiff(builtins.len, abstract_eval=E.len_, shape_only=(0,))
 nondiff(builtins.int, builtins.id, abstract_eval=E.python_int)
 nondiff(builtins.bool, builtins.isinstance, abstract_eval=E.python_bool)
-nondiff(builtins.range, builtins.round, builtins.str, builtins.slice, rt.dict_keys,
-        abstract_eval=E.unknown)
+nondiff(builtins.range, builtins.round, builtins.slice, rt.dict_keys, abstract_eval=E.unknown)
+# text made of a value: it carries no derivative, and one that flows on (float(str(x)))
+# is refused, not dropped; f-strings and "%f" % x are classified as these calls
+nondiff(builtins.str, builtins.repr, builtins.format, builtins.ascii, abstract_eval=E.unknown,
+        opaque=True)
 nondiff(builtins.print, abstract_eval=E.const(None), effects=IMPURE)
 
 

@@ -3,8 +3,9 @@ import builtins
 
 import runtime as rt
 
+from ..analysis import avals as A
 from . import evaluation as E
-from .registry import Effects, custom, element, holds, nondiff, view
+from .registry import Effects, RuleError, custom, element, holds, nondiff, view
 
 
 # the auxiliary data of has_aux (no derivative), checked to be a pair: kept even if unused
@@ -37,7 +38,18 @@ def sorted(g, ans, iterable, *, key=None, reverse=False):
     return rt.sorted_adjoint(g, ans, iterable, reverse)
 
 
-@custom(rt.field, diff=("obj",), effects=element(0), abstract_eval=E.unknown)
+def _fields_only(avals):
+    """Only a namedtuple's fields carry derivatives: an array's other attributes (x.flat,
+    x.base, x.data) are refused when a derivative would flow through them."""
+    if isinstance(avals.get("obj"), A.Array):
+        raise RuleError("the attribute `.%s` of an array is not differentiated"
+                        % avals.get("name"),
+                        "write it with NumPy functions: np.ravel(x) for x.flat, x itself for "
+                        "x.base or x.data")
+
+
+@custom(rt.field, diff=("obj",), effects=element(0), abstract_eval=E.unknown,
+        check_avals=_fields_only)
 def field(g, ans, obj, name):
     return rt.field_adjoint(g, obj, name)
 
@@ -45,6 +57,35 @@ def field(g, ans, obj, name):
 @custom(rt.dict_values, effects=holds(0), abstract_eval=E.dict_values)
 def dict_values(g, ans, d):
     return rt.dict_values_adjoint(g, d)
+
+
+@custom(rt.dict_get, diff=("d", "default"), effects=element(0, 2), abstract_eval=E.dict_get)
+def dict_get(g, ans, d, key, default=None):
+    if key in d:
+        return rt.scatter(g, d, key), 0.0
+    return rt.zeros_like(d), g
+
+
+@custom(rt.dict_of, effects=holds(0), abstract_eval=E.dict_of)
+def dict_of(g, ans, obj):
+    return rt.dict_of_adjoint(g, obj)
+
+
+@custom(rt.dict_of_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown,
+        shape_only=(1,))
+def dict_of_adjoint(g, ans, g_in, obj):
+    if isinstance(g_in, dict):
+        return rt.dict_of_gather(g, obj)
+    gathered = rt.dict_of_gather(g, obj)
+    return sum([rt.part(gathered, key) for key in list(gathered)])   # g_in stood for all
+
+
+@custom(rt.dict_of_gather, diff=("c",), effects=holds(0), abstract_eval=E.unknown,
+        shape_only=(1,))
+def dict_of_gather(g, ans, c, obj):
+    if isinstance(c, (list, tuple, dict)):
+        return rt.dict_of_adjoint(g, obj)
+    return sum([rt.part(g, key) for key in list(ans)])              # c stood for all
 
 
 @custom(rt.dict_items, effects=holds(0), abstract_eval=E.dict_items)

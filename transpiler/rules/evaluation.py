@@ -402,6 +402,15 @@ def atleast(n):
     return rule
 
 
+def column(args, kwargs):
+    """``rt.column``: a vector as a column, a scalar as 1x1."""
+    x = array(args[0])
+    shape = shape_of(x)
+    if len(shape) >= 2:
+        return x if x.kind == NDARRAY else _view_of(x, shape)
+    return _view_of(x, (shape[0] if shape else 1, 1))
+
+
 def _parts(aval):
     if not isinstance(aval, Seq) or aval.items is None:
         raise Unknown
@@ -923,6 +932,31 @@ def dict_items(args, kwargs):
     if isinstance(d, Dict):
         return Seq("list", tuple(Seq("tuple", (Const(k), v)) for k, v in d.items))
     raise Unknown
+
+
+def dict_get(args, kwargs):
+    """``rt.dict_get(d, key, default)``: the item under a known key, else the default."""
+    d, key = args[0], static(args[1])
+    if not isinstance(d, Dict):
+        raise Unknown
+    if key in d.keys():
+        return d.get(key)
+    return arg(args, kwargs, 2, "default", None)
+
+
+def dict_of(args, kwargs):
+    """``rt.dict_of(obj)``: a copy of a dict, or the dict of (key, value) pairs."""
+    obj = args[0]
+    if isinstance(obj, Dict):
+        return obj
+    if not (isinstance(obj, Seq) and obj.items is not None):
+        raise Unknown
+    items = {}
+    for pair in obj.items:
+        if not (isinstance(pair, Seq) and pair.items is not None and len(pair.items) == 2):
+            raise Unknown
+        items[static(pair.items[0])] = pair.items[1]
+    return Dict(tuple(items.items()))
 
 
 def at_update(args, kwargs):

@@ -110,6 +110,10 @@ def std(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, wher
         count = np.divide(np.size(a), np.size(ans)) - ddof
     else:
         count = np.divide(np.size(a), np.size(ans)) - correction
+    if np.size(a) == np.size(ans):
+        # one value per result: the function is the constant 0 (as in JAX and autograd,
+        # not the 0/0 of the formula below)
+        return np.zeros(np.shape(a))
     if axis is None or keepdims:
         return g * centered / (count * ans)
     return np.expand_dims(rt.broadcast_to(g, ans) / ans, axis) * centered / count

@@ -158,7 +158,8 @@ class Primitive:
 
     def __init__(self, primals, family, fn=None, diff=None, static=(), refuse=(),
                  abstract_eval=None, effects=FRESH, numba=None, shape_only=(),
-                 internal=False, only=None, accept=(), aliases=None, casts=True, check=None):
+                 internal=False, only=None, accept=(), aliases=None, casts=True, check=None,
+                 check_avals=None):
         self.primals = tuple(primals)
         self.family = family
         self.fn = fn
@@ -181,6 +182,11 @@ class Primitive:
         self.casts = casts              # a `dtype=` casts the result (see _wrap)
         # check(constants): raises RuleError for constant arguments the rule refuses
         self.check = check
+        # check_avals({param: abstract value, or the value of a constant}): raises
+        # RuleError for arguments whose kind
+        # the rule does not model, when a derivative flows through the call
+        self.check_avals = check_avals
+        self.opaque = False             # nondiff, but a derivative may not flow through
         if self.template is not None:
             params = self.template.params[2:]           # after (g, ans)
             self.params = params
@@ -499,7 +505,12 @@ custom = _family("custom")
 
 
 def nondiff(*primals, abstract_eval=None, effects=FRESH, numba=None, shape_only=(),
-            internal=False):
-    """Primals whose outputs carry no derivative (comparisons, floor, argmax, len...)."""
-    register(Primitive(primals, "nondiff", abstract_eval=abstract_eval, effects=effects,
-                       numba=numba, shape_only=shape_only, internal=internal))
+            internal=False, opaque=False):
+    """Primals whose outputs carry no derivative (comparisons, floor, argmax, len...).
+
+    ``opaque``: the output depends smoothly on the inputs but in a form transpiler does not
+    differentiate (``str(x)``): a derivative flowing through it is refused.
+    """
+    rule = register(Primitive(primals, "nondiff", abstract_eval=abstract_eval, effects=effects,
+                              numba=numba, shape_only=shape_only, internal=internal))
+    rule.opaque = opaque

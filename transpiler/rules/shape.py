@@ -53,6 +53,8 @@ def ascontiguousarray(g, ans, a, dtype=None, *, like=None):
 
 
 shape(np.atleast_2d, abstract_eval=E.atleast(2))(atleast_nd)
+# an item of np.c_[...] (passes.lower_methods), made a column
+shape(rt.column, abstract_eval=E.column, internal=True)(atleast_nd)
 shape(np.atleast_3d, abstract_eval=E.atleast(3))(atleast_nd)
 
 

@@ -374,32 +374,37 @@ def sum_builtin_adjoint(g, iterable, ans=None):
     return g
 
 
-def minmax_builtin_adjoint(g, ans, args, argnum, pick):
-    """Adjoint of builtin ``max(a, b, ...)``/``min``: ``g`` goes to the element chosen."""
+def minmax_builtin_adjoint(g, ans, args, argnum, pick, key=None):
+    """Adjoint of builtin ``max(a, b, ...)``/``min`` (by ``key``): ``g`` goes to the
+    element chosen."""
     if len(args) == 1:
         items = list(args[0])
-        index = pick(items)
+        index = pick(items, key)
         out = [0.0] * len(items)
         out[index] = g
         if isinstance(args[0], np.ndarray):
             out = np.zeros(np.shape(args[0]), float)
             out[index] = g
         return out
-    return g if pick(list(args)) == argnum else 0.0 * g
+    return g if pick(list(args), key) == argnum else 0.0 * g
 
 
-def first_max(items):
+def first_max(items, key=None):
+    """The position builtin ``max(items, key=key)`` takes its result from (the first of
+    equal ones)."""
+    values = items if key is None else [key(item) for item in items]
     best = 0
-    for k in range(1, len(items)):
-        if items[k] > items[best]:
+    for k in range(1, len(values)):
+        if values[k] > values[best]:
             best = k
     return best
 
 
-def first_min(items):
+def first_min(items, key=None):
+    values = items if key is None else [key(item) for item in items]
     best = 0
-    for k in range(1, len(items)):
-        if items[k] < items[best]:
+    for k in range(1, len(values)):
+        if values[k] < values[best]:
             best = k
     return best
 
@@ -607,28 +612,32 @@ def field_adjoint(g, obj, name):
     return parts
 
 
-def _sorted_order(iterable, reverse):
-    items = list(iterable)
+def _sorted_order(iterable, reverse, key=None):
+    """Where each item of ``sorted(iterable, key=key, reverse=reverse)`` comes from (the
+    sort is stable, as Python's)."""
+    items = list(iterable) if key is None else [key(item) for item in iterable]
     return sorted(range(len(items)), key=lambda k: items[k], reverse=reverse)
 
 
-def sorted_adjoint(g, ans, iterable, reverse=False):
+def sorted_adjoint(g, ans, iterable, reverse=False, key=None):
     """Adjoint of builtin ``sorted``: each element's adjoint goes back to its position."""
     if isinstance(iterable, dict):
         return {k: 0.0 for k in iterable}           # sorted(d) sorts d's keys
-    order = _sorted_order(iterable, reverse)
+    order = _sorted_order(iterable, reverse, key)
     out = [0.0] * len(order)
     for position, k in enumerate(order):
-        out[k] = g[position] if isinstance(g, (list, tuple, np.ndarray)) and np.ndim(g) else g
+        # (np.ndim of a list of tuples of adjoints would make it a ragged array)
+        whole = isinstance(g, (list, tuple)) or isinstance(g, np.ndarray) and g.ndim
+        out[k] = g[position] if whole else g
     if isinstance(iterable, np.ndarray):
         return np.array(out, dtype=float).reshape(np.shape(iterable))
     return out
 
 
-def sorted_gather(c, iterable, reverse=False):
+def sorted_gather(c, iterable, reverse=False, key=None):
     """The parts of the adjoint ``c`` of ``iterable``'s items, in the order ``sorted(iterable,
-    reverse)`` puts them: ``sorted_adjoint`` transposed."""
-    return [part(c, k) for k in _sorted_order(iterable, reverse)]
+    key=key, reverse=reverse)`` puts them: ``sorted_adjoint`` transposed."""
+    return [part(c, k) for k in _sorted_order(iterable, reverse, key)]
 
 
 def concat_adjoint(g, a, b, argnum):

@@ -67,6 +67,17 @@ def sorted_values(x):
     return s[0] * 1.0 + s[1] * 2.0 + s[2] * 3.0 + r[0] * 5.0
 
 
+def by_second(pair):
+    return pair[1]
+
+
+def ordered_by_key(x):
+    s = sorted([x[0], x[1], x[2] * 2.0], key=abs)
+    pairs = sorted([(x[0], x[1]), (x[2], -x[0])], key=by_second, reverse=True)
+    return s[0] * 1.0 + s[2] * 3.0 + pairs[0][0] * pairs[1][1] + max(x, key=abs) * 2.0 \
+        + min(x[0], x[1] * 3.0, key=abs) ** 2
+
+
 def namedtuple_fields(p):
     return weigh(p.w * p.b) + p.b ** 2
 
@@ -137,6 +148,8 @@ CASES = [
     Grad((list, tuple), list_tuple, normal(3, 2)),
     Grad(sorted, sorted_values, np.array([0.3, -1.2, 0.1])),
     Grad(sorted, sorted_values, np.array([1.3, 0.2, -0.8])),
+    Grad((sorted, max, min), ordered_by_key, np.array([0.3, -1.2, 0.5])),
+    Grad((sorted, max, min), ordered_by_key, np.array([-0.9, 0.2, 0.35])),
     Grad(rt.field, namedtuple_fields, Pair(normal(3), normal())),
     Grad(rt.dict_values, dict_values, {"w": normal(3), "b": normal()}),
     Grad(rt.concat, concatenated_lists, normal(2), normal(2), argnums=(0, 1)),

@@ -126,8 +126,8 @@ def array_like(x):
     return np.sum(np.array(x, like=x))
 
 
-def sort_by_key(xs):
-    return sum(sorted(xs, key=abs))
+def max_with_default(xs):
+    return max(xs, default=0.0)
 
 
 def linspace_with_step(a):
@@ -146,7 +146,7 @@ def matmul_axes(a, b):
     (array_no_copy, "copy=True", "np.asarray"),
     (array_like, "like=None", "leave it out"),
     (astype_no_copy, "copy=True", "the argument itself"),
-    (sort_by_key, "key=None", "np.argsort"),
+    (max_with_default, "`default=`", "max(xs) if len(xs)"),
     (linspace_with_step, "retstep=False", "(stop - start)"),
     (matmul_axes, "`axes=`", "np.moveaxis"),
 ])

@@ -368,6 +368,11 @@ for iterable, reverse in (([0.3, -1.2, 0.8], False), ([0.3, -1.2, 0.8], True),
               Call(rt.sorted_gather, g_in, iterable, reverse),
               Call(rt.sorted_gather, normal(), iterable, reverse)]
 CALLS += [Call(rt.sorted_adjoint, [normal(), normal()], ["a", "b"], {"b": 1.0, "a": 2.0})]
+for iterable in ([0.3, -1.2, 0.8, -0.5], distinct(4)):           # by a key
+    ans = sorted(iterable, key=abs)
+    g_in = normal(4) if isinstance(iterable, np.ndarray) else [normal() for _ in ans]
+    CALLS += [Call(rt.sorted_adjoint, g_in, ans, iterable, False, abs),
+              Call(rt.sorted_gather, g_in, iterable, True, abs)]
 FIRST, SECOND = [normal(2), normal()], [normal(3)]
 CALLS += [Call(rt.concat_adjoint, g, FIRST, SECOND, k) for k in (0, 1)
           for g in ([normal(2), normal(), normal(3)], normal())]

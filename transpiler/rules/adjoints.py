@@ -593,13 +593,13 @@ def sum_builtin_adjoint(g, ans, g_in, iterable, out=None):
 
 
 @custom(rt.minmax_builtin_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown)
-def minmax_builtin_adjoint(g, ans, g_in, out, args, argnum, pick):
+def minmax_builtin_adjoint(g, ans, g_in, out, args, argnum, pick, key=None):
     # the arguments only choose the element g_in goes to
     if len(args) == 1 and isinstance(args[0], np.ndarray):
-        return rt.broadcast_to(g, args[0])[pick(list(args[0]))]
+        return rt.broadcast_to(g, args[0])[pick(list(args[0]), key)]
     if len(args) == 1:
-        return rt.part(g, pick(list(args[0])))
-    if pick(list(args)) == argnum:
+        return rt.part(g, pick(list(args[0]), key))
+    if pick(list(args), key) == argnum:
         return g
     return 0.0
 
@@ -630,26 +630,26 @@ nondiff(rt.field_index, abstract_eval=E.python_int)
 
 
 @custom(rt.sorted_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown)
-def sorted_adjoint(g, ans, g_in, out, iterable, reverse=False):
+def sorted_adjoint(g, ans, g_in, out, iterable, reverse=False, key=None):
     if isinstance(iterable, dict):
         return rt.zeros_like(g_in)                   # a dict's keys: no derivative
     if isinstance(iterable, np.ndarray):
         parts = rt.broadcast_to(g, iterable)         # ans is an array like iterable
     else:
         parts = g
-    if not (isinstance(g_in, (list, tuple, np.ndarray)) and np.ndim(g_in)):
+    if not (isinstance(g_in, (list, tuple)) or isinstance(g_in, np.ndarray) and np.ndim(g_in)):
         return sum([rt.part(parts, k) for k in range(len(ans))])     # g_in stood for every item
-    gathered = rt.sorted_gather(parts, iterable, reverse)
+    gathered = rt.sorted_gather(parts, iterable, reverse, key)
     if isinstance(g_in, np.ndarray):
         return np.array(gathered)
     return gathered
 
 
 @custom(rt.sorted_gather, diff=("c",), effects=holds(0), abstract_eval=E.unknown)
-def sorted_gather(g, ans, c, iterable, reverse=False):
-    if not (isinstance(c, (list, tuple, np.ndarray)) and np.ndim(c)):
+def sorted_gather(g, ans, c, iterable, reverse=False, key=None):
+    if not (isinstance(c, (list, tuple)) or isinstance(c, np.ndarray) and np.ndim(c)):
         return sum([rt.part(g, k) for k in range(len(ans))])     # c stood for every part
-    return rt.sorted_adjoint(g, ans, iterable, reverse)
+    return rt.sorted_adjoint(g, ans, iterable, reverse, key)
 
 
 @custom(rt.concat_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown)

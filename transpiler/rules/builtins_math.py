@@ -24,13 +24,13 @@ def sum(g, ans, iterable, start=0):
 
 
 @custom(builtins.max)
-def max(g, ans, *args, argnum):
-    return rt.minmax_builtin_adjoint(g, ans, args, argnum, rt.first_max)
+def max(g, ans, *args, argnum, key=None):
+    return rt.minmax_builtin_adjoint(g, ans, args, argnum, rt.first_max, key)
 
 
 @custom(builtins.min)
-def min(g, ans, *args, argnum):
-    return rt.minmax_builtin_adjoint(g, ans, args, argnum, rt.first_min)
+def min(g, ans, *args, argnum, key=None):
+    return rt.minmax_builtin_adjoint(g, ans, args, argnum, rt.first_min, key)
 
 
 @custom(rt.astype, diff=("x",), casts=False, only={"copy": (True,)}, abstract_eval=E.astype)

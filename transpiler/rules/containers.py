@@ -33,9 +33,10 @@ def as_sequence(g, ans, iterable):
     return rt.sequence_adjoint(g, iterable)
 
 
-@custom(builtins.sorted, only={"key": (None,)}, effects=holds(0), abstract_eval=E.sorted_)
+@custom(builtins.sorted, effects=holds(0), abstract_eval=E.sorted_)
 def sorted(g, ans, iterable, *, key=None, reverse=False):
-    return rt.sorted_adjoint(g, ans, iterable, reverse)
+    # the order (by key) only says where each item's adjoint goes
+    return rt.sorted_adjoint(g, ans, iterable, reverse, key)
 
 
 def _fields_only(avals):

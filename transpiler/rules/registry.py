@@ -130,8 +130,6 @@ KEYWORD_HINTS = {
     "ndmax": "leave `ndmax=` out (it only matters for arrays of objects)",
     "retstep": "compute the step yourself: (stop - start) / (num - 1)",
     "axis": "move the axis afterwards with np.moveaxis",
-    "key": "sorting or comparing by a key is not differentiable: apply the key first and "
-           "index with np.argsort / np.argmax",
     "default": "give the fallback explicitly: max(xs) if len(xs) else default",
     "mean": "leave `mean=` out: the function computes the mean itself",
     "signature": "call the function without `signature=`",

@@ -244,8 +244,9 @@ class AdjointRecords:
                 stmt, "no derivative rule for `%s`, which is called here on a value being "
                 "differentiated (%s)" % (full, ", ".join(active_args)),
                 "wrap it in a function decorated with @transpiler.custom_vjp and give its "
-                "derivative with .defvjp(fwd, bwd), or compute it with NumPy functions "
-                "transpiler knows (`transpiler rules` lists them).")
+                "derivative with .defvjp(fwd, bwd) (the README's recipe: \"A derivative "
+                "for a function transpiler does not know\"), or compute it with NumPy "
+                "functions transpiler knows (`transpiler rules` lists them).")
 
     def _check_opaque(self, stmt, op):
         active_args = [n for n in op.diff_operands() if self.activity.is_active(n)]

@@ -7,7 +7,7 @@ from .adjoint import (add, add_at, as_gradient, as_gradients, as_value, check_re
                       masked,
                       broadcast_to, dense, gather, part, scatter, seed, sum_to, unbroadcast,
                       written_slot, zeros_like)
-from .values import (MISSING, as_sequence, astype, aux_of, column, describe, concat, repeat_sequence,
+from .values import (MISSING, as_sequence, astype, aux_of, column, itemsize, nbytes, describe, concat, repeat_sequence,
                      restore_slot, save_slot, snapshot, dict_get, dict_items, dict_keys, dict_of,
                      dict_values, field,
                      flatten, item)
@@ -17,7 +17,7 @@ from .linalg import (array_adjoint, astype_adjoint, cast_adjoint, cumprod_adjoin
                      outer_adjoint, prod_adjoint, prod_pairs, promoted_shape, solve_adjoint,
                      sort_adjoint,
                      split_parts, stack_parts, sum_builtin_adjoint, take_sorted, trace_adjoint,
-                     unconcatenate, unrepeat, unstack, untile)
+                     unconcatenate, undiagonal, unrepeat, unstack, untile)
 from .linalg import (unrepeat_sequence, concat_adjoint, dict_of_adjoint, dict_of_gather,
                      dict_values_adjoint, field_adjoint,
                      field_index, linspace_adjoint, sequence_adjoint, sorted_adjoint,

@@ -465,6 +465,18 @@ def diag_adjoint(g, ans, v, k=0):
     return out
 
 
+def undiagonal(g, ans, a, offset=0, axis1=0, axis2=1):
+    """Adjoint of ``np.diagonal(a, offset, axis1, axis2)``: zeros shaped like ``a`` with
+    ``g`` written along that diagonal (the diagonal is ``g``'s last axis)."""
+    out = np.zeros(np.shape(a), _float_dtype(a))
+    n = np.shape(ans)[-1]
+    rows = np.arange(n) + max(-offset, 0)
+    cols = np.arange(n) + max(offset, 0)
+    # a view with the diagonal's two axes last, written through
+    np.moveaxis(out, (axis1, axis2), (-2, -1))[..., rows, cols] = _full(g, ans)
+    return out
+
+
 def trace_adjoint(g, ans, a, offset=0, axis1=0, axis2=1):
     """Adjoint of ``np.trace(a, offset, axis1, axis2)``: ``g`` along that diagonal."""
     a = np.asarray(a)

@@ -42,6 +42,16 @@ def flatten(x):
     return np.array(x).reshape(-1)
 
 
+def itemsize(x):
+    """``x.itemsize``: the bytes of one element."""
+    return np.asarray(x).itemsize
+
+
+def nbytes(x):
+    """``x.nbytes``: the bytes of the elements."""
+    return np.asarray(x).nbytes
+
+
 def column(a):
     """An item of ``np.c_[...]`` as it is joined: a vector becomes a column, a scalar a 1x1
     matrix; an array of rank 2 or more is left as it is."""

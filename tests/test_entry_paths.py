@@ -82,6 +82,8 @@ REFUSED = {
     "float of repr": (lambda x: float(repr(x[1])) * x[0], "made text"),
     "an array's .tolist": (lambda x: sum(x.tolist()), "not supported"),
     "np.fromiter": (lambda x: np.sum(np.fromiter(x, float)), "no derivative rule"),
+    "an argument whose derivative a rule refuses": (
+        lambda x: np.sum(np.logspace(0.0, 1.0, 3, base=x[0] + 2.0)), "with respect to"),
     "a random permutation of x": (lambda x: np.sum(np.random.permutation(x) * X),
                                   "no derivative rule"),
 }

@@ -375,21 +375,21 @@ def test_mutual_recursion(fn):
 # ------------------------------------------------------------ calls without a rule
 
 def test_the_callees_used_below_have_no_rule():
-    assert lookup(np.sinc) is None
-    assert lookup(divmod) is None
+    assert lookup(np.i0) is None
+    assert lookup(complex) is None
 
 
-def uses_sinc(x):
-    return np.sinc(x) * 2.0  # E:no-rule
+def uses_i0(x):
+    return np.i0(x) * 2.0  # E:no-rule
 
 
-def uses_divmod(x):
-    q, r = divmod(x, 0.75)  # E:no-rule-builtin
-    return q + r * r
+def uses_complex(x):
+    z = complex(x, 0.75)  # E:no-rule-builtin
+    return z.real
 
 
-def uses_sinc_of_a_constant_argument(x, c):
-    return x * np.sinc(c) + np.sinc(0.25)
+def uses_i0_of_a_constant_argument(x, c):
+    return x * np.i0(c) + np.i0(0.25)
 
 
 def uses_divmod_of_an_integer_argument(x, n):
@@ -400,37 +400,37 @@ def uses_divmod_of_an_integer_argument(x, n):
     return s
 
 
-def uses_sinc_on_an_inactive_intermediate(x, c):
+def uses_i0_on_an_inactive_intermediate(x, c):
     d = c * 2.0
-    return np.sinc(d) * x + np.sinc(np.sin(c))
+    return np.i0(d) * x + np.i0(np.sin(c))
 
 
 def test_call_without_a_rule_on_a_differentiated_value():
-    error = transform_error(uses_sinc)
+    error = transform_error(uses_i0)
     message = assert_located(error, "no-rule")
-    assert "sinc" in message.splitlines()[0]
+    assert "i0" in message.splitlines()[0]
     assert "custom_vjp" in error.hint
 
 
 def test_builtin_without_a_rule_on_a_differentiated_value():
-    error = transform_error(uses_divmod)
+    error = transform_error(uses_complex)
     message = assert_located(error, "no-rule-builtin")
-    assert "divmod" in message.splitlines()[0]
+    assert "complex" in message.splitlines()[0]
     assert "custom_vjp" in error.hint
 
 
 def test_call_without_a_rule_on_values_not_differentiated():
-    g = tp.grad(uses_sinc_of_a_constant_argument)
-    assert g(1.5, 0.3) == pytest.approx(np.sinc(0.3))
+    g = tp.grad(uses_i0_of_a_constant_argument)
+    assert g(1.5, 0.3) == pytest.approx(np.i0(0.3))
     g = tp.grad(uses_divmod_of_an_integer_argument)
     assert g(1.5, 7) == pytest.approx(4 * 1.5 ** 3)     # divmod(7, 3) = (2, 1): x ** 4
-    g = tp.grad(uses_sinc_on_an_inactive_intermediate)
-    assert g(2.0, 0.2) == pytest.approx(np.sinc(0.4))
+    g = tp.grad(uses_i0_on_an_inactive_intermediate)
+    assert g(2.0, 0.2) == pytest.approx(np.i0(0.4))
 
 
 def test_differentiating_the_other_argument_reaches_the_call():
-    error = transform_error(uses_sinc_of_a_constant_argument, argnums=1)
-    assert "sinc" in str(error)
+    error = transform_error(uses_i0_of_a_constant_argument, argnums=1)
+    assert "i0" in str(error)
 
 
 # ------------------------------------------------------------ in-place writes

@@ -34,7 +34,8 @@ NONZERO = away_from_zero(0.3, 2.0)
 UNARY = [
     ((np.exp, np.exp2, np.expm1, np.square, np.sin, np.cos, np.arctan, np.sinh, np.cosh,
       np.tanh, np.arcsinh, np.negative, operator.neg, np.positive, operator.pos, np.conj,
-      np.conjugate, np.float64, np.real, np.asarray, np.ascontiguousarray), ANY),
+      np.conjugate, np.float64, np.real, np.asarray, np.ascontiguousarray, np.sinc,
+      np.nan_to_num), ANY),
     ((np.log, np.log2, np.log10, np.log1p, np.sqrt), POSITIVE),
     ((np.cbrt, np.reciprocal, np.abs, np.absolute, np.fabs, abs), NONZERO),
     ((np.tan,), uniform(-1.2, 1.2)),
@@ -72,8 +73,9 @@ BINARY = [
       np.logaddexp, np.logaddexp2), (ANY, ANY), None),
     ((operator.truediv, np.true_divide), (ANY, away_from_zero(0.4, 2.0)), None),
     ((operator.pow, np.power, np.float_power, pow), (POSITIVE, ANY), None),
-    ((operator.mod, np.mod, np.remainder), (uniform(-3.0, 3.0), away_from_zero(0.5, 1.5)),
-     fraction_inside),
+    ((operator.mod, np.mod, np.remainder, np.fmod),
+     (uniform(-3.0, 3.0), away_from_zero(0.5, 1.5)), fraction_inside),
+    ((np.copysign,), (NONZERO, NONZERO), None),
     ((np.maximum, np.fmax, np.minimum, np.fmin), (ANY, ANY), apart),
     ((np.arctan2, np.hypot), (ANY, ANY), not_origin),
 ]

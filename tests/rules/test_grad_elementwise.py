@@ -35,6 +35,19 @@ CASES += [Grad(f, binary(f), *sample(RNG, domains, ((), ()), safe), argnums=(0, 
 
 
 # ------------------------------------------------------------ as written in source
+def integer_and_tuple_results(x, y):
+    frac, whole = np.modf(x * 3.0)
+    mantissa, exponent = np.frexp(x)
+    quotient, rest = np.divmod(x * 3.0, y)
+    q, r = divmod(x[0] * 3.0, y[1])
+    return np.sum(np.sin(frac) * whole + mantissa * exponent + np.ldexp(x, 2) + rest * quotient) \
+        + r * q
+
+
+CASES += [Grad((np.modf, np.frexp, np.divmod, divmod, np.ldexp), integer_and_tuple_results,
+               np.array([0.31, -1.27, 0.55]), np.array([0.7, 0.45, -0.8]), argnums=(0, 1))]
+
+
 def operators(x, y):
     return np.sum(np.sin(x + y) + (x - y) ** 2 + x * y / (y * y + 1.0) - (-x) * (+y))
 

@@ -55,6 +55,15 @@ CASES += [Grad(np.dot, dot_function, normal(), normal(3, 4), argnums=(0, 1)),
           Grad(operator.imatmul, matmul_in_place, normal(2, 3), normal(3, 3), argnums=(0, 1))]
 
 
+def numpy2_products(x, y):
+    return np.sum(np.sin(np.vecdot(x, y))) + np.sum(np.linalg.vecdot(x[0], y[1]) ** 2) \
+        + np.linalg.trace(np.linalg.matmul(x, y.T)) ** 2 + np.sum(np.linalg.outer(x[0], y[0]))
+
+
+CASES += [Grad((np.vecdot, np.linalg.vecdot, np.linalg.trace, np.linalg.matmul,
+                np.linalg.outer), numpy2_products, normal(2, 3), normal(2, 3), argnums=(0, 1))]
+
+
 def outer(x, y):
     return np.sum(np.sin(np.outer(x, y)))
 

@@ -100,6 +100,16 @@ def test_grad_matches_finite_differences(case):
     check_case(case)
 
 
+def weighted_and_spread(x, w):
+    return np.sum(np.sin(np.average(x, axis=1, weights=w[0]))) + np.average(x, weights=x * x) \
+        + np.ptp(x) * np.sum(np.ptp(x, axis=0) ** 2) + np.sum(np.cumulative_sum(x[0]) ** 2)
+
+
+CASES += [Grad((np.average, np.ptp, np.cumulative_sum), weighted_and_spread,
+               np.array([[0.3, -1.2, 0.5, 2.0], [1.1, 0.25, -0.7, 0.4]]),
+               RNG.uniform(0.5, 2.0, (2, 4)), argnums=(0, 1))]
+
+
 def min_plus_max(m):
     return np.min(m, axis=None) * 3.0 + m.max()
 

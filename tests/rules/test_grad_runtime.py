@@ -78,6 +78,13 @@ def solve_vector_adjoints(g, a, b):
     return weigh(rt.solve_adjoint(g, solved, a, b, 0)) + weigh(rt.solve_adjoint(g, solved, a, b, 1))
 
 
+def diagonal_adjoints(g, a):
+    written = rt.undiagonal(g * a[0, :3], a[1, :3], a, 0, 0, 1)
+    batched = rt.undiagonal(np.array([g, 2.0 * g])[:, None] * a[:2, :3], a[:2, 1:],
+                            np.stack([a, a]), 1, -2, -1)
+    return weigh(written * a) + weigh(batched)
+
+
 def trace_diag_adjoints(g, a):
     return weigh(rt.trace_adjoint(g[0], np.trace(a), a)) \
         + weigh(rt.diag_adjoint(g, np.diag(a), a)) \
@@ -310,6 +317,7 @@ CASES = [
          normal(3), normal(2, 3), argnums=(0, 1)),
     Grad((rt.dict_of_adjoint, rt.dict_of_gather), dict_adjoints, normal(),
          normal(3, 2), argnums=(0, 1)),
+    Grad(rt.undiagonal, diagonal_adjoints, normal(), normal(3, 4), argnums=(0, 1)),
     Grad((rt.sorted_adjoint, rt.sorted_gather, rt.concat_adjoint, rt.unrepeat_sequence),
          sequence_adjoints, normal(), np.array([0.3, -1.2, 0.8]), argnums=(0, 1)),
     Grad((rt.add_at, rt.add, rt.part, rt.scatter, rt.gather, rt.cleared, rt.dict_items,

@@ -216,6 +216,35 @@ PLAIN = [
 CASES += [Grad(primal, f, x, note="-summed") for primal, f, x in PLAIN]
 
 
+def flips_and_diagonals(x):
+    return weigh(np.rot90(x) * np.fliplr(np.flipud(x)).T) + weigh(np.diagonal(x, 1)) \
+        + weigh(x.diagonal()) + weigh(np.rot90(x, 3, axes=(1, 0)))
+
+
+def batched_matrices(b):
+    rows = np.unstack(b, axis=1)
+    return weigh(np.linalg.diagonal(b) * np.matrix_transpose(b)[:, 0, :]) + weigh(rows[2]) \
+        + weigh(b.mT) * (b.nbytes > b.itemsize) + weigh(np.linalg.matrix_transpose(b[0]) * b[1])
+
+
+def logarithmic_samples(start, stop):
+    return weigh(np.logspace(start, stop, 5)) + weigh(np.logspace(start, stop, 3, base=2.0))
+
+
+def casts(x):
+    # (to float32: the rule test, with a step float32 can see)
+    return weigh(np.astype(x, np.float64) * np.astype(x * 0.5, float)) + np.sum(np.astype(x, int))
+
+
+CASES += [Grad((np.rot90, np.fliplr, np.flipud, np.diagonal), flips_and_diagonals,
+               normal(3, 4)),
+          Grad((np.unstack, np.linalg.diagonal, np.matrix_transpose,
+                np.linalg.matrix_transpose), batched_matrices,
+               normal(2, 3, 3)),
+          Grad(np.logspace, logarithmic_samples, 0.3, -0.4, argnums=(0, 1)),
+          Grad(np.astype, casts, normal(3))]
+
+
 @pytest.mark.parametrize("case", grad_params(CASES))
 def test_grad_matches_finite_differences(case):
     check_case(case)

@@ -49,6 +49,21 @@ def masked_reductions(x):
         + np.min(x ** 3, initial=1.0) + np.sum(x ** 2, initial=3.0) ** 2
 
 
+def more_numpy(x, y):
+    # the rules added for autograd's coverage: elementwise with tuple results, flips,
+    # diagonals, weighted statistics, NumPy 2's products, index tricks, dicts
+    frac, _ = np.modf(x * 3.0)
+    _, rest = np.divmod(x * 3.0, 0.7)
+    mantissa, _ = np.frexp(x)
+    return np.sum(np.sinc(x) * np.fmod(x * 3.0, 0.7) + frac ** 2 + rest ** 2 + mantissa ** 3) \
+        + np.sum(np.rot90(y) ** 3) + np.sum(np.diagonal(y, 1) ** 3) \
+        + np.average(x ** 2, weights=y[0] ** 2) + np.ptp(x) ** 2 \
+        + np.sum(np.vecdot(y, y[0]) ** 2) + np.sum(np.logspace(x[0], x[1], 3)) \
+        + np.sum(np.r_[x, y[1]] ** 3) + np.sum(np.c_[x, y[2]] ** 3) \
+        + np.std(y, axis=0)[1] ** 2 + np.sum(dict(a=x).get("a") ** 3) \
+        + np.sum(np.stack(y) ** 3) + sorted(x, key=abs)[0] ** 3
+
+
 def weighed(g, arity):
     """A scalar of the gradient ``g`` computes, to differentiate."""
     def weigh(d):
@@ -65,7 +80,8 @@ SECOND = [(layer, (normal(3, 2), normal(4, 3))),
           (linear_algebra, (A_SQUARE, B_COLUMNS)),
           (updates, (normal(5), np.array([0.7, 1.5, 1.2]))),
           (updates, (normal(5), np.array([0.7, 0.0, 1.2]))),
-          (masked_reductions, (normal(3, 4) * 0.5,))]
+          (masked_reductions, (normal(3, 4) * 0.5,)),
+          (more_numpy, (np.array([0.31, -0.62, 0.45]), normal(3, 3)))]
 SECOND = [(f, args, wrt) for f, args in SECOND for wrt in range(len(args))]
 
 

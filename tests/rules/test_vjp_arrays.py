@@ -264,10 +264,47 @@ CALLS += [Call(rt.at_multiply, X, np.array([1, 3, 1]), np.array([0.5, 0.0, 2.0])
           Call(rt.at_multiply, X, slice(0, 3), np.array([0.5, 0.0, 2.0]))]
 
 
+# NumPy functions with a rule of their own (elementwise with integer or tuple results,
+# flips and diagonals, NumPy 2's matrix functions, weighted and peak-to-peak statistics)
+B = normal(2, 3, 4)
+SQUARE = normal(3, 3)
+CALLS += [Call(np.ldexp, A, np.array([1, -2, 0, 3])), Call(np.ldexp, normal(), 2),
+          Call(np.modf, A * 3.0 + 0.01), Call(np.frexp, A), Call(np.frexp, normal()),
+          Call(np.divmod, A * 3.0 + 0.01, 0.7), Call(np.divmod, A, np.full(4, -0.45)),
+          Call(divmod, 2.3, 0.7)]
+CALLS += [Call(np.rot90, A), Call(np.rot90, A, 2), Call(np.rot90, B, -1, (2, 0)),
+          Call(np.fliplr, A), Call(np.flipud, A), Call(np.flipud, normal(4)), Call(np.fliplr, B),
+          Call(np.diagonal, A), Call(np.diagonal, A, 1), Call(np.diagonal, A, -2),
+          Call(np.diagonal, B, 0, 2, 0), Call(np.diagonal, B, 1, -1, -2),
+          Call(np.linalg.diagonal, B), Call(np.linalg.diagonal, SQUARE, offset=-1),
+          Call(np.matrix_transpose, B), Call(np.linalg.matrix_transpose, A),
+          Call(np.unstack, A), Call(np.unstack, B, axis=1), Call(np.unstack, B, axis=-1)]
+CALLS += [Call(np.vecdot, A, normal(3, 4)), Call(np.vecdot, B, normal(4)),
+          Call(np.vecdot, A, normal(2, 1, 4)), Call(np.vecdot, B, normal(2, 1, 4), axis=0),
+          Call(np.linalg.vecdot, normal(4), normal(4)),
+          Call(np.linalg.trace, SQUARE), Call(np.linalg.trace, B, offset=1),
+          Call(np.linalg.matmul, A, normal(4, 2)), Call(np.linalg.matmul, B, normal(4)),
+          Call(np.linalg.outer, normal(3), normal(4))]
+CALLS += [Call(np.average, A), Call(np.average, A, 0), Call(np.average, A, 1, keepdims=True),
+          Call(np.average, A, None, RNG.uniform(0.5, 2.0, (3, 4))),
+          Call(np.average, A, 1, RNG.uniform(0.5, 2.0, 4)),
+          Call(np.average, B, 0, RNG.uniform(0.5, 2.0, 2), keepdims=True),
+          Call(np.average, B, (0, 2)),
+          Call(np.ptp, distinct(3, 4)), Call(np.ptp, distinct(3, 4), 1),
+          Call(np.ptp, distinct(2, 3, 4), (0, 2), keepdims=True),
+          Call(np.ptp, np.array([[1.0, 3.0, 3.0], [0.5, 0.5, -1.0]]), 1),
+          Call(np.cumulative_sum, normal(5)), Call(np.cumulative_sum, A, axis=1),
+          Call(np.logspace, normal(), normal()), Call(np.logspace, 0.3, normal(), 5, False),
+          Call(np.logspace, normal(2), normal(2), 4, base=2.0),
+          Call(np.astype, A, np.float64), Call(np.astype, A, np.float32,
+                                               tol=dict(eps=1e-2, rtol=1e-4, atol=1e-4))]
+
+
 # adjoints these rules may leave lazily broadcast (docs/architecture.md, "adjoint
 # values"): the output adjoint itself, standing for its broadcast to the argument; and
 # 0.0 for a zero leaf of a container.  All others must have their argument's shape.
-LAZY = {np.sum, np.mean, builtins.sum, rt.item, rt.field}
+LAZY = {np.sum, np.mean, np.average, builtins.sum, rt.item, rt.field, np.modf, np.divmod,
+        divmod}
 
 
 @pytest.mark.parametrize("call, param, argnum, position", rule_params(CALLS))

@@ -175,6 +175,10 @@ for a, offset in ((normal(3, 3), 0), (normal(3, 4), 1), (normal(4, 3), -1), (nor
 for v, k in ((normal(3), 0), (normal(3), 1), (normal(2), -2), (normal(3, 3), 0), (normal(3, 4), 1),
              (normal(4, 3), -1)):
     CALLS += adjoint_calls(rt.diag_adjoint, np.diag(v, k), v, k)
+for a, offset, axis1, axis2 in ((normal(3, 4), 0, 0, 1), (normal(3, 4), 1, 1, 0),
+                                (normal(2, 3, 4), -1, -1, -2), (normal(2, 3, 4), 0, 0, 2)):
+    CALLS += adjoint_calls(rt.undiagonal, np.diagonal(a, offset, axis1, axis2), a, offset,
+                           axis1, axis2)
 
 WITH_ZERO_COLUMN = normal(3, 4)
 WITH_ZERO_COLUMN[:, 1] = 0.0

@@ -75,8 +75,8 @@ class Op:
                 return [a.id for a in atoms if isinstance(a, gast.Name)]
             names = []
             for key, slot in slots.items():
-                if not self.rule.slot_is_diff(slot):
-                    continue
+                if not self.rule.slot_is_diff(slot) and slot[0] not in self.rule.refuse:
+                    continue      # (a refused parameter counts, to be refused if varied)
                 atom = self.args[key] if isinstance(key, int) else dict(self.keywords)[key]
                 if isinstance(atom, gast.Name):
                     names.append(atom.id)

@@ -28,6 +28,7 @@ from ..pipeline import Pass
 ATTRIBUTES = {
     "T": "np.transpose", "shape": "np.shape", "ndim": "np.ndim", "size": "np.size",
     "real": "np.real", "imag": "np.imag", "dtype": "np.result_type",
+    "mT": "np.matrix_transpose", "itemsize": "rt.itemsize", "nbytes": "rt.nbytes",
 }
 # method -> (function, how positional arguments after self are packed)
 #   "plain": f(x, *args, **kw); "shape": f(x, args_as_tuple) when more than one
@@ -43,7 +44,9 @@ METHODS = {
     "nonzero": ("np.nonzero", "plain"), "conj": ("np.conj", "plain"),
     "reshape": ("np.reshape", "shape"), "transpose": ("np.transpose", "shape"),
     "astype": ("rt.astype", "plain"), "item": ("rt.item", "plain"),
-    "flatten": ("rt.flatten", "plain"),
+    "flatten": ("rt.flatten", "plain"), "trace": ("np.trace", "plain"),
+    "repeat": ("np.repeat", "plain"), "take": ("np.take", "plain"),
+    "diagonal": ("np.diagonal", "plain"), "argsort": ("np.argsort", "plain"),
 }
 # objects whose items are data: indexing them computes nothing from the index
 PLAIN_DATA = (np.ndarray, np.generic, list, tuple, dict, str, bytes, range, numbers.Number,

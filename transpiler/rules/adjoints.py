@@ -284,6 +284,13 @@ def trace_adjoint(g, ans, g_in, out, a, offset=0, axis1=0, axis2=1):
     return rt.unbroadcast(np.trace(rt.broadcast_to(g, a), offset, axis1, axis2), g_in, out)
 
 
+@custom(rt.undiagonal, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
+        shape_only=(1, 2))
+def undiagonal(g, ans, g_in, out, a, offset=0, axis1=0, axis2=1):
+    # a diagonal written and a diagonal read are each other's transposes
+    return rt.unbroadcast(np.diagonal(rt.broadcast_to(g, a), offset, axis1, axis2), g_in, out)
+
+
 @custom(rt.diag_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
         shape_only=(1, 2))
 def diag_adjoint(g, ans, g_in, out, v, k=0):

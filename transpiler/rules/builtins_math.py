@@ -1,6 +1,8 @@
 """Python builtins: len, range, int, float, min, max, sum, round, print, isinstance..."""
 import builtins
 
+import numpy as np
+
 import runtime as rt
 
 from . import evaluation as E
@@ -16,6 +18,7 @@ nondiff(builtins.range, builtins.round, builtins.slice, rt.dict_keys, abstract_e
 nondiff(builtins.str, builtins.repr, builtins.format, builtins.ascii, abstract_eval=E.unknown,
         opaque=True)
 nondiff(builtins.print, abstract_eval=E.const(None), effects=IMPURE)
+nondiff(rt.itemsize, rt.nbytes, abstract_eval=E.python_int, shape_only=(0,))
 
 
 @custom(builtins.sum, diff=("iterable", "start"))
@@ -33,7 +36,8 @@ def min(g, ans, *args, argnum, key=None):
     return rt.minmax_builtin_adjoint(g, ans, args, argnum, rt.first_min, key)
 
 
-@custom(rt.astype, diff=("x",), casts=False, only={"copy": (True,)}, abstract_eval=E.astype)
+@custom(rt.astype, np.astype, diff=("x",), casts=False, only={"copy": (True,)},
+        abstract_eval=E.astype)
 def astype(g, ans, x, dtype, copy=True):
     return rt.astype_adjoint(g, x, ans)
 

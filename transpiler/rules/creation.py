@@ -30,6 +30,15 @@ def full_like(g, ans, a, fill_value, dtype=None, order="K", subok=True, shape=No
     return rt.unbroadcast(g, fill_value, ans)
 
 
+@custom(np.logspace, diff=("start", "stop"), refuse=("base",), only={"axis": (0,)},
+        abstract_eval=E.linspace)
+def logspace(g, ans, start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
+    # base ** linspace(start, stop): the chain rule through the exponent
+    exponent = rt.broadcast_to(g, ans) * ans * np.log(base)
+    return rt.linspace_adjoint(exponent, ans, start, stop, num, endpoint, 0), \
+        rt.linspace_adjoint(exponent, ans, start, stop, num, endpoint, 1)
+
+
 @custom(np.linspace, diff=("start", "stop"), only={"retstep": (False,), "axis": (0,)},
         abstract_eval=E.linspace)
 def linspace(g, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *,

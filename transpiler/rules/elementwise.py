@@ -250,6 +250,62 @@ def heaviside(g, ans, x1, x2):
     return g * (x1 == 0)
 
 
+@broadcasting(np.fmod, abstract_eval=_FLOAT2)
+def fmod(g, ans, x1, x2):
+    # x1 - trunc(x1 / x2) * x2 (the remainder with x1's sign)
+    return g, -g * np.trunc(np.divide(x1, x2))
+
+
+@broadcasting(np.copysign, diff=("x1",), abstract_eval=_FLOAT2)
+def copysign(g, ans, x1, x2):
+    # |x1| with x2's sign: flat in x2 (almost everywhere)
+    return g * np.sign(x1) * np.copysign(1.0, x2)
+
+
+@broadcasting(np.ldexp, diff=("x1",), abstract_eval=_FLOAT2)
+def ldexp(g, ans, x1, x2):
+    # x1 * 2**x2 for an integer x2
+    return g * np.ldexp(1.0, x2)
+
+
+@elementwise(np.sinc)
+def sinc(g, ans, x):
+    # sin(pi x) / (pi x): (cos(pi x) - sinc(x)) / x, 0 at 0 (its maximum)
+    at_zero = x == 0
+    return g * np.where(at_zero, 0.0, (np.cos(np.pi * x) - ans) / np.where(at_zero, 1.0, x))
+
+
+@elementwise(np.nan_to_num, only={"copy": (True,)})
+def nan_to_num(g, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    # finite values pass; NaN and infinities become constants
+    return g * np.isfinite(x)
+
+
+@custom(np.modf, abstract_eval=E.by_example(np.modf, view=False))
+def modf(g, ans, x):
+    # (fractional part, integral part): the integral part is flat
+    return rt.part(g, 0)
+
+
+@custom(np.frexp, abstract_eval=E.by_example(np.frexp, view=False))
+def frexp(g, ans, x):
+    # (mantissa, exponent) with x = mantissa * 2**exponent: the exponent is flat
+    return rt.part(g, 0) * np.ldexp(1.0, -ans[1])
+
+
+@custom(np.divmod, abstract_eval=E.by_example(np.divmod, view=False))
+def quotient_remainder(g, ans, x1, x2):
+    # (floor division, remainder): the quotient is flat, the remainder is x1 - q x2
+    rest = rt.part(g, 1)
+    return rt.unbroadcast(rest, x1, ans[1]), \
+        rt.unbroadcast(-rest * np.floor_divide(x1, x2), x2, ans[1])
+
+
+custom(divmod, abstract_eval=E.by_example(divmod, view=False))(quotient_remainder)
+
+
+# np.angle of a real number is 0 or pi (complex values are refused everywhere)
+nondiff(np.angle, np.spacing, np.imag, abstract_eval=E.elementwise("float"))
 nondiff(np.sign, np.floor, np.ceil, np.trunc, np.round, np.around, np.fix, abstract_eval=_SAME)
 nondiff(np.rint, abstract_eval=E.elementwise("float"))
 nondiff(math.floor, math.ceil, math.trunc, abstract_eval=E.python_int)

@@ -309,6 +309,44 @@ def np_size(args, kwargs):
 
 # ------------------------------------------------------------ shape manipulation
 
+def by_example(fn, view=True):
+    """The result of a shape function (np.rot90, np.diagonal, np.unstack...) read off
+    ``fn`` run on stand-ins: arrays of the arguments' static shapes that take no memory
+    (a broadcast one), and the static values of the other arguments.  A view (or a
+    tuple of views) of the first argument with ``view``."""
+    def stand_in(aval):
+        if isinstance(aval, Array) and aval.kind == PYTHON:
+            if aval.value is not None:
+                return aval.value
+            return aval.dtype.type(1).item() if aval.dtype is not None else 1.0
+        if isinstance(aval, Array):
+            shape = shape_of(aval)
+            if any(d is None for d in shape):
+                raise Unknown
+            return np.broadcast_to(np.ones((), aval.dtype or float), shape)
+        return static(aval)
+
+    def rule(args, kwargs):
+        x = array(args[0])
+        try:
+            out = fn(*[stand_in(a) for a in args],
+                     **{k: stand_in(v) for k, v in kwargs.items()})
+        except ArithmeticError:
+            raise Unknown from None
+        typed = all(a.dtype is not None for a in list(args) + list(kwargs.values())
+                    if isinstance(a, Array))
+
+        def made(o):
+            if type(o) in (bool, int, float):               # builtins on Python numbers
+                return python_scalar(o, static=False)
+            dtype = np.result_type(o) if typed else None
+            return _view_of(x, np.shape(o), dtype) if view else result(dtype, np.shape(o), [x])
+        if isinstance(out, (tuple, list)):
+            return Seq("tuple" if isinstance(out, tuple) else "list", tuple(made(o) for o in out))
+        return made(out)
+    return rule
+
+
 def _view_of(x, shape, dtype=None):
     return Array(dtype or x.dtype, shape, NDARRAY if shape else
                  (NDARRAY if x.kind == NDARRAY else None))

@@ -15,6 +15,7 @@ def matmul(g, ans, x, y):
 
 
 custom(operator.imatmul, effects=IN_PLACE, abstract_eval=E.in_place(E.matmul))(matmul)
+custom(np.linalg.matmul, abstract_eval=E.matmul)(matmul)
 
 
 @custom(np.dot, only={"out": (None,)}, abstract_eval=E.dot)
@@ -35,6 +36,9 @@ def vdot(g, ans, a, b):
 @custom(np.outer, only={"out": (None,)}, abstract_eval=E.outer)
 def outer(g, ans, a, b, out=None):
     return rt.outer_adjoint(g, ans, a, b, 0), rt.outer_adjoint(g, ans, a, b, 1)
+
+
+custom(np.linalg.outer, abstract_eval=E.outer)(outer)       # of vectors only
 
 
 def _einsum_check(constants):
@@ -70,6 +74,18 @@ def det(g, ans, a):
 @custom(np.linalg.solve, abstract_eval=E.solve)
 def solve(g, ans, a, b):
     return rt.solve_adjoint(g, ans, a, b, 0), rt.solve_adjoint(g, ans, a, b, 1)
+
+
+@custom(np.vecdot, np.linalg.vecdot, abstract_eval=E.by_example(np.vecdot, view=False))
+def vecdot(g, ans, x1, x2, *, axis=-1):
+    # the sum over `axis` of x1 * x2 (real values), batch axes broadcasting
+    spread = np.expand_dims(rt.broadcast_to(g, ans), axis)
+    return rt.unbroadcast(spread * x2, x1, spread * x2), rt.unbroadcast(spread * x1, x2, spread * x1)
+
+
+@custom(np.linalg.trace, abstract_eval=E.by_example(np.linalg.trace, view=False))
+def matrix_trace(g, ans, x, *, offset=0, dtype=None):
+    return rt.trace_adjoint(g, ans, x, offset, -2, -1)
 
 
 @custom(np.trace, only={"out": (None,)}, abstract_eval=E.trace)

@@ -119,6 +119,48 @@ def std(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, wher
     return np.expand_dims(rt.broadcast_to(g, ans) / ans, axis) * centered / count
 
 
+@reduction(np.average, diff=("a", "weights"), only={"returned": (False,)},
+           abstract_eval=E.by_example(np.average, view=False))
+def average(g, ans, a, axis=None, weights=None, returned=False, *, keepdims=False):
+    if axis is None or keepdims:
+        spread, mean = g, ans
+    else:
+        spread = np.expand_dims(rt.broadcast_to(g, ans), axis)
+        mean = np.expand_dims(ans, axis)
+    if weights is None:
+        return spread * np.divide(np.size(ans), np.size(a)), None
+    # sum(a w) / sum(w), the weights shaped like a or a vector along the (one) axis
+    if np.shape(weights) == np.shape(a):
+        w = weights
+    else:
+        w = np.moveaxis(np.broadcast_to(weights, np.shape(np.moveaxis(a, axis, -1))), -1, axis)
+    total = np.sum(w, axis=axis, keepdims=True)
+    along = spread * (a - mean) / total
+    if np.shape(weights) == np.shape(a):
+        return spread * w / total, along
+    moved = np.moveaxis(along, axis, -1)
+    return spread * w / total, rt.unbroadcast(moved, weights, moved)
+
+
+@reduction(np.ptp, only=NO_OUT, abstract_eval=E.reduction("same", keepdims_position=3))
+def ptp(g, ans, a, axis=None, out=None, keepdims=False):
+    # max - min: the adjoint to the largest elements, minus to the smallest; ties share
+    top = a == np.max(a, axis=axis, keepdims=True)
+    bottom = a == np.min(a, axis=axis, keepdims=True)
+    if axis is None or keepdims:
+        spread = g
+    else:
+        spread = np.expand_dims(rt.broadcast_to(g, ans), axis)
+    return spread * (top / np.sum(top, axis=axis, keepdims=True)
+                     - bottom / np.sum(bottom, axis=axis, keepdims=True))
+
+
+@custom(np.cumulative_sum, only=dict(NO_OUT, include_initial=(False,)),
+        abstract_eval=E.cumulative)
+def cumulative_sum(g, ans, x, *, axis=None, dtype=None, out=None, include_initial=False):
+    return rt.cumsum_adjoint(g, ans, x, axis)
+
+
 @custom(np.cumsum, only=NO_OUT, abstract_eval=E.cumulative)
 def cumsum(g, ans, a, axis=None, dtype=None, out=None):
     return rt.cumsum_adjoint(g, ans, a, axis)

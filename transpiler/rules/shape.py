@@ -9,7 +9,7 @@ import numpy as np
 import runtime as rt
 
 from . import evaluation as E
-from .registry import custom, shape, view
+from .registry import custom, holds, shape, view
 
 
 @shape(np.reshape, aliases={"newshape": "shape"}, abstract_eval=E.reshape)
@@ -56,6 +56,44 @@ shape(np.atleast_2d, abstract_eval=E.atleast(2))(atleast_nd)
 # an item of np.c_[...] (passes.lower_methods), made a column
 shape(rt.column, abstract_eval=E.column, internal=True)(atleast_nd)
 shape(np.atleast_3d, abstract_eval=E.atleast(3))(atleast_nd)
+
+
+@shape(np.rot90, diff=("m",), abstract_eval=E.by_example(np.rot90))
+def rot90(g, ans, m, k=1, axes=(0, 1)):
+    return np.rot90(rt.broadcast_to(g, ans), -k, axes)
+
+
+@shape(np.fliplr, abstract_eval=E.by_example(np.fliplr))
+def fliplr(g, ans, m):
+    return np.fliplr(rt.broadcast_to(g, ans))
+
+
+@shape(np.flipud, abstract_eval=E.by_example(np.flipud))
+def flipud(g, ans, m):
+    return np.flipud(rt.broadcast_to(g, ans))
+
+
+@shape(np.diagonal, abstract_eval=E.by_example(np.diagonal))
+def diagonal(g, ans, a, offset=0, axis1=0, axis2=1):
+    return rt.undiagonal(g, ans, a, offset, axis1, axis2)
+
+
+@shape(np.linalg.diagonal, abstract_eval=E.by_example(np.linalg.diagonal))
+def matrix_diagonal(g, ans, x, *, offset=0):
+    return rt.undiagonal(g, ans, x, offset, -2, -1)
+
+
+@shape(np.matrix_transpose, np.linalg.matrix_transpose,
+       abstract_eval=E.by_example(np.matrix_transpose))
+def matrix_transpose(g, ans, x):
+    return np.swapaxes(rt.broadcast_to(g, ans), -1, -2)
+
+
+@shape(np.unstack, effects=holds(0), abstract_eval=E.by_example(np.unstack))
+def unstack(g, ans, x, *, axis=0):
+    # each part's cotangent (a scalar stands for a whole part) stacked back
+    return np.stack(list([rt.broadcast_to(rt.part(g, k), part) for k, part in enumerate(ans)]),
+                    axis)
 
 
 @shape(np.transpose, abstract_eval=E.transpose)

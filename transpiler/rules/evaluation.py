@@ -16,6 +16,8 @@ import numbers
 
 import numpy as np
 
+from runtime.contractions import einsum_explicit, einsum_form, tensordot_axes
+
 from ..analysis.avals import (Array, Const, Dict, NDARRAY, PYTHON, SCALAR, Seq, ShapeError,
                               broadcast_shapes, float_dtype, python_scalar, result_dtype, size,
                               static_value)
@@ -524,23 +526,26 @@ def outer(args, kwargs):
 
 
 def einsum(args, kwargs):
-    subscripts = static(args[0])
-    operands = [array(a) for a in args[1:]]
-    if not isinstance(subscripts, str) or "." in subscripts:
-        raise Unknown
-    inputs, arrow, output = subscripts.replace(" ", "").partition("->")
+    """``np.einsum`` in either form (subscripts string or sublists), with ellipses."""
+    inputs, output, positions = einsum_form([_static_or_none(a) for a in args])
+    operands = [array(args[p]) for p in positions]
+    shapes = [shape_of(o) for o in operands]
+    inputs, output = einsum_explicit(inputs, output, [len(s) for s in shapes])
     sizes = {}
-    for spec, operand in zip(inputs.split(","), operands):
-        shape = shape_of(operand)
+    for spec, shape in zip(inputs, shapes):
         if len(spec) != len(shape):
             raise Unknown
         for letter, n in zip(spec, shape):
             if n != 1 or letter not in sizes:
                 sizes[letter] = n if sizes.get(letter) in (None, 1) else sizes[letter]
-    if not arrow:
-        letters = inputs.replace(",", "")
-        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
     return result(result_dtype(*operands), tuple(sizes[c] for c in output))
+
+
+def _static_or_none(aval):
+    try:
+        return static(aval)
+    except Unknown:
+        return None
 
 
 def norm(args, kwargs):
@@ -1118,20 +1123,23 @@ def gradients(args, kwargs):
 
 
 def einsum_adjoint(args, kwargs):
-    """``rt.einsum_adjoint(subscripts, g, ans, operands, argnum)``."""
-    operands = args[3]
-    argnum = static(arg(args, kwargs, 4, "argnum"))
+    """``rt.einsum_adjoint(g, ans, operands, argnum)``: shaped like ``operands[argnum]``
+    (0.0 for the subscripts)."""
+    operands = args[2]
+    argnum = static(arg(args, kwargs, 3, "argnum"))
     if not isinstance(operands, Seq) or operands.items is None:
         raise Unknown
+    if argnum not in einsum_form([_static_or_none(a) for a in operands.items])[2]:
+        return Array(np.dtype(float), (), PYTHON)
     return computed_adjoint(0)([operands.items[argnum]], {})
 
 
 def einsum_of(args, kwargs):
-    """``rt.einsum_of(subscripts, operands)``: ``np.einsum`` of a sequence of operands."""
-    operands = args[1]
+    """``rt.einsum_of(operands)``: ``np.einsum`` of a sequence of its arguments."""
+    operands = args[0]
     if not isinstance(operands, Seq) or operands.items is None:
         raise Unknown
-    return einsum([args[0]] + list(operands.items), {})
+    return einsum(list(operands.items), {})
 
 
 def take_sorted(args, kwargs):
@@ -1214,3 +1222,77 @@ def written_slot(args, kwargs):
         and where.items is not None else [where]
     slot = index(d, components)
     return result(float_dtype(d.dtype), slot.shape, always_array=True)
+
+
+# ------------------------------------------------------------ contractions and products
+
+def _product_result(dtype, shape):
+    """A product's result: an ndarray, or at rank 0 a NumPy scalar or a 0-d array (which
+    one depends on the function and the operands)."""
+    out = result(dtype, shape)
+    return out.with_(kind=None) if shape == () else out
+
+
+def cross(args, kwargs):
+    """``np.cross(a, b, axisa, axisb, axisc, axis)``: the operands' vectors along their
+    axes, the batch dimensions broadcast; a 3-vector per pair along ``axisc``, or a
+    scalar per pair of 2-vectors."""
+    a, b = array(args[0]), array(args[1])
+    axes = [static(arg(args, kwargs, k + 2, name, -1))
+            for k, name in enumerate(("axisa", "axisb", "axisc"))]
+    axis = static(arg(args, kwargs, 5, "axis", None))
+    if axis is not None:
+        axes = [axis] * 3
+    x, y = list(shape_of(a)), list(shape_of(b))
+    n, m = x.pop(axes[0] % len(x)), y.pop(axes[1] % len(y))
+    batch = broadcast_shapes(tuple(x), tuple(y))
+    if n is None or m is None:
+        raise Unknown
+    if n == 2 and m == 2:
+        return result(result_dtype(a, b), batch, always_array=True)
+    shape = list(batch)
+    shape.insert(axes[2] % (len(batch) + 1), 3)
+    return result(result_dtype(a, b), tuple(shape))
+
+
+def kron(args, kwargs):
+    a, b = array(args[0]), array(args[1])
+    x, y = shape_of(a), shape_of(b)
+    rank = max(len(x), len(y))
+    x, y = (1,) * (rank - len(x)) + x, (1,) * (rank - len(y)) + y
+    return _product_result(result_dtype(a, b), tuple(
+        None if p is None or q is None else p * q for p, q in zip(x, y)))
+
+
+def tensordot(args, kwargs):
+    a, b = array(args[0]), array(args[1])
+    x, y = shape_of(a), shape_of(b)
+    a_axes, b_axes = tensordot_axes(len(x), len(y), static(arg(args, kwargs, 2, "axes", 2)))
+    shape = tuple(d for k, d in enumerate(x) if k not in a_axes) + \
+        tuple(d for k, d in enumerate(y) if k not in b_axes)
+    return _product_result(result_dtype(a, b), shape)
+
+
+def convolve(default_mode):
+    """``np.convolve`` and ``np.correlate`` of two 1-d arrays: the length by mode."""
+    def rule(args, kwargs):
+        a, v = array(args[0]), array(args[1])
+        (n,), (m,) = shape_of(a), shape_of(v)
+        mode = static(arg(args, kwargs, 2, "mode", default_mode))
+        if n is None or m is None or mode not in ("full", "same", "valid"):
+            raise Unknown
+        size = {"full": n + m - 1, "same": max(n, m), "valid": max(n, m) - min(n, m) + 1}
+        return result(result_dtype(a, v), (size[mode],))
+    return rule
+
+
+_BILINEAR = {"cross": cross, "kron": kron, "tensordot": tensordot,
+             "convolve": convolve("full"), "correlate": convolve("valid")}
+
+
+def bilinear(args, kwargs):
+    """``rt.bilinear(product, a, b, options)``: the product's own result."""
+    options = args[3]
+    if not isinstance(options, Seq) or options.items is None:
+        raise Unknown
+    return _BILINEAR[static(args[0])]([args[1], args[2]] + list(options.items), {})

@@ -1,0 +1,94 @@
+"""Contractions and products: np.einsum (the subscripts string with ellipses, and the
+sublist form), np.tensordot, np.cross, np.kron, np.convolve and np.correlate.
+
+The bilinear products share one runtime pair (``runtime/contractions.py``):
+``rt.bilinear_adjoint(product, g, ans, a, b, options, argnum)`` is the adjoint of one
+operand, and ``rt.bilinear(product, a, b, options)`` the product itself, which that
+adjoint's own rule calls with the cotangent in the operand's place.
+"""
+import numpy as np
+
+import runtime as rt
+
+from . import evaluation as E
+from .adjoints import custom as internal
+from .registry import custom, view
+
+
+# ------------------------------------------------------------ einsum
+
+# a one-operand einsum may return a view of its operand: the first (sublist form) or
+# second (after the subscripts) argument
+@custom(np.einsum, diff=(), accept=("dtype",), only={"out": (None,)}, effects=view(0, 1),
+        abstract_eval=E.einsum)
+def einsum(g, ans, *operands, argnum, out=None):
+    # operands: np.einsum's positional arguments, either form
+    return rt.einsum_adjoint(g, ans, operands, argnum)
+
+
+@internal(rt.einsum_adjoint, diff=("g_in", "operands"), effects=view(0),
+          abstract_eval=E.einsum_adjoint, shape_only=(1,))
+def einsum_adjoint(g, ans, g_in, out, operands, argnum):
+    # multilinear: <g, ans> is <g_in, the product with g in operand argnum's place>;
+    # the subscripts' positions get 0.0
+    swapped = list([rt.broadcast_to(g, o) if k == argnum else o for k, o in enumerate(operands)])
+    return rt.unbroadcast(rt.einsum_of(swapped), g_in, out), \
+        list([0.0 if k == argnum else rt.einsum_adjoint(g_in, out, swapped, k)
+              for k in range(len(operands))])
+
+
+@internal(rt.einsum_of, diff=("operands",), effects=view(0), abstract_eval=E.einsum_of)
+def einsum_of(g, ans, operands):
+    return list([rt.einsum_adjoint(g, ans, operands, k) for k in range(len(operands))])
+
+
+# ------------------------------------------------------------ bilinear products
+
+@custom(np.cross, abstract_eval=E.cross)
+def cross(g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    return rt.bilinear_adjoint("cross", g, ans, a, b, (axisa, axisb, axisc, axis), 0), \
+        rt.bilinear_adjoint("cross", g, ans, a, b, (axisa, axisb, axisc, axis), 1)
+
+
+@custom(np.kron, abstract_eval=E.kron)
+def kron(g, ans, a, b):
+    return rt.bilinear_adjoint("kron", g, ans, a, b, (), 0), \
+        rt.bilinear_adjoint("kron", g, ans, a, b, (), 1)
+
+
+@custom(np.tensordot, abstract_eval=E.tensordot)
+def tensordot(g, ans, a, b, axes=2):
+    return rt.bilinear_adjoint("tensordot", g, ans, a, b, (axes,), 0), \
+        rt.bilinear_adjoint("tensordot", g, ans, a, b, (axes,), 1)
+
+
+@custom(np.convolve, abstract_eval=E.convolve("full"))
+def convolve(g, ans, a, v, mode="full"):
+    return rt.bilinear_adjoint("convolve", g, ans, a, v, (mode,), 0), \
+        rt.bilinear_adjoint("convolve", g, ans, a, v, (mode,), 1)
+
+
+@custom(np.correlate, abstract_eval=E.convolve("valid"))
+def correlate(g, ans, a, v, mode="valid"):
+    return rt.bilinear_adjoint("correlate", g, ans, a, v, (mode,), 0), \
+        rt.bilinear_adjoint("correlate", g, ans, a, v, (mode,), 1)
+
+
+@internal(rt.bilinear, diff=("a", "b"), abstract_eval=E.bilinear)
+def bilinear(g, ans, product, a, b, options):
+    return rt.bilinear_adjoint(product, g, ans, a, b, options, 0), \
+        rt.bilinear_adjoint(product, g, ans, a, b, options, 1)
+
+
+@internal(rt.bilinear_adjoint, diff=("g_in", "a", "b"), shape_only=(2,),
+          abstract_eval=E.computed_adjoint_argnum((3, 4), 6))
+def bilinear_adjoint(g, ans, product, g_in, out, a, b, options, argnum):
+    # linear in g_in and in the other operand: <g, ans> is <g_in, the product with g in
+    # operand argnum's place>, and the other operand's adjoint is this adjoint with g there
+    if argnum == 0:
+        h = rt.broadcast_to(g, a)
+        return rt.unbroadcast(rt.bilinear(product, h, b, options), g_in, out), 0.0, \
+            rt.bilinear_adjoint(product, g_in, out, h, b, options, 1)
+    h = rt.broadcast_to(g, b)
+    return rt.unbroadcast(rt.bilinear(product, a, h, options), g_in, out), \
+        rt.bilinear_adjoint(product, g_in, out, a, h, options, 0), 0.0

@@ -240,3 +240,123 @@ _PRODUCTS = {"kron": np.kron, "tensordot": np.tensordot, "convolve": np.convolve
              "correlate": np.correlate}
 _ADJOINTS = {"cross": _cross_adjoint, "kron": _kron_adjoint, "tensordot": _tensordot_adjoint,
              "convolve": _convolve_adjoint, "correlate": _correlate_adjoint}
+
+
+# ------------------------------------------------------------ differences
+
+def _diff_parts(a, axis, prepend, append):
+    """The sizes along ``axis`` of what np.diff joins: prepend (0 without), a, append."""
+    sizes = []
+    for part in (prepend, a, append):
+        if part is None:
+            sizes.append(0)
+        else:
+            sizes.append(np.shape(part)[axis] if np.ndim(part) else 1)
+    return sizes
+
+
+def diff_adjoint(g, ans, a, n=1, axis=-1, prepend=None, append=None, argnum=0):
+    """Adjoint of ``np.diff(a, n, axis, prepend=..., append=...)`` for ``a`` (argnum 0),
+    ``prepend`` (1) or ``append`` (2); None stands for an absent prepend or append.
+
+    A difference's transpose is minus the difference of the cotangent padded with a
+    zero at each end: n of them give the adjoint of the joined array, cut into its parts
+    (a scalar prepend or append was broadcast along the axis: summed back).
+    """
+    g = _full(g, ans)
+    if n == 0:                          # np.diff returns a itself, joining nothing
+        return g if argnum == 0 else 0.0
+    for _ in range(n):
+        g = -np.diff(g, axis=axis, prepend=0.0, append=0.0)
+    sizes = _diff_parts(a, axis, prepend, append)
+    start = sum(sizes[:[1, 0, 2][argnum]])
+    piece = np.take(g, np.arange(start, start + sizes[[1, 0, 2][argnum]]), axis=axis)
+    return _sum_to(piece, np.shape((a, prepend, append)[argnum]))
+
+
+def diff_join(c, a, n=1, axis=-1, prepend=None, append=None, argnum=0):
+    """``np.diff`` of the joined array with ``c`` in the part of operand ``argnum``
+    (broadcast to its shape there) and zeros elsewhere: ``diff_adjoint`` transposed."""
+    if n == 0:
+        return np.broadcast_to(c, np.shape(a)) if argnum == 0 else np.zeros(np.shape(a))
+    sizes = _diff_parts(a, axis, prepend, append)
+    shape = list(np.shape(a))
+    shape[axis] = sum(sizes)
+    joined = np.zeros(shape, np.result_type(c, float))
+    k = [1, 0, 2][argnum]
+    start = sum(sizes[:k])
+    target = list(shape)
+    target[axis] = sizes[k]
+    window = [slice(None)] * len(shape)
+    window[axis] = slice(start, start + sizes[k])
+    joined[tuple(window)] = np.broadcast_to(c, target)
+    return np.diff(joined, n, axis)
+
+
+def _gradient_axes(f, axis):
+    if axis is None:
+        return list(range(np.ndim(f)))
+    axes = [axis] if isinstance(axis, (int, np.integer)) else list(axis)
+    return [a % np.ndim(f) for a in axes]
+
+
+def _gradient_spacings(spacing, count):
+    """np.gradient's ``*varargs`` per axis: none (1.0), one scalar for every axis, or
+    one scalar or coordinate array per axis."""
+    if len(spacing) == 0:
+        return [1.0] * count
+    if len(spacing) == 1 and np.ndim(spacing[0]) == 0:
+        return [spacing[0]] * count
+    return list(spacing)
+
+
+def spacing_not_differentiated(g):
+    """The adjoint of a spacing of np.gradient whose result has the cotangent ``g``: 0.0
+    when ``g`` is zero, else an error (the derivative is not provided)."""
+    if all(np.all(np.asarray(p) == 0) for p in (g if isinstance(g, (list, tuple)) else [g])):
+        return 0.0
+    raise TypeError("np.gradient is not differentiated with respect to its spacing (a "
+                    "step or coordinates): make the spacing a constant, or divide by a "
+                    "differentiable step yourself: np.gradient(f) / h")
+
+
+def gradient_of(f, spacing=(), axis=None, edge_order=1):
+    """``np.gradient(f, *spacing, axis=axis, edge_order=edge_order)``."""
+    return np.gradient(f, *spacing, axis=axis, edge_order=edge_order)
+
+
+def gradient_adjoint(g, ans, f, spacing=(), axis=None, edge_order=1):
+    """Adjoint of ``np.gradient(f, *spacing, axis=axis, edge_order=edge_order)`` for
+    ``f``: the transposed stencil along each axis, applied to that axis' cotangent (a part
+    of ``g`` when the result is a tuple, ``g`` standing for every part when it is not a
+    sequence)."""
+    f = np.asarray(f)
+    axes = _gradient_axes(f, axis)
+    spacings = _gradient_spacings(spacing, len(axes))
+    out = np.zeros(f.shape, np.result_type(f, float))
+    for k, (ax, h) in enumerate(zip(axes, spacings)):
+        part = g if len(axes) == 1 or not isinstance(g, (list, tuple)) else g[k]
+        part = np.broadcast_to(part, f.shape)
+        out += np.moveaxis(_stencil_transposed(np.moveaxis(part, ax, 0), h, edge_order), 0, ax)
+    return out
+
+
+def _stencil_transposed(g, h, edge_order):
+    """The transpose of np.gradient along axis 0 (length n) applied to ``g``.
+
+    Every row i of that operator reads three neighbouring entries starting at
+    s_i = clip(i - 1, 0, n - 3) (two when n = 2), so its columns have distinct residues
+    modulo 3: np.gradient of the comb of residue r gives, in row i, the coefficient of
+    the column of residue r.  Those columns receive g[i] times it.
+    """
+    n = g.shape[0]
+    rows = np.arange(n)
+    start = np.clip(rows - 1, 0, max(n - 3, 0))
+    out = np.zeros(g.shape, np.result_type(g, float))
+    for r in range(3):
+        coefficients = np.gradient((rows % 3 == r).astype(float), h, edge_order=edge_order)
+        columns = start + (r - start) % 3
+        kept = columns < n
+        weights = np.reshape(coefficients[kept], (-1,) + (1,) * (g.ndim - 1))
+        np.add.at(out, columns[kept], weights * g[kept])
+    return out

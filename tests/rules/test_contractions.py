@@ -326,3 +326,143 @@ def test_gradient_of_a_generated_gradient_matches_finite_differences(f, args, wr
         warnings.simplefilter("ignore", DeprecationWarning)
         generated = tp.grad(f, argnums=wrt).specialised(*args)
         check_grads(weighed(generated, len(args)), args, argnums=(0, 1))
+
+
+# ------------------------------------------------------------ differences
+
+DIFF_SHAPES = [((6,), -1), ((3, 5), 0), ((3, 5), 1), ((3, 5), -1), ((2, 3, 4), -2)]
+DIFF_CALLS = []
+for shape, axis in DIFF_SHAPES:
+    a = normal(*shape)
+    edge = np.shape(np.take(a, [0, 1], axis=axis))
+    DIFF_CALLS += [Call(np.diff, a, n, axis) for n in (1, 2, 3)]
+    DIFF_CALLS += [Call(np.diff, a, axis=axis, prepend=normal()),
+                   Call(np.diff, a, 2, axis, append=normal(*edge)),
+                   Call(np.diff, a, 1, axis, prepend=normal(*edge), append=normal()),
+                   Call(np.diff, a, 3, axis, normal(), normal(*edge))]
+DIFF_CALLS += [Call(np.diff, normal(5)), Call(np.diff, normal(5), 0, prepend=normal()),
+               Call(np.diff, normal(4), n=4), Call(np.diff, normal(3, 4), n=1, axis=0, prepend=0.5)]
+GRADIENT_CALLS = []
+for shape in [(5,), (2,), (3, 4), (4, 3, 5)]:
+    f = normal(*shape)
+    coordinates = [np.cumsum(RNG.uniform(0.5, 1.5, n)) for n in shape]
+    for order in (1, 2):
+        if min(shape) <= order:
+            continue
+        GRADIENT_CALLS += [Call(np.gradient, f, edge_order=order),
+                           Call(np.gradient, f, 0.7, edge_order=order),
+                           Call(np.gradient, f, *coordinates, edge_order=order),
+                           Call(np.gradient, f, *[0.5 + k for k in range(len(shape))],
+                                edge_order=order),
+                           Call(np.gradient, f, coordinates[-1], axis=-1, edge_order=order),
+                           Call(np.gradient, f, 1.5, axis=0, edge_order=order)]
+GRADIENT_CALLS += [Call(np.gradient, normal(3, 4), axis=(1, 0)),
+                   Call(np.gradient, normal(3, 4), 0.5, 2.0, axis=(0, 1)),
+                   Call(np.gradient, normal(2, 3, 4), axis=(-1,))]
+DIFF_HELPER_CALLS = []
+for a, n, axis, prepend, append in [(normal(6), 1, -1, None, None), (normal(3, 5), 2, 0, normal(), None),
+                                    (normal(3, 5), 1, 1, normal(3, 2), normal()),
+                                    (normal(4), 0, -1, normal(), None)]:
+    ans = np.diff(a, n, axis, **{k: v for k, v in (("prepend", prepend), ("append", append))
+                                 if v is not None})
+    for k, operand in enumerate((a, prepend, append)):
+        if operand is None:
+            continue
+        DIFF_HELPER_CALLS += [Call(rt.diff_adjoint, g, ans, a, n, axis, prepend, append, k)
+                              for g in cotangents(ans)]
+        DIFF_HELPER_CALLS += [Call(rt.diff_join, c, a, n, axis, prepend, append, k)
+                              for c in cotangents(operand)]
+for f, spacing, kw in [(normal(5), (), {}), (normal(3, 4), (0.5,), {}),
+                       (normal(3, 4), (np.cumsum(RNG.uniform(0.5, 1.5, 3)), 2.0), dict(edge_order=2)),
+                       (normal(3, 4), (), dict(axis=-1))]:
+    ans = np.gradient(f, *spacing, **kw)
+    DIFF_HELPER_CALLS += [Call(rt.gradient_of, f, spacing, **kw)]
+    lazy = [0.7] + ([[normal(*np.shape(p)) if k else 0.0 for k, p in enumerate(ans)]]
+                    if isinstance(ans, tuple) else [normal(1, *np.shape(ans)[1:])])
+    DIFF_HELPER_CALLS += [Call(rt.gradient_adjoint, g, ans, f, spacing, **kw)
+                          for g in [[normal(*np.shape(p)) for p in ans]
+                                    if isinstance(ans, tuple) else normal(*np.shape(ans))] + lazy]
+CALLS += DIFF_CALLS + GRADIENT_CALLS + DIFF_HELPER_CALLS
+
+
+# np.gradient's spacings are not differentiated (its rule raises for them: below)
+@pytest.mark.parametrize("call, param, argnum, position",
+                         [p for p in rule_params(DIFF_CALLS + GRADIENT_CALLS + DIFF_HELPER_CALLS)
+                          if p.values[0].primal is not np.gradient or p.values[2] == 0])
+def test_difference_rule_matches_finite_differences(call, param, argnum, position):
+    check_call(call, param, argnum, position)
+
+
+def diff_function(x, y):
+    return weigh(np.diff(x)) + weigh(np.diff(x, 2, axis=0)) \
+        + weigh(np.diff(x, axis=0, prepend=y[:1], append=y[1:])) + weigh(np.diff(x, prepend=y[0, 0]))
+
+
+def diff_itself(x):
+    return weigh(np.diff(x, prepend=x[0], append=x[-1])) + weigh(np.diff(x, n=0))
+
+
+def gradient_function(x, y):
+    parts = np.gradient(x)
+    return weigh(parts[0]) + weigh(parts[1] * 2.0) + weigh(np.gradient(x, 0.5, axis=1)) \
+        + weigh(np.gradient(x, y, 2.0, edge_order=2)[0]) + weigh(np.gradient(y, y))
+
+
+def gradient_one_part(x):
+    # the other part has no cotangent
+    return weigh(np.gradient(x, 0.5, 2.0)[1])
+
+
+DIFF_CASES = [Grad(np.diff, diff_function, normal(3, 4), normal(3, 4), argnums=(0, 1)),
+              Grad(np.diff, diff_itself, normal(5)),
+              Grad(np.gradient, gradient_function, normal(4, 5), np.array([0.0, 0.6, 1.5, 1.9]),
+                   argnums=0),
+              Grad(np.gradient, gradient_one_part, normal(3, 4)),
+              Grad((rt.diff_adjoint, rt.diff_join, rt.gradient_adjoint, rt.gradient_of),
+                   lambda g, x: weigh(rt.diff_adjoint(g[1:], np.diff(x, 2, prepend=x[0]), x, 2, -1, x[0], None, 0))
+                   + weigh(rt.diff_join(g, x, 1, -1, None, None, 0))
+                   + weigh(rt.gradient_adjoint(g, np.gradient(x), x, ()))
+                   + weigh(rt.gradient_of(x * g, (0.5,), None, 2)),
+                   normal(5), normal(5), argnums=(0, 1), note="-helpers")]
+CASES += DIFF_CASES
+
+
+@pytest.mark.parametrize("case", grad_params(DIFF_CASES))
+def test_difference_grad_matches_finite_differences(case):
+    check_case(case)
+
+
+def differences(x, y):
+    return weigh(np.diff(x * y, 2, axis=0, prepend=y[:1])) \
+        + weigh(np.gradient(x * x, 0.5, edge_order=2)[1]) + weigh(np.gradient(y[0] * x[1]))
+
+
+@pytest.mark.parametrize("wrt", [0, 1])
+def test_gradient_of_a_generated_gradient_of_differences_matches_finite_differences(wrt):
+    args = (normal(3, 4), normal(3, 4))
+    generated = tp.grad(differences, argnums=wrt).specialised(*args)
+    check_grads(weighed(generated, 2), args, argnums=(0, 1))
+
+
+def gradient_with_active_spacing(x, h):
+    return np.sum(np.gradient(x, h))
+
+
+def diff_with_none(x):
+    return np.sum(np.diff(x, prepend=None))
+
+
+def test_an_active_spacing_of_gradient_is_an_error_not_a_zero():
+    # raised when the gradient runs (the analysis does not yet refuse it when the
+    # transform is made: see the rule)
+    with pytest.raises(TypeError) as info:
+        tp.grad(gradient_with_active_spacing, argnums=(0, 1))(normal(4), 0.5)
+    assert "not differentiated with respect to its spacing" in str(info.value)
+    # a spacing that is not differentiated is fine
+    check_grads(gradient_with_active_spacing, (normal(4), 0.5))
+
+
+def test_diff_with_prepend_none_is_refused_at_transform_time():
+    with pytest.raises(tp.TranspileError) as info:
+        tp.grad(diff_with_none)(normal(4))
+    assert "np.diff(x, prepend=None)" in str(info.value)

@@ -161,6 +161,12 @@ def adjoint_choices(x):
         + rt.field_index(Point(x[0], x[1]), "v")
 
 
+def spacing_adjoint(x):
+    # the adjoint np.gradient's rule gives a spacing: 0.0 for a zero cotangent (an error
+    # otherwise: tests/rules/test_contractions.py)
+    return rt.spacing_not_differentiated([0.0 * x, 0.0]) + np.sum(x > 0.0)
+
+
 NONDIFF = [
     ((operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
       operator.is_, operator.is_not), comparisons, X),
@@ -191,6 +197,7 @@ NONDIFF = [
     ((operator.ifloordiv, operator.iand, operator.ior, operator.ixor, operator.ilshift,
       operator.irshift), augmented_integer_operations, X),
     ((rt.aux_of,), aux_data, X),
+    ((rt.spacing_not_differentiated,), spacing_adjoint, X),
 ]
 
 

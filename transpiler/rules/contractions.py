@@ -12,7 +12,7 @@ import runtime as rt
 
 from . import evaluation as E
 from .adjoints import custom as internal
-from .registry import custom, view
+from .registry import IMPURE, RuleError, custom, nondiff, view
 
 
 # ------------------------------------------------------------ einsum
@@ -92,3 +92,64 @@ def bilinear_adjoint(g, ans, product, g_in, out, a, b, options, argnum):
     h = rt.broadcast_to(g, b)
     return rt.unbroadcast(rt.bilinear(product, a, h, options), g_in, out), \
         rt.bilinear_adjoint(product, g_in, out, a, h, options, 0), 0.0
+
+
+# ------------------------------------------------------------ differences
+
+def _diff_check(constants):
+    for name in ("prepend", "append"):
+        if name in constants and constants[name] is None:
+            raise RuleError("np.diff with `%s=None` joins an array of objects" % name,
+                            "leave `%s=` out" % name)
+
+
+@custom(np.diff, diff=("a", "prepend", "append"), check=_diff_check, abstract_eval=E.diff)
+def diff(g, ans, a, n=1, axis=-1, prepend=None, append=None):
+    # None: not given (NumPy's own default is a private marker)
+    return rt.diff_adjoint(g, ans, a, n, axis, prepend, append, 0), \
+        rt.diff_adjoint(g, ans, a, n, axis, prepend, append, 1), \
+        rt.diff_adjoint(g, ans, a, n, axis, prepend, append, 2)
+
+
+@internal(rt.diff_adjoint, diff=("g_in",), shape_only=(1, 2, 5, 6), abstract_eval=E.diff_adjoint)
+def diff_adjoint(g, ans, g_in, out, a, n=1, axis=-1, prepend=None, append=None, argnum=0):
+    # linear in g_in, and a, prepend and append lend only their shapes: the transpose
+    return rt.unbroadcast(rt.diff_join(g, a, n, axis, prepend, append, argnum), g_in, out)
+
+
+@internal(rt.diff_join, diff=("c",), shape_only=(1, 4, 5), abstract_eval=E.diff_join)
+def diff_join(g, ans, c, a, n=1, axis=-1, prepend=None, append=None, argnum=0):
+    back = rt.diff_adjoint(g, ans, a, n, axis, prepend, append, argnum)
+    if argnum == 0:
+        return rt.unbroadcast(back, c, a)
+    if argnum == 1:
+        return rt.unbroadcast(back, c, prepend)
+    return rt.unbroadcast(back, c, append)
+
+
+# np.gradient is linear in f.  Its spacings (scalars or coordinates) are not
+# differentiated: f sits among the *args so that an active spacing asks this rule for its
+# adjoint, which raises (a parameter listed in refuse= only whose one use is the refused
+# argument is not seen as active: it would get a silent zero)
+@custom(np.gradient, diff=(), abstract_eval=E.gradient)
+def gradient(g, ans, *args, axis=None, edge_order=1, argnum):
+    if argnum == 0:
+        return rt.gradient_adjoint(g, ans, args[0], args[1:], axis, edge_order)
+    return rt.spacing_not_differentiated(g)
+
+
+nondiff(rt.spacing_not_differentiated, abstract_eval=E.python_float, effects=IMPURE,
+        internal=True)
+
+
+@internal(rt.gradient_adjoint, diff=("g_in",), refuse=("spacing",), shape_only=(1, 2),
+          abstract_eval=E.computed_adjoint(2))
+def gradient_adjoint(g, ans, g_in, out, f, spacing=(), axis=None, edge_order=1):
+    # the transposed stencils transposed: np.gradient again (a tuple of parts for a tuple)
+    return rt.unbroadcast(rt.gradient_of(rt.broadcast_to(g, f), spacing, axis, edge_order),
+                          g_in, out)
+
+
+@internal(rt.gradient_of, diff=("f",), refuse=("spacing",), abstract_eval=E.gradient_of)
+def gradient_of(g, ans, f, spacing=(), axis=None, edge_order=1):
+    return rt.gradient_adjoint(g, ans, f, spacing, axis, edge_order)

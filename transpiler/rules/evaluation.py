@@ -1296,3 +1296,62 @@ def bilinear(args, kwargs):
     if not isinstance(options, Seq) or options.items is None:
         raise Unknown
     return _BILINEAR[static(args[0])]([args[1], args[2]] + list(options.items), {})
+
+
+def _joined_size(part, axis):
+    """The size along ``axis`` np.diff joins for a prepend or append (0 when absent)."""
+    if part is None or isinstance(part, Const) and part.value is None:
+        return 0
+    shape = shape_of(part)
+    return shape[axis] if shape else 1
+
+
+def diff(args, kwargs):
+    """``np.diff(a, n=1, axis=-1, prepend, append)``: ``n`` fewer along ``axis`` than
+    the joined array."""
+    a = array(arg(args, kwargs, 0, "a"))
+    n = static(arg(args, kwargs, 1, "n", 1))
+    axis = static(arg(args, kwargs, 2, "axis", -1))
+    shape = list(shape_of(a))
+    if n == 0:
+        return result(a.dtype, tuple(shape), always_array=True)
+    parts = [arg(args, kwargs, k, name, None) for k, name in ((3, "prepend"), (4, "append"))]
+    sizes = [shape[axis]] + [_joined_size(p, axis) for p in parts]
+    shape[axis] = None if None in sizes else sum(sizes) - n
+    dtypes = [a] + [p for p in parts if isinstance(p, Array)]
+    dtype = result_dtype(*dtypes)
+    if dtype is not None and dtype.kind == "b":
+        dtype = np.dtype(bool)              # np.diff of booleans is their inequality
+    return result(dtype, tuple(shape), always_array=True)
+
+
+def diff_adjoint(args, kwargs):
+    """``rt.diff_adjoint(g, ans, a, n, axis, prepend, append, argnum)``: shaped like the
+    operand ``argnum``; 0.0 for a prepend or append ``n = 0`` ignores."""
+    argnum = static(arg(args, kwargs, 7, "argnum", 0))
+    if argnum and static(arg(args, kwargs, 3, "n", 1)) == 0:
+        return Array(np.dtype(float), (), PYTHON)
+    return computed_adjoint((2, 5, 6)[argnum])(args, kwargs)
+
+
+def diff_join(args, kwargs):
+    """``rt.diff_join(c, a, n, axis, prepend, append, argnum)``: np.diff's result, float."""
+    out = diff(args[1:], {})
+    dtype = float_dtype(result_dtype(array(args[0]), array(args[1])))
+    return out.with_(dtype=dtype if dtype == np.dtype(np.float64) else None)
+
+
+def gradient(args, kwargs):
+    """``np.gradient(f, *varargs, axis=None, edge_order=1)``: one float array like ``f``
+    per axis, a tuple of them for more than one."""
+    f = array(args[0])
+    shape = shape_of(f)
+    axis = static(kwargs["axis"]) if "axis" in kwargs else None
+    count = len(shape) if axis is None else 1 if isinstance(axis, numbers.Integral) else len(axis)
+    item = result(float_dtype(f.dtype), shape, always_array=True)
+    return item if count == 1 else Seq("tuple", (item,) * count)
+
+
+def gradient_of(args, kwargs):
+    """``rt.gradient_of(f, spacing, axis=None, edge_order=1)``."""
+    return gradient(args[:1], {"axis": arg(args, kwargs, 2, "axis", None)})

@@ -78,7 +78,8 @@ CALLS = []
 CALLS += [Call(np.cross, normal(*s), normal(*t), **kw) for s, t, kw in CROSSES]
 CALLS += [Call(np.cross, normal(3, 4), normal(3, 4), 0, 0, 1)]       # the axes by position
 CALLS += [Call(np.kron, normal(*s), normal(*t)) for s, t in KRONS]
-CALLS += [Call(np.kron, normal(), normal()), Call(np.kron, 0.5, normal(2, 2))]
+CALLS += [Call(np.kron, normal(), normal()), Call(np.kron, 0.5, normal(2, 2)),
+          Call(np.kron, np.float64(1.5), normal(3)), Call(np.kron, np.array(0.5), normal(2, 2))]
 CALLS += [Call(np.tensordot, normal(*s), normal(*t), axes) for s, t, axes in TENSORDOTS[:-1]]
 CALLS += [Call(np.tensordot, normal(2, 3, 4), normal(4, 2), axes=(-1, 0)),
           Call(np.tensordot, normal(3, 4), normal(3, 4))]
@@ -274,6 +275,13 @@ CASES = [Grad(np.cross, cross_function, normal(4, 3), normal(3), argnums=(0, 1))
          Grad(np.kron, kron_function, normal(2, 3), normal(3), argnums=(0, 1)),
          Grad(np.kron, kron_function, normal(2), normal(2, 2), argnums=(0, 1)),
          Grad(np.kron, kron_itself, normal(2, 2)),
+         # integer operands (not differentiated) and float32 ones
+         Grad(np.kron, kron_function, normal(2, 3), np.arange(3), note="-int"),
+         Grad(np.cross, cross_function, np.arange(6).reshape(2, 3), normal(3), argnums=1,
+              note="-int"),
+         Grad(np.tensordot, tensordot_function, normal(3, 2).astype(np.float32),
+              normal(2, 3).astype(np.float32), argnums=(0, 1), note="-float32", eps=1e-2,
+              rtol=1e-2, atol=1e-2),
          Grad(np.tensordot, tensordot_function, normal(3, 2), normal(2, 3), argnums=(0, 1)),
          Grad(np.tensordot, tensordot_outer_itself, normal(3, 3)),
          Grad(np.einsum, einsum_ellipsis, normal(2, 2, 3), normal(3, 2), argnums=(0, 1)),
@@ -466,3 +474,53 @@ def test_diff_with_prepend_none_is_refused_at_transform_time():
     with pytest.raises(tp.TranspileError) as info:
         tp.grad(diff_with_none)(normal(4))
     assert "np.diff(x, prepend=None)" in str(info.value)
+
+
+# ------------------------------------------------------------ polynomials
+
+POLYVAL_CALLS = [Call(np.polyval, normal(4), normal(5)), Call(np.polyval, normal(3), normal(2, 3)),
+                 Call(np.polyval, normal(1), normal(3)), Call(np.polyval, normal(4), normal()),
+                 Call(np.polyval, [normal(), normal(), normal()], normal(3)),
+                 Call(np.polyval, normal(3, 2), normal(2)), Call(np.polyval, normal(2, 1), normal(3)),
+                 Call(np.polyval, normal(3), np.array([0.0, 1.5, -2.0]))]
+CALLS += POLYVAL_CALLS
+
+
+@pytest.mark.parametrize("call, param, argnum, position", rule_params(POLYVAL_CALLS))
+def test_polyval_rule_matches_finite_differences(call, param, argnum, position):
+    check_call(call, param, argnum, position)
+
+
+def polyval_function(p, x):
+    return weigh(np.polyval(p, x)) + weigh(np.polyval([p[0], 2.0, p[1]], x[0]))
+
+
+def polyval_batched(p, x):
+    # each coefficient an array broadcast against x
+    return weigh(np.polyval(p, x)) + weigh(np.polyval(p[:, :1], x))
+
+
+def polyval_itself(x):
+    return weigh(np.polyval(x, x)) + weigh(np.polyval(x, x[1]))
+
+
+def polynomial_second(p, x):
+    return weigh(np.polyval(p, x) ** 2) + weigh(np.polyval(x, p[0]))
+
+
+POLY_CASES = [Grad(np.polyval, polyval_function, normal(4), normal(3), argnums=(0, 1)),
+              Grad(np.polyval, polyval_itself, normal(3)),
+              Grad(np.polyval, polyval_batched, normal(4, 2), normal(3, 2), argnums=(0, 1))]
+CASES += POLY_CASES
+
+
+@pytest.mark.parametrize("case", grad_params(POLY_CASES))
+def test_polyval_grad_matches_finite_differences(case):
+    check_case(case)
+
+
+@pytest.mark.parametrize("wrt", [0, 1])
+def test_gradient_of_a_generated_gradient_of_polyval_matches_finite_differences(wrt):
+    args = (normal(4) * 0.5, normal(3) * 0.5)
+    generated = tp.grad(polynomial_second, argnums=wrt).specialised(*args)
+    check_grads(weighed(generated, 2), args, argnums=(0, 1))

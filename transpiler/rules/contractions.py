@@ -153,3 +153,20 @@ def gradient_adjoint(g, ans, g_in, out, f, spacing=(), axis=None, edge_order=1):
 @internal(rt.gradient_of, diff=("f",), refuse=("spacing",), abstract_eval=E.gradient_of)
 def gradient_of(g, ans, f, spacing=(), axis=None, edge_order=1):
     return rt.gradient_adjoint(g, ans, f, spacing, axis, edge_order)
+
+
+# ------------------------------------------------------------ polynomials
+
+@custom(np.polyval, abstract_eval=E.polyval)
+def polyval(g, ans, p, x):
+    # ans = sum_i p[i] x ** (n - 1 - i): p[i]'s adjoint is g times that power (summed to
+    # p[i]'s shape; a list of coefficients gets a list), x's is g times the derivative
+    coefficients = np.array(p)
+    n = np.shape(coefficients)[0]
+    # the coefficients' axis last, so that summing to p's shape aligns on the right
+    terms = np.expand_dims(rt.broadcast_to(g, ans), -1) * \
+        np.power(np.expand_dims(x, -1), np.arange(n - 1, -1, -1))
+    d_p = np.moveaxis(rt.sum_to(terms, np.shape(coefficients)[1:] + (n,), np.shape(terms)), -1, 0)
+    scale = np.reshape(np.arange(n - 1, 0, -1), (-1,) + (1,) * (np.ndim(coefficients) - 1))
+    slope = np.polyval(coefficients[:-1] * scale, x)
+    return rt.array_adjoint(d_p, d_p, p), rt.unbroadcast(g * slope, x, ans)

@@ -1355,3 +1355,11 @@ def gradient(args, kwargs):
 def gradient_of(args, kwargs):
     """``rt.gradient_of(f, spacing, axis=None, edge_order=1)``."""
     return gradient(args[:1], {"axis": arg(args, kwargs, 2, "axis", None)})
+
+
+def polyval(args, kwargs):
+    """``np.polyval(p, x)``: x broadcast with one coefficient (a scalar for a 1-d p)."""
+    p, x = args[0], array(args[1])
+    coefficients = _nested(p)
+    shape = broadcast_shapes(shape_of(x), shape_of(coefficients)[1:])
+    return _product_result(result_dtype(coefficients, x), shape)

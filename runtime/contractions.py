@@ -1,5 +1,6 @@
 """Adjoints of contractions and products: np.einsum (both forms, with ellipses),
-np.tensordot, np.cross, np.kron, np.convolve and np.correlate.
+np.tensordot, np.cross, np.kron, np.convolve and np.correlate; and of the differences
+np.diff and np.gradient (linear: each adjoint helper has its transpose beside it).
 
 The products other than einsum are bilinear: ``bilinear(product, a, b, options)``
 computes ``product`` (a name: "cross", "kron", "tensordot", "convolve", "correlate") of

@@ -1,5 +1,6 @@
 """Contractions and products: np.einsum (the subscripts string with ellipses, and the
-sublist form), np.tensordot, np.cross, np.kron, np.convolve and np.correlate.
+sublist form), np.tensordot, np.cross, np.kron, np.convolve and np.correlate; the
+differences np.diff and np.gradient; np.polyval.
 
 The bilinear products share one runtime pair (``runtime/contractions.py``):
 ``rt.bilinear_adjoint(product, g, ans, a, b, options, argnum)`` is the adjoint of one

@@ -12,8 +12,8 @@ from .values import (MISSING, as_sequence, astype, aux_of, column, itemsize, nby
                      dict_values, field,
                      flatten, item)
 from .linalg import (array_adjoint, astype_adjoint, cast_adjoint, cumprod_adjoint, cumsum_adjoint,
-                     det_adjoint, diag_adjoint, dot_adjoint, einsum_adjoint, einsum_of, first_max,
-                     first_min, inner_adjoint, matmul_adjoint, minmax_builtin_adjoint, norm_adjoint,
+                     det_adjoint, diag_adjoint, dot_adjoint, first_max,
+                     first_min, matmul_adjoint, minmax_builtin_adjoint, norm_adjoint,
                      outer_adjoint, prod_adjoint, prod_pairs, promoted_shape, solve_adjoint,
                      sort_adjoint,
                      split_parts, stack_parts, sum_builtin_adjoint, take_sorted, trace_adjoint,
@@ -25,3 +25,5 @@ from .linalg import (unrepeat_sequence, concat_adjoint, dict_of_adjoint, dict_of
 from .at import (at_add, at_divide, at_gather, at_max, at_min, at_minmax_adjoint,
                  at_minmax_kept, at_multiply, at_multiply_adjoint, at_divide_adjoint, at_power,
                  at_power_adjoint, at_set, at_set_adjoint, at_unique)
+from .contractions import (bilinear, bilinear_adjoint, diff_adjoint, diff_join, einsum_adjoint,
+                           einsum_of, gradient_adjoint, gradient_of, inner_adjoint)

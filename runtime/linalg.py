@@ -78,55 +78,6 @@ def outer_adjoint(g, ans, a, b, argnum):
     return np.reshape(np.ravel(a) @ g, np.shape(b))
 
 
-def einsum_of(subscripts, operands):
-    """``np.einsum(subscripts, *operands)`` with the operands in one sequence (adjoint code
-    has a tuple of them, and generated code passes no ``*args``)."""
-    return np.einsum(subscripts, *operands)
-
-
-def _einsum_parse(subscripts, operands):
-    if "->" in subscripts:
-        inputs, output = subscripts.replace(" ", "").split("->")
-    else:
-        inputs = subscripts.replace(" ", "")
-        letters = inputs.replace(",", "").replace(".", "")
-        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-        if "..." in inputs:
-            output = "..." + output
-    return inputs.split(","), output
-
-
-def einsum_adjoint(subscripts, g, ans, operands, argnum):
-    """Adjoint of ``np.einsum(subscripts, *operands)`` for ``operands[argnum]``."""
-    if not isinstance(subscripts, str):
-        raise NotImplementedError("einsum: only the subscripts-string form is differentiable")
-    inputs, output = _einsum_parse(subscripts, operands)
-    g = _full(g, ans)
-    target = inputs[argnum]
-    x = np.asarray(operands[argnum])
-    if "..." in target:
-        raise NotImplementedError("einsum: ellipsis ('...') subscripts are not differentiable yet")
-    others = [s for k, s in enumerate(inputs) if k != argnum]
-    other_ops = [o for k, o in enumerate(operands) if k != argnum]
-    available = set(output).union(*[set(s) for s in others]) if others else set(output)
-    unique = "".join(dict.fromkeys(target))       # "ii" (a diagonal) -> "i"
-    missing = [c for c in unique if c not in available]
-    spec = "".join(c for c in unique if c not in missing)
-    result = np.einsum(",".join([output] + others) + "->" + spec, g, *other_ops)
-    if missing:
-        # indices summed away that appear nowhere else: the adjoint is constant along them
-        sizes = tuple(x.shape[target.index(c)] for c in unique)
-        result = np.expand_dims(result, tuple(unique.index(c) for c in missing))
-        result = np.broadcast_to(result, sizes)
-    if unique == target:
-        return result
-    # a repeated index reads a diagonal: the adjoint lives on that diagonal
-    out = np.zeros(x.shape, np.result_type(result, float))
-    diagonal = np.einsum(target + "->" + unique, out)      # a writable view
-    diagonal[...] = result
-    return out
-
-
 # ------------------------------------------------------------ norms and products
 
 def norm_adjoint(g, ans, x, ord=None, axis=None, keepdims=False):
@@ -510,17 +461,6 @@ def take_sorted(c, a, axis=-1):
     if axis is None:
         return np.ravel(c)[np.argsort(np.ravel(a), kind="stable")]
     return np.take_along_axis(c, np.argsort(a, axis=axis, kind="stable"), axis=axis)
-
-
-def inner_adjoint(g, ans, a, b, argnum):
-    """Adjoint of ``np.inner(a, b)`` (a contraction over the last axes)."""
-    na, nb = np.ndim(a), np.ndim(b)
-    if na == 0 or nb == 0:
-        return dot_adjoint(g, ans, a, b, argnum)
-    letters = "abcdefghijklmnopqrstuvwxy"
-    sa, sb = letters[:na - 1], letters[na - 1:na + nb - 2]
-    subscripts = "%sz,%sz->%s%s" % (sa, sb, sa, sb)
-    return einsum_adjoint(subscripts, g, ans, (a, b), argnum)
 
 
 def untile(g, ans, a, reps):

@@ -264,19 +264,6 @@ def test_grad_matches_finite_differences(case):
     check_case(case)
 
 
-def einsum_ellipsis(x, y):
-    return np.sum(np.einsum("...ij,...jk->...ik", x, y))
-
-
-def test_einsum_with_an_ellipsis_is_refused_at_transform_time():
-    import transpiler as tp
-    with pytest.raises(tp.TranspileError) as info:
-        tp.grad(einsum_ellipsis)
-    message = str(info.value)
-    assert "ellipsis" in message and "'bij,bjk->bik'" in message
-    assert 'np.einsum("...ij,...jk->...ik", x, y)' in message
-
-
 def spectral_norm(x):
     return np.linalg.norm(x, 2)
 

@@ -61,10 +61,10 @@ def inner_outer_adjoints(g, x, y):
 def einsum_adjoints(g, x, y):
     ans = np.einsum("ij,jk->ik", x, y)
     diagonal = np.einsum("ii->i", x[:, :2] @ y[:2, :2])
-    return weigh(rt.einsum_adjoint("ij,jk->ik", g, ans, (x, y), 0)) \
-        + weigh(rt.einsum_adjoint("ij,jk->ik", g * 2.0, ans, (x, y), 1)) \
-        + weigh(rt.einsum_of("ij,jk->ik", (x, y))) \
-        + weigh(rt.einsum_adjoint("ii->i", g[0, :2], diagonal, (x[:, :2] @ y[:2, :2],), 0))
+    return weigh(rt.einsum_adjoint(g, ans, ("ij,jk->ik", x, y), 1)) \
+        + weigh(rt.einsum_adjoint(g * 2.0, ans, ("ij,jk->ik", x, y), 2)) \
+        + weigh(rt.einsum_of(("ij,jk->ik", x, y))) \
+        + weigh(rt.einsum_adjoint(g[0, :2], diagonal, ("ii->i", x[:, :2] @ y[:2, :2]), 1))
 
 
 def det_solve_adjoints(g, a, b):

@@ -149,17 +149,7 @@ for helper, product, shapes in ((rt.matmul_adjoint, np.matmul, MATMUL_SHAPES),
         x, y = normal(*s), normal(*t)
         CALLS += adjoint_calls(helper, product(x, y), x, y, argnums=(0, 1))
 
-EINSUMS = [("ij,jk->ik", (2, 3), (3, 4)), ("i,i->", (3,), (3,)), ("ij->j", (3, 4)),
-           ("bij,bjk->bik", (2, 2, 3), (2, 3, 4)), ("ij,jk", (2, 3), (3, 4)),
-           ("i,j->ij", (2,), (3,)), ("ij,jk,kl->il", (2, 3), (3, 4), (4, 2)),
-           ("ii->i", (3, 3)), ("ii", (3, 3)), ("iij,j->i", (3, 3, 2), (2,)),
-           ("i,jk->ijk", (2,), (3, 4)), ("ij,ij->i", (2, 3), (2, 3))]
-for spec, *shapes in EINSUMS:
-    operands = tuple(normal(*s) for s in shapes)
-    ans = np.einsum(spec, *operands)
-    CALLS += [Call(rt.einsum_adjoint, spec, g, ans, operands, k)
-              for k in range(len(operands)) for g in cotangents(ans)]
-    CALLS += [Call(rt.einsum_of, spec, operands)]
+# rt.einsum_adjoint and rt.einsum_of: tests/rules/test_contractions.py
 
 for a in (well_conditioned(3, 3), well_conditioned(2, 3, 3)):
     CALLS += adjoint_calls(rt.det_adjoint, np.linalg.det(a), a)

@@ -227,21 +227,6 @@ def outer_adjoint(g, ans, g_in, out, a, b, argnum):
     return rt.unbroadcast(np.outer(a, h), g_in, out), rt.outer_adjoint(g_in, out, a, h, 0), 0.0
 
 
-@custom(rt.einsum_adjoint, diff=("g_in", "operands"), effects=view(1),
-        abstract_eval=E.einsum_adjoint, shape_only=(2,))
-def einsum_adjoint(g, ans, subscripts, g_in, out, operands, argnum):
-    # multilinear: <g, ans> is <g_in, the product with g in operand argnum's place>
-    swapped = list([rt.broadcast_to(g, o) if k == argnum else o for k, o in enumerate(operands)])
-    return rt.unbroadcast(rt.einsum_of(subscripts, swapped), g_in, out), \
-        list([0.0 if k == argnum else rt.einsum_adjoint(subscripts, g_in, out, swapped, k)
-              for k in range(len(operands))])
-
-
-@custom(rt.einsum_of, diff=("operands",), effects=view(1), abstract_eval=E.einsum_of)
-def einsum_of(g, ans, subscripts, operands):
-    return list([rt.einsum_adjoint(subscripts, g, ans, operands, k) for k in range(len(operands))])
-
-
 @custom(rt.det_adjoint, diff=("g_in", "a"), effects=view(0),
         abstract_eval=_ADJOINT_OF_THIRD, shape_only=(1,))
 def det_adjoint(g, ans, g_in, out, a):

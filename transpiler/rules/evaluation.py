@@ -16,6 +16,8 @@ import numbers
 
 import numpy as np
 
+from runtime.contractions import einsum_explicit, einsum_form, tensordot_axes
+
 from ..analysis.avals import (Array, Const, Dict, NDARRAY, PYTHON, SCALAR, Seq, ShapeError,
                               broadcast_shapes, float_dtype, python_scalar, result_dtype, size,
                               static_value)
@@ -571,23 +573,26 @@ def outer(args, kwargs):
 
 
 def einsum(args, kwargs):
-    subscripts = static(args[0])
-    operands = [array(a) for a in args[1:]]
-    if not isinstance(subscripts, str) or "." in subscripts:
-        raise Unknown
-    inputs, arrow, output = subscripts.replace(" ", "").partition("->")
+    """``np.einsum`` in either form (subscripts string or sublists), with ellipses."""
+    inputs, output, positions = einsum_form([_static_or_none(a) for a in args])
+    operands = [array(args[p]) for p in positions]
+    shapes = [shape_of(o) for o in operands]
+    inputs, output = einsum_explicit(inputs, output, [len(s) for s in shapes])
     sizes = {}
-    for spec, operand in zip(inputs.split(","), operands):
-        shape = shape_of(operand)
+    for spec, shape in zip(inputs, shapes):
         if len(spec) != len(shape):
             raise Unknown
         for letter, n in zip(spec, shape):
             if n != 1 or letter not in sizes:
                 sizes[letter] = n if sizes.get(letter) in (None, 1) else sizes[letter]
-    if not arrow:
-        letters = inputs.replace(",", "")
-        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
     return result(result_dtype(*operands), tuple(sizes[c] for c in output))
+
+
+def _static_or_none(aval):
+    try:
+        return static(aval)
+    except Unknown:
+        return None
 
 
 def norm(args, kwargs):
@@ -1190,20 +1195,23 @@ def gradients(args, kwargs):
 
 
 def einsum_adjoint(args, kwargs):
-    """``rt.einsum_adjoint(subscripts, g, ans, operands, argnum)``."""
-    operands = args[3]
-    argnum = static(arg(args, kwargs, 4, "argnum"))
+    """``rt.einsum_adjoint(g, ans, operands, argnum)``: shaped like ``operands[argnum]``
+    (0.0 for the subscripts)."""
+    operands = args[2]
+    argnum = static(arg(args, kwargs, 3, "argnum"))
     if not isinstance(operands, Seq) or operands.items is None:
         raise Unknown
+    if argnum not in einsum_form([_static_or_none(a) for a in operands.items])[2]:
+        return Array(np.dtype(float), (), PYTHON)
     return computed_adjoint(0)([operands.items[argnum]], {})
 
 
 def einsum_of(args, kwargs):
-    """``rt.einsum_of(subscripts, operands)``: ``np.einsum`` of a sequence of operands."""
-    operands = args[1]
+    """``rt.einsum_of(operands)``: ``np.einsum`` of a sequence of its arguments."""
+    operands = args[0]
     if not isinstance(operands, Seq) or operands.items is None:
         raise Unknown
-    return einsum([args[0]] + list(operands.items), {})
+    return einsum(list(operands.items), {})
 
 
 def take_sorted(args, kwargs):
@@ -1286,3 +1294,144 @@ def written_slot(args, kwargs):
         and where.items is not None else [where]
     slot = index(d, components)
     return result(float_dtype(d.dtype), slot.shape, always_array=True)
+
+
+# ------------------------------------------------------------ contractions and products
+
+def _product_result(dtype, shape):
+    """A product's result: an ndarray, or at rank 0 a NumPy scalar or a 0-d array (which
+    one depends on the function and the operands)."""
+    out = result(dtype, shape)
+    return out.with_(kind=None) if shape == () else out
+
+
+def cross(args, kwargs):
+    """``np.cross(a, b, axisa, axisb, axisc, axis)``: the operands' vectors along their
+    axes, the batch dimensions broadcast; a 3-vector per pair along ``axisc``, or a
+    scalar per pair of 2-vectors."""
+    a, b = array(args[0]), array(args[1])
+    axes = [static(arg(args, kwargs, k + 2, name, -1))
+            for k, name in enumerate(("axisa", "axisb", "axisc"))]
+    axis = static(arg(args, kwargs, 5, "axis", None))
+    if axis is not None:
+        axes = [axis] * 3
+    x, y = list(shape_of(a)), list(shape_of(b))
+    n, m = x.pop(axes[0] % len(x)), y.pop(axes[1] % len(y))
+    batch = broadcast_shapes(tuple(x), tuple(y))
+    if n is None or m is None:
+        raise Unknown
+    if n == 2 and m == 2:
+        return result(result_dtype(a, b), batch, always_array=True)
+    shape = list(batch)
+    shape.insert(axes[2] % (len(batch) + 1), 3)
+    return result(result_dtype(a, b), tuple(shape))
+
+
+def kron(args, kwargs):
+    a, b = array(args[0]), array(args[1])
+    x, y = shape_of(a), shape_of(b)
+    rank = max(len(x), len(y))
+    x, y = (1,) * (rank - len(x)) + x, (1,) * (rank - len(y)) + y
+    return _product_result(result_dtype(a, b), tuple(
+        None if p is None or q is None else p * q for p, q in zip(x, y)))
+
+
+def tensordot(args, kwargs):
+    a, b = array(args[0]), array(args[1])
+    x, y = shape_of(a), shape_of(b)
+    a_axes, b_axes = tensordot_axes(len(x), len(y), static(arg(args, kwargs, 2, "axes", 2)))
+    shape = tuple(d for k, d in enumerate(x) if k not in a_axes) + \
+        tuple(d for k, d in enumerate(y) if k not in b_axes)
+    return _product_result(result_dtype(a, b), shape)
+
+
+def convolve(default_mode):
+    """``np.convolve`` and ``np.correlate`` of two 1-d arrays: the length by mode."""
+    def rule(args, kwargs):
+        a, v = array(args[0]), array(args[1])
+        (n,), (m,) = shape_of(a), shape_of(v)
+        mode = static(arg(args, kwargs, 2, "mode", default_mode))
+        if n is None or m is None or mode not in ("full", "same", "valid"):
+            raise Unknown
+        size = {"full": n + m - 1, "same": max(n, m), "valid": max(n, m) - min(n, m) + 1}
+        return result(result_dtype(a, v), (size[mode],))
+    return rule
+
+
+_BILINEAR = {"cross": cross, "kron": kron, "tensordot": tensordot,
+             "convolve": convolve("full"), "correlate": convolve("valid")}
+
+
+def bilinear(args, kwargs):
+    """``rt.bilinear(product, a, b, options)``: the product's own result."""
+    options = args[3]
+    if not isinstance(options, Seq) or options.items is None:
+        raise Unknown
+    return _BILINEAR[static(args[0])]([args[1], args[2]] + list(options.items), {})
+
+
+def _joined_size(part, axis):
+    """The size along ``axis`` np.diff joins for a prepend or append (0 when absent)."""
+    if part is None or isinstance(part, Const) and part.value is None:
+        return 0
+    shape = shape_of(part)
+    return shape[axis] if shape else 1
+
+
+def diff(args, kwargs):
+    """``np.diff(a, n=1, axis=-1, prepend, append)``: ``n`` fewer along ``axis`` than
+    the joined array."""
+    a = array(arg(args, kwargs, 0, "a"))
+    n = static(arg(args, kwargs, 1, "n", 1))
+    axis = static(arg(args, kwargs, 2, "axis", -1))
+    shape = list(shape_of(a))
+    if n == 0:
+        return result(a.dtype, tuple(shape), always_array=True)
+    parts = [arg(args, kwargs, k, name, None) for k, name in ((3, "prepend"), (4, "append"))]
+    sizes = [shape[axis]] + [_joined_size(p, axis) for p in parts]
+    shape[axis] = None if None in sizes else sum(sizes) - n
+    dtypes = [a] + [p for p in parts if isinstance(p, Array)]
+    dtype = result_dtype(*dtypes)
+    if dtype is not None and dtype.kind == "b":
+        dtype = np.dtype(bool)              # np.diff of booleans is their inequality
+    return result(dtype, tuple(shape), always_array=True)
+
+
+def diff_adjoint(args, kwargs):
+    """``rt.diff_adjoint(g, ans, a, n, axis, prepend, append, argnum)``: shaped like the
+    operand ``argnum``; 0.0 for a prepend or append ``n = 0`` ignores."""
+    argnum = static(arg(args, kwargs, 7, "argnum", 0))
+    if argnum and static(arg(args, kwargs, 3, "n", 1)) == 0:
+        return Array(np.dtype(float), (), PYTHON)
+    return computed_adjoint((2, 5, 6)[argnum])(args, kwargs)
+
+
+def diff_join(args, kwargs):
+    """``rt.diff_join(c, a, n, axis, prepend, append, argnum)``: np.diff's result, float."""
+    out = diff(args[1:], {})
+    dtype = float_dtype(result_dtype(array(args[0]), array(args[1])))
+    return out.with_(dtype=dtype if dtype == np.dtype(np.float64) else None)
+
+
+def gradient(args, kwargs):
+    """``np.gradient(f, *varargs, axis=None, edge_order=1)``: one float array like ``f``
+    per axis, a tuple of them for more than one."""
+    f = array(args[0])
+    shape = shape_of(f)
+    axis = static(kwargs["axis"]) if "axis" in kwargs else None
+    count = len(shape) if axis is None else 1 if isinstance(axis, numbers.Integral) else len(axis)
+    item = result(float_dtype(f.dtype), shape, always_array=True)
+    return item if count == 1 else Seq("tuple", (item,) * count)
+
+
+def gradient_of(args, kwargs):
+    """``rt.gradient_of(f, spacing, axis=None, edge_order=1)``."""
+    return gradient(args[:1], {"axis": arg(args, kwargs, 2, "axis", None)})
+
+
+def polyval(args, kwargs):
+    """``np.polyval(p, x)``: x broadcast with one coefficient (a scalar for a 1-d p)."""
+    p, x = args[0], array(args[1])
+    coefficients = _nested(p)
+    shape = broadcast_shapes(shape_of(x), shape_of(coefficients)[1:])
+    return _product_result(result_dtype(coefficients, x), shape)

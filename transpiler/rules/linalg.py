@@ -1,4 +1,5 @@
-"""Linear algebra: @ / matmul, dot, outer, einsum, linalg.norm, inv, det, solve, trace."""
+"""Linear algebra: @ / matmul, dot, outer, linalg.norm, inv, det, solve, trace
+(einsum: ``rules/contractions.py``)."""
 import operator
 
 import numpy as np
@@ -6,7 +7,7 @@ import numpy as np
 import runtime as rt
 
 from . import evaluation as E
-from .registry import IN_PLACE, RuleError, custom
+from .registry import IN_PLACE, custom
 
 
 @custom(operator.matmul, np.matmul, abstract_eval=E.matmul)
@@ -39,20 +40,6 @@ def outer(g, ans, a, b, out=None):
 
 
 custom(np.linalg.outer, abstract_eval=E.outer)(outer)       # of vectors only
-
-
-def _einsum_check(constants):
-    subscripts = constants.get("subscripts")
-    if isinstance(subscripts, str) and "..." in subscripts:
-        raise RuleError("np.einsum with an ellipsis ('...') is not differentiated",
-                        "name the axes the ellipsis stands for, e.g. 'bij,bjk->bik' for "
-                        "'...ij,...jk->...ik' (or use np.matmul, which broadcasts)")
-
-
-@custom(np.einsum, diff=(), accept=("dtype",), only={"out": (None,)}, check=_einsum_check,
-        abstract_eval=E.einsum)
-def einsum(g, ans, subscripts, *operands, argnum, out=None):
-    return rt.einsum_adjoint(subscripts, g, ans, operands, argnum)
 
 
 @custom(np.linalg.norm, abstract_eval=E.norm)

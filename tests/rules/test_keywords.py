@@ -53,7 +53,7 @@ def _call_sites():
                 continue                    # operators and helpers take no keywords
             if primal is np.einsum:
                 positional = ['"ij->"', "x"]
-            elif rule.template.varargs:
+            elif rule.template.varargs and rule.template.varargs not in rule.refuse:
                 positional = ["x", "x"]
             else:
                 positional = ["x"] * len(required)

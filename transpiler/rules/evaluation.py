@@ -1214,3 +1214,33 @@ def written_slot(args, kwargs):
         and where.items is not None else [where]
     slot = index(d, components)
     return result(float_dtype(d.dtype), slot.shape, always_array=True)
+
+
+# ------------------------------------------------------------ assembly: splitting,
+# padding, triangles, selection and indexing (rules/assembly.py)
+
+def split(fixed_axis=None):
+    """``np.split(ary, indices_or_sections, axis=0)`` and ``np.array_split``: a list of
+    views of ``ary``, one per piece; ``np.hsplit`` ("h": the columns, the only axis of a
+    1-d array), ``np.vsplit`` (0) and ``np.dsplit`` (2) have their axis fixed."""
+    def rule(args, kwargs):
+        x = array(arg(args, kwargs, 0, "ary"))
+        sections = static(arg(args, kwargs, 1, "indices_or_sections"))
+        shape = shape_of(x)
+        if fixed_axis is None:
+            axis = static(arg(args, kwargs, 2, "axis", 0))
+        elif fixed_axis == "h":
+            axis = 1 if len(shape) > 1 else 0
+        else:
+            axis = fixed_axis
+        axis %= len(shape)
+        n = shape[axis]
+        if n is None:
+            if not isinstance(sections, numbers.Integral):
+                raise Unknown
+            lengths = [None] * int(sections)
+        else:
+            lengths = [len(c) for c in np.array_split(np.arange(n), sections)]
+        return Seq("list", tuple(_view_of(x, shape[:axis] + (m,) + shape[axis + 1:])
+                                 for m in lengths))
+    return rule

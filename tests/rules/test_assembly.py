@@ -1,0 +1,223 @@
+"""Splitting, padding, triangles, selection and indexing functions (rules/assembly.py):
+each rule and runtime helper alone against central finite differences (``CALLS``), each
+primal through ``tp.grad`` (``CASES``), and the gradients of generated gradients
+(``SECOND``).  Outputs are weighed unevenly (``weigh``) to catch an adjoint that lands
+on the wrong element."""
+import os
+
+import numpy as np
+import pytest
+
+import runtime as rt
+import transpiler as tp
+from helpers.check_grads import check_grads
+
+from .oracle import Call, Grad, check_call, check_case, grad_params, rule_params
+from .test_grad_shape import weigh
+from .test_abstract_eval import test_abstract_eval_matches_numpy as check_abstract_eval
+
+HERE = os.path.abspath(__file__)
+with open(HERE) as _handle:
+    LINES = _handle.read().splitlines()
+
+RNG = np.random.default_rng(23)
+
+
+def normal(*shape):
+    return RNG.standard_normal(shape) if shape else float(RNG.standard_normal())
+
+
+def cotangents(ans):
+    """What generated code may pass as the cotangent of an output like ``ans``: a full one
+    and a scalar standing for its broadcast; for a list of pieces, also one with a piece
+    unused (0.0) and one with a piece lazily broadcast."""
+    if isinstance(ans, list):
+        full = [normal(*np.shape(p)) for p in ans]
+        out = [full, normal()]
+        if len(ans) > 1:
+            out.append([0.0] + full[1:])
+            out.append([normal()] + full[1:])
+        return out
+    shape = np.shape(ans)
+    return [normal(*shape)] + ([normal()] if shape else [])
+
+
+def adjoint_calls(helper, ans, *args):
+    return [Call(helper, g, ans, *args) for g in cotangents(ans)]
+
+
+CALLS, CASES, SECOND = [], [], []
+
+
+# ------------------------------------------------------------ splitting
+A, CUBE = normal(4, 6), normal(2, 4, 6)
+# (sections or indices, axis): even sections, sorted, unsorted (overlapping and empty
+# pieces), negative and out-of-range indices, negative axes
+SPLITS = [(2, 0), (3, 1), ([1, 3], 0), ([2, 5], -1), ([4, 1], 1), ([-2], 1), ([1, 9], 1),
+          (np.array([3]), 1), ([], 0)]
+for ios, axis in SPLITS:
+    CALLS += [Call(np.split, A, ios, axis), Call(np.array_split, A, ios, axis=axis)]
+    CALLS += adjoint_calls(rt.unsplit, np.split(A, ios, axis), A, ios, axis)
+CALLS += [Call(np.array_split, A, 4, 1), Call(np.array_split, normal(7), 3),
+          Call(np.split, CUBE, 2, axis=-2), Call(np.split, normal(6), 3)]
+CALLS += adjoint_calls(rt.unsplit, np.array_split(A, 4, 1), A, 4, 1)
+CALLS += adjoint_calls(rt.unsplit, np.array_split(normal(7), 3), normal(7), 3, 0)
+CALLS += [Call(np.hsplit, A, 2), Call(np.hsplit, normal(6), [2, 3]), Call(np.hsplit, CUBE, [1]),
+          Call(np.vsplit, A, [1, 3]), Call(np.vsplit, CUBE, 2),
+          Call(np.dsplit, CUBE, 3), Call(np.dsplit, CUBE, [2, 1])]
+
+
+def unpacked(x):
+    a, b = np.split(x, 2)
+    return weigh(a * b)
+
+
+def indexed(x):
+    return weigh(np.split(x, 3)[1]) + weigh(np.array_split(x, [1, 3], axis=1)[2])
+
+
+def looped(x):
+    total = 0.0
+    for piece in np.split(x, 3, axis=-1):
+        total = total + weigh(piece) * 2.0
+    for k, piece in enumerate(np.array_split(x, 4)):
+        total = total + weigh(piece ** 2) * k
+    return total
+
+
+def overlapping(x):
+    pieces = np.array_split(x, [3, 1], axis=1)
+    return weigh(pieces[0]) + weigh(pieces[1]) + weigh(pieces[2]) * 3.0
+
+
+def fixed_axes(x):
+    left, right = np.hsplit(x, [2])
+    top, bottom = np.vsplit(x, 2)
+    return weigh(left) + weigh(right ** 2) + weigh(top * bottom) \
+        + weigh(np.dsplit(x[None], [1, 3])[1])
+
+
+def data_indices(x, cuts):
+    # the cuts are data: how many pieces, and their sizes, are not known statically
+    pieces = np.split(x, cuts)
+    return weigh(pieces[0]) + 2.0 * weigh(pieces[-1])
+
+
+def sections_argument(x, n):
+    total = 0.0
+    for piece in np.array_split(x, n):
+        total = total + weigh(piece)
+    return total
+
+
+def written_piece(x):
+    # the pieces are views of y: a write into one is a write into y, which is not read
+    # after it (nor is the other piece: see test_write_into_a_piece_is_refused)
+    y = x * 2.0
+    a, b = np.split(y, 2)
+    a[0] = 0.0
+    return weigh(a)
+
+
+def unsplit_adjoints(x):
+    # the helper as generated code calls it: a list of cotangents (a piece unused), and
+    # a scalar standing for every piece
+    pieces = np.array_split(x, [3, 1], axis=1)
+    parts = [pieces[0] * 2.0, 0.0, np.sin(pieces[2])]
+    return weigh(rt.unsplit(parts, pieces, x, [3, 1], 1)) \
+        + weigh(rt.unsplit(x[0, 0] ** 2, pieces, x, [3, 1], 1))
+
+
+CASES += [Grad(rt.unsplit, unsplit_adjoints, normal(2, 5))]
+CASES += [Grad(np.split, unpacked, normal(4)), Grad(np.split, unpacked, normal(4, 3)),
+          Grad((np.split, np.array_split), indexed, normal(6, 4)),
+          Grad((np.split, np.array_split), looped, normal(6, 3)),
+          Grad(np.array_split, overlapping, normal(2, 5)),
+          Grad((np.hsplit, np.vsplit, np.dsplit), fixed_axes, normal(4, 4)),
+          Grad(np.split, data_indices, normal(5), np.array([2, 3])),
+          Grad(np.array_split, sections_argument, normal(7), 3),
+          Grad(np.split, written_piece, normal(4)),
+          Grad(np.split, lambda x: np.sum(np.split(x, 2)[0]), A, note="-summed"),
+          Grad(np.array_split, lambda x: np.sum(np.array_split(x, 3)[2]), normal(7), note="-summed")]
+
+
+def splits_twice(x):
+    return fixed_axes(x) + overlapping(x[:2, :]) + unpacked(x[0])
+
+
+SECOND += [(splits_twice, (normal(4, 4),))]
+
+
+# ------------------------------------------------------------ the tests
+
+@pytest.mark.parametrize("call, param, argnum, position", rule_params(CALLS))
+def test_rule_matches_finite_differences(call, param, argnum, position):
+    check_call(call, param, argnum, position)
+
+
+@pytest.mark.parametrize("case", grad_params(CASES))
+def test_grad_matches_finite_differences(case):
+    check_case(case)
+
+
+def _weighed(g, arity):
+    if arity == 1:
+        return lambda x: weigh(g(x))
+    return lambda x, y: weigh(g(x, y))
+
+
+@pytest.mark.parametrize("f, args", SECOND, ids=[f.__name__ for f, _ in SECOND])
+def test_gradient_of_a_generated_gradient_matches_finite_differences(f, args):
+    for wrt in range(len(args)):
+        generated = tp.grad(f, argnums=wrt).specialised(*args)
+        check_grads(_weighed(generated, len(args)), args, argnums=tuple(range(len(args))))
+
+
+def _data_dependent(call):
+    """Cuts held in an array are data: the pieces are not known statically."""
+    return call.primal in (np.split, np.array_split) and isinstance(call.args[1], np.ndarray)
+
+
+@pytest.mark.parametrize("call", [c for c in CALLS if not _data_dependent(c)],
+                         ids=lambda c: c.label())
+def test_abstract_eval_matches_numpy(call):
+    check_abstract_eval(call)
+
+
+# ------------------------------------------------------------ refused forms
+
+def refusal(fn, args, marker, *words):
+    """The TranspileError of ``tp.grad(fn)(*args)``: at the line of this file that ends
+    with ``# E:<marker>``, with a hint, naming ``words``."""
+    with pytest.raises(tp.TranspileError) as info:
+        tp.grad(fn)(*args)
+    lineno = [k for k, line in enumerate(LINES, start=1)
+              if line.rstrip().endswith("# E:" + marker)]
+    message = str(info.value)
+    assert message.startswith("%s:%d:" % (HERE, lineno[0])), message
+    assert "\nhint: " in message, message
+    for word in words:
+        assert word in message, message
+    return message
+
+
+def write_into_a_piece(x):
+    y = x * 2.0
+    a, b = np.split(y, 2)
+    a[0] = 0.0  # E:piece
+    return weigh(a) + weigh(b)
+
+
+def write_into_an_argument_piece(x):
+    a, b = np.split(x, 2)
+    a[0] = 0.0  # E:argument-piece
+    return weigh(a)
+
+
+REFUSED = [(write_into_a_piece, (normal(4),), "piece", ("`a` is modified in place",)),
+           (write_into_an_argument_piece, (normal(4),), "argument-piece", ("argument `x`",))]
+
+
+@pytest.mark.parametrize("fn, args, marker, words", REFUSED, ids=[r[2] for r in REFUSED])
+def test_refused_at_the_line(fn, args, marker, words):
+    refusal(fn, args, marker, *words)

@@ -32,3 +32,4 @@ def unsplit(g, ans, ary, indices_or_sections, axis=0):
             piece = np.broadcast_to(part(g, k), np.shape(ans[k]))
             moved[cut] += np.moveaxis(piece, axis, 0)
     return out
+

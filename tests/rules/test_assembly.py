@@ -148,6 +148,68 @@ def splits_twice(x):
 SECOND += [(splits_twice, (normal(4, 4),))]
 
 
+# ------------------------------------------------------------ triangles
+SQUARE, WIDE, BATCH = normal(4, 4), normal(3, 5), normal(2, 3, 4)
+for f in (np.tril, np.triu):
+    CALLS += [Call(f, SQUARE), Call(f, WIDE, 1), Call(f, WIDE, k=-1), Call(f, BATCH, -2),
+              Call(f, BATCH, k=2), Call(f, normal(4)), Call(f, normal(3), -1), Call(f, WIDE, 7)]
+
+
+def triangles(x):
+    return weigh(np.tril(x)) + weigh(np.triu(x, 1) ** 2) + weigh(np.tril(x, k=-1) * x) \
+        + weigh(np.triu(x, -2))
+
+
+def triangles_of_a_row(v):
+    return weigh(np.tril(v)) + weigh(np.triu(v, 1))
+
+
+CASES += [Grad((np.tril, np.triu), triangles, WIDE), Grad((np.tril, np.triu), triangles, BATCH),
+          Grad((np.tril, np.triu), triangles_of_a_row, normal(3)),
+          Grad(np.tril, lambda x: np.sum(np.tril(x, -1)), SQUARE, note="-summed"),
+          Grad(np.triu, lambda x: np.sum(np.triu(x)), normal(3), note="-summed")]
+SECOND += [(triangles, (BATCH,)), (triangles_of_a_row, (normal(3),))]
+
+
+# ------------------------------------------------------------ axes and stacking
+for axis, start in ((0, 0), (2, 0), (-1, 1), (0, 3), (1, -1), (0, -3), (1, 2)):
+    CALLS += [Call(np.rollaxis, CUBE, axis, start)]
+CALLS += [Call(np.rollaxis, CUBE, 2), Call(np.rollaxis, A, -1, start=0)]
+CALLS += [Call(np.column_stack, [normal(3), normal(3)]),
+          Call(np.column_stack, (normal(3, 2), normal(3), normal(3, 1))),
+          Call(np.column_stack, [normal(), normal()]),
+          Call(np.dstack, [normal(3), normal(3)]), Call(np.dstack, (normal(2, 3), normal(2, 3, 2))),
+          Call(np.dstack, [normal(), normal(1, 1, 2)]),
+          Call(np.append, normal(3), normal(2)), Call(np.append, A, normal(2, 2)),
+          Call(np.append, A, normal()), Call(np.append, A, normal(1, 6), axis=0),
+          Call(np.append, A, normal(4, 2), -1), Call(np.append, normal(), normal(3))]
+
+
+def rolled(x):
+    return weigh(np.rollaxis(x, 2)) + weigh(np.rollaxis(x, -1, 1) ** 2) \
+        + weigh(np.rollaxis(x, 0, 3) * 3.0) + weigh(np.rollaxis(x, 1, start=-1))
+
+
+def stacked(x, y):
+    return weigh(np.column_stack([x, y])) + weigh(np.column_stack((x[:, None], y * x))) \
+        + weigh(np.dstack([x, y])) + weigh(np.dstack((x[None], x * y)))
+
+
+def appended(x, y):
+    return weigh(np.append(x, y)) + weigh(np.append(x[None], y[None] ** 2, axis=0)) \
+        + weigh(np.append(x, 2.0 * y[0]))
+
+
+CASES += [Grad(np.rollaxis, rolled, CUBE), Grad((np.column_stack, np.dstack), stacked, normal(3),
+                                                 normal(3), argnums=(0, 1)),
+          Grad(np.append, appended, normal(3), normal(3), argnums=(0, 1)),
+          Grad(np.rollaxis, lambda x: np.sum(np.rollaxis(x, 1)), CUBE, note="-summed"),
+          Grad(np.column_stack, lambda x: np.sum(np.column_stack([x, x])), normal(3), note="-summed"),
+          Grad(np.dstack, lambda x: np.sum(np.dstack([x, x])), A, note="-summed"),
+          Grad(np.append, lambda x: np.sum(np.append(x, x)), A, note="-summed")]
+SECOND += [(rolled, (CUBE,)), (stacked, (normal(3), normal(3))), (appended, (normal(3), normal(3)))]
+
+
 # ------------------------------------------------------------ the tests
 
 @pytest.mark.parametrize("call, param, argnum, position", rule_params(CALLS))

@@ -11,7 +11,7 @@ import runtime as rt
 
 from . import evaluation as E
 from . import registry
-from .registry import custom, holds
+from .registry import custom, holds, shape
 
 
 def internal(*primals, **options):
@@ -48,3 +48,46 @@ def unsplit(g, ans, g_in, out, ary, indices_or_sections, axis=0):
     # the transpose cuts g as ary was cut, each piece summed to its cotangent's shape
     return rt.unbroadcast(np.array_split(rt.broadcast_to(g, ary), indices_or_sections, axis),
                           g_in, out)
+
+
+# ------------------------------------------------------------ triangles
+
+@custom(np.tril, diff=("m",), abstract_eval=E.triangle)
+def tril(g, ans, m, k=0):
+    # the kept triangle of g; a 1-d m stood for every row of the result
+    return rt.unbroadcast(np.tril(rt.broadcast_to(g, ans), k), m, ans)
+
+
+@custom(np.triu, diff=("m",), abstract_eval=E.triangle)
+def triu(g, ans, m, k=0):
+    return rt.unbroadcast(np.triu(rt.broadcast_to(g, ans), k), m, ans)
+
+
+# ------------------------------------------------------------ axes and stacking
+
+@shape(np.rollaxis, diff=("a",), abstract_eval=E.rollaxis)
+def rollaxis(g, ans, a, axis, start=0):
+    # np.moveaxis(a, axis, destination), destination start (counted from the end when
+    # negative) less one when axis is before it: moved back
+    begin = start + np.ndim(a) * (start < 0)
+    destination = begin - (np.mod(axis, np.ndim(a)) < begin)
+    return np.moveaxis(rt.broadcast_to(g, ans), destination, axis)
+
+
+@custom(np.column_stack, abstract_eval=E.column_stack)
+def column_stack(g, ans, tup):
+    # 1-d (and 0-d) arrays went in as columns
+    return rt.unconcatenate(g, ans, [np.reshape(t, (-1, 1)) if np.ndim(t) < 2 else t
+                                     for t in tup], 1, tup)
+
+
+@custom(np.dstack, abstract_eval=E.dstack)
+def dstack(g, ans, tup):
+    return rt.unconcatenate(g, ans, [np.atleast_3d(t) for t in tup], 2, tup)
+
+
+@custom(np.append, abstract_eval=E.append)
+def append(g, ans, arr, values, axis=None):
+    # np.concatenate((arr, values), axis), both flattened for axis=None
+    pieces = rt.unconcatenate(g, ans, [arr, values], axis)
+    return rt.part(pieces, 0), rt.part(pieces, 1)

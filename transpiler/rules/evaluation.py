@@ -1244,3 +1244,46 @@ def split(fixed_axis=None):
         return Seq("list", tuple(_view_of(x, shape[:axis] + (m,) + shape[axis + 1:])
                                  for m in lengths))
     return rule
+
+
+def triangle(args, kwargs):
+    """``np.tril(m, k)`` / ``np.triu``: a new array like ``m``; a 1-d ``m`` of length n
+    gives an (n, n) matrix."""
+    x = array(arg(args, kwargs, 0, "m"))
+    shape = shape_of(x)
+    if len(shape) == 1:
+        shape = (shape[0], shape[0])
+    return result(x.dtype, shape, always_array=True)
+
+
+def rollaxis(args, kwargs):
+    """``np.rollaxis(a, axis, start=0)``: ``np.moveaxis`` to where ``start`` says."""
+    shape = shape_of(args[0])
+    axis = static(arg(args, kwargs, 1, "axis")) % len(shape)
+    start = static(arg(args, kwargs, 2, "start", 0))
+    start = start + len(shape) if start < 0 else start
+    destination = start - 1 if axis < start else start
+    return moveaxis([args[0], python_scalar(axis), python_scalar(destination)], {})
+
+
+def _columns(parts):
+    return [p if len(shape_of(p)) >= 2 else _view_of(p, (size(shape_of(p)), 1)) for p in parts]
+
+
+def column_stack(args, kwargs):
+    """``np.column_stack(tup)``: 1-d (and 0-d) arrays as columns, joined along axis 1."""
+    parts = _columns(_parts(arg(args, kwargs, 0, "tup")))
+    return concatenate([Seq("tuple", tuple(parts)), python_scalar(1)], {})
+
+
+def dstack(args, kwargs):
+    """``np.dstack(tup)``: the arrays made 3-d (``np.atleast_3d``), joined along axis 2."""
+    parts = [atleast(3)([p], {}) for p in _parts(arg(args, kwargs, 0, "tup"))]
+    return concatenate([Seq("tuple", tuple(parts)), python_scalar(2)], {})
+
+
+def append(args, kwargs):
+    """``np.append(arr, values, axis=None)``: both flattened and joined for axis=None."""
+    arr, values = array(args[0]), array(arg(args, kwargs, 1, "values"))
+    axis = arg(args, kwargs, 2, "axis", None)
+    return concatenate([Seq("tuple", (arr, values)), axis], {})

@@ -7,7 +7,7 @@ place's cotangent back to the element it came from.
 """
 import numpy as np
 
-from .adjoint import _float_dtype, part
+from .adjoint import _float_dtype, part, sum_to
 
 
 # ------------------------------------------------------------ splitting
@@ -33,3 +33,48 @@ def unsplit(g, ans, ary, indices_or_sections, axis=0):
             moved[cut] += np.moveaxis(piece, axis, 0)
     return out
 
+
+
+# ------------------------------------------------------------ padding
+
+# The modes of np.pad that copy elements of the array (or write a constant): linear maps
+PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
+
+
+def _padded_sources(shape, pad_width, mode):
+    """For each element of ``np.pad(a, pad_width, mode)`` (``a`` of ``shape``), the flat
+    index of the element of ``a`` it copies, ``size(a)`` for a constant: the positions
+    padded the way the values are."""
+    if mode not in PAD_MODES:
+        raise ValueError("the derivative of np.pad is written for the modes %s, not %r"
+                         % (", ".join(PAD_MODES), mode))
+    n = int(np.prod(shape))
+    ids = np.reshape(np.arange(n), shape)
+    if mode == "constant":
+        return np.pad(ids, pad_width, "constant", constant_values=n), n
+    return np.pad(ids, pad_width, mode), n
+
+
+def unpad(g, ans, array, pad_width, mode="constant"):
+    """Adjoint of ``np.pad(array, pad_width, mode)`` with respect to ``array``: each
+    element's cotangent added to the element it copies (edges and reflections are
+    copied several times; a constant is no element's)."""
+    sources, n = _padded_sources(np.shape(array), pad_width, mode)
+    weights = np.ravel(np.broadcast_to(g, np.shape(ans)))
+    total = np.bincount(np.ravel(sources), weights=weights, minlength=n + 1)[:n]
+    return np.reshape(total, np.shape(array)).astype(_float_dtype(array), copy=False)
+
+
+def pad_fill_adjoint(g, ans, array, pad_width, constant_values=0):
+    """Adjoint of ``np.pad(array, pad_width, constant_values=constant_values)`` with
+    respect to the constants: NumPy broadcasts them to a (before, after) pair per axis,
+    and where pads cross, a later axis's constant wins; padding zeros with each pair in
+    turn set to 1 reads off where each one landed."""
+    zeros = np.zeros(np.shape(array))
+    full = np.broadcast_to(g, np.shape(ans))
+    pairs = np.zeros((np.ndim(array), 2))
+    for index in np.ndindex(pairs.shape):
+        basis = np.zeros(pairs.shape)
+        basis[index] = 1.0
+        pairs[index] = np.sum(full * np.pad(zeros, pad_width, "constant", constant_values=basis))
+    return sum_to(pairs, np.shape(constant_values), pairs.shape)

@@ -210,6 +210,74 @@ CASES += [Grad(np.rollaxis, rolled, CUBE), Grad((np.column_stack, np.dstack), st
 SECOND += [(rolled, (CUBE,)), (stacked, (normal(3), normal(3))), (appended, (normal(3), normal(3)))]
 
 
+# ------------------------------------------------------------ padding
+MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
+WIDTHS = [1, (1, 2), ((0, 2), (3, 1)), [[2, 0], [1, 1]]]
+for mode in MODES:
+    CALLS += [Call(np.pad, A, width, mode) for width in WIDTHS]
+    CALLS += [Call(np.pad, normal(3), 4, mode=mode), Call(np.pad, CUBE, ((1, 0), (0, 0), (2, 7)), mode)]
+    for width in WIDTHS[:3]:
+        CALLS += adjoint_calls(rt.unpad, np.pad(A, width, mode), A, width, mode)
+CALLS += [Call(np.pad, A, 2, constant_values=0.5), Call(np.pad, A, (1, 2), constant_values=normal(2)),
+          Call(np.pad, A, ((0, 2), (3, 1)), constant_values=normal(2, 2)),
+          Call(np.pad, A, 1, "constant", constant_values=normal(2, 1)),
+          Call(np.pad, normal(3), 2, constant_values=normal(1)),
+          Call(np.pad, CUBE, 1, constant_values=normal(3, 2))]
+for width, values in ((2, 0.5), ((1, 2), normal(2)), (((0, 2), (3, 1)), normal(2, 2)), (1, normal(2, 1))):
+    ans = np.pad(A, width, constant_values=values)
+    CALLS += adjoint_calls(rt.pad_fill_adjoint, ans, A, width, values)
+    CALLS += [Call(rt.pad_fill_adjoint, normal(*ans.shape), ans, A, width)]
+
+
+def padded(x, c):
+    return weigh(np.pad(x, 1)) + weigh(np.pad(x, (1, 2), "edge") ** 2) \
+        + weigh(np.pad(x, ((0, 2), (3, 1)), mode="reflect")) + weigh(np.pad(x, 2, "symmetric") * 3.0) \
+        + weigh(np.pad(x, ((1, 1), (0, 5)), "wrap")) + weigh(np.pad(x, 2, constant_values=c))
+
+
+def padded_row(x, c):
+    return weigh(np.pad(x, (1, 2), "edge")) + weigh(np.pad(x, 5, "reflect") ** 2) \
+        + weigh(np.pad(x, 4, "wrap")) + weigh(np.pad(x, (0, 3), "symmetric")) \
+        + weigh(np.pad(x, 1, constant_values=c))
+
+
+def padded_by_pairs(x, c):
+    return weigh(np.pad(x, ((1, 0), (2, 1)), constant_values=c * c))
+
+
+def padded_by_a_number(x, c):
+    return weigh(np.pad(x * c, 2, "constant", constant_values=c))
+
+
+CASES += [Grad(np.pad, padded, A, 0.7, argnums=(0, 1)), Grad(np.pad, padded_row, normal(3), 0.7, argnums=(0, 1)),
+          Grad(np.pad, padded_by_pairs, A, normal(2, 2), argnums=(0, 1)),
+          Grad(np.pad, padded_by_pairs, A, normal(2), argnums=(0, 1)),
+          Grad(np.pad, padded_by_a_number, CUBE, np.float64(0.3), argnums=(0, 1)),
+          Grad(np.pad, lambda x: np.sum(np.pad(x, 3, "reflect")), A, note="-summed")]
+
+
+def pad_adjoints(g, x):
+    # the helpers as generated code calls them (g for a padded output)
+    width = ((1, 2), (0, 3))
+    out = np.pad(x, width, "symmetric")
+    return weigh(rt.unpad(g * x[0, 0], out, x, width, "symmetric")) \
+        + weigh(rt.pad_fill_adjoint(g ** 2, out, x, width, x[:, 0]))
+
+
+CASES += [Grad((rt.unpad, rt.pad_fill_adjoint), pad_adjoints, normal(7, 9), normal(4, 6),
+               argnums=(0, 1))]
+def padded_cubes(x, c):
+    # mild curvature: the weighed gradient stays within finite differences' reach
+    return np.sum(np.pad(x, 1) ** 3) + np.sum(np.pad(x, (1, 2), "edge") ** 3) \
+        + np.sum(np.pad(x, ((0, 2), (3, 1)), mode="reflect") ** 3) \
+        + np.sum(np.pad(x, 2, "symmetric") ** 3) + np.sum(np.pad(x, ((1, 1), (0, 5)), "wrap") ** 3) \
+        + np.sum(np.pad(x * c, 2, constant_values=c) ** 3) \
+        + np.sum(np.pad(x, ((1, 0), (2, 1)), constant_values=((c, 1.0), (2.0, c * c))) ** 3)
+
+
+SECOND += [(padded_cubes, (normal(3, 3) * 0.5, 0.7))]
+
+
 # ------------------------------------------------------------ the tests
 
 @pytest.mark.parametrize("call, param, argnum, position", rule_params(CALLS))
@@ -248,6 +316,9 @@ def test_abstract_eval_matches_numpy(call):
 
 # ------------------------------------------------------------ refused forms
 
+REFUSED = []
+
+
 def refusal(fn, args, marker, *words):
     """The TranspileError of ``tp.grad(fn)(*args)``: at the line of this file that ends
     with ``# E:<marker>``, with a hint, naming ``words``."""
@@ -276,8 +347,23 @@ def write_into_an_argument_piece(x):
     return weigh(a)
 
 
-REFUSED = [(write_into_a_piece, (normal(4),), "piece", ("`a` is modified in place",)),
-           (write_into_an_argument_piece, (normal(4),), "argument-piece", ("argument `x`",))]
+def pad_by_mean(x):
+    return weigh(np.pad(x, 2, "mean"))  # E:pad-mean
+
+
+def pad_odd_reflection(x):
+    return weigh(np.pad(x, 2, "reflect", reflect_type="odd"))  # E:pad-odd
+
+
+def pad_stat_length(x):
+    return weigh(np.pad(x, 2, "maximum", stat_length=2))  # E:pad-stat
+
+
+REFUSED += [(pad_by_mean, (normal(4),), "pad-mean", ("'mean'", "np.concatenate")),
+            (pad_odd_reflection, (normal(4),), "pad-odd", ("reflect_type='odd'",)),
+            (pad_stat_length, (normal(4),), "pad-stat", ("stat_length",))]
+REFUSED += [(write_into_a_piece, (normal(4),), "piece", ("`a` is modified in place",)),
+            (write_into_an_argument_piece, (normal(4),), "argument-piece", ("argument `x`",))]
 
 
 @pytest.mark.parametrize("fn, args, marker, words", REFUSED, ids=[r[2] for r in REFUSED])

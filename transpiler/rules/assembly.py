@@ -11,7 +11,7 @@ import runtime as rt
 
 from . import evaluation as E
 from . import registry
-from .registry import custom, holds, shape
+from .registry import RuleError, custom, holds, shape
 
 
 def internal(*primals, **options):
@@ -91,3 +91,39 @@ def append(g, ans, arr, values, axis=None):
     # np.concatenate((arr, values), axis), both flattened for axis=None
     pieces = rt.unconcatenate(g, ans, [arr, values], axis)
     return rt.part(pieces, 0), rt.part(pieces, 1)
+
+
+# ------------------------------------------------------------ padding
+
+def _pad_check(constants):
+    mode = constants.get("mode", "constant")
+    if isinstance(mode, str) and mode not in rt.assembly.PAD_MODES:
+        raise RuleError("the derivative of np.pad is written for the modes %s, not %r"
+                        % (", ".join(repr(m) for m in rt.assembly.PAD_MODES), mode),
+                        "compute the padding values yourself and join them with "
+                        "np.concatenate (e.g. the mean of x along the axis for 'mean')")
+    if constants.get("reflect_type", "even") != "even":
+        raise RuleError("np.pad with reflect_type='odd' is not differentiated",
+                        "pad with reflect_type='even' and add 2 * edge - reflection "
+                        "yourself, or give the derivative with @transpiler.custom_vjp")
+
+
+@custom(np.pad, diff=("array", "constant_values"), check=_pad_check, abstract_eval=E.pad)
+def pad(g, ans, array, pad_width, mode="constant", *, constant_values=0, reflect_type="even"):
+    # each mode copies elements (or writes constants): a linear map of both
+    return rt.unpad(g, ans, array, pad_width, mode), \
+        rt.pad_fill_adjoint(g, ans, array, pad_width, constant_values)
+
+
+@internal(rt.unpad, diff=("g_in",), abstract_eval=E.computed_adjoint(2), shape_only=(1, 2))
+def unpad(g, ans, g_in, out, array, pad_width, mode="constant"):
+    # the transpose copies g out the way np.pad copied array (zeros for the constants)
+    return rt.unbroadcast(np.pad(rt.broadcast_to(g, array), pad_width, mode), g_in, out)
+
+
+@internal(rt.pad_fill_adjoint, diff=("g_in",), abstract_eval=E.pad_fill_adjoint,
+          shape_only=(1, 2))
+def pad_fill_adjoint(g, ans, g_in, out, array, pad_width, constant_values=0):
+    # the transpose pads zeros with g as the constants
+    return rt.unbroadcast(np.pad(np.zeros(np.shape(array)), pad_width, "constant",
+                                 constant_values=g), g_in, out)

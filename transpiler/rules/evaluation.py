@@ -1287,3 +1287,21 @@ def append(args, kwargs):
     arr, values = array(args[0]), array(arg(args, kwargs, 1, "values"))
     axis = arg(args, kwargs, 2, "axis", None)
     return concatenate([Seq("tuple", (arr, values)), axis], {})
+
+
+def pad(args, kwargs):
+    """``np.pad(array, pad_width, ...)``: each axis longer by its (before, after) pair."""
+    x = array(arg(args, kwargs, 0, "array"))
+    shape = shape_of(x)
+    widths = np.broadcast_to(np.asarray(static(arg(args, kwargs, 1, "pad_width")), int),
+                             (len(shape), 2))
+    return result(x.dtype, tuple(None if d is None else d + int(w[0]) + int(w[1])
+                                 for d, w in zip(shape, widths)), always_array=True)
+
+
+def pad_fill_adjoint(args, kwargs):
+    """``rt.pad_fill_adjoint(g, ans, array, pad_width, constant_values=0)``: float64,
+    shaped like the constants (a NumPy scalar for a number)."""
+    values = arg(args, kwargs, 4, "constant_values", 0)
+    shape = () if isinstance(values, Const) else shape_of(values)
+    return result(np.dtype(np.float64), shape)

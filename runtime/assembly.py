@@ -78,3 +78,49 @@ def pad_fill_adjoint(g, ans, array, pad_width, constant_values=0):
         basis[index] = 1.0
         pairs[index] = np.sum(full * np.pad(zeros, pad_width, "constant", constant_values=basis))
     return sum_to(pairs, np.shape(constant_values), pairs.shape)
+
+
+# ------------------------------------------------------------ selection
+
+def _wrapped(indices, n, mode):
+    """The positions ``np.take(..., mode=mode)`` reads along an axis of length ``n``."""
+    indices = np.asarray(indices)
+    if mode == "wrap":
+        return np.mod(indices, n)
+    if mode == "clip":
+        return np.clip(indices, 0, n - 1)
+    return np.where(indices < 0, indices + n, indices)
+
+
+def untake(g, ans, a, indices, axis=None, mode="raise"):
+    """Adjoint of ``np.take(a, indices, axis, mode=mode)``: each cotangent added to the
+    element it was read from (repeated indices add up)."""
+    full = np.broadcast_to(g, np.shape(ans))
+    if axis is None:
+        out = np.zeros(np.size(a), _float_dtype(a))
+        np.add.at(out, _wrapped(indices, np.size(a), mode), full)
+        return np.reshape(out, np.shape(a))
+    axis %= np.ndim(a)
+    out = np.zeros(np.shape(a), _float_dtype(a))
+    np.add.at(out, (slice(None),) * axis + (_wrapped(indices, np.shape(a)[axis], mode),), full)
+    return out
+
+
+def untake_along(g, ans, arr, indices, axis=-1):
+    """Adjoint of ``np.take_along_axis(arr, indices, axis)``: each cotangent added to the
+    element it was read from; ``arr`` may have been broadcast against ``indices``."""
+    full = np.broadcast_to(g, np.shape(ans))
+    if axis is None:
+        out = np.zeros(np.size(arr), _float_dtype(arr))
+        np.add.at(out, indices, full)
+        return np.reshape(out, np.shape(arr))
+    ndim = np.ndim(arr)
+    axis %= ndim
+    shape = np.shape(arr)
+    where = tuple(indices if d == axis else
+                  np.reshape(np.arange(np.shape(ans)[d]) % shape[d],
+                             [-1 if e == d else 1 for e in range(ndim)])
+                  for d in range(ndim))
+    out = np.zeros(shape, _float_dtype(arr))
+    np.add.at(out, where, full)
+    return out

@@ -11,7 +11,7 @@ import runtime as rt
 
 from . import evaluation as E
 from . import registry
-from .registry import RuleError, custom, holds, shape
+from .registry import RuleError, custom, elementwise, holds, shape, view
 
 
 def internal(*primals, **options):
@@ -127,3 +127,70 @@ def pad_fill_adjoint(g, ans, g_in, out, array, pad_width, constant_values=0):
     # the transpose pads zeros with g as the constants
     return rt.unbroadcast(np.pad(np.zeros(np.shape(array)), pad_width, "constant",
                                  constant_values=g), g_in, out)
+
+
+# ------------------------------------------------------------ ordering and degrees
+
+@custom(np.partition, diff=("a",), only={"kind": ("introselect",), "order": (None,)},
+        abstract_eval=E.partition)
+def partition(g, ans, a, kth, axis=-1, kind="introselect", order=None):
+    # ans holds a's values in another order: g put in the order np.sort puts ans's
+    # values, then back where np.sort took a's from (ties share as np.sort's rule does)
+    return rt.sort_adjoint(rt.take_sorted(g, ans, axis), ans, a, axis)
+
+
+@elementwise(np.deg2rad, np.radians)
+def deg2rad(g, ans, x):
+    return g * 0.017453292519943295                   # pi / 180
+
+
+@elementwise(np.rad2deg, np.degrees)
+def rad2deg(g, ans, x):
+    return g * 57.29577951308232                      # 180 / pi
+
+
+# ------------------------------------------------------------ selection and indexing
+
+@custom(np.select, diff=("choicelist", "default"), abstract_eval=E.select)
+def select(g, ans, condlist, choicelist, default=0):
+    # each element's g goes to the choice of the first condition that holds there
+    which = np.select(condlist, list(range(len(condlist))), -1)
+    return list([rt.unbroadcast(np.where(which == k, g, 0.0), choice, ans)
+                 for k, choice in enumerate(choicelist)]), \
+        rt.unbroadcast(np.where(which == -1, g, 0.0), default, ans)
+
+
+@custom(np.real_if_close, diff=("a",), effects=view(0), abstract_eval=E.real_if_close)
+def real_if_close(g, ans, a, tol=100):
+    return g                                          # a real array as it is
+
+
+@custom(np.take, diff=("a",), only={"out": (None,)}, abstract_eval=E.take)
+def take(g, ans, a, indices, axis=None, out=None, mode="raise"):
+    return rt.untake(g, ans, a, indices, axis, mode)
+
+
+@custom(np.compress, diff=("a",), only={"out": (None,)}, abstract_eval=E.compress)
+def compress(g, ans, condition, a, axis=None, out=None):
+    return rt.untake(g, ans, a, np.flatnonzero(condition), axis)
+
+
+@custom(np.extract, diff=("arr",), abstract_eval=E.compress)
+def extract(g, ans, condition, arr):
+    return rt.untake(g, ans, arr, np.flatnonzero(condition))
+
+
+@internal(rt.untake, diff=("g_in",), abstract_eval=E.computed_adjoint(2), shape_only=(1, 2))
+def untake(g, ans, g_in, out, a, indices, axis=None, mode="raise"):
+    return rt.unbroadcast(np.take(rt.broadcast_to(g, a), indices, axis, mode=mode), g_in, out)
+
+
+@custom(np.take_along_axis, diff=("arr",), abstract_eval=E.take_along_axis)
+def take_along_axis(g, ans, arr, indices, axis=-1):
+    return rt.untake_along(g, ans, arr, indices, axis)
+
+
+@internal(rt.untake_along, diff=("g_in",), abstract_eval=E.computed_adjoint(2),
+          shape_only=(1, 2))
+def untake_along(g, ans, g_in, out, arr, indices, axis=-1):
+    return rt.unbroadcast(np.take_along_axis(rt.broadcast_to(g, arr), indices, axis), g_in, out)

@@ -1305,3 +1305,65 @@ def pad_fill_adjoint(args, kwargs):
     values = arg(args, kwargs, 4, "constant_values", 0)
     shape = () if isinstance(values, Const) else shape_of(values)
     return result(np.dtype(np.float64), shape)
+
+
+def partition(args, kwargs):
+    """``np.partition(a, kth, axis=-1)``: ``a``'s shape, flattened for ``axis=None``."""
+    return sort([arg(args, kwargs, 0, "a"), arg(args, kwargs, 2, "axis", -1)], {})
+
+
+def select(args, kwargs):
+    """``np.select(condlist, choicelist, default=0)``: the broadcast of them all, the
+    choices' and the default's dtype."""
+    conds = _parts(arg(args, kwargs, 0, "condlist"))
+    choices = _parts(arg(args, kwargs, 1, "choicelist")) + [
+        array(arg(args, kwargs, 2, "default", 0)) if "default" in kwargs or len(args) > 2
+        else python_scalar(0)]
+    shape = broadcast_shapes(*[p.shape for p in conds + choices])
+    return result(result_dtype(*choices), shape, always_array=True)
+
+
+def real_if_close(args, kwargs):
+    """``np.real_if_close(a)`` of a real ``a``: ``a`` as an ndarray."""
+    x = array(arg(args, kwargs, 0, "a"))
+    if x.dtype is None or x.dtype.kind == "c":
+        raise Unknown
+    return Array(x.dtype, x.shape, NDARRAY)
+
+
+def take(args, kwargs):
+    """``np.take(a, indices, axis=None)``: the indices' shape in place of the axis."""
+    x = array(arg(args, kwargs, 0, "a"))
+    picked = shape_of(_nested(arg(args, kwargs, 1, "indices")))
+    axis = static(arg(args, kwargs, 2, "axis", None))
+    if axis is None:
+        return result(x.dtype, picked)
+    shape = shape_of(x)
+    axis %= len(shape)
+    return result(x.dtype, shape[:axis] + picked + shape[axis + 1:])
+
+
+def compress(args, kwargs):
+    """``np.compress(condition, a, axis=None)`` and ``np.extract``: how many conditions
+    hold is data."""
+    x = array(args[1] if len(args) > 1 else kwargs.get("a", kwargs.get("arr")))
+    axis = static(arg(args, kwargs, 2, "axis", None))
+    if axis is None:
+        return result(x.dtype, (None,))
+    shape = shape_of(x)
+    axis %= len(shape)
+    return result(x.dtype, shape[:axis] + (None,) + shape[axis + 1:])
+
+
+def take_along_axis(args, kwargs):
+    """``np.take_along_axis(arr, indices, axis=-1)``: ``arr`` broadcast against the
+    indices along the other axes, the indices' length along ``axis``."""
+    x = array(arg(args, kwargs, 0, "arr"))
+    indices = shape_of(_nested(arg(args, kwargs, 1, "indices")))
+    axis = static(arg(args, kwargs, 2, "axis", -1))
+    if axis is None:
+        return result(x.dtype, indices)
+    shape = shape_of(x)
+    axis %= len(shape)
+    others = broadcast_shapes(shape[:axis] + (1,) + shape[axis + 1:], indices)
+    return result(x.dtype, others[:axis] + (indices[axis],) + others[axis + 1:])

@@ -399,6 +399,51 @@ CASES += [Grad((rt.untake, rt.untake_along), index_adjoints, normal(4, 2, 2), A,
 SECOND += [(selected, (A, normal(6))), (indexed_reads, (A,))]
 
 
+# ------------------------------------------------------------ NaN-aware reductions
+WITH_NAN = normal(3, 4)
+WITH_NAN[0, 1] = WITH_NAN[2, 3] = WITH_NAN[2, 0] = np.nan
+ALL_NAN_ROW = distinct(3, 4)
+ALL_NAN_ROW[1] = np.nan
+ALL_NAN_ROW[0, 2] = np.nan
+for f in (np.nansum, np.nanmean, np.nanprod, np.nanmax, np.nanmin, np.nanvar, np.nanstd):
+    data = distinct(3, 4) if f in (np.nanmax, np.nanmin) else WITH_NAN
+    if f in (np.nanmax, np.nanmin):
+        data[1, 2] = np.nan
+    CALLS += [Call(f, data), Call(f, data, axis=0), Call(f, data, 1, keepdims=True),
+              Call(f, data, axis=(0, 1), keepdims=True), Call(f, data, -1)]
+    CALLS += [Call(f, normal(5)), Call(f, normal(2, 3, 4), axis=(0, 2))]
+# a slice of NaNs alone: a sum 0, a product 1 (a mean NaN, which no oracle can check)
+CALLS += [Call(np.nansum, ALL_NAN_ROW, axis=1), Call(np.nanprod, ALL_NAN_ROW, axis=1),
+          Call(np.nanmean, ALL_NAN_ROW, axis=0)]
+CALLS += [Call(np.nanvar, WITH_NAN, ddof=1), Call(np.nanstd, WITH_NAN, 0, None, None, 1),
+          Call(np.nanstd, WITH_NAN, axis=1, ddof=1, keepdims=True)]
+for f in (np.nancumsum, np.nancumprod):
+    CALLS += [Call(f, WITH_NAN), Call(f, WITH_NAN, 0), Call(f, WITH_NAN, axis=1), Call(f, normal(5)),
+              Call(f, normal(2, 3, 4), axis=-1)]
+
+
+def nan_reductions(x):
+    # only linear steps before the reductions: x ** 2 would give 0 * nan = nan at a NaN
+    # entry (as in JAX and autograd), however zero the reduction's adjoint there
+    return np.nansum(x * 3.0) ** 2 + weigh(np.nanmean(x, axis=0)) + np.nanprod(x[0] + 2.0) \
+        + weigh(np.nanmax(x, axis=1)) + np.nanmin(x) * 2.0 + weigh(np.nanvar(x, 1, keepdims=True)) \
+        + np.nanstd(x, ddof=1) + weigh(np.nancumsum(x, axis=1)) + weigh(np.nancumprod(x * 0.5))
+
+
+def nan_slices(x):
+    # NaN entries are left out; a slice of NaNs alone gives nothing
+    return weigh(np.nansum(x, axis=1)) + weigh(np.nanmean(x, 0)) + weigh(np.nanprod(x, axis=0))
+
+
+CASES += [Grad((np.nansum, np.nanmean, np.nanprod, np.nanmax, np.nanmin, np.nanvar, np.nanstd,
+                np.nancumsum, np.nancumprod), nan_reductions, WITH_NAN),
+          Grad((np.nansum, np.nanmean, np.nanprod, np.nanmax, np.nanmin, np.nanvar, np.nanstd,
+                np.nancumsum, np.nancumprod), nan_reductions, distinct(3, 4)),
+          Grad((np.nansum, np.nanmean, np.nanprod), nan_slices, ALL_NAN_ROW),
+          Grad(np.nansum, lambda x: np.nansum(np.nansum(x, axis=0)), WITH_NAN, note="-summed")]
+SECOND += [(nan_reductions, (WITH_NAN,))]
+
+
 # ------------------------------------------------------------ the tests
 
 @pytest.mark.parametrize("call, param, argnum, position", rule_params(CALLS))

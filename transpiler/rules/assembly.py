@@ -11,7 +11,7 @@ import runtime as rt
 
 from . import evaluation as E
 from . import registry
-from .registry import RuleError, custom, elementwise, holds, shape, view
+from .registry import RuleError, custom, elementwise, holds, reduction, shape, view
 
 
 def internal(*primals, **options):
@@ -194,3 +194,85 @@ def take_along_axis(g, ans, arr, indices, axis=-1):
           shape_only=(1, 2))
 def untake_along(g, ans, g_in, out, arr, indices, axis=-1):
     return rt.unbroadcast(np.take_along_axis(rt.broadcast_to(g, arr), indices, axis), g_in, out)
+
+
+# ------------------------------------------------------------ NaN-aware reductions
+# The NaN entries are left out (counted as 0 in a sum, 1 in a product): their adjoint
+# is zero; the others' is the plain reduction's over the entries kept.
+
+NO_OUT = {"out": (None,)}
+
+
+@reduction(np.nansum, only=NO_OUT,
+           abstract_eval=E.reduction("sum", keepdims_position=4, dtype_position=2))
+def nansum(g, ans, a, axis=None, dtype=None, out=None, keepdims=False):
+    kept = np.logical_not(np.isnan(a))
+    if axis is None or keepdims:
+        return rt.masked(g, kept)
+    return rt.masked(np.expand_dims(rt.broadcast_to(g, ans), axis), kept)
+
+
+@reduction(np.nanmean, only=NO_OUT, abstract_eval=E.reduction(keepdims_position=4,
+                                                              dtype_position=2))
+def nanmean(g, ans, a, axis=None, dtype=None, out=None, keepdims=False):
+    # g shared by the entries kept; a slice of NaNs alone has no adjoint
+    kept = np.logical_not(np.isnan(a))
+    count = np.maximum(np.sum(kept, axis=axis, keepdims=True), 1)
+    if axis is None or keepdims:
+        return rt.masked(np.divide(g, count), kept)
+    return rt.masked(np.divide(np.expand_dims(rt.broadcast_to(g, ans), axis), count), kept)
+
+
+@reduction(np.nanmax, np.nanmin, only=NO_OUT,
+           abstract_eval=E.reduction("same", keepdims_position=3))
+def nanextremum(g, ans, a, axis=None, out=None, keepdims=False):
+    # the entries equal to the result share g (a NaN equals nothing)
+    if axis is None or keepdims:
+        winners = a == ans
+        return g * winners / np.maximum(np.sum(winners, axis=axis, keepdims=True), 1)
+    winners = a == np.expand_dims(ans, axis)
+    return np.expand_dims(rt.broadcast_to(g, ans), axis) * winners / \
+        np.maximum(np.sum(winners, axis=axis, keepdims=True), 1)
+
+
+@reduction(np.nanprod, only=NO_OUT,
+           abstract_eval=E.reduction("sum", keepdims_position=4, dtype_position=2))
+def nanprod(g, ans, a, axis=None, dtype=None, out=None, keepdims=False):
+    kept = np.logical_not(np.isnan(a))
+    return rt.masked(rt.prod_adjoint(g, ans, np.where(kept, a, 1.0), axis, keepdims), kept)
+
+
+@custom(np.nancumsum, only=NO_OUT, abstract_eval=E.cumulative)
+def nancumsum(g, ans, a, axis=None, dtype=None, out=None):
+    return rt.masked(rt.cumsum_adjoint(g, ans, a, axis), np.logical_not(np.isnan(a)))
+
+
+@custom(np.nancumprod, only=NO_OUT, abstract_eval=E.cumulative)
+def nancumprod(g, ans, a, axis=None, dtype=None, out=None):
+    kept = np.logical_not(np.isnan(a))
+    return rt.masked(rt.cumprod_adjoint(g, ans, np.where(kept, a, 1.0), axis), kept)
+
+
+_NAN_SPREAD = E.reduction(keepdims_position=5, dtype_position=2)
+
+
+@reduction(np.nanvar, only=NO_OUT, abstract_eval=_NAN_SPREAD)
+def nanvar(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    # 2 (a - mean) / (count - ddof) over the entries kept
+    kept = np.logical_not(np.isnan(a))
+    centered = np.where(kept, a - np.nanmean(a, axis=axis, keepdims=True), 0.0)
+    slope = 2.0 * centered / (np.sum(kept, axis=axis, keepdims=True) - ddof)
+    if axis is None or keepdims:
+        return g * slope
+    return np.expand_dims(rt.broadcast_to(g, ans), axis) * slope
+
+
+@reduction(np.nanstd, only=NO_OUT, abstract_eval=_NAN_SPREAD)
+def nanstd(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    # the variance's slope over 2 std
+    kept = np.logical_not(np.isnan(a))
+    slope = np.where(kept, a - np.nanmean(a, axis=axis, keepdims=True), 0.0) / \
+        (np.sum(kept, axis=axis, keepdims=True) - ddof)
+    if axis is None or keepdims:
+        return g / ans * slope
+    return np.expand_dims(rt.broadcast_to(g, ans) / ans, axis) * slope

@@ -27,3 +27,4 @@ from .at import (at_add, at_divide, at_gather, at_max, at_min, at_minmax_adjoint
                  at_power_adjoint, at_set, at_set_adjoint, at_unique)
 from .contractions import (bilinear, bilinear_adjoint, diff_adjoint, diff_join, einsum_adjoint,
                            einsum_of, gradient_adjoint, gradient_of, inner_adjoint)
+from .assembly import pad_fill_adjoint, unpad, unsplit, untake, untake_along

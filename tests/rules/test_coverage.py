@@ -11,12 +11,15 @@ from .oracle import slots
 from . import (test_contractions, test_grad_containers, test_grad_elementwise, test_grad_linalg,
                test_grad_reductions, test_grad_runtime, test_grad_shape, test_nondiff,
                test_vjp_arrays, test_vjp_elementwise, test_vjp_runtime)
+from . import test_assembly
 
 RULE_TABLES = [test_vjp_elementwise.CALLS, test_vjp_arrays.CALLS, test_vjp_runtime.CALLS,
                test_contractions.CALLS]
 GRAD_TABLES = [test_grad_elementwise.CASES, test_grad_reductions.CASES, test_grad_linalg.CASES,
                test_grad_shape.CASES, test_grad_containers.CASES, test_grad_runtime.CASES,
                test_contractions.CASES]
+RULE_TABLES += [test_assembly.CALLS]
+GRAD_TABLES += [test_assembly.CASES]
 
 
 def _primals(differentiable):

@@ -1435,3 +1435,154 @@ def polyval(args, kwargs):
     coefficients = _nested(p)
     shape = broadcast_shapes(shape_of(x), shape_of(coefficients)[1:])
     return _product_result(result_dtype(coefficients, x), shape)
+# ------------------------------------------------------------ assembly: splitting,
+# padding, triangles, selection and indexing (rules/assembly.py)
+
+def split(fixed_axis=None):
+    """``np.split(ary, indices_or_sections, axis=0)`` and ``np.array_split``: a list of
+    views of ``ary``, one per piece; ``np.hsplit`` ("h": the columns, the only axis of a
+    1-d array), ``np.vsplit`` (0) and ``np.dsplit`` (2) have their axis fixed."""
+    def rule(args, kwargs):
+        x = array(arg(args, kwargs, 0, "ary"))
+        sections = static(arg(args, kwargs, 1, "indices_or_sections"))
+        shape = shape_of(x)
+        if fixed_axis is None:
+            axis = static(arg(args, kwargs, 2, "axis", 0))
+        elif fixed_axis == "h":
+            axis = 1 if len(shape) > 1 else 0
+        else:
+            axis = fixed_axis
+        axis %= len(shape)
+        n = shape[axis]
+        if n is None:
+            if not isinstance(sections, numbers.Integral):
+                raise Unknown
+            lengths = [None] * int(sections)
+        else:
+            lengths = [len(c) for c in np.array_split(np.arange(n), sections)]
+        return Seq("list", tuple(_view_of(x, shape[:axis] + (m,) + shape[axis + 1:])
+                                 for m in lengths))
+    return rule
+
+
+def triangle(args, kwargs):
+    """``np.tril(m, k)`` / ``np.triu``: a new array like ``m``; a 1-d ``m`` of length n
+    gives an (n, n) matrix."""
+    x = array(arg(args, kwargs, 0, "m"))
+    shape = shape_of(x)
+    if len(shape) == 1:
+        shape = (shape[0], shape[0])
+    return result(x.dtype, shape, always_array=True)
+
+
+def rollaxis(args, kwargs):
+    """``np.rollaxis(a, axis, start=0)``: ``np.moveaxis`` to where ``start`` says."""
+    shape = shape_of(args[0])
+    axis = static(arg(args, kwargs, 1, "axis")) % len(shape)
+    start = static(arg(args, kwargs, 2, "start", 0))
+    start = start + len(shape) if start < 0 else start
+    destination = start - 1 if axis < start else start
+    return moveaxis([args[0], python_scalar(axis), python_scalar(destination)], {})
+
+
+def _columns(parts):
+    return [p if len(shape_of(p)) >= 2 else _view_of(p, (size(shape_of(p)), 1)) for p in parts]
+
+
+def column_stack(args, kwargs):
+    """``np.column_stack(tup)``: 1-d (and 0-d) arrays as columns, joined along axis 1."""
+    parts = _columns(_parts(arg(args, kwargs, 0, "tup")))
+    return concatenate([Seq("tuple", tuple(parts)), python_scalar(1)], {})
+
+
+def dstack(args, kwargs):
+    """``np.dstack(tup)``: the arrays made 3-d (``np.atleast_3d``), joined along axis 2."""
+    parts = [atleast(3)([p], {}) for p in _parts(arg(args, kwargs, 0, "tup"))]
+    return concatenate([Seq("tuple", tuple(parts)), python_scalar(2)], {})
+
+
+def append(args, kwargs):
+    """``np.append(arr, values, axis=None)``: both flattened and joined for axis=None."""
+    arr, values = array(args[0]), array(arg(args, kwargs, 1, "values"))
+    axis = arg(args, kwargs, 2, "axis", None)
+    return concatenate([Seq("tuple", (arr, values)), axis], {})
+
+
+def pad(args, kwargs):
+    """``np.pad(array, pad_width, ...)``: each axis longer by its (before, after) pair."""
+    x = array(arg(args, kwargs, 0, "array"))
+    shape = shape_of(x)
+    widths = np.broadcast_to(np.asarray(static(arg(args, kwargs, 1, "pad_width")), int),
+                             (len(shape), 2))
+    return result(x.dtype, tuple(None if d is None else d + int(w[0]) + int(w[1])
+                                 for d, w in zip(shape, widths)), always_array=True)
+
+
+def pad_fill_adjoint(args, kwargs):
+    """``rt.pad_fill_adjoint(g, ans, array, pad_width, constant_values=0)``: float64,
+    shaped like the constants (a NumPy scalar for a number)."""
+    values = arg(args, kwargs, 4, "constant_values", 0)
+    shape = () if isinstance(values, Const) else shape_of(values)
+    return result(np.dtype(np.float64), shape)
+
+
+def partition(args, kwargs):
+    """``np.partition(a, kth, axis=-1)``: ``a``'s shape, flattened for ``axis=None``."""
+    return sort([arg(args, kwargs, 0, "a"), arg(args, kwargs, 2, "axis", -1)], {})
+
+
+def select(args, kwargs):
+    """``np.select(condlist, choicelist, default=0)``: the broadcast of them all, the
+    choices' and the default's dtype."""
+    conds = _parts(arg(args, kwargs, 0, "condlist"))
+    choices = _parts(arg(args, kwargs, 1, "choicelist")) + [
+        array(arg(args, kwargs, 2, "default", 0)) if "default" in kwargs or len(args) > 2
+        else python_scalar(0)]
+    shape = broadcast_shapes(*[p.shape for p in conds + choices])
+    return result(result_dtype(*choices), shape, always_array=True)
+
+
+def real_if_close(args, kwargs):
+    """``np.real_if_close(a)`` of a real ``a``: ``a`` as an ndarray."""
+    x = array(arg(args, kwargs, 0, "a"))
+    if x.dtype is None or x.dtype.kind == "c":
+        raise Unknown
+    return Array(x.dtype, x.shape, NDARRAY)
+
+
+def take(args, kwargs):
+    """``np.take(a, indices, axis=None)``: the indices' shape in place of the axis."""
+    x = array(arg(args, kwargs, 0, "a"))
+    picked = shape_of(_nested(arg(args, kwargs, 1, "indices")))
+    axis = static(arg(args, kwargs, 2, "axis", None))
+    if axis is None:
+        return result(x.dtype, picked)
+    shape = shape_of(x)
+    axis %= len(shape)
+    return result(x.dtype, shape[:axis] + picked + shape[axis + 1:])
+
+
+def compress(args, kwargs):
+    """``np.compress(condition, a, axis=None)`` and ``np.extract``: how many conditions
+    hold is data."""
+    x = array(args[1] if len(args) > 1 else kwargs.get("a", kwargs.get("arr")))
+    axis = static(arg(args, kwargs, 2, "axis", None))
+    if axis is None:
+        return result(x.dtype, (None,))
+    shape = shape_of(x)
+    axis %= len(shape)
+    return result(x.dtype, shape[:axis] + (None,) + shape[axis + 1:])
+
+
+def take_along_axis(args, kwargs):
+    """``np.take_along_axis(arr, indices, axis=-1)``: ``arr`` broadcast against the
+    indices along the other axes, the indices' length along ``axis``."""
+    x = array(arg(args, kwargs, 0, "arr"))
+    indices = shape_of(_nested(arg(args, kwargs, 1, "indices")))
+    axis = static(arg(args, kwargs, 2, "axis", -1))
+    if axis is None:
+        return result(x.dtype, indices)
+    shape = shape_of(x)
+    axis %= len(shape)
+    others = broadcast_shapes(shape[:axis] + (1,) + shape[axis + 1:], indices)
+    return result(x.dtype, others[:axis] + (indices[axis],) + others[axis + 1:])

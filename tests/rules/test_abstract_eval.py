@@ -19,8 +19,10 @@ from transpiler.rules import evaluation as E
 from transpiler.rules import registry
 
 from . import test_vjp_arrays, test_vjp_elementwise, test_vjp_runtime
+from . import test_decompositions
 
 CALLS = test_vjp_elementwise.CALLS + test_vjp_arrays.CALLS + test_vjp_runtime.CALLS
+CALLS = CALLS + test_decompositions.CALLS
 # results the analysis may leave unknown (data-dependent, or objects it does not model)
 MAY_BE_UNKNOWN = {"field", "sorted", "sum", "max", "min", "sequence", "einsum",
                   # adjoints of containers: lists of parts, or the cotangent itself

@@ -11,10 +11,13 @@ from .oracle import slots
 from . import (test_grad_containers, test_grad_elementwise, test_grad_linalg,
                test_grad_reductions, test_grad_runtime, test_grad_shape, test_nondiff,
                test_vjp_arrays, test_vjp_elementwise, test_vjp_runtime)
+from . import test_decompositions
 
 RULE_TABLES = [test_vjp_elementwise.CALLS, test_vjp_arrays.CALLS, test_vjp_runtime.CALLS]
+RULE_TABLES += [test_decompositions.CALLS]
 GRAD_TABLES = [test_grad_elementwise.CASES, test_grad_reductions.CASES, test_grad_linalg.CASES,
                test_grad_shape.CASES, test_grad_containers.CASES, test_grad_runtime.CASES]
+GRAD_TABLES += [test_decompositions.CASES]
 
 
 def _primals(differentiable):

@@ -4,5 +4,5 @@
 lists them (``transpiler rules`` prints the table).
 """
 from . import (arithmetic, elementwise, reductions, linalg, shape, creation, builtins_math,  # noqa: F401
-               containers, adjoints)
+               containers, adjoints, decompositions)
 from .registry import all_rules, lookup  # noqa: F401

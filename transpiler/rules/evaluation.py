@@ -1214,3 +1214,51 @@ def written_slot(args, kwargs):
         and where.items is not None else [where]
     slot = index(d, components)
     return result(float_dtype(d.dtype), slot.shape, always_array=True)
+
+
+# ------------------------------------------------------------ decompositions (i9-linalg)
+
+def slogdet(args, kwargs):
+    """``slogdet(a)``: (sign, logabsdet), each with ``a``'s batch dimensions."""
+    x = array(args[0])
+    part = result(float_dtype(x.dtype), shape_of(x)[:-2])
+    return Seq("tuple", (part, part))
+
+
+def _float_array(aval):
+    x = array(aval)
+    return float_dtype(x.dtype), shape_of(x)
+
+
+def eigh(args, kwargs):
+    """``eigh(a)``: (eigenvalues, eigenvectors)."""
+    dtype, shape = _float_array(args[0])
+    return Seq("tuple", (result(dtype, shape[:-1]), result(dtype, shape)))
+
+
+def eigvalsh(args, kwargs):
+    dtype, shape = _float_array(args[0])
+    return result(dtype, shape[:-1])
+
+
+def _min_dim(m, n):
+    return None if m is None or n is None else min(m, n)
+
+
+def svd(args, kwargs):
+    """``svd(a, full_matrices=True, compute_uv=True)``: (U, S, Vh), or S alone."""
+    dtype, shape = _float_array(args[0])
+    full = static(arg(args, kwargs, 1, "full_matrices", True))
+    compute_uv = static(arg(args, kwargs, 2, "compute_uv", True))
+    batch, m, n = shape[:-2], shape[-2], shape[-1]
+    k = _min_dim(m, n)
+    s = result(dtype, batch + (k,))
+    if not compute_uv:
+        return s
+    return Seq("tuple", (result(dtype, batch + (m, m if full else k)), s,
+                         result(dtype, batch + (n if full else k, n))))
+
+
+def svdvals(args, kwargs):
+    dtype, shape = _float_array(args[0])
+    return result(dtype, shape[:-2] + (_min_dim(shape[-2], shape[-1]),))

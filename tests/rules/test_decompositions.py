@@ -1,0 +1,264 @@
+"""Matrix decompositions and least squares (``rules/decompositions.py``): each rule alone
+against central finite differences (``CALLS``), through ``tp.grad`` (``CASES``), the
+derivative of the generated gradient (second order), and the refusals.
+
+Test matrices keep their eigenvalues (singular values) apart, where the derivatives of
+eigenvectors (singular vectors) are defined; functions of eigenvectors are sums of their
+squares, which do not depend on the sign LAPACK picks.
+"""
+import numpy as np
+import pytest
+
+import runtime as rt
+import transpiler as tp
+from helpers.check_grads import check_grads
+
+from .oracle import Call, Grad, check_call, check_case, grad_params, rule_params
+from .test_grad_runtime import weigh
+from .test_higher_order import weighed
+
+RNG = np.random.default_rng(19)
+
+
+def normal(*shape):
+    return RNG.standard_normal(shape) if shape else float(RNG.standard_normal())
+
+
+def orthogonal(*shape):
+    """Random orthogonal matrices (a stack of them for a longer shape)."""
+    q, r = np.linalg.qr(normal(*shape))
+    return q * np.sign(np.diagonal(r, axis1=-2, axis2=-1))[..., None, :]
+
+
+def spread_values(*shape):
+    """Values at least 0.5 apart along the last axis, in random order."""
+    n = shape[-1]
+    base = np.arange(n) * 0.7 - 0.3 * n
+    return RNG.permuted(np.broadcast_to(base, shape), axis=-1) + RNG.uniform(0, 0.2, shape)
+
+
+def symmetric(*shape):
+    """Symmetric matrices with eigenvalues at least 0.5 apart."""
+    q = orthogonal(*shape)
+    return np.matmul(q * spread_values(*shape[:-1])[..., None, :], np.swapaxes(q, -1, -2))
+
+
+def lopsided(*shape, upper=False):
+    """``symmetric`` with the triangle eigh does not read (above the diagonal, or below
+    with ``upper``) overwritten by noise."""
+    a = symmetric(*shape)
+    mask = np.tri(shape[-1], k=-1, dtype=bool)
+    noise = normal(*shape)
+    return np.where(mask if upper else mask.T, noise, a)
+
+
+def separated(*shape):
+    """Matrices whose singular values are at least 0.5 apart and at least 0.5."""
+    m, n = shape[-2:]
+    k = min(m, n)
+    s = np.abs(spread_values(*shape[:-2], k)) + 0.5 + np.arange(k) * 0.6
+    u, v = orthogonal(*shape[:-2], m, m)[..., :k], orthogonal(*shape[:-2], n, n)[..., :k]
+    return np.matmul(u * s[..., None, :], np.swapaxes(v, -1, -2))
+
+
+def well_conditioned(*shape):
+    return normal(*shape) * 0.3 + 2.0 * np.eye(shape[-1])
+
+
+def positive_definite(*shape):
+    b = normal(*shape)
+    return np.matmul(b, np.swapaxes(b, -1, -2)) + shape[-1] * np.eye(shape[-1])
+
+
+CALLS = []
+CASES = []
+SECOND = []
+
+# ------------------------------------------------------------ slogdet
+
+CALLS += [Call(np.linalg.slogdet, well_conditioned(3, 3)),
+          Call(np.linalg.slogdet, -well_conditioned(3, 3)),        # a negative determinant
+          Call(np.linalg.slogdet, well_conditioned(2, 3, 3)),
+          Call(np.linalg.slogdet, well_conditioned(2, 2, 4, 4))]
+
+
+def logabsdet_unpacked(a):
+    sign, logdet = np.linalg.slogdet(a)
+    return logdet * 2.0 + sign
+
+
+def logabsdet_field(a):
+    result = np.linalg.slogdet(a)
+    return np.sum(np.sin(result.logabsdet) * result.sign)
+
+
+def logabsdet_indexed(a):
+    return np.sum(np.linalg.slogdet(a)[1] ** 2)
+
+
+CASES += [Grad(np.linalg.slogdet, logabsdet_unpacked, -well_conditioned(3, 3)),
+          Grad(np.linalg.slogdet, logabsdet_field, well_conditioned(2, 3, 3)),
+          Grad(np.linalg.slogdet, logabsdet_indexed, well_conditioned(3, 3)),
+          Grad(np.linalg.slogdet, logabsdet_indexed, well_conditioned(2, 2, 3, 3))]
+SECOND += [(logabsdet_field, (well_conditioned(2, 3, 3),)),
+           (logabsdet_indexed, (-well_conditioned(3, 3),))]
+
+# ------------------------------------------------------------ eigh, eigvalsh
+
+CALLS += [Call(np.linalg.eigh, symmetric(3, 3)), Call(np.linalg.eigh, symmetric(2, 4, 4)),
+          Call(np.linalg.eigh, lopsided(3, 3)), Call(np.linalg.eigh, lopsided(3, 3), "L"),
+          Call(np.linalg.eigh, lopsided(3, 3, upper=True), UPLO="U"),
+          Call(np.linalg.eigh, lopsided(2, 3, 3, upper=True), "U"),
+          Call(np.linalg.eigh, symmetric(1, 1)),
+          Call(np.linalg.eigvalsh, symmetric(3, 3)), Call(np.linalg.eigvalsh, lopsided(2, 4, 4)),
+          Call(np.linalg.eigvalsh, lopsided(3, 3, upper=True), UPLO="U"),
+          Call(rt.triangle_adjoint, normal(3, 3)), Call(rt.triangle_adjoint, normal(2, 3, 3), True),
+          Call(rt.mirrored, normal(3, 3), False), Call(rt.mirrored, normal(2, 3, 3), True)]
+WEIGHTS = normal(4, 4)
+
+
+def eigen_mix(a):
+    w, v = np.linalg.eigh(a)
+    return np.sum(np.sin(w)) + np.sum(v ** 2 * WEIGHTS[:a.shape[-1], :a.shape[-1]])
+
+
+def eigen_upper(a):
+    result = np.linalg.eigh(a, UPLO="U")
+    return np.sum(result.eigenvalues ** 3) + np.sum(result.eigenvectors[..., 0] ** 2 * a[..., 0])
+
+
+def eigenvalues_only(a):
+    # a symmetric function of the eigenvalues: smooth at repeated ones too
+    return np.sum(np.linalg.eigh(a)[0] ** 2) + np.sum(np.exp(np.linalg.eigvalsh(a)))
+
+
+def eigvalsh_mix(a):
+    return np.sum(np.linalg.eigvalsh(a) ** 2) + np.sum(np.linalg.eigvalsh(a, "U")[..., 0])
+
+
+CASES += [Grad(np.linalg.eigh, eigen_mix, symmetric(3, 3)),
+          Grad(np.linalg.eigh, eigen_mix, lopsided(4, 4)),
+          Grad(np.linalg.eigh, eigen_mix, symmetric(2, 3, 3)),
+          Grad(np.linalg.eigh, eigen_upper, lopsided(3, 3, upper=True)),
+          Grad(np.linalg.eigh, eigen_upper, symmetric(2, 3, 3)),
+          Grad((np.linalg.eigh, np.linalg.eigvalsh), eigenvalues_only, np.diag([1.0, 1.0, 2.0]),
+               note="-repeated"),
+          Grad(np.linalg.eigvalsh, eigvalsh_mix, symmetric(3, 3)),
+          Grad(np.linalg.eigvalsh, eigvalsh_mix, symmetric(2, 3, 3))]
+SECOND += [(eigen_mix, (lopsided(3, 3),)), (eigen_upper, (symmetric(3, 3),)),
+           (eigvalsh_mix, (symmetric(2, 3, 3),))]
+
+
+def triangle_helpers(c, h):
+    # the helpers eigh's adjoint code calls, differentiated as generated code would be
+    return weigh(rt.triangle_adjoint(c, False)) + weigh(rt.triangle_adjoint(c[0], True)) \
+        + weigh(rt.mirrored(h, True)) + weigh(rt.mirrored(h[1], False))
+
+
+CASES += [Grad((rt.triangle_adjoint, rt.mirrored), triangle_helpers, normal(2, 3, 3),
+               normal(2, 3, 3), argnums=(0, 1))]
+
+
+def test_eigenvectors_at_a_repeated_eigenvalue_have_no_derivative():
+    # as in JAX: infinite or NaN (never a finite guess), with NumPy's warnings
+    a = np.diag([1.0, 1.0, 2.0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grad = tp.grad(eigen_mix)(a)
+    assert not np.all(np.isfinite(grad))
+
+
+def test_eigenvalues_at_a_repeated_eigenvalue_keep_their_derivative():
+    # the sum of the eigenvalues is the trace, smooth everywhere
+    grad = tp.grad(lambda a: np.sum(np.linalg.eigh(a)[0]))(np.eye(3))
+    np.testing.assert_allclose(grad, np.eye(3), atol=1e-12)
+
+
+# ------------------------------------------------------------ svd, svdvals
+
+SVD_SHAPES = [(3, 3), (4, 3), (3, 4), (2, 4, 3), (2, 3, 4), (2, 2, 3, 3)]
+CALLS += [Call(np.linalg.svd, separated(*s), full_matrices=False) for s in SVD_SHAPES]
+CALLS += [Call(np.linalg.svd, separated(*s), compute_uv=False) for s in SVD_SHAPES]
+CALLS += [Call(np.linalg.svd, separated(3, 3)), Call(np.linalg.svd, separated(2, 3, 3), True),
+          Call(np.linalg.svd, separated(4, 3), False, True, False),
+          Call(np.linalg.svd, separated(4, 3), True, False)]
+CALLS += [Call(np.linalg.svdvals, separated(*s)) for s in SVD_SHAPES]
+
+
+def singular_mix(a):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    k = s.shape[-1]
+    return np.sum(np.sqrt(s)) + np.sum(u ** 2 * WEIGHTS[:u.shape[-2], :k]) \
+        + np.sum(vh ** 2 * WEIGHTS[:k, :vh.shape[-1]])
+
+
+def singular_full_square(a):
+    result = np.linalg.svd(a)
+    return np.sum(result.S ** 2) + np.sum(result.U[..., 0] ** 2 * a[..., 1]) \
+        + np.sum(result.Vh ** 3 * result.U)
+
+
+def singular_full_used_part(a):
+    # the first n columns of a full U are unique: their derivative is defined
+    u, s, vh = np.linalg.svd(a)
+    return np.sum(u[:, :2] ** 2 * a[:, :2]) + np.sum(s)
+
+
+def singular_values(a):
+    return np.sum(np.log(np.linalg.svd(a, compute_uv=False))) \
+        + np.sum(np.linalg.svdvals(a) ** 3)
+
+
+CASES += [Grad(np.linalg.svd, singular_mix, separated(*s)) for s in SVD_SHAPES[:5]]
+CASES += [Grad(np.linalg.svd, singular_full_square, separated(3, 3)),
+          Grad(np.linalg.svd, singular_full_square, separated(2, 3, 3)),
+          Grad(np.linalg.svd, singular_full_used_part, separated(4, 2)),
+          Grad((np.linalg.svd, np.linalg.svdvals), singular_values, separated(3, 4)),
+          Grad((np.linalg.svd, np.linalg.svdvals), singular_values, separated(2, 4, 3))]
+SECOND += [(singular_mix, (separated(4, 3),)), (singular_mix, (separated(3, 4),)),
+           (singular_full_square, (separated(3, 3),)), (singular_values, (separated(3, 4),))]
+
+
+def singular_full_tall(a):
+    u, s, vh = np.linalg.svd(a)
+    return np.sum(u ** 2 * WEIGHTS[:, :a.shape[0]][:a.shape[0]])
+
+
+def test_the_last_columns_of_a_full_u_are_refused_where_a_derivative_flows_into_them():
+    # at run time (the shape decides): the reverse sweep's lines carry no user line yet
+    with pytest.raises(ValueError, match=r"last m - n columns of U .*full_matrices=False"):
+        tp.grad(singular_full_tall)(separated(4, 2))
+
+
+# ------------------------------------------------------------ run-time checks
+
+def run_time_checks(x):
+    # what adjoint code calls to refuse points without a derivative: here they pass
+    rt.require_zero(x * 0.0, "nothing", "")
+    rt.require_full_rank(np.eye(2), np.array([2, 2]), "np.linalg.pinv")
+    return float(len(x))
+
+
+# rows of tests/rules/test_nondiff.py's table (primals, function using them, argument)
+NONDIFF = [((rt.require_zero, rt.require_full_rank), run_time_checks, normal(3))]
+
+
+# ------------------------------------------------------------ the tables' checks
+
+@pytest.mark.parametrize("call, param, argnum, position", rule_params(CALLS))
+def test_rule_matches_finite_differences(call, param, argnum, position):
+    check_call(call, param, argnum, position)
+
+
+@pytest.mark.parametrize("case", grad_params(CASES))
+def test_gradient_matches_finite_differences(case):
+    check_case(case)
+
+
+SECOND = [(f, args, wrt) for f, args in SECOND for wrt in range(len(args))]
+
+
+@pytest.mark.parametrize("f, args, wrt", SECOND, ids=["%s-%d" % (f.__name__, k)
+                                                      for k, (f, _, wrt) in enumerate(SECOND)])
+def test_gradient_of_the_gradient_matches_finite_differences(f, args, wrt):
+    generated = tp.grad(f, argnums=wrt).specialised(*args)
+    check_grads(weighed(generated, len(args)), args, argnums=tuple(range(len(args))), rtol=1e-4)

@@ -1,0 +1,135 @@
+"""Matrix decompositions and least squares: slogdet, eigh, eigvalsh, svd, svdvals,
+cholesky, qr, pinv, lstsq; the refusal of eig.
+
+Each rule is written with NumPy primitives that have rules of their own (matmul,
+swapaxes, the decomposition itself through ``ans``), so the derivative of generated code
+-- a Hessian -- comes from those rules.  Where a result is not a smooth function of the
+matrix the rule says so: a repeated eigenvalue (or singular value) makes the rotation of
+its eigenvectors undefined and the adjoint of the eigenvectors infinite or NaN there, as
+in JAX (values alone, whose symmetric functions stay smooth, keep their derivative);
+parts of a result that are not unique (the last columns of a full U) and matrices below
+full rank in pinv and lstsq are refused at run time with a ValueError naming the line.
+
+Routines that read one triangle of ``a`` (``eigh``, ``eigvalsh``, ``cholesky``) are
+differentiated as what NumPy computes: a function of that triangle alone, the other
+ignored (``rt.triangle_adjoint``) -- for a symmetric ``a`` it agrees with treating the
+matrix as symmetric, for any other it matches finite differences of NumPy's results.
+"""
+import numpy as np
+
+import runtime as rt
+
+from . import evaluation as E
+from .registry import IMPURE, custom, nondiff
+
+
+def _internal(*primals, **options):
+    return custom(*primals, internal=True, **options)
+
+
+@custom(np.linalg.slogdet, abstract_eval=E.slogdet)
+def slogdet(g, ans, a):
+    # the sign is piecewise constant; d logabsdet = tr(a^-1 da)
+    g_log = rt.broadcast_to(rt.part(g, 1), ans[1])
+    return np.expand_dims(g_log, (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
+
+
+# ------------------------------------------------------------ symmetric eigenproblems
+
+@custom(np.linalg.eigh, only={"UPLO": ("L", "U")}, abstract_eval=E.eigh)
+def eigh(g, ans, a, UPLO="L"):
+    # the matrix read is v diag(w) v^T: dw_i = v_i^T da v_i, and eigenvector j turns
+    # towards i by (v^T da v)_ij / (w_j - w_i) (infinite at a repeated eigenvalue)
+    w = ans[0]
+    v = ans[1]
+    v_t = np.swapaxes(v, -1, -2)
+    eye = np.eye(np.shape(a)[-1])
+    inner = np.expand_dims(rt.broadcast_to(rt.part(g, 0), w), -2) * eye
+    g_v = rt.part(g, 1)
+    if np.any(g_v != 0):
+        gaps = np.expand_dims(w, -2) - np.expand_dims(w, -1) + eye
+        inner = inner + np.matmul(v_t, rt.broadcast_to(g_v, v)) / gaps * (1.0 - eye)
+    if UPLO == "U":
+        return rt.triangle_adjoint(np.matmul(v, np.matmul(inner, v_t)), True)
+    return rt.triangle_adjoint(np.matmul(v, np.matmul(inner, v_t)), False)
+
+
+@custom(np.linalg.eigvalsh, only={"UPLO": ("L", "U")}, abstract_eval=E.eigvalsh)
+def eigvalsh(g, ans, a, UPLO="L"):
+    # dw_i = v_i^T da v_i
+    v = np.linalg.eigh(a, UPLO)[1]
+    weighed = np.matmul(v * np.expand_dims(rt.broadcast_to(g, ans), -2), np.swapaxes(v, -1, -2))
+    if UPLO == "U":
+        return rt.triangle_adjoint(weighed, True)
+    return rt.triangle_adjoint(weighed, False)
+
+
+@_internal(rt.triangle_adjoint, diff=("c",), abstract_eval=E.same_as_first("float"))
+def triangle_adjoint(g, ans, c, upper=False):
+    # linear in c: its transpose mirrors the weighted triangle
+    return rt.unbroadcast(rt.mirrored(rt.broadcast_to(g, ans), upper), c, ans)
+
+
+@_internal(rt.mirrored, diff=("h",), abstract_eval=E.same_as_first("float"))
+def mirrored(g, ans, h, upper=False):
+    return rt.unbroadcast(rt.triangle_adjoint(rt.broadcast_to(g, ans), upper), h, ans)
+
+
+# ------------------------------------------------------------ singular values
+
+_NOT_HERMITIAN = {"hermitian": (False,)}
+
+
+@custom(np.linalg.svd, abstract_eval=E.svd,
+        only=dict(_NOT_HERMITIAN, full_matrices=(True, False), compute_uv=(True, False)))
+def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
+    if not compute_uv:
+        # ans = s: ds_i = u_i^T da v_i
+        factors = np.linalg.svd(a, full_matrices=False)
+        return np.matmul(factors[0] * np.expand_dims(rt.broadcast_to(g, ans), -2), factors[2])
+    m = np.shape(a)[-2]
+    n = np.shape(a)[-1]
+    k = min(m, n)
+    s = ans[1]
+    u = ans[0][..., :, :k]
+    vh = ans[2][..., :k, :]
+    g_u = rt.broadcast_to(rt.part(g, 0), ans[0])
+    g_vh = rt.broadcast_to(rt.part(g, 2), ans[2])
+    if full_matrices:
+        # beyond the first min(m, n) columns of U (rows of Vh) the basis is arbitrary
+        rt.require_zero(g_u[..., :, k:], "the last m - n columns of U of np.linalg.svd(a) "
+                        "(a is m x n, m > n)", "write np.linalg.svd(a, full_matrices=False)")
+        rt.require_zero(g_vh[..., k:, :], "the last n - m rows of Vh of np.linalg.svd(a) "
+                        "(a is m x n, n > m)", "write np.linalg.svd(a, full_matrices=False)")
+        g_u = g_u[..., :, :k]
+        g_vh = g_vh[..., :k, :]
+    eye = np.eye(k)
+    core = np.expand_dims(rt.broadcast_to(rt.part(g, 1), s), -2) * eye
+    adjoint = 0.0
+    if np.any(g_u != 0) or np.any(g_vh != 0):
+        # singular vectors i and j turn towards each other by 1 / (s_j^2 - s_i^2) (infinite
+        # at a repeated singular value); those beyond the square part by 1 / s_i
+        squares = s ** 2
+        gaps = np.expand_dims(squares, -2) - np.expand_dims(squares, -1) + eye
+        ut_gu = np.matmul(np.swapaxes(u, -1, -2), g_u)
+        vt_gv = np.matmul(vh, np.swapaxes(g_vh, -1, -2))
+        turns = (ut_gu - np.swapaxes(ut_gu, -1, -2)) * np.expand_dims(s, -2) \
+            + np.expand_dims(s, -1) * (vt_gv - np.swapaxes(vt_gv, -1, -2))
+        core = core + turns / gaps * (1.0 - eye)
+        if m > k:
+            adjoint = np.matmul((g_u - np.matmul(u, ut_gu)) / np.expand_dims(s, -2), vh)
+        if n > k:
+            adjoint = np.matmul(u, (g_vh - np.matmul(np.swapaxes(vt_gv, -1, -2), vh))
+                                / np.expand_dims(s, -1))
+    return adjoint + np.matmul(u, np.matmul(core, vh))
+
+
+@custom(np.linalg.svdvals, abstract_eval=E.svdvals)
+def svdvals(g, ans, x):
+    # ds_i = u_i^T dx v_i
+    factors = np.linalg.svd(x, full_matrices=False)
+    return np.matmul(factors[0] * np.expand_dims(rt.broadcast_to(g, ans), -2), factors[2])
+
+
+nondiff(rt.require_zero, rt.require_full_rank, abstract_eval=E.const(None), effects=IMPURE,
+        internal=True)

@@ -23,5 +23,6 @@ from .linalg import (unrepeat_sequence, concat_adjoint, dict_values_adjoint, fie
 from .at import (at_add, at_divide, at_gather, at_max, at_min, at_minmax_adjoint,
                  at_minmax_kept, at_multiply, at_multiply_adjoint, at_divide_adjoint, at_power,
                  at_power_adjoint, at_set, at_set_adjoint, at_unique)
-from .decompositions import (mirrored, multi_dot_subscripts, pinv_rank, require_full_rank,
-                             require_zero, triangle_adjoint)
+from .decompositions import (matrix_axes, mirrored, multi_dot_subscripts, pinv_rank,
+                             refuse, require_full_rank, require_zero, spectral_weights,
+                             triangle_adjoint)

@@ -43,6 +43,12 @@ def require_zero(c, what, instead):
                          % (what, instead))
 
 
+def refuse(what, value):
+    """A derivative generated code cannot give: NotImplementedError naming ``what`` (for
+    the argument ``value``)."""
+    raise NotImplementedError("%s: %r" % (what, value))
+
+
 def require_full_rank(a, kept, what):
     """Refuse, at run time, a rank-deficient ``a``: ``kept`` singular values (or the rank
     NumPy found) of ``min(m, n)``.  Below full rank ``what`` (np.linalg.pinv, lstsq) drops
@@ -82,3 +88,25 @@ def multi_dot_subscripts(arrays):
     output = (specs[0][0] if len(specs[0]) == 2 else "") + \
         (specs[-1][-1] if len(specs[-1]) == 2 else "")
     return ",".join(specs) + "->" + output
+
+
+def matrix_axes(x, ord=None, axis=None):
+    """The two axes (non-negative) over which ``np.linalg.norm(x, ord, axis)`` takes a
+    matrix norm, or None when it takes a vector norm (or the 2-norm of all entries)."""
+    ndim = np.ndim(x)
+    if axis is None:
+        return (0, 1) if ord is not None and ndim == 2 else None
+    if isinstance(axis, tuple) and len(axis) == 2:
+        return (axis[0] % ndim, axis[1] % ndim)
+    return None
+
+
+def spectral_weights(s, ord):
+    """How the matrix norm ``ord`` (2, -2 or 'nuc') weighs the singular values ``s`` (along
+    the last axis): all of them for 'nuc', the largest (2) or smallest (-2) for the others,
+    ties sharing it equally (a subgradient, as for ``max``)."""
+    if ord == "nuc":
+        return np.ones_like(s)
+    pick = np.max if ord == 2 else np.min
+    chosen = s == pick(s, axis=-1, keepdims=True)
+    return chosen / np.sum(chosen, axis=-1, keepdims=True)

@@ -229,6 +229,57 @@ def test_the_last_columns_of_a_full_u_are_refused_where_a_derivative_flows_into_
         tp.grad(singular_full_tall)(separated(4, 2))
 
 
+# ------------------------------------------------------------ matrix norms, second order
+# np.linalg.norm's rule writes the norms of singular values (2, -2, 'nuc') with
+# np.linalg.svd; the others' slopes are piecewise constant (1, -1, inf, -inf) or smooth
+
+
+def spectral_norms(x):
+    return np.linalg.norm(x, 2) ** 2 + np.linalg.norm(x, -2) ** 3 + np.linalg.norm(x, "nuc") ** 2
+
+
+def sum_norms(x):
+    return np.linalg.norm(x, 1) ** 2 + np.linalg.norm(x, -1) ** 2 + np.linalg.norm(x, np.inf) ** 2 \
+        + np.linalg.norm(x, -np.inf) ** 2 + np.linalg.norm(x, "fro") ** 3 + np.linalg.norm(x) ** 3
+
+
+def norms_over_axes(x):
+    return np.sum(np.linalg.norm(x, 2, (2, 0), True) ** 2) \
+        + np.sum(np.linalg.norm(x, "nuc", (-1, -2)) ** 2) \
+        + np.sum(np.sin(np.linalg.norm(x, -2, axis=(1, 2)))) \
+        + np.sum(np.linalg.norm(x, 2, axis=1) ** 3) + np.sum(np.linalg.norm(x, -2, axis=-1))
+
+
+CASES += [Grad(np.linalg.norm, spectral_norms, separated(3, 4)),
+          Grad(np.linalg.norm, spectral_norms, separated(4, 3)),
+          Grad(np.linalg.norm, norms_over_axes, normal(2, 3, 4))]
+SECOND += [(spectral_norms, (separated(3, 4),)), (spectral_norms, (separated(4, 4),)),
+           (sum_norms, (normal(3, 4),)), (norms_over_axes, (normal(2, 3, 4),))]
+
+
+def test_the_spectral_norm_at_tied_singular_values_shares_its_slope():
+    # a subgradient, as before (each of the tied u_i v_i^T weighs one half)
+    grad = tp.grad(lambda x: np.linalg.norm(x, 2))(np.diag([2.0, 2.0, 1.0]))
+    np.testing.assert_allclose(grad, np.diag([0.5, 0.5, 0.0]), atol=1e-12)
+
+
+def _nested_return(g, ans, x, flag=None):
+    if flag is None:
+        if np.ndim(x) == 0:
+            return g * 2.0
+    return g * 3.0
+
+
+def test_a_return_nested_in_an_inner_if_is_not_followed_by_the_rest_of_the_rule():
+    # rules inline as templates (np.linalg.norm's above): the statements after an `if`
+    # that returns only sometimes run only where it did not return
+    from transpiler.rules.registry import Primitive
+    vjp = Primitive((np.negative,), "custom", _nested_return).vjp_function(param="x")
+    assert vjp(1.0, None, 0.5) == 2.0
+    assert vjp(1.0, None, np.ones(2)) == 3.0
+    assert vjp(1.0, None, 0.5, True) == 3.0
+
+
 # ------------------------------------------------------------ run-time checks
 
 def run_time_checks(x):
@@ -238,8 +289,38 @@ def run_time_checks(x):
     return float(len(x))
 
 
+def norm_choices(x):
+    # what np.linalg.norm's rule reads: the axes of a matrix norm, the weights of singular
+    # values (piecewise constant)
+    axes = rt.matrix_axes(x, 2, (-1, 0))
+    return np.sum(rt.spectral_weights(np.abs(x), 2)) + axes[0] + np.sum(
+        rt.spectral_weights(np.abs(x), "nuc"))
+
+
+def refused(x):
+    if np.max(x) > 100.0:
+        rt.refuse("no derivative here", 2)
+    return 1.0
+
+
+def test_the_adjoint_of_a_spectral_norm_refuses_its_own_derivative():
+    # np.linalg.norm's rule never emits it for 2, -2 or 'nuc' of a matrix; if it did, the
+    # vector formula would be silently wrong there
+    from transpiler.rules import registry
+    x = normal(3, 4)
+    vjp = registry.lookup(rt.norm_adjoint).vjp_function(param="x")
+    for order in (2, -2, "nuc"):
+        out = np.linalg.norm(x, order)
+        with pytest.raises(NotImplementedError, match="rt.norm_adjoint"):
+            vjp(normal(3, 4), rt.norm_adjoint(1.0, out, x, order), 1.0, out, x, order)
+    out = np.linalg.norm(x, -1)         # piecewise linear: nothing to add
+    assert vjp(normal(3, 4), rt.norm_adjoint(1.0, out, x, -1), 1.0, out, x, -1) == 0.0
+
+
 # rows of tests/rules/test_nondiff.py's table (primals, function using them, argument)
-NONDIFF = [((rt.require_zero, rt.require_full_rank), run_time_checks, normal(3))]
+NONDIFF = [((rt.require_zero, rt.require_full_rank), run_time_checks, normal(3)),
+           ((rt.matrix_axes, rt.spectral_weights), norm_choices, normal(2, 3)),
+           ((rt.refuse,), refused, normal(3))]
 
 
 # ------------------------------------------------------------ the tables' checks

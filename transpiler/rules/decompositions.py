@@ -131,5 +131,7 @@ def svdvals(g, ans, x):
     return np.matmul(factors[0] * np.expand_dims(rt.broadcast_to(g, ans), -2), factors[2])
 
 
-nondiff(rt.require_zero, rt.require_full_rank, abstract_eval=E.const(None), effects=IMPURE,
-        internal=True)
+nondiff(rt.require_zero, rt.require_full_rank, rt.refuse, abstract_eval=E.const(None),
+        effects=IMPURE, internal=True)
+# what np.linalg.norm's rule reads: the axes of a matrix norm, the singular values weighed
+nondiff(rt.matrix_axes, rt.spectral_weights, abstract_eval=E.unknown, internal=True)

@@ -22,7 +22,22 @@ GRAD_TABLES += [test_decompositions.CASES]
 
 def _primals(differentiable):
     return [(rule, p) for rule in registry.all_rules() if rule.differentiable == differentiable
-            and (rule.template is not None or not differentiable) for p in rule.primals]
+            and (rule.template is not None or not differentiable) and not _refused(rule)
+            for p in rule.primals]
+
+
+def _refused(rule):
+    """A rule with no differentiable parameter refuses every call a derivative flows
+    through (np.linalg.eig): tested where it is refused (``REFUSED`` tables)."""
+    return rule.differentiable and not rule.diff and not rule.varargs_diff
+
+
+def test_every_refused_primal_has_a_refusal_test():
+    tested = [p for p in test_decompositions.REFUSED]
+    missing = sorted({spelling(p) for rule in registry.all_rules() if _refused(rule)
+                      for p in rule.primals if not any(p is q for q in tested)})
+    assert not missing, "no refusal test (tests/rules/test_decompositions.py REFUSED) for: " \
+        + ", ".join(missing)
 
 
 def test_every_differentiable_primitive_has_a_vjp_rule():

@@ -229,6 +229,144 @@ def test_the_last_columns_of_a_full_u_are_refused_where_a_derivative_flows_into_
         tp.grad(singular_full_tall)(separated(4, 2))
 
 
+# ------------------------------------------------------------ cholesky
+
+def lopsided_definite(*shape, upper=False):
+    """Positive definite matrices with the triangle cholesky does not read overwritten."""
+    a = positive_definite(*shape)
+    mask = np.tri(shape[-1], k=-1, dtype=bool)
+    return np.where(mask if upper else mask.T, normal(*shape), a)
+
+
+CALLS += [Call(np.linalg.cholesky, positive_definite(3, 3)),
+          Call(np.linalg.cholesky, lopsided_definite(2, 4, 4)),
+          Call(np.linalg.cholesky, lopsided_definite(3, 3, upper=True), upper=True),
+          Call(np.linalg.cholesky, positive_definite(2, 3, 3), upper=False),
+          Call(np.linalg.cholesky, positive_definite(1, 1))]
+
+
+def cholesky_mix(a):
+    lower = np.linalg.cholesky(a)
+    return np.sum(np.sin(lower)) + np.sum(lower ** 3)
+
+
+def cholesky_upper(a):
+    return np.sum(np.linalg.cholesky(a, upper=True) ** 2 * a)
+
+
+CASES += [Grad(np.linalg.cholesky, cholesky_mix, positive_definite(3, 3)),
+          Grad(np.linalg.cholesky, cholesky_mix, lopsided_definite(2, 3, 3)),
+          Grad(np.linalg.cholesky, cholesky_upper, lopsided_definite(3, 3, upper=True)),
+          Grad(np.linalg.cholesky, cholesky_upper, positive_definite(2, 3, 3))]
+SECOND += [(cholesky_mix, (lopsided_definite(3, 3),)), (cholesky_upper, (positive_definite(3, 3),))]
+
+# ------------------------------------------------------------ qr
+
+QR_SHAPES = [(3, 3), (5, 3), (3, 5), (2, 4, 3), (2, 3, 3), (2, 3, 4)]
+CALLS += [Call(np.linalg.qr, well_conditioned(*s[:-1], s[-1]) if s[-1] == s[-2] else normal(*s))
+          for s in QR_SHAPES]
+CALLS += [Call(np.linalg.qr, normal(4, 3), "r"), Call(np.linalg.qr, normal(2, 3, 4), mode="r"),
+          Call(np.linalg.qr, well_conditioned(3, 3), mode="complete"),
+          Call(np.linalg.qr, normal(3, 5), "complete")]
+
+
+def qr_mix(a):
+    q, r = np.linalg.qr(a)
+    return np.sum(q ** 2 * a[..., :q.shape[-1]][..., :q.shape[-2], :]) + np.sum(np.sin(r))
+
+
+def qr_r_only(a):
+    return np.sum(np.linalg.qr(a, mode="r") ** 2 * np.arange(1.0, a.shape[-1] + 1.0))
+
+
+def qr_complete_used_part(a):
+    q, r = np.linalg.qr(a, mode="complete")
+    return np.sum(q[:, :3] ** 3) + np.sum(r ** 2)
+
+
+CASES += [Grad(np.linalg.qr, qr_mix, normal(*s)) for s in QR_SHAPES]
+CASES += [Grad(np.linalg.qr, qr_r_only, normal(5, 3)), Grad(np.linalg.qr, qr_r_only, normal(2, 3, 4)),
+          Grad(np.linalg.qr, qr_complete_used_part, normal(5, 3))]
+SECOND += [(qr_mix, (normal(4, 3),)), (qr_mix, (normal(3, 4),)), (qr_r_only, (normal(3, 3),))]
+
+
+def qr_complete_tall(a):
+    q, r = np.linalg.qr(a, mode="complete")
+    return np.sum(q ** 3)
+
+
+def test_the_last_columns_of_a_complete_q_are_refused_where_a_derivative_flows_into_them():
+    with pytest.raises(ValueError, match=r"last m - n columns of Q .*np.linalg.qr\(a\)"):
+        tp.grad(qr_complete_tall)(normal(5, 3))
+
+
+def test_qr_raw_mode_is_refused_at_its_line():
+    def raw(a):
+        h, tau = np.linalg.qr(a, mode="raw")
+        return np.sum(h)
+    with pytest.raises(tp.TranspileError, match="mode='reduced'") as info:
+        tp.grad(raw)(normal(3, 3))
+    assert 'np.linalg.qr(a, mode="raw")' in str(info.value)
+
+
+# ------------------------------------------------------------ pinv, lstsq
+
+PINV_SHAPES = [(3, 3), (5, 3), (3, 5), (2, 4, 3), (2, 3, 4)]
+CALLS += [Call(np.linalg.pinv, separated(*s)) for s in PINV_SHAPES]
+CALLS += [Call(np.linalg.pinv, separated(4, 3), 1e-10), Call(np.linalg.pinv, separated(3, 4), rcond=0.01),
+          Call(np.linalg.pinv, symmetric(3, 3) + 1.5 * np.eye(3), hermitian=True),
+          Call(np.linalg.pinv, lopsided(2, 3, 3) + 1.5 * np.eye(3), None, True)]
+
+
+def pinv_mix(a):
+    return np.sum(np.sin(np.linalg.pinv(a))) + np.sum(np.linalg.pinv(a, rcond=1e-8) ** 2)
+
+
+def pinv_hermitian(a):
+    return np.sum(np.linalg.pinv(a, hermitian=True) ** 3)
+
+
+CASES += [Grad(np.linalg.pinv, pinv_mix, separated(*s)) for s in PINV_SHAPES]
+# eigenvalues at least 0.6 from 0 (pinv's entries are their inverses)
+CASES += [Grad(np.linalg.pinv, pinv_hermitian, lopsided(3, 3) + 1.5 * np.eye(3)),
+          Grad(np.linalg.pinv, pinv_hermitian, symmetric(2, 3, 3) + 1.5 * np.eye(3))]
+SECOND += [(pinv_mix, (separated(4, 3),)), (pinv_mix, (separated(3, 3),)),
+           (pinv_hermitian, (lopsided(3, 3) + 1.5 * np.eye(3),))]
+
+LSTSQ_SHAPES = [((5, 3), (5,)), ((5, 3), (5, 2)), ((3, 3), (3,)), ((3, 5), (3,)), ((3, 5), (3, 2))]
+CALLS += [Call(np.linalg.lstsq, separated(*s), normal(*t)) for s, t in LSTSQ_SHAPES]
+CALLS += [Call(np.linalg.lstsq, separated(5, 3), normal(5, 2), rcond=None),
+          Call(np.linalg.lstsq, separated(5, 3), normal(5), 1e-12)]
+
+
+def least_squares(a, b):
+    x, residuals, rank, s = np.linalg.lstsq(a, b)
+    return np.sum(np.sin(x)) + np.sum(residuals) * 0.5 + np.sum(s ** 2) + rank * 0.0
+
+
+def least_squares_solution(a, b):
+    return np.sum(np.linalg.lstsq(a, b, rcond=None)[0] ** 2)
+
+
+CASES += [Grad(np.linalg.lstsq, least_squares, separated(*s), normal(*t), argnums=(0, 1))
+          for s, t in LSTSQ_SHAPES]
+CASES += [Grad(np.linalg.lstsq, least_squares_solution, separated(4, 2), normal(4, 3),
+               argnums=(0, 1))]
+SECOND += [(least_squares, (separated(5, 3), normal(5))),
+           (least_squares, (separated(3, 4), normal(3, 2))),
+           (least_squares_solution, (separated(4, 3), normal(4)))]
+
+
+def test_pinv_and_lstsq_of_rank_deficient_matrices_are_refused():
+    # below full rank pinv drops singular values: not a smooth function
+    low = np.outer(normal(4), normal(3))
+    with pytest.raises(ValueError, match="np.linalg.pinv is differentiated only for matrices of "
+                                         "full rank"):
+        tp.grad(pinv_mix)(low)
+    with pytest.raises(ValueError, match=r"np.linalg.lstsq .* \(rank 1 here, of 3\)"):
+        tp.grad(least_squares_solution)(low, normal(4))
+
+
 # ------------------------------------------------------------ matrix norms, second order
 # np.linalg.norm's rule writes the norms of singular values (2, -2, 'nuc') with
 # np.linalg.svd; the others' slopes are piecewise constant (1, -1, inf, -inf) or smooth
@@ -278,6 +416,53 @@ def test_a_return_nested_in_an_inner_if_is_not_followed_by_the_rest_of_the_rule(
     assert vjp(1.0, None, 0.5) == 2.0
     assert vjp(1.0, None, np.ones(2)) == 3.0
     assert vjp(1.0, None, 0.5, True) == 3.0
+
+
+# ------------------------------------------------------------ refused at the user's line
+
+C = np.array([[2.0, 1.0], [0.5, 3.0]])
+
+
+def general_eigenvectors(a):
+    w, v = np.linalg.eig(a)
+    return np.sum(np.real(v))
+
+
+def general_eigenvalues(a):
+    return np.sum(np.real(np.linalg.eigvals(a)))
+
+
+def constant_eigenvalues(x):
+    return np.sum(x * np.real(np.linalg.eigvals(C)))
+
+
+def hermitian_svd(a):
+    return np.sum(np.linalg.svd(a, hermitian=True)[1])
+
+
+def variable_triangle(a, side):
+    return np.sum(np.linalg.eigvalsh(a, side))
+
+
+# primals refused wherever a derivative flows through them (tests/rules/test_coverage.py)
+REFUSED = [np.linalg.eig, np.linalg.eigvals]
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (general_eigenvectors, "np.linalg.eigh"), (general_eigenvalues, "np.linalg.eigh"),
+    (hermitian_svd, "hermitian"), (variable_triangle, "UPLO")])
+def test_refused_at_the_users_line(fn, hint):
+    with pytest.raises(tp.TranspileError) as info:
+        tp.grad(fn)(symmetric(3, 3), "L") if fn is variable_triangle else tp.grad(fn)(C)
+    message = str(info.value)
+    assert message.startswith("%s:" % __file__), message
+    assert "np.linalg." in message.splitlines()[1], message
+    assert hint in message and "hint:" in message, message
+
+
+def test_eigenvalues_of_a_constant_matrix_need_no_derivative():
+    np.testing.assert_allclose(tp.grad(constant_eigenvalues)(np.ones(2)),
+                               np.real(np.linalg.eigvals(C)))
 
 
 # ------------------------------------------------------------ run-time checks

@@ -20,7 +20,7 @@ import numpy as np
 import runtime as rt
 
 from . import evaluation as E
-from .registry import IMPURE, custom, nondiff
+from .registry import IMPURE, RuleError, custom, nondiff
 
 
 def _internal(*primals, **options):
@@ -135,3 +135,130 @@ nondiff(rt.require_zero, rt.require_full_rank, rt.refuse, abstract_eval=E.const(
         effects=IMPURE, internal=True)
 # what np.linalg.norm's rule reads: the axes of a matrix norm, the singular values weighed
 nondiff(rt.matrix_axes, rt.spectral_weights, abstract_eval=E.unknown, internal=True)
+
+
+# ------------------------------------------------------------ cholesky, qr
+
+@custom(np.linalg.cholesky, only={"upper": (False, True)},
+        abstract_eval=E.same_as_first("float"))
+def cholesky(g, ans, a, upper=False):
+    # a = l l^T (l = ans^T with upper=True), read from one triangle of a:
+    # dl = l phi(l^-1 da l^-T), phi the lower triangle with half the diagonal
+    if upper:
+        lower = np.swapaxes(ans, -1, -2)
+        g_l = np.swapaxes(rt.broadcast_to(g, ans), -1, -2)
+    else:
+        lower = ans
+        g_l = rt.broadcast_to(g, ans)
+    n = np.shape(a)[-1]
+    inverse = np.linalg.inv(lower)
+    phi = np.matmul(np.swapaxes(lower, -1, -2), g_l) * (np.tri(n) - 0.5 * np.eye(n))
+    return rt.triangle_adjoint(np.matmul(np.swapaxes(inverse, -1, -2), np.matmul(phi, inverse)),
+                               upper)
+
+
+@custom(np.linalg.qr, only={"mode": ("reduced", "complete", "r")}, abstract_eval=E.qr)
+def qr(g, ans, a, mode="reduced"):
+    m = np.shape(a)[-2]
+    n = np.shape(a)[-1]
+    k = min(m, n)
+    if mode == "r":
+        q = np.linalg.qr(a)[0]
+        r = ans
+        g_q = np.zeros(np.shape(q))
+        g_r = rt.broadcast_to(g, ans)
+    else:
+        q = ans[0][..., :, :k]
+        r = ans[1][..., :k, :]
+        g_q = rt.broadcast_to(rt.part(g, 0), ans[0])
+        if mode == "complete":
+            # beyond the first n columns of a complete Q the basis is arbitrary
+            rt.require_zero(g_q[..., :, k:], "the last m - n columns of Q of np.linalg.qr(a, "
+                            "'complete') (a is m x n, m > n)", "write np.linalg.qr(a)")
+            g_q = g_q[..., :, :k]
+        g_r = rt.broadcast_to(rt.part(g, 1), ans[1])[..., :k, :]
+    if n > m:
+        # a = q [u | v]: the columns beyond the square part are v = q^T y
+        g_v = g_r[..., :, m:]
+        g_q = g_q + np.matmul(a[..., :, m:], np.swapaxes(g_v, -1, -2))
+    # the square (or tall) part: a = q u, u upper triangular, q^T q = I
+    square = r[..., :, :k]
+    core = np.matmul(square, np.swapaxes(g_r[..., :, :k], -1, -2)) - \
+        np.matmul(np.swapaxes(g_q, -1, -2), q)
+    below = core * np.tri(k)
+    mirrored = below + np.swapaxes(below, -1, -2) - core * np.eye(k)
+    b = g_q + np.matmul(q, mirrored)
+    adjoint = np.swapaxes(np.linalg.solve(square, np.swapaxes(b, -1, -2)), -1, -2)
+    if n > m:
+        return np.concatenate([adjoint, np.matmul(q, g_v)], axis=-1)
+    return adjoint
+
+
+# ------------------------------------------------------------ pinv, lstsq
+# For a matrix of full rank (the rank pinv and lstsq keep: checked at run time), with
+# x = pinv(a): dx = -x da x + x x^T da^T (I - a x) + (I - x a) da^T x^T x.
+
+@custom(np.linalg.pinv, only={"hermitian": (False, True)}, abstract_eval=E.pinv)
+def pinv(g, ans, a, rcond=None, hermitian=False):
+    rt.require_full_rank(a, rt.pinv_rank(a, rcond, hermitian), "np.linalg.pinv")
+    n = np.shape(a)[-1]
+    if hermitian:
+        # the matrix read: a's lower triangle, mirrored
+        below = a * np.tri(n)
+        matrix = below + np.swapaxes(below, -1, -2) - a * np.eye(n)
+    else:
+        matrix = a
+    h_t = np.swapaxes(rt.broadcast_to(g, ans), -1, -2)
+    x_t = np.swapaxes(ans, -1, -2)
+    left = np.matmul(h_t, np.matmul(ans, x_t))
+    right = np.matmul(np.matmul(x_t, ans), h_t)
+    adjoint = np.matmul(x_t, np.matmul(-np.swapaxes(h_t, -1, -2), x_t)) \
+        + left - np.matmul(matrix, np.matmul(ans, left)) \
+        + right - np.matmul(np.matmul(right, ans), matrix)
+    if hermitian:
+        return rt.triangle_adjoint(adjoint, False)
+    return adjoint
+
+
+@custom(np.linalg.lstsq, abstract_eval=E.lstsq)
+def lstsq(g, ans, a, b, rcond=None):
+    # x = pinv(a) b for a of full rank; residuals |b - a x|^2 (a tall), minimal in x
+    rt.require_full_rank(a, ans[2], "np.linalg.lstsq")
+    m = np.shape(a)[-2]
+    n = np.shape(a)[-1]
+    p = np.linalg.pinv(a)
+    p_t = np.swapaxes(p, -1, -2)
+    columns = np.reshape(b, (m, -1))
+    x = np.reshape(ans[0], (n, -1))
+    g_x = np.reshape(rt.broadcast_to(rt.part(g, 0), ans[0]), (n, -1))
+    g_b = np.matmul(p_t, g_x)
+    residual = columns - np.matmul(a, x)
+    g_a = -np.matmul(g_b, np.swapaxes(x, -1, -2)) \
+        + np.matmul(residual, np.matmul(np.swapaxes(g_x, -1, -2), np.matmul(p, p_t))) \
+        + np.matmul(np.matmul(p_t, x), np.swapaxes(g_x, -1, -2) - np.matmul(
+            np.swapaxes(g_x, -1, -2), np.matmul(p, a)))
+    if np.size(ans[1]) > 0:
+        weighed = residual * rt.broadcast_to(rt.part(g, 1), ans[1])
+        g_b = g_b + 2.0 * weighed
+        g_a = g_a - 2.0 * np.matmul(weighed, np.swapaxes(x, -1, -2))
+    g_s = rt.part(g, 3)
+    if np.any(g_s != 0):
+        factors = np.linalg.svd(a, full_matrices=False)
+        g_a = g_a + np.matmul(factors[0] * rt.broadcast_to(g_s, ans[3]), factors[2])
+    return g_a, np.reshape(g_b, np.shape(b))
+
+
+# ------------------------------------------------------------ eig: refused
+
+def _refuse_eig(constants):
+    raise RuleError("the eigenvalues and eigenvectors of a general matrix are complex (NumPy "
+                    "returns complex arrays even when they are real), and transpiler "
+                    "differentiates real functions only",
+                    "for a symmetric matrix write np.linalg.eigh(a) (or np.linalg.eigvalsh(a)); "
+                    "otherwise give the derivative with @transpiler.custom_vjp")
+
+
+# no parameter is differentiable: the check refuses every call a derivative flows through
+@custom(np.linalg.eig, np.linalg.eigvals, diff=(), check=_refuse_eig, abstract_eval=E.unknown)
+def eig(g, ans, a):
+    pass

@@ -1262,3 +1262,31 @@ def svd(args, kwargs):
 def svdvals(args, kwargs):
     dtype, shape = _float_array(args[0])
     return result(dtype, shape[:-2] + (_min_dim(shape[-2], shape[-1]),))
+
+
+def qr(args, kwargs):
+    """``qr(a, mode='reduced')``: (Q, R), or R alone for mode='r'."""
+    dtype, shape = _float_array(args[0])
+    mode = static(arg(args, kwargs, 1, "mode", "reduced"))
+    batch, m, n = shape[:-2], shape[-2], shape[-1]
+    k = m if mode == "complete" else _min_dim(m, n)
+    r = result(dtype, batch + (k, n))
+    if mode == "r":
+        return r
+    return Seq("tuple", (result(dtype, batch + (m, k)), r))
+
+
+def pinv(args, kwargs):
+    dtype, shape = _float_array(args[0])
+    return result(dtype, shape[:-2] + (shape[-1], shape[-2]))
+
+
+def lstsq(args, kwargs):
+    """``lstsq(a, b)``: (x, residuals, rank, s); how many residuals depends on the rank
+    (LAPACK's, a NumPy int32)."""
+    a, b = array(args[0]), array(args[1])
+    dtype = float_dtype(result_dtype(a, b))
+    (m, n), rhs = shape_of(a), shape_of(b)
+    return Seq("tuple", (result(dtype, (n,) + rhs[1:]), result(dtype, (None,)),
+                         Array(np.dtype(np.int32), (), SCALAR),
+                         result(dtype, (_min_dim(m, n),))))

@@ -367,6 +367,42 @@ def test_pinv_and_lstsq_of_rank_deficient_matrices_are_refused():
         tp.grad(least_squares_solution)(low, normal(4))
 
 
+# ------------------------------------------------------------ multi_dot, matrix_power
+
+CALLS += [Call(np.linalg.multi_dot, [normal(2, 3), normal(3, 4), normal(4, 2)]),
+          Call(np.linalg.multi_dot, [normal(3), normal(3, 4), normal(4)]),
+          Call(np.linalg.multi_dot, [normal(3), normal(3, 4), normal(4, 2), normal(2, 5)]),
+          Call(np.linalg.multi_dot, [normal(2, 3), normal(3)]),
+          Call(np.linalg.multi_dot, [normal(3), normal(3)])]
+CALLS += [Call(np.linalg.matrix_power, normal(3, 3) * 0.5, 3),
+          Call(np.linalg.matrix_power, normal(2, 3, 3) * 0.5, 2),
+          Call(np.linalg.matrix_power, normal(3, 3), 1), Call(np.linalg.matrix_power, normal(3, 3), 0),
+          Call(np.linalg.matrix_power, well_conditioned(3, 3), -2),
+          Call(np.linalg.matrix_power, well_conditioned(2, 3, 3), n=-1)]
+
+
+def chain(a, b):
+    # the same array twice: each use has its adjoint
+    return np.sum(np.sin(np.linalg.multi_dot([a, b, np.sin(b).T, a.T])))
+
+
+def chain_of_vectors(x, b):
+    return np.linalg.multi_dot([x, b, b.T, x]) + np.sum(np.linalg.multi_dot([b.T, x]) ** 2)
+
+
+def powers(a):
+    return np.sum(np.linalg.matrix_power(a, 3)) + np.sum(np.linalg.matrix_power(a, -2) ** 2) \
+        + np.sum(np.linalg.matrix_power(a, 0)) + np.sum(np.sin(np.linalg.matrix_power(a, 1)))
+
+
+CASES += [Grad(np.linalg.multi_dot, chain, normal(2, 3), normal(3, 4), argnums=(0, 1)),
+          Grad(np.linalg.multi_dot, chain_of_vectors, normal(3), normal(3, 2), argnums=(0, 1)),
+          Grad(np.linalg.matrix_power, powers, well_conditioned(3, 3)),
+          Grad(np.linalg.matrix_power, powers, well_conditioned(2, 3, 3))]
+SECOND += [(chain, (normal(2, 3), normal(3, 4))),
+           (chain_of_vectors, (normal(3), normal(3, 2))), (powers, (well_conditioned(3, 3),))]
+
+
 # ------------------------------------------------------------ matrix norms, second order
 # np.linalg.norm's rule writes the norms of singular values (2, -2, 'nuc') with
 # np.linalg.svd; the others' slopes are piecewise constant (1, -1, inf, -inf) or smooth
@@ -474,6 +510,11 @@ def run_time_checks(x):
     return float(len(x))
 
 
+def chain_subscripts(x):
+    # the einsum subscripts multi_dot's adjoint code reads
+    return float(len(rt.multi_dot_subscripts([x, np.outer(x, x), x])))
+
+
 def norm_choices(x):
     # what np.linalg.norm's rule reads: the axes of a matrix norm, the weights of singular
     # values (piecewise constant)
@@ -505,7 +546,7 @@ def test_the_adjoint_of_a_spectral_norm_refuses_its_own_derivative():
 # rows of tests/rules/test_nondiff.py's table (primals, function using them, argument)
 NONDIFF = [((rt.require_zero, rt.require_full_rank), run_time_checks, normal(3)),
            ((rt.matrix_axes, rt.spectral_weights), norm_choices, normal(2, 3)),
-           ((rt.refuse,), refused, normal(3))]
+           ((rt.refuse,), refused, normal(3)), ((rt.multi_dot_subscripts,), chain_subscripts, normal(3))]
 
 
 # ------------------------------------------------------------ the tables' checks

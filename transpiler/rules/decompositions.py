@@ -262,3 +262,34 @@ def _refuse_eig(constants):
 @custom(np.linalg.eig, np.linalg.eigvals, diff=(), check=_refuse_eig, abstract_eval=E.unknown)
 def eig(g, ans, a):
     pass
+
+
+# ------------------------------------------------------------ products of matrices
+
+@custom(np.linalg.multi_dot, diff=("arrays",), only={"out": (None,)},
+        abstract_eval=E.multi_dot)
+def multi_dot(g, ans, arrays, out=None):
+    # a chain of products, whatever order NumPy multiplies in: each array's adjoint is
+    # the product of g with all the others (rt.einsum_adjoint, whose rule is the next order)
+    subscripts = rt.multi_dot_subscripts(arrays)
+    return list([rt.einsum_adjoint(subscripts, g, ans, arrays, k) for k in range(len(arrays))])
+
+
+@custom(np.linalg.matrix_power, diff=("a",), abstract_eval=E.matrix_power)
+def matrix_power(g, ans, a, n):
+    # d(b^k) = sum_j b^j db b^(k-1-j), with b = a (n >= 0) or inv(a) (n < 0)
+    h = rt.broadcast_to(g, ans)
+    if n < 0:
+        base_t = np.swapaxes(np.linalg.inv(a), -1, -2)
+    else:
+        base_t = np.swapaxes(a, -1, -2)
+    count = abs(n)
+    total = sum([np.matmul(np.linalg.matrix_power(base_t, j),
+                           np.matmul(h, np.linalg.matrix_power(base_t, count - 1 - j)))
+                 for j in range(count)])
+    if n < 0:
+        return -np.matmul(base_t, np.matmul(total, base_t))
+    return total + np.zeros(np.shape(a))
+
+
+nondiff(rt.multi_dot_subscripts, abstract_eval=E.unknown, internal=True)

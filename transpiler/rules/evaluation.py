@@ -1290,3 +1290,18 @@ def lstsq(args, kwargs):
     return Seq("tuple", (result(dtype, (n,) + rhs[1:]), result(dtype, (None,)),
                          Array(np.dtype(np.int32), (), SCALAR),
                          result(dtype, (_min_dim(m, n),))))
+
+
+def multi_dot(args, kwargs):
+    """``multi_dot(arrays)``: the first's rows by the last's columns (vectors drop them)."""
+    parts = _parts(arg(args, kwargs, 0, "arrays"))
+    shapes = [shape_of(p) for p in parts]
+    dims = shapes[0][:-1] + shapes[-1][1:]
+    return result(result_dtype(*parts), dims)
+
+
+def matrix_power(args, kwargs):
+    """``matrix_power(a, n)``: a's shape; float for a negative power."""
+    x = array(args[0])
+    n = static(arg(args, kwargs, 1, "n"))
+    return result(x.dtype if n >= 0 else float_dtype(x.dtype), shape_of(x))

@@ -1,5 +1,5 @@
-"""Matrix decompositions and least squares: slogdet, eigh, eigvalsh, svd, svdvals,
-cholesky, qr, pinv, lstsq; the refusal of eig.
+"""Matrix decompositions, least squares and chains of products: slogdet, eigh, eigvalsh,
+svd, svdvals, cholesky, qr, pinv, lstsq, multi_dot, matrix_power; the refusal of eig.
 
 Each rule is written with NumPy primitives that have rules of their own (matmul,
 swapaxes, the decomposition itself through ``ans``), so the derivative of generated code
@@ -8,7 +8,8 @@ matrix the rule says so: a repeated eigenvalue (or singular value) makes the rot
 its eigenvectors undefined and the adjoint of the eigenvectors infinite or NaN there, as
 in JAX (values alone, whose symmetric functions stay smooth, keep their derivative);
 parts of a result that are not unique (the last columns of a full U) and matrices below
-full rank in pinv and lstsq are refused at run time with a ValueError naming the line.
+full rank in pinv and lstsq are refused at run time (the shapes and the rank decide) with
+a ValueError saying what to write instead.
 
 Routines that read one triangle of ``a`` (``eigh``, ``eigvalsh``, ``cholesky``) are
 differentiated as what NumPy computes: a function of that triangle alone, the other
@@ -281,9 +282,10 @@ def matrix_power(g, ans, a, n):
     h = rt.broadcast_to(g, ans)
     if n < 0:
         base_t = np.swapaxes(np.linalg.inv(a), -1, -2)
+        count = -n
     else:
         base_t = np.swapaxes(a, -1, -2)
-    count = abs(n)
+        count = n
     total = sum([np.matmul(np.linalg.matrix_power(base_t, j),
                            np.matmul(h, np.linalg.matrix_power(base_t, count - 1 - j)))
                  for j in range(count)])

@@ -28,3 +28,6 @@ from .at import (at_add, at_divide, at_gather, at_max, at_min, at_minmax_adjoint
 from .contractions import (bilinear, bilinear_adjoint, diff_adjoint, diff_join, einsum_adjoint,
                            einsum_of, gradient_adjoint, gradient_of, inner_adjoint)
 from .assembly import pad_fill_adjoint, unpad, unsplit, untake, untake_along
+from .decompositions import (matrix_axes, mirrored, multi_dot_subscripts, pinv_rank,
+                             refuse, require_full_rank, require_zero, spectral_weights,
+                             triangle_adjoint)

@@ -18,10 +18,11 @@ from transpiler.analysis import avals as A
 from transpiler.rules import evaluation as E
 from transpiler.rules import registry
 
-from . import test_contractions, test_vjp_arrays, test_vjp_elementwise, test_vjp_runtime
+from . import (test_contractions, test_decompositions, test_vjp_arrays, test_vjp_elementwise,
+               test_vjp_runtime)
 
 CALLS = test_vjp_elementwise.CALLS + test_vjp_arrays.CALLS + test_vjp_runtime.CALLS \
-    + test_contractions.CALLS
+    + test_contractions.CALLS + test_decompositions.CALLS
 # results the analysis may leave unknown (data-dependent, or objects it does not model)
 MAY_BE_UNKNOWN = {"field", "sorted", "sum", "max", "min", "sequence", "einsum",
                   # adjoints of containers: lists of parts, or the cotangent itself

@@ -11,20 +11,33 @@ from .oracle import slots
 from . import (test_contractions, test_grad_containers, test_grad_elementwise, test_grad_linalg,
                test_grad_reductions, test_grad_runtime, test_grad_shape, test_nondiff,
                test_vjp_arrays, test_vjp_elementwise, test_vjp_runtime)
-from . import test_assembly
+from . import test_assembly, test_decompositions
 
 RULE_TABLES = [test_vjp_elementwise.CALLS, test_vjp_arrays.CALLS, test_vjp_runtime.CALLS,
-               test_contractions.CALLS]
+               test_contractions.CALLS, test_assembly.CALLS, test_decompositions.CALLS]
 GRAD_TABLES = [test_grad_elementwise.CASES, test_grad_reductions.CASES, test_grad_linalg.CASES,
                test_grad_shape.CASES, test_grad_containers.CASES, test_grad_runtime.CASES,
-               test_contractions.CASES]
-RULE_TABLES += [test_assembly.CALLS]
-GRAD_TABLES += [test_assembly.CASES]
+               test_contractions.CASES, test_assembly.CASES, test_decompositions.CASES]
 
 
 def _primals(differentiable):
     return [(rule, p) for rule in registry.all_rules() if rule.differentiable == differentiable
-            and (rule.template is not None or not differentiable) for p in rule.primals]
+            and (rule.template is not None or not differentiable) and not _refused(rule)
+            for p in rule.primals]
+
+
+def _refused(rule):
+    """A rule with no differentiable parameter refuses every call a derivative flows
+    through (np.linalg.eig): tested where it is refused (``REFUSED`` tables)."""
+    return rule.differentiable and not rule.diff and not rule.varargs_diff
+
+
+def test_every_refused_primal_has_a_refusal_test():
+    tested = [p for p in test_decompositions.REFUSED]
+    missing = sorted({spelling(p) for rule in registry.all_rules() if _refused(rule)
+                      for p in rule.primals if not any(p is q for q in tested)})
+    assert not missing, "no refusal test (tests/rules/test_decompositions.py REFUSED) for: " \
+        + ", ".join(missing)
 
 
 def test_every_differentiable_primitive_has_a_vjp_rule():

@@ -18,6 +18,7 @@ import transpiler as tp
 from helpers.check_grads import check_grads
 
 from .oracle import Grad, grad_params
+from . import test_decompositions
 
 X = np.array([0.3, -1.7, 2.4, 0.6])
 S = 1.3
@@ -205,6 +206,7 @@ NONDIFF = [
       operator.irshift), augmented_integer_operations, X),
     ((rt.aux_of,), aux_data, X),
 ]
+NONDIFF += test_decompositions.NONDIFF
 
 
 def alone(use):

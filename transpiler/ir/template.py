@@ -229,39 +229,23 @@ def _fold_block(stmts):
 
 
 def _returns_to_assignments(stmts, result):
-    """``if c: return a`` + rest  ->  ``if c: result = a`` / ``else: rest``."""
+    """``if c: return a`` + rest  ->  ``if c: result = a`` / ``else: rest``.
+
+    The statements after an ``if`` that returns somewhere go into each of its branches
+    (a copy in each), so that they run exactly where no return did: a return nested in an
+    inner ``if`` (``if c: if d: return a``) is followed by nothing of the rest.
+    """
     out = []
     for index, stmt in enumerate(stmts):
         if isinstance(stmt, gast.Return):
             out.append(build.assign(result, stmt.value))
             return out
-        if isinstance(stmt, gast.If):
+        if isinstance(stmt, gast.If) and any(isinstance(n, gast.Return) for n in gast.walk(stmt)):
             rest = stmts[index + 1:]
-            body_returns = _always_returns(stmt.body)
-            else_returns = _always_returns(stmt.orelse)
-            if body_returns and not else_returns:
-                stmt.orelse = stmt.orelse + rest
-                rest = []
-            elif else_returns and not body_returns:
-                stmt.body = stmt.body + rest
-                rest = []
-            stmt.body = _returns_to_assignments(stmt.body, result)
-            stmt.orelse = _returns_to_assignments(stmt.orelse, result)
+            stmt.body = _returns_to_assignments(stmt.body + rest, result)
+            stmt.orelse = _returns_to_assignments(stmt.orelse + [build.clone(s) for s in rest],
+                                                  result)
             out.append(stmt)
-            if rest:
-                if any(isinstance(n, gast.Return) for s in rest for n in gast.walk(s)):
-                    out.extend(_returns_to_assignments(rest, result))
-                else:
-                    out.extend(rest)
             return out
         out.append(stmt)
     return out
-
-
-def _always_returns(stmts):
-    for stmt in stmts:
-        if isinstance(stmt, gast.Return):
-            return True
-        if isinstance(stmt, gast.If) and _always_returns(stmt.body) and _always_returns(stmt.orelse):
-            return True
-    return False

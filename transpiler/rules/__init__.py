@@ -4,7 +4,7 @@
 lists them (``transpiler rules`` prints the table).
 """
 from . import (arithmetic, elementwise, reductions, linalg, shape, creation, builtins_math,  # noqa: F401
-               containers, adjoints)
+               containers, adjoints, decompositions)
 from . import contractions  # noqa: F401
 from . import assembly  # noqa: F401
 from .registry import all_rules, lookup  # noqa: F401

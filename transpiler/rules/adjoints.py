@@ -291,6 +291,14 @@ def norm_adjoint(g, ans, g_in, out, x, ord=None, axis=None, keepdims=False):
     d_g = rt.unbroadcast(np.sum(g * slope, axis=axis, keepdims=keepdims), g_in, out)
     if ord in (np.inf, -np.inf) or ord == 0 or ord == 1:
         return d_g, 0.0, 0.0        # d norm / dx is piecewise constant in x and out
+    if ord == -1 or ord == 2 or ord == -2 or ord == "nuc":
+        if rt.matrix_axes(x, ord, axis) is not None:
+            # ord=-1 of a matrix: a column sum, piecewise linear; np.linalg.norm's rule
+            # writes 2, -2 and 'nuc' with np.linalg.svd, so they never come here
+            if ord != -1:
+                rt.refuse("the derivative of rt.norm_adjoint for this matrix norm (write "
+                          "np.linalg.norm, whose rule differentiates it)", ord)
+            return d_g, 0.0, 0.0
     # d norm / dx = sign(x) |x|^(p-1) / out^(p-1) for the p-norm (p = 2: None and "fro")
     if ord is None or ord == "fro":
         p = 2

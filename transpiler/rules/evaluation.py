@@ -1586,3 +1586,92 @@ def take_along_axis(args, kwargs):
     axis %= len(shape)
     others = broadcast_shapes(shape[:axis] + (1,) + shape[axis + 1:], indices)
     return result(x.dtype, others[:axis] + (indices[axis],) + others[axis + 1:])
+# ------------------------------------------------------------ decompositions (i9-linalg)
+
+def slogdet(args, kwargs):
+    """``slogdet(a)``: (sign, logabsdet), each with ``a``'s batch dimensions."""
+    x = array(args[0])
+    part = result(float_dtype(x.dtype), shape_of(x)[:-2])
+    return Seq("tuple", (part, part))
+
+
+def _float_array(aval):
+    x = array(aval)
+    return float_dtype(x.dtype), shape_of(x)
+
+
+def eigh(args, kwargs):
+    """``eigh(a)``: (eigenvalues, eigenvectors)."""
+    dtype, shape = _float_array(args[0])
+    return Seq("tuple", (result(dtype, shape[:-1]), result(dtype, shape)))
+
+
+def eigvalsh(args, kwargs):
+    dtype, shape = _float_array(args[0])
+    return result(dtype, shape[:-1])
+
+
+def _min_dim(m, n):
+    return None if m is None or n is None else min(m, n)
+
+
+def svd(args, kwargs):
+    """``svd(a, full_matrices=True, compute_uv=True)``: (U, S, Vh), or S alone."""
+    dtype, shape = _float_array(args[0])
+    full = static(arg(args, kwargs, 1, "full_matrices", True))
+    compute_uv = static(arg(args, kwargs, 2, "compute_uv", True))
+    batch, m, n = shape[:-2], shape[-2], shape[-1]
+    k = _min_dim(m, n)
+    s = result(dtype, batch + (k,))
+    if not compute_uv:
+        return s
+    return Seq("tuple", (result(dtype, batch + (m, m if full else k)), s,
+                         result(dtype, batch + (n if full else k, n))))
+
+
+def svdvals(args, kwargs):
+    dtype, shape = _float_array(args[0])
+    return result(dtype, shape[:-2] + (_min_dim(shape[-2], shape[-1]),))
+
+
+def qr(args, kwargs):
+    """``qr(a, mode='reduced')``: (Q, R), or R alone for mode='r'."""
+    dtype, shape = _float_array(args[0])
+    mode = static(arg(args, kwargs, 1, "mode", "reduced"))
+    batch, m, n = shape[:-2], shape[-2], shape[-1]
+    k = m if mode == "complete" else _min_dim(m, n)
+    r = result(dtype, batch + (k, n))
+    if mode == "r":
+        return r
+    return Seq("tuple", (result(dtype, batch + (m, k)), r))
+
+
+def pinv(args, kwargs):
+    dtype, shape = _float_array(args[0])
+    return result(dtype, shape[:-2] + (shape[-1], shape[-2]))
+
+
+def lstsq(args, kwargs):
+    """``lstsq(a, b)``: (x, residuals, rank, s); how many residuals depends on the rank
+    (LAPACK's, a NumPy int32)."""
+    a, b = array(args[0]), array(args[1])
+    dtype = float_dtype(result_dtype(a, b))
+    (m, n), rhs = shape_of(a), shape_of(b)
+    return Seq("tuple", (result(dtype, (n,) + rhs[1:]), result(dtype, (None,)),
+                         Array(np.dtype(np.int32), (), SCALAR),
+                         result(dtype, (_min_dim(m, n),))))
+
+
+def multi_dot(args, kwargs):
+    """``multi_dot(arrays)``: the first's rows by the last's columns (vectors drop them)."""
+    parts = _parts(arg(args, kwargs, 0, "arrays"))
+    shapes = [shape_of(p) for p in parts]
+    dims = shapes[0][:-1] + shapes[-1][1:]
+    return result(result_dtype(*parts), dims)
+
+
+def matrix_power(args, kwargs):
+    """``matrix_power(a, n)``: a's shape; float for a negative power."""
+    x = array(args[0])
+    n = static(arg(args, kwargs, 1, "n"))
+    return result(x.dtype if n >= 0 else float_dtype(x.dtype), shape_of(x))

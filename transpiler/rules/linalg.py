@@ -44,6 +44,18 @@ custom(np.linalg.outer, abstract_eval=E.outer)(outer)       # of vectors only
 
 @custom(np.linalg.norm, abstract_eval=E.norm)
 def norm(g, ans, x, ord=None, axis=None, keepdims=False):
+    if ord == 2 or ord == -2 or ord == "nuc":
+        axes = rt.matrix_axes(x, ord, axis)
+        if axes is not None:
+            # a norm of the singular values, u_i v_i^T their slopes: written with
+            # np.linalg.svd, whose rule gives the second derivative
+            full = rt.broadcast_to(g, ans)
+            if not keepdims:
+                full = np.expand_dims(full, axes)
+            factors = np.linalg.svd(np.moveaxis(x, axes, (-2, -1)), full_matrices=False)
+            weights = np.expand_dims(rt.spectral_weights(factors[1], ord), -2)
+            slope = np.matmul(factors[0] * weights, factors[2])
+            return full * np.moveaxis(slope, (-2, -1), axes)
     return rt.norm_adjoint(g, ans, x, ord, axis, keepdims)
 
 

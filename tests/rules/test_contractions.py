@@ -77,6 +77,8 @@ def sublist_args(spec):
 CALLS = []
 CALLS += [Call(np.cross, normal(*s), normal(*t), **kw) for s, t, kw in CROSSES]
 CALLS += [Call(np.cross, normal(3, 4), normal(3, 4), 0, 0, 1)]       # the axes by position
+CALLS += [Call(np.linalg.cross, normal(4, 3), normal(3)),
+          Call(np.linalg.cross, normal(3, 4), normal(3, 1), axis=0)]
 CALLS += [Call(np.kron, normal(*s), normal(*t)) for s, t in KRONS]
 CALLS += [Call(np.kron, normal(), normal()), Call(np.kron, 0.5, normal(2, 2)),
           Call(np.kron, np.float64(1.5), normal(3)), Call(np.kron, np.array(0.5), normal(2, 2))]
@@ -268,6 +270,8 @@ def einsum_helpers(g, x, y):
 
 
 CASES = [Grad(np.cross, cross_function, normal(4, 3), normal(3), argnums=(0, 1)),
+         Grad(np.linalg.cross, lambda a, b: weigh(np.linalg.cross(a, b) * a), normal(4, 3),
+              normal(3), argnums=(0, 1)),
          Grad(np.cross, cross_function, normal(4, 2), normal(2), argnums=(0, 1), note="-2d"),
          Grad(np.cross, cross_function, normal(4, 2), normal(3), argnums=(0, 1), note="-mixed"),
          Grad(np.cross, cross_axes, normal(3, 4), normal(3, 4), argnums=(0, 1)),

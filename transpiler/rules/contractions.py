@@ -51,6 +51,9 @@ def cross(g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
         rt.bilinear_adjoint("cross", g, ans, a, b, (axisa, axisb, axisc, axis), 1)
 
 
+custom(np.linalg.cross, abstract_eval=E.cross)(cross)     # NumPy 2: 3-vectors, axis= only
+
+
 @custom(np.kron, abstract_eval=E.kron)
 def kron(g, ans, a, b):
     return rt.bilinear_adjoint("kron", g, ans, a, b, (), 0), \

@@ -1,0 +1,84 @@
+"""Run-time helpers of the rules for interpolation and order statistics
+(``transpiler/rules/statistics.py``).
+
+``interp_segment`` only locates (no derivative); ``quantile_adjoint`` and
+``quantile_gather`` are linear in their first argument and each other's transpose, the
+data ``a`` only choosing which elements are read (as for ``sort_adjoint`` and
+``take_sorted``).
+"""
+import numbers
+
+import numpy as np
+
+
+def interp_segment(x, xp):
+    """The start ``lo`` of the segment of ``xp`` each ``x`` falls in, as
+    ``np.interp(x, xp, fp)`` reads it: the last ``lo`` with ``xp[lo] <= x``, clipped to
+    the first and last segments outside (0 when ``xp`` has one point)."""
+    return np.clip(np.searchsorted(xp, x, side="right") - 1, 0, max(np.size(xp) - 2, 0))
+
+
+def _reduced(a, axis):
+    """``a`` with the axes reduced moved last and merged into one, and how to undo it."""
+    a = np.asarray(a)
+    if axis is None:
+        axes = tuple(range(a.ndim))
+    else:
+        axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
+        axes = tuple(k % a.ndim for k in axes)
+    moved = np.moveaxis(a, axes, tuple(range(a.ndim - len(axes), a.ndim)))
+    batch = moved.shape[:a.ndim - len(axes)]
+    return np.reshape(moved, batch + (-1,)), axes, moved.shape
+
+
+def _weights(q, kept):
+    """The interpolation weights of the 'linear' method: for each quantile ``q`` (in
+    [0, 1]) and each slice of ``kept`` values, the weight of each order statistic
+    (shape ``q.shape + kept.shape + (n,)``)."""
+    q = np.asarray(q, float)
+    count = np.sum(kept, axis=-1)
+    virtual = np.expand_dims(q, tuple(range(q.ndim, q.ndim + np.ndim(count)))) * (count - 1)
+    lo = np.floor(virtual)
+    frac = virtual - lo
+    hi = np.minimum(lo + 1, count - 1)
+    ranks = np.arange(np.shape(kept)[-1])
+    out = (ranks == lo[..., None]) * (1.0 - frac)[..., None] \
+        + (ranks == hi[..., None]) * frac[..., None]
+    return np.where(count[..., None] > 0, out, 0.0)
+
+
+def _order(a, axis, nan):
+    flat, axes, moved = _reduced(a, axis)
+    kept = ~np.isnan(flat) if nan else np.ones(flat.shape, bool)
+    return flat, axes, moved, np.argsort(flat, axis=-1, kind="stable"), kept
+
+
+def quantile_gather(c, a, q, axis=None, keepdims=False, nan=False):
+    """``c`` (broadcast to ``a``'s shape) read as ``np.quantile(a, q, axis)`` reads ``a``:
+    the same order statistics of ``a`` with the same weights, taken from ``c`` (NaNs of
+    ``a`` left out with ``nan``)."""
+    flat, axes, moved, order, kept = _order(a, axis, nan)
+    c = np.reshape(np.moveaxis(np.broadcast_to(c, np.shape(a)), axes,
+                               tuple(range(np.ndim(a) - len(axes), np.ndim(a)))), flat.shape)
+    ordered = np.where(np.take_along_axis(kept, order, axis=-1),
+                       np.take_along_axis(c, order, axis=-1), 0.0)
+    out = np.sum(_weights(q, kept) * ordered, axis=-1)
+    if keepdims:
+        kept_shape = tuple(1 if k in axes else n for k, n in enumerate(np.shape(a)))
+        out = np.reshape(out, np.shape(q) + kept_shape)
+    return out
+
+
+def quantile_adjoint(g, ans, a, q, axis=None, keepdims=False, nan=False):
+    """Adjoint of ``np.quantile(a, q, axis, keepdims=keepdims)`` (method 'linear'):
+    each result's cotangent goes to the one or two order statistics it interpolates,
+    with their weights; equal values take their places as ``np.sort``'s rule gives them
+    (a stable sort)."""
+    flat, axes, moved, order, kept = _order(a, axis, nan)
+    g = np.reshape(np.broadcast_to(g, np.shape(ans)), np.shape(q) + flat.shape[:-1])
+    weights = _weights(q, kept)
+    spread = np.sum(weights * g[..., None], axis=tuple(range(np.ndim(q))))
+    out = np.zeros(flat.shape, float)
+    np.put_along_axis(out, order, spread, axis=-1)
+    ndim = np.ndim(a)
+    return np.moveaxis(np.reshape(out, moved), tuple(range(ndim - len(axes), ndim)), axes)

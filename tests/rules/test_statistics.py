@@ -1,0 +1,260 @@
+"""Interpolation and order statistics (rules/statistics.py): each rule and runtime
+helper alone against central finite differences (``CALLS``), each primal through
+``tp.grad`` (``CASES``), and the gradients of generated gradients (``SECOND``).
+Outputs are weighed unevenly (``weigh``) to catch an adjoint that lands on the wrong
+element; data are kept away from the kinks (segment ends, ties) finite differences
+cannot cross, and the kinks are tested on their own."""
+import inspect
+
+import numpy as np
+import pytest
+
+import runtime as rt
+import transpiler as tp
+from helpers.check_grads import check_grads
+
+from .oracle import Call, Grad, check_call, check_case, grad_params, rule_params
+from .test_grad_shape import weigh
+from .test_abstract_eval import test_abstract_eval_matches_numpy as check_abstract_eval
+
+RNG = np.random.default_rng(29)
+
+
+def normal(*shape):
+    return RNG.standard_normal(shape) if shape else float(RNG.standard_normal())
+
+
+def distinct(*shape):
+    """Values far apart (no two within 0.1 of each other): no ties, no kinks near."""
+    n = int(np.prod(shape))
+    return (RNG.permutation(n) * 0.37 - n * 0.15).reshape(shape)
+
+
+def cotangents(ans):
+    shape = np.shape(ans)
+    return [normal(*shape)] + ([normal()] if shape else [])
+
+
+def adjoint_calls(helper, ans, *args):
+    return [Call(helper, g, ans, *args) for g in cotangents(ans)]
+
+
+CALLS, CASES, SECOND = [], [], []
+
+
+# ------------------------------------------------------------ interpolation
+XP = np.array([-1.5, -0.4, 0.3, 1.1, 2.0])
+FP = normal(5)
+# inside each segment, below and above the ends, away from the knots
+X_ALL = np.array([-2.3, -1.2, -0.1, 0.55, 1.6, 2.7, 0.9])
+for x in (X_ALL, X_ALL.reshape(7, 1), 0.55, np.float64(-3.0), np.array(1.7), X_ALL[:3]):
+    CALLS += [Call(np.interp, x, XP, FP), Call(np.interp, x, XP, FP, -2.0, 3.5),
+              Call(np.interp, x, XP, FP, left=0.7), Call(np.interp, x, XP, FP, right=normal())]
+CALLS += [Call(np.interp, X_ALL, np.array([0.2]), np.array([1.3])),
+          Call(np.interp, X_ALL, np.array([0.2]), np.array([1.3]), 4.0, -1.0),
+          Call(np.interp, X_ALL.reshape(1, 7), np.array([-1.0, 1.0]), normal(2), period=None)]
+
+
+def interpolated(x, fp):
+    return weigh(np.interp(x, XP, fp)) + weigh(np.interp(x * 0.5, XP, fp * fp, -1.0, 2.0)) \
+        + np.interp(0.5, XP, fp, right=3.0) * 2.0
+
+
+def interpolated_bounds(x, left, right):
+    return weigh(np.interp(x, XP, FP, left=left, right=right * right)) \
+        + weigh(np.interp(x, XP, FP, left * 2.0))
+
+
+def interpolated_grid(x):
+    # a grid of points read from a curve of x's own values
+    return weigh(np.interp(x.reshape(2, 3) * 0.7, XP, np.sin(x[:5])))
+
+
+CASES += [Grad(np.interp, interpolated, X_ALL, FP, argnums=(0, 1)),
+          Grad(np.interp, interpolated_bounds, X_ALL, 0.4, 1.3, argnums=(0, 1, 2)),
+          Grad(np.interp, interpolated_grid, np.array([-1.9, -0.7, 0.1, 0.6, 1.4, 2.6])),
+          Grad(np.interp, lambda x: np.sum(np.interp(x, XP, FP)), X_ALL, note="-summed")]
+SECOND += [(interpolated, (X_ALL, FP)),
+           (interpolated_bounds, (X_ALL, 0.4, 1.3)), (interpolated_grid, (np.array([-1.9, -0.7, 0.1, 0.6, 1.4, 2.6]),))]
+
+
+def segments(x):
+    # which segment each point reads: piecewise constant in x
+    return np.sum(rt.interp_segment(x * 0.9, XP) * 1.0) + np.sum(rt.interp_segment(x[0], XP[:1]))
+
+
+NONDIFF = [((rt.interp_segment,), segments, X_ALL[:4])]
+
+
+def test_interp_at_the_knots_follows_numpy():
+    # at a knot np.interp reads the segment starting there (the last at xp[-1]), and
+    # the bounds only strictly outside
+    xp, fp = np.array([0.0, 1.0, 3.0]), np.array([2.0, 5.0, -1.0])
+    x = np.array([0.0, 1.0, 3.0, -1.0, 4.0])
+    g = np.arange(1.0, 6.0)
+    record = rt_rule(np.interp)
+    d_x, d_fp, d_left, d_right = record(g, np.interp(x, xp, fp, 7.0, 8.0), x, xp, fp, 7.0, 8.0)
+    assert np.allclose(d_x, g * np.array([3.0, -3.0, -3.0, 0.0, 0.0]))
+    assert np.allclose(d_fp, [1.0, 2.0, 3.0])
+    assert np.allclose([d_left, d_right], [4.0, 5.0])
+
+
+def rt_rule(primal):
+    from transpiler.rules import registry
+    record = registry.lookup(primal)
+    return lambda g, ans, *args: tuple(record.vjp_function(p)(g, ans, *args) for p in record.diff)
+
+
+# ------------------------------------------------------------ order statistics
+ODD, EVEN, CUBE = distinct(5), distinct(6), distinct(3, 4, 5)
+MATRIX = distinct(4, 6)
+for a in (ODD, EVEN, MATRIX, CUBE):
+    CALLS += [Call(np.median, a), Call(np.nanmedian, a), Call(np.median, a, keepdims=True)]
+for axis in (0, -1, 1, (0, 2), (2, 0, 1)):
+    CALLS += [Call(np.median, CUBE, axis), Call(np.median, CUBE, axis=axis, keepdims=True),
+              Call(np.nanmedian, CUBE, axis, keepdims=True)]
+QS = (0.0, 0.25, 0.5, 0.9, 1.0, np.array([0.1, 0.75]), np.array([[0.3], [0.0]]), [0.2, 0.6])
+for q in QS:
+    CALLS += [Call(np.quantile, MATRIX, q), Call(np.quantile, MATRIX, q, 1),
+              Call(np.quantile, CUBE, q, axis=(0, -1), keepdims=True),
+              Call(np.nanquantile, MATRIX, q, axis=0),
+              Call(np.percentile, MATRIX, np.multiply(q, 100), -1, keepdims=True),
+              Call(np.nanpercentile, CUBE, np.multiply(q, 100), 1, method="linear")]
+CALLS += [Call(np.quantile, 1.5, 0.3), Call(np.median, np.float64(2.0)), Call(np.quantile, ODD, 0.3)]
+# NaNs left out by the nan- forms (a slice of NaNs alone: a NaN result, see
+# test_a_slice_of_nans_has_no_adjoint)
+WITH_NAN = distinct(4, 5)
+WITH_NAN[0, 1] = WITH_NAN[3, 4] = WITH_NAN[1, 0] = WITH_NAN[1, 3] = np.nan
+CALLS += [Call(np.nanmedian, WITH_NAN, 1), Call(np.nanquantile, WITH_NAN, [0.2, 0.7], 1),
+          Call(np.nanpercentile, WITH_NAN, 35, axis=1, keepdims=True)]
+for a, q, axis, keepdims, nan in ((MATRIX, 0.3, None, False, False), (CUBE, [0.2, 0.9], (0, 2), True, False),
+                                  (WITH_NAN, 0.6, 1, False, True), (CUBE, np.array(0.5), 1, True, False)):
+    ans = (np.nanquantile if nan else np.quantile)(a, q, axis=axis, keepdims=keepdims)
+    CALLS += adjoint_calls(rt.quantile_adjoint, ans, a, q, axis, keepdims, nan)
+    CALLS += [Call(rt.quantile_gather, normal(*np.shape(a)), a, q, axis, keepdims, nan),
+              Call(rt.quantile_gather, normal(), a, q, axis, keepdims, nan)]
+
+
+def order_statistics(x):
+    return weigh(np.median(x, axis=0)) + np.median(x) ** 2 \
+        + weigh(np.quantile(x, [0.1, 0.8], axis=1)) + weigh(np.percentile(x * x, 30, axis=-1, keepdims=True)) \
+        + weigh(np.nanmedian(np.sin(x), axis=1)) + weigh(np.nanquantile(x, 0.4, axis=0)) \
+        + np.nanpercentile(x, [25, 50, 99])[2]
+
+
+def nan_order_statistics(x):
+    return weigh(np.nanmedian(x, axis=1)) + weigh(np.nanquantile(x * 2.0, [0.3, 0.9], axis=1)) \
+        + weigh(np.nanpercentile(x, 60, axis=1, keepdims=True))
+
+
+ORDER = (np.median, np.quantile, np.percentile, np.nanmedian, np.nanquantile, np.nanpercentile)
+CASES += [Grad(ORDER, order_statistics, MATRIX), Grad(ORDER, order_statistics, distinct(3, 3)),
+          Grad((np.nanmedian, np.nanquantile, np.nanpercentile), nan_order_statistics, WITH_NAN),
+          Grad(np.median, lambda x: np.sum(np.median(x, 1)), MATRIX, note="-summed"),
+          Grad(np.quantile, lambda x: np.sum(np.quantile(x, [0.2, 0.5])), CUBE, note="-summed"),
+          Grad(rt.quantile_adjoint, lambda x: weigh(rt.quantile_adjoint(x[0] ** 2, x[0], x, 0.3, 0)),
+               MATRIX),
+          Grad(rt.quantile_gather, lambda x: weigh(rt.quantile_gather(x * x, x, [0.3, 0.6], 1)),
+               MATRIX)]
+SECOND += [(order_statistics, (MATRIX,)), (nan_order_statistics, (WITH_NAN,))]
+
+
+def test_median_ties_share_as_sort_does():
+    # equal middle values: the stable sort's order decides which takes which weight
+    a = np.array([3.0, 1.0, 3.0, 0.0])
+    adjoint = rt.quantile_adjoint(1.0, np.median(a), a, 0.5)
+    assert np.allclose(adjoint, [0.5, 0.5, 0.0, 0.0])
+    adjoint = rt.quantile_adjoint(1.0, np.quantile(a, 0.9), a, 0.9)
+    assert np.allclose(adjoint, [0.3, 0.0, 0.7, 0.0])
+    assert np.isclose(np.sum(adjoint), 1.0)
+
+
+def test_a_slice_of_nans_has_no_adjoint():
+    a = WITH_NAN.copy()
+    a[2] = np.nan
+    with np.errstate(invalid="ignore"), pytest.warns(RuntimeWarning):
+        ans = np.nanquantile(a, [0.3, 0.5], axis=1)
+    adjoint = rt.quantile_adjoint(np.ones(ans.shape), ans, a, [0.3, 0.5], 1, False, True)
+    assert np.all(adjoint[2] == 0.0) and np.all(adjoint[np.isnan(a)] == 0.0)
+    assert np.allclose(np.sum(adjoint, axis=1), [2.0, 2.0, 0.0, 2.0])
+
+
+# ------------------------------------------------------------ the tests
+
+@pytest.mark.parametrize("call, param, argnum, position", rule_params(CALLS))
+def test_rule_matches_finite_differences(call, param, argnum, position):
+    check_call(call, param, argnum, position)
+
+
+@pytest.mark.parametrize("case", grad_params(CASES))
+def test_grad_matches_finite_differences(case):
+    check_case(case)
+
+
+def _weighed(g, arity):
+    if arity == 1:
+        return lambda x: weigh(g(x))
+    if arity == 2:
+        return lambda x, y: weigh(g(x, y))
+    return lambda x, y, z: weigh(g(x, y, z))
+
+
+@pytest.mark.parametrize("f, args", SECOND, ids=[f.__name__ for f, _ in SECOND])
+def test_gradient_of_a_generated_gradient_matches_finite_differences(f, args):
+    for wrt in range(len(args)):
+        generated = tp.grad(f, argnums=wrt).specialised(*args)
+        check_grads(_weighed(generated, len(args)), args, argnums=tuple(range(len(args))))
+
+
+@pytest.mark.parametrize("call", CALLS, ids=lambda c: c.label())
+def test_abstract_eval_matches_numpy(call):
+    check_abstract_eval(call)
+
+
+# ------------------------------------------------------------ refused forms
+
+REFUSED = []
+
+
+def refusal(fn, args, marker, *words):
+    """``tp.grad(fn)(*args)`` raises a TranspileError located at the line of ``fn``
+    marked ``# E:<marker>``, with a hint and ``words`` in it."""
+    source, first = inspect.getsourcelines(fn)
+    marked = [first + k for k, text in enumerate(source) if text.rstrip().endswith("# E:" + marker)]
+    with pytest.raises(tp.TranspileError) as info:
+        tp.grad(fn)(*args)
+    message = str(info.value)
+    assert message.startswith("%s:%d:" % (inspect.getsourcefile(fn), marked[0])), message
+    assert "\nhint: " in message and all(word in message for word in words), message
+
+
+def varied_knots(x):
+    return weigh(np.interp(X_ALL, x, FP))  # E:interp-xp
+
+
+def periodic(x):
+    return weigh(np.interp(x, XP, FP, period=2.0))  # E:interp-period
+
+
+def varied_quantile(q):
+    return np.quantile(MATRIX, q)  # E:quantile-q
+
+
+def nearest_quantile(x):
+    return weigh(np.quantile(x, 0.3, axis=0, method="nearest"))  # E:quantile-method
+
+
+def overwritten_median(x):
+    return np.median(x * 1.0, overwrite_input=True)  # E:median-overwrite
+
+
+REFUSED += [(varied_knots, (XP,), "interp-xp", ("xp",)),
+            (periodic, (X_ALL,), "interp-period", ("period",)),
+            (varied_quantile, (0.3,), "quantile-q", ("q",)),
+            (nearest_quantile, (MATRIX,), "quantile-method", ("method",)),
+            (overwritten_median, (MATRIX,), "median-overwrite", ("overwrite_input",))]
+
+
+@pytest.mark.parametrize("fn, args, marker, words", REFUSED, ids=[r[2] for r in REFUSED])
+def test_refused_at_the_line(fn, args, marker, words):
+    refusal(fn, args, marker, *words)

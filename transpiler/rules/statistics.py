@@ -1,0 +1,109 @@
+"""Interpolation, order statistics, covariance, integration and grids.
+
+``np.interp`` is linear in ``fp`` (and in ``left``/``right``) and piecewise linear in
+``x``: its rule is written with ``np.take``, ``rt.untake`` and ``np.where``, whose own
+rules give the second derivative; ``rt.interp_segment`` only locates.  A quantile is a
+linear interpolation between one or two order statistics: ``rt.quantile_adjoint`` and
+``rt.quantile_gather`` (``runtime/statistics.py``) are each other's transpose, the data
+only choosing which elements are read, as for ``np.sort``.
+"""
+import numpy as np
+
+import runtime as rt
+
+from . import evaluation as E
+from . import registry
+from .registry import custom
+
+
+def internal(*primals, **options):
+    return registry.custom(*primals, internal=True, **options)
+
+
+# ------------------------------------------------------------ interpolation
+
+@custom(np.interp, diff=("x", "fp", "left", "right"), refuse=("xp",), only={"period": (None,)},
+        abstract_eval=E.by_example(np.interp, view=False))
+def interp(g, ans, x, xp, fp, left=None, right=None, period=None):
+    # inside [xp[0], xp[-1]]: fp[lo] (1 - t) + fp[hi] t; outside: left or fp[0], right
+    # or fp[-1], which do not move with x
+    full = rt.broadcast_to(g, ans)
+    lo = rt.interp_segment(x, xp)
+    hi = np.minimum(lo + 1, np.size(xp) - 1)
+    span = np.take(xp, hi) - np.take(xp, lo)
+    span = np.where(span == 0, 1.0, span)             # a single point: no segment
+    t = np.clip((x - np.take(xp, lo)) / span, 0.0, 1.0)
+    below = x < np.take(xp, 0)
+    above = x > np.take(xp, -1)
+    inside = np.logical_not(np.logical_or(below, above))
+    slope = (np.take(fp, hi) - np.take(fp, lo)) / span
+    to_fp = full
+    if left is not None:
+        to_fp = np.where(below, 0.0, to_fp)
+    if right is not None:
+        to_fp = np.where(above, 0.0, to_fp)
+    return np.where(inside, full * slope, 0.0), \
+        rt.untake(to_fp * (1.0 - t), to_fp, fp, lo) + rt.untake(to_fp * t, to_fp, fp, hi), \
+        np.sum(np.where(below, full, 0.0)), np.sum(np.where(above, full, 0.0))
+
+
+registry.nondiff(rt.interp_segment, abstract_eval=E.by_example(rt.interp_segment, view=False),
+                 internal=True)
+
+
+# ------------------------------------------------------------ order statistics
+
+ORDER_ONLY = {"out": (None,), "overwrite_input": (False,)}
+QUANTILE_ONLY = dict(ORDER_ONLY, method=("linear",), weights=(None,), interpolation=(None,))
+
+
+@custom(np.median, diff=("a",), only=ORDER_ONLY, abstract_eval=E.by_example(np.median, view=False))
+def median(g, ans, a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    return rt.quantile_adjoint(g, ans, a, 0.5, axis, keepdims)
+
+
+@custom(np.nanmedian, diff=("a",), only=ORDER_ONLY,
+        abstract_eval=E.by_example(np.nanmedian, view=False))
+def nanmedian(g, ans, a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    return rt.quantile_adjoint(g, ans, a, 0.5, axis, keepdims, True)
+
+
+@custom(np.quantile, diff=("a",), refuse=("q",), only=QUANTILE_ONLY,
+        abstract_eval=E.by_example(np.quantile, view=False))
+def quantile(g, ans, a, q, axis=None, out=None, overwrite_input=False, method="linear",
+             keepdims=False, *, weights=None, interpolation=None):
+    return rt.quantile_adjoint(g, ans, a, q, axis, keepdims)
+
+
+@custom(np.nanquantile, diff=("a",), refuse=("q",), only=QUANTILE_ONLY,
+        abstract_eval=E.by_example(np.nanquantile, view=False))
+def nanquantile(g, ans, a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                keepdims=False, *, weights=None, interpolation=None):
+    return rt.quantile_adjoint(g, ans, a, q, axis, keepdims, True)
+
+
+@custom(np.percentile, diff=("a",), refuse=("q",), only=QUANTILE_ONLY,
+        abstract_eval=E.by_example(np.percentile, view=False))
+def percentile(g, ans, a, q, axis=None, out=None, overwrite_input=False, method="linear",
+               keepdims=False, *, weights=None, interpolation=None):
+    return rt.quantile_adjoint(g, ans, a, np.true_divide(q, 100), axis, keepdims)
+
+
+@custom(np.nanpercentile, diff=("a",), refuse=("q",), only=QUANTILE_ONLY,
+        abstract_eval=E.by_example(np.nanpercentile, view=False))
+def nanpercentile(g, ans, a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                  keepdims=False, *, weights=None, interpolation=None):
+    return rt.quantile_adjoint(g, ans, a, np.true_divide(q, 100), axis, keepdims, True)
+
+
+@internal(rt.quantile_adjoint, diff=("g_in",), abstract_eval=E.computed_adjoint(2),
+          shape_only=(1,))
+def quantile_adjoint(g, ans, g_in, out, a, q, axis=None, keepdims=False, nan=False):
+    # a only chooses the elements and weights: g read back the same way
+    return rt.unbroadcast(rt.quantile_gather(g, a, q, axis, keepdims, nan), g_in, out)
+
+
+@internal(rt.quantile_gather, diff=("c",),
+          abstract_eval=E.by_example(rt.quantile_gather, view=False))
+def quantile_gather(g, ans, c, a, q, axis=None, keepdims=False, nan=False):
+    return rt.unbroadcast(rt.quantile_adjoint(g, ans, a, q, axis, keepdims, nan), c, a)

@@ -82,3 +82,39 @@ def quantile_adjoint(g, ans, a, q, axis=None, keepdims=False, nan=False):
     np.put_along_axis(out, order, spread, axis=-1)
     ndim = np.ndim(a)
     return np.moveaxis(np.reshape(out, moved), tuple(range(ndim - len(axes), ndim)), axes)
+
+
+def _flipped(a, rowvar, part):
+    """Whether ``np.cov`` transposes ``a`` (made at least 2-d) to have a variable per row:
+    for ``rowvar=False``, ``m`` (part 0) unless it is 1-d, ``y`` unless it is one row."""
+    if rowvar:
+        return False
+    return np.ndim(a) != 1 if part == 0 else np.shape(np.atleast_2d(a))[0] != 1
+
+
+def _rows(a, rowvar, part):
+    return np.atleast_2d(a).T if _flipped(a, rowvar, part) else np.atleast_2d(a)
+
+
+def variables(m, y=None, rowvar=True):
+    """The variables ``np.cov(m, y, rowvar)`` and ``np.corrcoef`` correlate, one per row
+    (observations along the columns): ``m``'s, then ``y``'s."""
+    x = _rows(m, rowvar, 0)
+    return x if y is None else np.concatenate((x, _rows(y, rowvar, 1)), axis=0)
+
+
+def unvariables(c, m, y=None, rowvar=True, part=0):
+    """The rows of ``c`` (an adjoint shaped like ``variables(m, y, rowvar)``, or a scalar
+    standing for it) that came from ``m`` (part 0) or ``y`` (part 1), in that argument's
+    shape: ``variables`` transposed (nothing for an absent ``y``)."""
+    if part == 1 and y is None:
+        return 0.0
+    shapes = [np.shape(np.atleast_2d(np.empty(np.shape(a), bool))) for a in (m, y)
+              if a is not None]
+    flipped = [_flipped(np.empty(np.shape(a), bool), rowvar, k) for k, a in enumerate((m, y))
+               if a is not None]
+    rows = [shape[1] if flip else shape[0] for shape, flip in zip(shapes, flipped)]
+    columns = shapes[0][0] if flipped[0] else shapes[0][1]
+    c = np.broadcast_to(c, (sum(rows), columns))
+    piece = c[:rows[0]] if part == 0 else c[rows[0]:]
+    return np.reshape(piece.T if flipped[part] else piece, np.shape(m if part == 0 else y))

@@ -179,6 +179,51 @@ def test_a_slice_of_nans_has_no_adjoint():
     assert np.allclose(np.sum(adjoint, axis=1), [2.0, 2.0, 0.0, 2.0])
 
 
+# ------------------------------------------------------------ covariance
+OBS, ROW = normal(3, 6), normal(6)
+COV_ARGS = [(OBS,), (ROW,), (OBS, ROW), (OBS, normal(2, 6)), (ROW, normal(6)),
+            (normal(6, 3), None, False), (normal(6, 3), normal(6, 2), False), (ROW, ROW * 0.5 + normal(6), False),
+            (normal(6), normal(1, 6), False)]
+for args in COV_ARGS:
+    CALLS += [Call(np.cov, *args), Call(np.corrcoef, *args)]
+    for part in (0, 1)[:1 + (len(args) > 1 and args[1] is not None)]:
+        x = rt.variables(*args)
+        CALLS += [Call(rt.unvariables, normal(*x.shape), *args[:1], *(args[1:2] or (None,)), *args[2:],
+                       part=part),
+                  Call(rt.unvariables, normal(), *args[:1], *(args[1:2] or (None,)), *args[2:], part=part)]
+    CALLS += [Call(rt.variables, *args)]
+CALLS += [Call(np.cov, OBS, bias=True), Call(np.cov, OBS, ddof=0), Call(np.cov, OBS, ROW, ddof=3),
+          Call(np.cov, normal(6, 2), rowvar=False, bias=True, ddof=2), Call(np.cov, OBS, dtype=np.float64),
+          Call(np.corrcoef, OBS, rowvar=True), Call(np.corrcoef, normal(6, 4), rowvar=False)]
+
+
+def covariances(x, y):
+    return weigh(np.cov(x)) + weigh(np.cov(x, y[0], bias=True)) + weigh(np.cov(x.T, rowvar=False, ddof=0) ** 2) \
+        + np.cov(y[1], y[0] * y[1]) [0, 1] + np.cov(x[0]) * 3.0
+
+
+def correlations(x, y):
+    return weigh(np.corrcoef(x)) + weigh(np.corrcoef(x, y) ** 2) + weigh(np.corrcoef(y.T, rowvar=False)) \
+        + np.corrcoef(x[0], np.sin(y[1]))[0, 1]
+
+
+CASES += [Grad(np.cov, covariances, OBS, normal(2, 6), argnums=(0, 1)),
+          Grad(np.corrcoef, correlations, OBS, normal(2, 6), argnums=(0, 1)),
+          Grad(np.cov, lambda x: np.sum(np.cov(x)), OBS, note="-summed"),
+          Grad(np.corrcoef, lambda x: np.sum(np.corrcoef(x, x * x)), OBS, note="-summed"),
+          Grad((rt.variables, rt.unvariables),
+               lambda x: weigh(rt.unvariables(rt.variables(x.T, x[0], False) ** 2, x.T, x[0], False, 1))
+               + weigh(rt.unvariables(np.sin(x), x, None, True, 0)), normal(3, 6))]
+SECOND += [(covariances, (OBS, normal(2, 6))), (correlations, (OBS, normal(2, 6)))]
+
+
+def test_correlation_of_a_variable_with_itself_has_no_derivative():
+    # the diagonal of R is 1 whatever x is
+    g = np.diag([1.0, 2.0, 3.0])
+    adjoint = rt_rule(np.corrcoef)(g, np.corrcoef(OBS), OBS)[0]
+    assert np.allclose(adjoint, 0.0)
+
+
 # ------------------------------------------------------------ the tests
 
 @pytest.mark.parametrize("call, param, argnum, position", rule_params(CALLS))
@@ -248,11 +293,16 @@ def overwritten_median(x):
     return np.median(x * 1.0, overwrite_input=True)  # E:median-overwrite
 
 
+def weighted_cov(x):
+    return weigh(np.cov(x, aweights=np.arange(1.0, 7.0)))  # E:cov-weights
+
+
 REFUSED += [(varied_knots, (XP,), "interp-xp", ("xp",)),
             (periodic, (X_ALL,), "interp-period", ("period",)),
             (varied_quantile, (0.3,), "quantile-q", ("q",)),
             (nearest_quantile, (MATRIX,), "quantile-method", ("method",)),
-            (overwritten_median, (MATRIX,), "median-overwrite", ("overwrite_input",))]
+            (overwritten_median, (MATRIX,), "median-overwrite", ("overwrite_input",)),
+            (weighted_cov, (OBS,), "cov-weights", ("aweights",))]
 
 
 @pytest.mark.parametrize("fn, args, marker, words", REFUSED, ids=[r[2] for r in REFUSED])

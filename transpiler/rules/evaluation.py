@@ -342,7 +342,10 @@ def by_example(fn, view=True):
             if type(o) in (bool, int, float):               # builtins on Python numbers
                 return python_scalar(o, static=False)
             dtype = np.result_type(o) if typed else None
-            return _view_of(x, np.shape(o), dtype) if view else result(dtype, np.shape(o), [x])
+            if view:
+                return _view_of(x, np.shape(o), dtype)
+            # a 0-d array stays one (np.cov of a single variable)
+            return result(dtype, np.shape(o), [x], always_array=isinstance(o, np.ndarray))
         if isinstance(out, (tuple, list)):
             return Seq("tuple" if isinstance(out, tuple) else "list", tuple(made(o) for o in out))
         return made(out)

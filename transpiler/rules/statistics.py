@@ -107,3 +107,54 @@ def quantile_adjoint(g, ans, g_in, out, a, q, axis=None, keepdims=False, nan=Fal
           abstract_eval=E.by_example(rt.quantile_gather, view=False))
 def quantile_gather(g, ans, c, a, q, axis=None, keepdims=False, nan=False):
     return rt.unbroadcast(rt.quantile_adjoint(g, ans, a, q, axis, keepdims, nan), c, a)
+
+
+# ------------------------------------------------------------ covariance
+# Both are written on the variables in rows (rt.variables, linear in m and y, and its
+# transpose rt.unvariables) with primitives whose rules give the second derivative.
+
+@custom(np.cov, diff=("m", "y"), only={"fweights": (None,), "aweights": (None,)},
+        abstract_eval=E.by_example(np.cov, view=False))
+def cov(g, ans, m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None,
+        *, dtype=None):
+    # C = Xc Xc^T / (n - ddof), Xc the centred rows; (G + G^T) Xc has centred rows already
+    x = rt.variables(m, y, rowvar)
+    centred = x - np.mean(x, axis=1, keepdims=True)
+    dropped = ddof
+    if ddof is None:
+        dropped = 1 - bias
+    count = np.shape(x)[1] - dropped
+    square = np.reshape(rt.broadcast_to(g, ans), (np.shape(x)[0], np.shape(x)[0]))
+    d_x = np.matmul(square + np.transpose(square), centred) / count
+    return rt.unvariables(d_x, m, y, rowvar, 0), rt.unvariables(d_x, m, y, rowvar, 1)
+
+
+@custom(np.corrcoef, diff=("x", "y"), abstract_eval=E.by_example(np.corrcoef, view=False))
+def corrcoef(g, ans, x, y=None, rowvar=True, *, dtype=None):
+    # R = U U^T, U the centred rows scaled to unit length (the count cancels); a unit row
+    # moves only across itself
+    rows = rt.variables(x, y, rowvar)
+    centred = rows - np.mean(rows, axis=1, keepdims=True)
+    length = np.sqrt(np.sum(centred * centred, axis=1, keepdims=True))
+    unit = centred / length
+    square = np.reshape(rt.broadcast_to(g, ans), (np.shape(rows)[0], np.shape(rows)[0]))
+    d_unit = np.matmul(square + np.transpose(square), unit)
+    d_rows = (d_unit - np.sum(d_unit * unit, axis=1, keepdims=True) * unit) / length
+    return rt.unvariables(d_rows, x, y, rowvar, 0), rt.unvariables(d_rows, x, y, rowvar, 1)
+
+
+@internal(rt.variables, diff=("m", "y"), abstract_eval=E.by_example(rt.variables, view=False))
+def variables(g, ans, m, y=None, rowvar=True):
+    return rt.unvariables(g, m, y, rowvar, 0), rt.unvariables(g, m, y, rowvar, 1)
+
+
+@internal(rt.unvariables, diff=("c",), abstract_eval=E.by_example(rt.unvariables, view=False),
+          shape_only=(1, 2))
+def unvariables(g, ans, c, m, y=None, rowvar=True, part=0):
+    # g placed in part's rows, zeros in the other's
+    if part == 0:
+        placed = rt.variables(rt.broadcast_to(g, ans), None if y is None else np.zeros(np.shape(y)),
+                              rowvar)
+    else:
+        placed = rt.variables(np.zeros(np.shape(m)), rt.broadcast_to(g, ans), rowvar)
+    return rt.unbroadcast(placed, c, placed)

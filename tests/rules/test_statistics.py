@@ -224,6 +224,29 @@ def test_correlation_of_a_variable_with_itself_has_no_derivative():
     assert np.allclose(adjoint, 0.0)
 
 
+# ------------------------------------------------------------ integration
+CURVE, SHEET = normal(6), normal(3, 5)
+SAMPLES = np.cumsum(np.abs(normal(6)) + 0.2)
+for call_args, kwargs in [((CURVE,), {}), ((CURVE, SAMPLES), {}), ((CURVE,), {"dx": 0.3}),
+                          ((CURVE, None, 0.7), {}), ((SHEET,), {"axis": 0}), ((SHEET, normal(5)), {}),
+                          ((SHEET, normal(3)), {"axis": 0}), ((SHEET, normal(3, 5)), {"axis": -2}),
+                          ((SHEET, normal(3, 5)), {}), ((SHEET, normal(1, 5)), {}),
+                          ((SHEET,), {"dx": np.float64(2.5), "axis": 1}), ((normal(2, 3, 4), normal(3)), {"axis": 1}),
+                          ((CURVE, normal(4, 6)), {}), ((normal(5, 1), normal(2, 3)), {"axis": 0})]:
+    CALLS += [Call(np.trapezoid, *call_args, **kwargs)]
+
+
+def integrated(y, x):
+    return np.trapezoid(y[0], x) * 2.0 + weigh(np.trapezoid(y, x, axis=-1)) \
+        + weigh(np.trapezoid(y * y, dx=x[1], axis=0)) + np.trapezoid(np.sin(y[1])) \
+        + weigh(np.trapezoid(y, np.outer(x[:3], x), axis=1))
+
+
+CASES += [Grad(np.trapezoid, integrated, SHEET, SAMPLES[:5], argnums=(0, 1)),
+          Grad(np.trapezoid, lambda y: np.sum(np.trapezoid(y, axis=0)), SHEET, note="-summed")]
+SECOND += [(integrated, (SHEET, SAMPLES[:5]))]
+
+
 # ------------------------------------------------------------ the tests
 
 @pytest.mark.parametrize("call, param, argnum, position", rule_params(CALLS))

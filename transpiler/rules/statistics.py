@@ -158,3 +158,29 @@ def unvariables(g, ans, c, m, y=None, rowvar=True, part=0):
     else:
         placed = rt.variables(np.zeros(np.shape(m)), rt.broadcast_to(g, ans), rowvar)
     return rt.unbroadcast(placed, c, placed)
+
+
+# ------------------------------------------------------------ integration
+
+@custom(np.trapezoid, diff=("y", "x", "dx"), abstract_eval=E.by_example(np.trapezoid, view=False))
+def trapezoid(g, ans, y, x=None, dx=1.0, axis=-1):
+    # the sum along axis of steps * (y[i] + y[i+1]) / 2, worked with axis last: each
+    # pair's share goes to both its ends, each step's to the two x it is the difference of
+    ys = np.moveaxis(y, axis, -1)
+    steps = dx
+    if x is not None:
+        steps = np.diff(x) if np.ndim(x) == 1 else np.diff(np.moveaxis(x, axis, -1), axis=-1)
+    half = np.expand_dims(rt.broadcast_to(g, ans), -1) * 0.5
+    pairs = half * steps + np.zeros(np.shape(ys[..., 1:]))
+    last = [(0, 0)] * (np.ndim(pairs) - 1)
+    d_ys = np.pad(pairs, last + [(0, 1)]) + np.pad(pairs, last + [(1, 0)])
+    d_y = np.moveaxis(rt.unbroadcast(d_ys, ys, d_ys), -1, axis)
+    d_steps = half * (ys[..., 1:] + ys[..., :-1])
+    if x is None:
+        return d_y, 0.0, rt.unbroadcast(d_steps, dx, d_steps)
+    d_diff = rt.unbroadcast(d_steps, steps, d_steps)
+    edges = [(0, 0)] * (np.ndim(d_diff) - 1)
+    d_xs = np.pad(d_diff, edges + [(1, 0)]) - np.pad(d_diff, edges + [(0, 1)])
+    if np.ndim(x) == 1:
+        return d_y, d_xs, 0.0
+    return d_y, np.moveaxis(d_xs, -1, axis), 0.0

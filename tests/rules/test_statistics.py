@@ -247,6 +247,32 @@ CASES += [Grad(np.trapezoid, integrated, SHEET, SAMPLES[:5], argnums=(0, 1)),
 SECOND += [(integrated, (SHEET, SAMPLES[:5]))]
 
 
+# ------------------------------------------------------------ grids
+for kwargs in ({}, {"indexing": "ij"}, {"sparse": True}, {"sparse": True, "indexing": "ij"},
+               {"copy": True, "indexing": "xy"}):
+    CALLS += [Call(np.meshgrid, normal(3), normal(4), **kwargs), Call(np.meshgrid, normal(2), **kwargs),
+              Call(np.meshgrid, normal(2), normal(3), normal(4), **kwargs),
+              Call(np.meshgrid, normal(2, 2), normal(), normal(3), **kwargs)]
+
+
+def gridded(x, y):
+    a, b = np.meshgrid(x, y)
+    c, d, e = np.meshgrid(x, y, x * y[:3], indexing="ij")
+    p, q = np.meshgrid(x, y ** 2, sparse=True)
+    return weigh(a * b) + weigh(np.sin(c) * d + e) + weigh(p * q) + weigh(np.meshgrid(x)[0])
+
+
+def grid_of_one(x):
+    grids = np.meshgrid(x, x)
+    return weigh(grids[0] * grids[1] ** 2)
+
+
+CASES += [Grad(np.meshgrid, gridded, normal(3), normal(4), argnums=(0, 1)),
+          Grad(np.meshgrid, grid_of_one, normal(3)),
+          Grad(np.meshgrid, lambda x: np.sum(np.meshgrid(x, x * 2.0)[1]), normal(3), note="-summed")]
+SECOND += [(gridded, (normal(3), normal(4))), (grid_of_one, (normal(3),))]
+
+
 # ------------------------------------------------------------ the tests
 
 @pytest.mark.parametrize("call, param, argnum, position", rule_params(CALLS))
@@ -320,7 +346,12 @@ def weighted_cov(x):
     return weigh(np.cov(x, aweights=np.arange(1.0, 7.0)))  # E:cov-weights
 
 
-REFUSED += [(varied_knots, (XP,), "interp-xp", ("xp",)),
+def viewed_grid(x):
+    return weigh(np.meshgrid(x, x, copy=False)[0])  # E:meshgrid-copy
+
+
+REFUSED += [(viewed_grid, (X_ALL,), "meshgrid-copy", ("copy",)),
+            (varied_knots, (XP,), "interp-xp", ("xp",)),
             (periodic, (X_ALL,), "interp-period", ("period",)),
             (varied_quantile, (0.3,), "quantile-q", ("q",)),
             (nearest_quantile, (MATRIX,), "quantile-method", ("method",)),

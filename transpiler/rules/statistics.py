@@ -184,3 +184,17 @@ def trapezoid(g, ans, y, x=None, dx=1.0, axis=-1):
     if np.ndim(x) == 1:
         return d_y, d_xs, 0.0
     return d_y, np.moveaxis(d_xs, -1, axis), 0.0
+
+
+# ------------------------------------------------------------ grids
+
+@custom(np.meshgrid, only={"copy": (True,)}, abstract_eval=E.by_example(np.meshgrid, view=False))
+def meshgrid(g, ans, *xi, argnum, copy=True, sparse=False, indexing="xy"):
+    # output k holds xi[k] (flattened) along axis k, repeated along the others; 'xy'
+    # swaps the first two axes
+    axis = argnum
+    if indexing == "xy" and len(xi) > 1 and argnum < 2:
+        axis = 1 - argnum
+    part = rt.broadcast_to(rt.part(g, argnum), ans[argnum])
+    return np.reshape(np.sum(part, axis=tuple([k for k in range(len(xi)) if k != axis])),
+                      np.shape(xi[argnum]))

@@ -273,6 +273,42 @@ CASES += [Grad(np.meshgrid, gridded, normal(3), normal(4), argnums=(0, 1)),
 SECOND += [(gridded, (normal(3), normal(4))), (grid_of_one, (normal(3),))]
 
 
+# ------------------------------------------------------------ the NumPy 2 norms
+vector_norm, matrix_norm = np.linalg.vector_norm, np.linalg.matrix_norm
+BATCH = normal(2, 3, 4)      # no zero, no tie among the absolute values or their sums
+for order in (2, 1, 3, 0.5, -1, np.inf, -np.inf):
+    CALLS += [Call(vector_norm, BATCH, ord=order), Call(vector_norm, BATCH, axis=1, ord=order),
+              Call(vector_norm, BATCH, axis=(0, 2), ord=order, keepdims=True),
+              Call(vector_norm, BATCH[0], ord=order), Call(vector_norm, BATCH, axis=-1, keepdims=True, ord=order)]
+CALLS += [Call(vector_norm, BATCH), Call(vector_norm, BATCH, keepdims=True), Call(vector_norm, np.float64(-1.5)),
+          Call(vector_norm, BATCH, axis=(2, 0, 1)), Call(vector_norm, BATCH[0], axis=(-1, -2), ord=0)]
+for order in ("fro", 1, -1, np.inf, -np.inf, 2, -2, "nuc"):
+    CALLS += [Call(matrix_norm, BATCH, ord=order), Call(matrix_norm, BATCH[0], ord=order, keepdims=True),
+              Call(matrix_norm, BATCH, keepdims=True, ord=order)]
+CALLS += [Call(matrix_norm, BATCH), Call(matrix_norm, normal(3, 3))]
+
+
+def array_api_norms(x):
+    return weigh(vector_norm(x, axis=1)) + vector_norm(x) + weigh(vector_norm(x * x, axis=(0, 2), ord=3)) \
+        + weigh(vector_norm(x, ord=np.inf, axis=-1, keepdims=True)) + weigh(matrix_norm(x)) \
+        + weigh(matrix_norm(x, ord=1, keepdims=True)) + weigh(matrix_norm(x, ord=2)) \
+        + weigh(matrix_norm(np.sin(x), ord="nuc")) + matrix_norm(x[0], ord=-np.inf)
+
+
+CASES += [Grad((vector_norm, matrix_norm), array_api_norms, BATCH),
+          Grad(vector_norm, lambda x: np.sum(vector_norm(x, axis=0)), BATCH, note="-summed"),
+          Grad(matrix_norm, lambda x: np.sum(matrix_norm(x, ord=-2)), BATCH, note="-summed")]
+SECOND += [(array_api_norms, (BATCH,))]
+
+
+def test_vector_norm_of_a_matrix_is_of_its_entries():
+    # axis=None: the 2-norm of all the entries, not the spectral norm np.linalg.norm's
+    # ord=2 gives a matrix
+    x = normal(3, 4)
+    adjoint = rt_rule(vector_norm)(1.0, vector_norm(x), x)[0]
+    assert np.allclose(adjoint, x / np.sqrt(np.sum(x * x)))
+
+
 # ------------------------------------------------------------ the tests
 
 @pytest.mark.parametrize("call, param, argnum, position", rule_params(CALLS))

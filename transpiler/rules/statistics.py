@@ -198,3 +198,38 @@ def meshgrid(g, ans, *xi, argnum, copy=True, sparse=False, indexing="xy"):
     part = rt.broadcast_to(rt.part(g, argnum), ans[argnum])
     return np.reshape(np.sum(part, axis=tuple([k for k in range(len(xi)) if k != axis])),
                       np.shape(xi[argnum]))
+
+
+# ------------------------------------------------------------ the NumPy 2 norms
+
+@custom(np.linalg.vector_norm, diff=("x",),
+        abstract_eval=E.by_example(np.linalg.vector_norm, view=False))
+def vector_norm(g, ans, x, *, axis=None, keepdims=False, ord=2):
+    # the norm of the entries along axis (all of them for None) as one vector: those
+    # axes moved last and merged, the vector norm's adjoint taken along it
+    axes = axis
+    if axis is None:
+        axes = tuple(range(np.ndim(x)))
+    last = tuple(range(-np.size(axes), 0))
+    moved = np.moveaxis(x, axes, last)
+    batch = np.shape(moved)[:np.ndim(x) - np.size(axes)]
+    d_flat = rt.norm_adjoint(np.reshape(rt.broadcast_to(g, ans), batch + (1,)),
+                             np.reshape(ans, batch + (1,)), np.reshape(moved, batch + (-1,)),
+                             ord, -1, True)
+    return np.moveaxis(np.reshape(d_flat, np.shape(moved)), last, axes)
+
+
+@custom(np.linalg.matrix_norm, diff=("x",),
+        abstract_eval=E.by_example(np.linalg.matrix_norm, view=False))
+def matrix_norm(g, ans, x, *, keepdims=False, ord="fro"):
+    # np.linalg.norm(x, ord, (-2, -1), keepdims); the spectral norms through
+    # np.linalg.svd (whose rule gives the second derivative): the singular values' slopes
+    # are u_i v_i^T
+    if ord == 2 or ord == -2 or ord == "nuc":
+        spread = rt.broadcast_to(g, ans)
+        if not keepdims:
+            spread = np.expand_dims(spread, (-2, -1))
+        usv = np.linalg.svd(x, full_matrices=False)
+        return spread * np.matmul(usv[0] * np.expand_dims(rt.spectral_weights(usv[1], ord), -2),
+                                  usv[2])
+    return rt.norm_adjoint(g, ans, x, ord, (-2, -1), keepdims)

@@ -118,3 +118,74 @@ def unvariables(c, m, y=None, rowvar=True, part=0):
     c = np.broadcast_to(c, (sum(rows), columns))
     piece = c[:rows[0]] if part == 0 else c[rows[0]:]
     return np.reshape(piece.T if flipped[part] else piece, np.shape(m if part == 0 else y))
+
+
+# ------------------------------------------------------------ np.block
+
+def _depth(arrays):
+    return 1 + _depth(arrays[0]) if isinstance(arrays, list) and arrays else 0
+
+
+def _leaves(arrays):
+    if isinstance(arrays, list):
+        return [leaf for item in arrays for leaf in _leaves(item)]
+    return [arrays]
+
+
+def _regions(arrays, ndim, depth):
+    """The index of each block's part of ``np.block(arrays)`` (leaves in order): the
+    lists at nesting level k are joined along axis ``ndim - depth + k``."""
+    def size(item, axis):
+        if not isinstance(item, list):
+            return ((1,) * (ndim - np.ndim(item)) + np.shape(item))[axis]
+        level = ndim - depth + _level[id(item)]
+        return sum(size(i, axis) for i in item) if axis == level else size(item[0], axis)
+
+    _level = {}
+
+    def levels(item, k):
+        if isinstance(item, list):
+            _level[id(item)] = k
+            for i in item:
+                levels(i, k + 1)
+    levels(arrays, 0)
+
+    def walk(item, start):
+        if not isinstance(item, list):
+            shape = (1,) * (ndim - np.ndim(item)) + np.shape(item)
+            return [tuple(slice(s, s + n) for s, n in zip(start, shape))]
+        axis = ndim - depth + _level[id(item)]
+        out, start = [], list(start)
+        for i in item:
+            out += walk(i, tuple(start))
+            start[axis] += size(i, axis)
+        return out
+    return walk(arrays, (0,) * ndim)
+
+
+def _rebuild(arrays, leaves):
+    """``leaves`` (in order) nested as ``arrays`` is."""
+    leaves = iter(leaves)
+
+    def build(item):
+        return [build(i) for i in item] if isinstance(item, list) else next(leaves)
+    return build(arrays)
+
+
+def unblock(g, ans, arrays):
+    """Adjoint of ``np.block(arrays)``: each block's part of ``g``, in its shape, nested
+    as ``arrays`` is."""
+    g = np.broadcast_to(g, np.shape(ans))
+    leaves = _leaves(arrays)
+    regions = _regions(arrays, np.ndim(ans), _depth(arrays))
+    return _rebuild(arrays, [np.reshape(g[r], np.shape(leaf)) for r, leaf in zip(regions, leaves)])
+
+
+def block_of(c, arrays):
+    """``np.block`` of the cotangents ``c`` of the blocks of ``arrays`` (nested as it
+    is, each part possibly a scalar standing for its block; or one scalar standing for
+    them all): ``unblock`` transposed."""
+    leaves = _leaves(arrays)
+    parts = _leaves(c) if isinstance(c, list) else [c] * len(leaves)
+    return np.block(_rebuild(arrays, [np.broadcast_to(np.asarray(p, float), np.shape(leaf))
+                                      for p, leaf in zip(parts, leaves)]))

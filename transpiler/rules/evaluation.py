@@ -1678,3 +1678,30 @@ def matrix_power(args, kwargs):
     x = array(args[0])
     n = static(arg(args, kwargs, 1, "n"))
     return result(x.dtype if n >= 0 else float_dtype(x.dtype), shape_of(x))
+
+
+# ------------------------------------------------------------ statistics and grids
+# (rules/statistics.py)
+
+def _block_stand_in(aval):
+    """Zeros of a block's static shape and dtype, nested as the blocks are."""
+    if isinstance(aval, Seq):
+        if aval.items is None or aval.kind != "list":
+            raise Unknown
+        return [_block_stand_in(item) for item in aval.items]
+    x = array(aval)
+    shape = shape_of(x)
+    if x.dtype is None or any(d is None for d in shape):
+        raise Unknown
+    return np.zeros(shape, x.dtype)
+
+
+def block(args, kwargs):
+    """``np.block(arrays)``: read off np.block run on zeros shaped like the blocks."""
+    out = np.block(_block_stand_in(arg(args, kwargs, 0, "arrays")))
+    return result(out.dtype, out.shape, always_array=True)
+
+
+def block_of(args, kwargs):
+    """``rt.block_of(c, arrays)``: a float64 array shaped like ``np.block(arrays)``."""
+    return block([args[1]], {}).with_(dtype=np.dtype(np.float64))

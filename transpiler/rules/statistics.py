@@ -233,3 +233,23 @@ def matrix_norm(g, ans, x, *, keepdims=False, ord="fro"):
         return spread * np.matmul(usv[0] * np.expand_dims(rt.spectral_weights(usv[1], ord), -2),
                                   usv[2])
     return rt.norm_adjoint(g, ans, x, ord, (-2, -1), keepdims)
+
+
+# ------------------------------------------------------------ np.block
+# rt.unblock cuts g into the blocks' parts (nested as the blocks are), rt.block_of
+# joins cotangents back: each other's transpose.
+
+@custom(np.block, diff=("arrays",), abstract_eval=E.block)
+def block(g, ans, arrays):
+    return rt.unblock(g, ans, arrays)
+
+
+@internal(rt.unblock, diff=("g_in",), abstract_eval=E.unknown, shape_only=(1, 2))
+def unblock(g, ans, g_in, out, arrays):
+    return rt.unbroadcast(rt.block_of(g, arrays), g_in, out)
+
+
+@internal(rt.block_of, diff=("c",), abstract_eval=E.block_of, shape_only=(1,))
+def block_of(g, ans, c, arrays):
+    # each part summed to its cotangent's shape (all of them to a scalar standing for all)
+    return rt.unbroadcast(rt.unblock(g, ans, arrays), c, arrays)

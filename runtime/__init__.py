@@ -31,3 +31,5 @@ from .assembly import pad_fill_adjoint, unpad, unsplit, untake, untake_along
 from .decompositions import (matrix_axes, mirrored, multi_dot_subscripts, pinv_rank,
                              refuse, require_full_rank, require_zero, spectral_weights,
                              triangle_adjoint)
+from .statistics import (block_of, interp_segment, quantile_adjoint, quantile_gather, unblock,
+                         unvariables, variables)

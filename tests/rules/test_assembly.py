@@ -15,6 +15,7 @@ from transpiler.rules import registry
 
 from .oracle import Call, Grad, check_call, check_case, grad_params, rule_params
 from .test_grad_shape import weigh
+from .test_higher_order import weighed
 from .test_abstract_eval import _aval as abstract_of, _check as check_aval
 from .test_abstract_eval import test_abstract_eval_matches_numpy as check_abstract_eval
 
@@ -456,17 +457,11 @@ def test_grad_matches_finite_differences(case):
     check_case(case)
 
 
-def _weighed(g, arity):
-    if arity == 1:
-        return lambda x: weigh(g(x))
-    return lambda x, y: weigh(g(x, y))
-
-
 @pytest.mark.parametrize("f, args", SECOND, ids=[f.__name__ for f, _ in SECOND])
 def test_gradient_of_a_generated_gradient_matches_finite_differences(f, args):
     for wrt in range(len(args)):
         generated = tp.grad(f, argnums=wrt).specialised(*args)
-        check_grads(_weighed(generated, len(args)), args, argnums=tuple(range(len(args))))
+        check_grads(weighed(generated, len(args)), args, argnums=tuple(range(len(args))))
 
 
 def _data_dependent(call):

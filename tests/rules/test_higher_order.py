@@ -70,7 +70,9 @@ def weighed(g, arity):
         return np.sum(np.sin(d) * np.reshape(np.arange(1.0, np.size(d) + 1.0), np.shape(d)))
     if arity == 1:
         return lambda x: weigh(g(x))
-    return lambda x, y: weigh(g(x, y))
+    if arity == 2:
+        return lambda x, y: weigh(g(x, y))
+    return lambda x, y, z: weigh(g(x, y, z))
 
 
 A_SQUARE, B_COLUMNS = well_conditioned(3, 3), normal(3, 2)

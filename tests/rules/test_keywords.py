@@ -56,7 +56,9 @@ def _call_sites():
             elif rule.template.varargs and rule.template.varargs not in rule.refuse:
                 positional = ["x", "x"]
             else:
-                positional = ["x"] * len(required)
+                # a refused parameter (np.interp's xp, np.quantile's q) given a constant:
+                # varied, it is refused before the keyword is looked at
+                positional = ["0.5" if p in rule.refuse else "x" for p in required]
             for keyword in _keywords(primal):
                 call = "%s(%s, %s=v)" % (name, ", ".join(positional), keyword)
                 sites.append((primal, keyword, call))

@@ -19,6 +19,7 @@ from helpers.check_grads import check_grads
 
 from .oracle import Grad, grad_params
 from . import test_decompositions
+from . import test_statistics
 
 X = np.array([0.3, -1.7, 2.4, 0.6])
 S = 1.3
@@ -207,6 +208,7 @@ NONDIFF = [
     ((rt.aux_of,), aux_data, X),
 ]
 NONDIFF += test_decompositions.NONDIFF
+NONDIFF += test_statistics.NONDIFF
 
 
 def alone(use):

@@ -342,7 +342,10 @@ def by_example(fn, view=True):
             if type(o) in (bool, int, float):               # builtins on Python numbers
                 return python_scalar(o, static=False)
             dtype = np.result_type(o) if typed else None
-            return _view_of(x, np.shape(o), dtype) if view else result(dtype, np.shape(o), [x])
+            if view:
+                return _view_of(x, np.shape(o), dtype)
+            # a 0-d array stays one (np.cov of a single variable)
+            return result(dtype, np.shape(o), [x], always_array=isinstance(o, np.ndarray))
         if isinstance(out, (tuple, list)):
             return Seq("tuple" if isinstance(out, tuple) else "list", tuple(made(o) for o in out))
         return made(out)
@@ -1675,3 +1678,30 @@ def matrix_power(args, kwargs):
     x = array(args[0])
     n = static(arg(args, kwargs, 1, "n"))
     return result(x.dtype if n >= 0 else float_dtype(x.dtype), shape_of(x))
+
+
+# ------------------------------------------------------------ statistics and grids
+# (rules/statistics.py)
+
+def _block_stand_in(aval):
+    """Zeros of a block's static shape and dtype, nested as the blocks are."""
+    if isinstance(aval, Seq):
+        if aval.items is None or aval.kind != "list":
+            raise Unknown
+        return [_block_stand_in(item) for item in aval.items]
+    x = array(aval)
+    shape = shape_of(x)
+    if x.dtype is None or any(d is None for d in shape):
+        raise Unknown
+    return np.zeros(shape, x.dtype)
+
+
+def block(args, kwargs):
+    """``np.block(arrays)``: read off np.block run on zeros shaped like the blocks."""
+    out = np.block(_block_stand_in(arg(args, kwargs, 0, "arrays")))
+    return result(out.dtype, out.shape, always_array=True)
+
+
+def block_of(args, kwargs):
+    """``rt.block_of(c, arrays)``: a float64 array shaped like ``np.block(arrays)``."""
+    return block([args[1]], {}).with_(dtype=np.dtype(np.float64))

@@ -162,3 +162,31 @@ def test_lines_after_a_branch_rendered_as_if_not():
     _says_where(info.value, branch_without_adjoint_code, "z = W @ y")
     W = np.arange(6.0).reshape(2, 3)
     np.testing.assert_allclose(g(y, 0.4, W)[1], 2 * W.T @ (W @ y), rtol=1e-12)
+
+
+def full_singular_vectors(a):
+    scale = np.sum(a)
+    u, s, vh = np.linalg.svd(a * scale)
+    return np.sum(u ** 3)
+
+
+def solved(a, b):
+    x = np.linalg.solve(a, b)
+    return np.sum(x * x)
+
+
+def test_an_error_raised_in_the_reverse_sweep_names_the_line_it_differentiates():
+    # the rule's statements carry the line of the statement they differentiate (not the
+    # lines of the rule's own module)
+    tall = np.arange(6.0).reshape(3, 2) + np.eye(3, 2)
+    with pytest.raises(ValueError) as info:
+        tp.grad(full_singular_vectors)(tall)
+    _says_where(info.value, full_singular_vectors, "u, s, vh = np.linalg.svd(a * scale)")
+    assert "full_matrices=False" in str(info.value)
+
+
+def test_no_reverse_sweep_line_is_taken_for_a_users_line():
+    # a singular matrix fails in the forward sweep: the note names the solve, once
+    with pytest.raises(np.linalg.LinAlgError) as info:
+        tp.grad(solved)(np.zeros((2, 2)), np.ones(2))
+    _says_where(info.value, solved, "x = np.linalg.solve(a, b)")

@@ -185,7 +185,7 @@ class AdjointRecords:
             for expr in own[1:]:
                 total = build.binop(total, "+", expr)
             self._accumulate(target, total, state, code)
-        rec.code = self._specialise(code)
+        rec.code = self._specialise(code, rec.stmt)
 
     def _write_call(self, stmt, op, state):
         """``rt.add_at(d, index, v)``: a call writing into ``d[index]``.  Its rule reads
@@ -225,13 +225,22 @@ class AdjointRecords:
             state.dense.discard(item)
         for var, expr in contributions:
             self._accumulate(var, expr, state, code)
-        rec.code = self._specialise(code)
+        rec.code = self._specialise(code, rec.stmt)
         return rec
 
-    def _specialise(self, code):
-        """Replace shape queries on primal values of known shape by constants."""
+    def _specialise(self, code, origin):
+        """Replace shape queries on primal values of known shape by constants; the
+        statements take the line of ``origin`` (the primal statement they differentiate),
+        so that an error raised in them names the user's line (a rule's statements come
+        with the lines of the rule's own module, which are not the user's)."""
         folder = FoldShapes(self.shapes)
-        return [folder.visit(stmt) for stmt in code]
+        code = [folder.visit(stmt) for stmt in code]
+        lineno = getattr(origin, "lineno", None)
+        for stmt in code:
+            for node in gast.walk(stmt):
+                if isinstance(node, gast.stmt):
+                    node.lineno = lineno
+        return code
 
     def _check_unknown(self, stmt, op):
         active_args = [n for n in op.diff_operands() if self.activity.is_active(n)]
@@ -415,7 +424,7 @@ class AdjointRecords:
             self._accumulate(value.id, slot, state, code)
         code.append(build.assign(build.subscript(self.dname(buffer), build.clone(target.slice),
                                                  store=True), build.const(0.0)))
-        rec.code = self._specialise(code)
+        rec.code = self._specialise(code, rec.stmt)
         return rec
 
     def _slot_adjoint(self, buffer, index, code):
@@ -447,7 +456,7 @@ class AdjointRecords:
             self._accumulate(value.id, popped, state, code)
         else:
             code.append(build.expr(popped))
-        rec.code = self._specialise(code)
+        rec.code = self._specialise(code, rec.stmt)
         return rec
 
     def _pop_item(self, stmt, owner, target, state):
@@ -470,7 +479,7 @@ class AdjointRecords:
         self._densify(owner, state, code)
         item = self.dname(target) if item_nz else build.const(0.0)
         code.append(build.expr(build.call(build.attr(self.dname(owner), "append"), [item])))
-        rec.code = self._specialise(code)
+        rec.code = self._specialise(code, rec.stmt)
         return rec
 
     def _check_write_primitive(self, stmt, op):

@@ -58,8 +58,7 @@ def quantile_gather(c, a, q, axis=None, keepdims=False, nan=False):
     the same order statistics of ``a`` with the same weights, taken from ``c`` (NaNs of
     ``a`` left out with ``nan``)."""
     flat, axes, moved, order, kept = _order(a, axis, nan)
-    c = np.reshape(np.moveaxis(np.broadcast_to(c, np.shape(a)), axes,
-                               tuple(range(np.ndim(a) - len(axes), np.ndim(a)))), flat.shape)
+    c = _reduced(np.broadcast_to(c, np.shape(a)), axis)[0]
     ordered = np.where(np.take_along_axis(kept, order, axis=-1),
                        np.take_along_axis(c, order, axis=-1), 0.0)
     out = np.sum(_weights(q, kept) * ordered, axis=-1)

@@ -9,6 +9,7 @@ grows a kind these tests have not reviewed.
 """
 import functools
 import math
+import numbers
 
 import numpy as np
 import pytest
@@ -143,4 +144,4 @@ def test_every_kind_of_operation_is_reviewed():
     assert declared == kinds
     # indexing computes nothing from the index only for these (see lower_methods)
     assert set(PLAIN_DATA) == {np.ndarray, np.generic, list, tuple, dict, str, bytes, range,
-                               __import__("numbers").Number, type}
+                               numbers.Number, type}

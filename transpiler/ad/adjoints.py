@@ -242,8 +242,11 @@ class AdjointRecords:
                     node.lineno = lineno
         return code
 
+    def _active_operands(self, op):
+        return [n for n in op.diff_operands() if self.activity.is_active(n)]
+
     def _check_unknown(self, stmt, op):
-        active_args = [n for n in op.diff_operands() if self.activity.is_active(n)]
+        active_args = self._active_operands(op)
         if active_args:
             name = getattr(op.callee, "__qualname__", None) or getattr(op.callee, "__name__", None) \
                 or repr(op.callee)
@@ -258,7 +261,7 @@ class AdjointRecords:
                 "functions transpiler knows (`transpiler rules` lists them).")
 
     def _check_opaque(self, stmt, op):
-        active_args = [n for n in op.diff_operands() if self.activity.is_active(n)]
+        active_args = self._active_operands(op)
         if active_args:
             raise self.unit.error(
                 stmt, "a value being differentiated (%s) is made text here, and the text is "

@@ -52,27 +52,22 @@ class Op:
             values = self.node.values if isinstance(self.node, gast.Dict) else self.node.elts
             return [v.id for v in values if isinstance(v, gast.Name)]
         if self.kind in (USER, CUSTOM, UNKNOWN):
-            atoms = list(self.args) + [v for _, v in self.keywords]
-            return [a.id for a in atoms if isinstance(a, gast.Name)]
+            return self._every_operand()
         if self.kind == RULE:
             if self.rule.opaque:
-                # a derivative flows in, to be refused (reverse mode: _rule)
-                atoms = list(self.args) + [v for _, v in self.keywords]
-                return [a.id for a in atoms if isinstance(a, gast.Name)]
+                return self._every_operand()    # to be refused if varied (reverse: _rule)
             if not self.rule.differentiable:
                 return []
             if self.rule.template is None:
                 # a derivative exists but no rule is written: every argument counts, so
                 # that reverse mode refuses it rather than drop it
-                atoms = list(self.args) + [v for _, v in self.keywords]
-                return [a.id for a in atoms if isinstance(a, gast.Name)]
+                return self._every_operand()
             try:
                 bindings, slots = self.rule_binding()
             except registry.RuleError:
                 # a call the rule does not model: every operand, so that reverse mode
                 # refuses it (at its line) if a derivative flows through it
-                atoms = list(self.args) + [v for _, v in self.keywords]
-                return [a.id for a in atoms if isinstance(a, gast.Name)]
+                return self._every_operand()
             names = []
             for key, slot in slots.items():
                 if not self.rule.slot_is_diff(slot) and slot[0] not in self.rule.refuse:
@@ -82,6 +77,10 @@ class Op:
                     names.append(atom.id)
             return names
         return []
+
+    def _every_operand(self):
+        atoms = list(self.args) + [v for _, v in self.keywords]
+        return [a.id for a in atoms if isinstance(a, gast.Name)]
 
     def rule_binding(self):
         return self.rule.bind(self.args, self.keywords, self.callee)
@@ -113,15 +112,13 @@ def classify_function(fn, env):
 
 
 def _text(rhs):
-    """An f-string, or ``"..." % x``: text made of values (a ``format`` call)."""
+    """``"..." % x``: text made of values, as a ``format`` call (f-strings are lowered to
+    ``format`` calls by ANF)."""
     return Op(RULE, rhs, rule=registry.lookup(builtins.format), callee=builtins.format,
               args=[n for n in gast.walk(rhs) if isinstance(n, gast.Name)])
 
 
 def classify(rhs, env):
-    if isinstance(rhs, gast.JoinedStr):
-        return _text(rhs) if any(isinstance(n, gast.Name) for n in gast.walk(rhs)) \
-            else Op(CONST, rhs)
     if isinstance(rhs, gast.Constant):
         return Op(CONST, rhs)
     if isinstance(rhs, gast.Name):

@@ -157,7 +157,7 @@ class Primitive:
     def __init__(self, primals, family, fn=None, diff=None, static=(), refuse=(),
                  abstract_eval=None, effects=FRESH, numba=None, shape_only=(),
                  internal=False, only=None, accept=(), aliases=None, casts=True, check=None,
-                 check_avals=None):
+                 check_avals=None, opaque=False):
         self.primals = tuple(primals)
         self.family = family
         self.fn = fn
@@ -184,7 +184,7 @@ class Primitive:
         # RuleError for arguments whose kind
         # the rule does not model, when a derivative flows through the call
         self.check_avals = check_avals
-        self.opaque = False             # nondiff, but a derivative may not flow through
+        self.opaque = opaque            # nondiff, but a derivative may not flow through
         if self.template is not None:
             params = self.template.params[2:]           # after (g, ans)
             self.params = params
@@ -509,6 +509,5 @@ def nondiff(*primals, abstract_eval=None, effects=FRESH, numba=None, shape_only=
     ``opaque``: the output depends smoothly on the inputs but in a form transpiler does not
     differentiate (``str(x)``): a derivative flowing through it is refused.
     """
-    rule = register(Primitive(primals, "nondiff", abstract_eval=abstract_eval, effects=effects,
-                              numba=numba, shape_only=shape_only, internal=internal))
-    rule.opaque = opaque
+    register(Primitive(primals, "nondiff", abstract_eval=abstract_eval, effects=effects,
+                       numba=numba, shape_only=shape_only, internal=internal, opaque=opaque))

@@ -83,6 +83,26 @@ def broadcast_to(g, like):
     return np.broadcast_to(g, shape)
 
 
+def broadcast_tangent(t, like):
+    """The tangent ``t`` of one operand, made the tangent of a result shaped like ``like``
+    (an array of its own where it broadcasts: a tangent may be written into in place)."""
+    shape = np.shape(like)
+    if np.shape(t) == shape:
+        return t
+    return np.array(np.broadcast_to(t, shape))
+
+
+def cast_tangent(t, ans):
+    """The tangent ``t`` of a result computed in a given dtype: zero when ``ans`` is
+    integer or boolean (a step function), else ``t`` in ``ans``'s dtype."""
+    dtype = np.result_type(ans)
+    if not np.issubdtype(dtype, np.inexact):
+        return np.zeros(np.shape(ans)) if np.ndim(ans) else 0.0
+    if isinstance(t, np.ndarray) and t.dtype != dtype:
+        return t.astype(dtype)
+    return t
+
+
 # ------------------------------------------------------------ zeros and accumulation
 
 def zeros_like(x):

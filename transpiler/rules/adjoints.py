@@ -89,6 +89,19 @@ def broadcast_to(g, ans, g_in, like):
     return rt.unbroadcast(g, g_in, like)
 
 
+@custom(rt.broadcast_tangent, diff=("t",), abstract_eval=E.broadcast_like, shape_only=(1,),
+        linear=True)
+def broadcast_tangent(g, ans, t, like):
+    return rt.unbroadcast(g, t, like)
+
+
+@custom(rt.cast_tangent, diff=("t",), abstract_eval=E.cast_tangent, shape_only=(1,),
+        linear=True)
+def cast_tangent(g, ans, t, ans_in):
+    # t itself in ans_in's dtype (a float result) or zeros (an integer one)
+    return rt.cast_adjoint(g, t, ans_in)
+
+
 @custom(rt.dense, diff=("d",), abstract_eval=E.adjoint_like(1), shape_only=(1,),
         numba="runtime.numba_support._dense")
 def dense(g, ans, d, x):

@@ -1290,6 +1290,16 @@ def cast_adjoint(args, kwargs):
     return result(float_dtype(x.dtype), x.shape, always_array=x.shape != ())
 
 
+def cast_tangent(args, kwargs):
+    """``rt.cast_tangent(t, ans)``: ``t`` in ``ans``'s dtype, or float zeros of its shape."""
+    t, ans = array(args[0]), array(args[1])
+    if ans.dtype is None:
+        raise Unknown
+    if np.issubdtype(ans.dtype, np.inexact):
+        return t.with_(dtype=ans.dtype) if t.shape == ans.shape else t
+    return result(np.dtype(float), ans.shape, always_array=ans.shape != ())
+
+
 def written_slot(args, kwargs):
     """``rt.written_slot(d, index)``: ``d[index]`` (an array), the index given as a value."""
     d, where = array(args[0]), args[1]

@@ -298,6 +298,27 @@ def test_a_base_read_after_a_write_through_its_view_is_refused(name):
         tp.grad(_write_through_view(VIEWS[name]))(M)
 
 
+def test_a_write_through_a_view_makes_its_base_depend_on_the_value():
+    # `out` is made of constants; only the write through `row` makes it depend on x,
+    # which activity must see (it once gave a silent zero)
+    def f(x):
+        out = np.zeros((2, 3))
+        row = out[0]
+        row[1] = x * 3.0
+        return np.sum(out * out)
+
+    with pytest.raises(tp.TranspileError, match="shares its memory"):
+        tp.grad(f)(2.0)
+
+    def g(x):
+        out = np.zeros((2, 3))
+        row = out[0]
+        row[1] = x * 3.0
+        return np.sum(row * row)
+
+    assert tp.grad(g)(2.0) == 36.0
+
+
 def _view_read_before_the_write(view):
     def f(a):
         b = a * 1.0

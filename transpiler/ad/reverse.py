@@ -69,7 +69,9 @@ class ReverseMode(AdjointRecords, LoopReversal, TapePlacement, Rematerialisation
         self.callees = callees
         ops = O.classify_function(self.fn, self.env)
         self.shapes = Shapes(self.fn, self.env, ops, arg_avals, callees=callees)
-        self.activity = Activity(self.fn, self.env, wrt, [output], ops, self.shapes)
+        self.memory = Memory(self.fn, self.env, ops, self.shapes)
+        self.activity = Activity(self.fn, self.env, wrt, [output], ops, self.shapes,
+                                 self.memory)
         self.kinds = K.infer(self.fn, self.env, self.activity, self.shapes)
         self.split = SplitContainers(self.fn, self.activity, self.shapes)
         self.primals = self._primal_names()
@@ -78,7 +80,6 @@ class ReverseMode(AdjointRecords, LoopReversal, TapePlacement, Rematerialisation
         liveness.block(self.fn.body, set())
         array_liveness = ContentLiveness(self.env, self.shapes, arrays_only=True)
         array_liveness.block(self.fn.body, set())
-        self.memory = Memory(self.fn, self.env, ops, self.shapes)
         self.hazards = list(hazards) + check_writes(unit, self.activity, self.memory, liveness,
                                                     array_liveness, self.shapes)
         if self.hazards and arg_avals is not None:

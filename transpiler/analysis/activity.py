@@ -31,17 +31,21 @@ class Activity:
       ops: ``ops.classify_function(fn, env)`` (computed if not given).
       shapes: abstract values; a value known to be of an integer or boolean dtype
         carries no derivative (writing a float into an int array truncates it).
+      memory: the memory model (``analysis/memory.py``): a write into a buffer changes
+        every name that may share its memory (``row = out[0]; row[1] = x`` changes
+        ``out``), so their values depend on what is written too.
     """
 
-    def __init__(self, fn, env, wrt, outputs, ops=None, shapes=None):
+    def __init__(self, fn, env, wrt, outputs, ops=None, shapes=None, memory=None):
         self.fn = fn
         self.env = env
         self.ops = ops if ops is not None else classify_function(fn, env)
         self.shapes = shapes
+        self.memory = memory
         self.varied = set(wrt)
         self.useful = set(outputs)
         stmts = core_statements(fn)
-        flows = [flow for stmt in stmts for flow in self._flows(stmt)]
+        flows = [flow for stmt in stmts for flow in self._shared(stmt, self._flows(stmt))]
         self._propagate_varied(flows)
         self._propagate_useful(flows)
         self.active = self.varied & self.useful
@@ -75,6 +79,18 @@ class Activity:
             owner = stmt.value.func.value.id
             return [(owner, [owner])]            # what is left on the list
         return self._written(op)
+
+    def _shared(self, stmt, flows):
+        """A write's flows, and the same for every name sharing the written memory."""
+        if self.memory is None:
+            return flows
+        written = self.memory.written_name(stmt)
+        out = list(flows)
+        for target, sources in flows:
+            if target == written:
+                out += [(other, sources + [other]) for other in
+                        sorted(self.memory.sharers(stmt, target))]
+        return out
 
     @staticmethod
     def _written(op):

@@ -92,6 +92,23 @@ def broadcast_tangent(t, like):
     return np.array(np.broadcast_to(t, shape))
 
 
+def zero_tangent(x):
+    """The zero tangent of ``x``: float zeros of its shape (of its dtype if it is a float
+    array), ``0.0`` for a number, and for a container the same container of zero tangents
+    (forward mode's tangents always have their value's structure and shapes)."""
+    if isinstance(x, dict):
+        return {k: zero_tangent(v) for k, v in x.items()}
+    if isinstance(x, tuple) and hasattr(x, "_fields"):
+        return type(x)(*[zero_tangent(v) for v in x])
+    if isinstance(x, (list, tuple)):
+        return type(x)(zero_tangent(v) for v in x)
+    if isinstance(x, np.ndarray):
+        return np.zeros(x.shape, _float_dtype(x))
+    if isinstance(x, np.generic):
+        return _float_dtype(x).type(0)
+    return 0.0
+
+
 def cast_tangent(t, ans):
     """The tangent ``t`` of a result computed in a given dtype: zero when ``ans`` is
     integer or boolean (a step function), else ``t`` in ``ans``'s dtype."""

@@ -153,8 +153,9 @@ def adjoint_helpers(x):
     items = [x[0], x[1], x[2]]
     rt.check_real(np.result_type(x), "x")
     assert rt.promoted_shape(x, 2) == (1, len(x))
+    zeros = rt.zero_tangent([x, (x[0], 2)])
     return np.sum(rt.zeros_like(x)) + rt.seed(np.sum(x)) + rt.first_max(items) \
-        + rt.first_min(items)
+        + rt.first_min(items) + np.sum(zeros[0]) + zeros[1][0] + np.sum(rt.basis(x)[0])
 
 
 def aux_data(x):
@@ -200,7 +201,8 @@ NONDIFF = [
     ((rt.dict_keys,), dict_keys, S),
     ((str, repr, format, ascii), text_of_values, X),
     ((np.angle, np.imag, np.spacing, rt.itemsize, rt.nbytes), flat_of_real_values, X),
-    ((rt.zeros_like, rt.seed, rt.first_max, rt.first_min, rt.check_real, rt.promoted_shape),
+    ((rt.zeros_like, rt.zero_tangent, rt.basis, rt.seed, rt.first_max, rt.first_min,
+      rt.check_real, rt.promoted_shape),
      adjoint_helpers, X),
     ((rt.at_minmax_kept, rt.at_unique, rt.field_index), adjoint_choices, X),
     ((operator.ifloordiv, operator.iand, operator.ior, operator.ixor, operator.ilshift,

@@ -20,7 +20,8 @@ from ..ir.walk import Renamer
 from ..optimize import optimize
 from ..specialize import drop_type_dispatch, lower_in_place
 from ..optimize.effects import Liveness
-from .callees import CalleePairs
+from .callees import CalleeJvps, CalleePairs
+from .forward import ForwardMode
 from .reverse import ReverseMode
 
 
@@ -147,6 +148,34 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
     use_residual_variants(new, module)
     restore_param_names(new, unit, module.env)
     return new
+
+
+def jvp_function(module, unit, wrt, name, arg_avals=None):
+    """The FunctionDef ``name(params, *, dot_p...) -> (out, dot_out)`` carrying the tangents
+    of the parameters ``wrt`` (keyword-only ``dot_`` parameters) to the output's; and the
+    names of those tangent parameters, in ``wrt``'s order."""
+    fn = unit.fn
+    wrt = unit.tree_names(wrt)
+    callees = CalleeJvps.of(module)
+    if arg_avals is not None:
+        arg_avals = unit.tree_names(arg_avals)
+        drop_type_dispatch(unit, arg_avals, callees)
+    hazards = lower_in_place(unit, arg_avals, callees)
+    extra, out, _ = _output(unit, False)
+    fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
+    mode = ForwardMode(unit, wrt, out, callees, arg_avals, hazards)
+    body, dot_out = mode.differentiate()
+    tangent_params = [mode.t(p) for p in wrt]
+    args = build.clone(fn.args)
+    args.kwonlyargs += [build.name(p) for p in tangent_params]
+    args.kw_defaults += [None] * len(tangent_params)
+    result = build.tuple_([build.name(out), dot_out])
+    new = build.function_def(name, args, body + [build.return_(result)], at=fn)
+    module.origins[name] = unit.src
+    module.flatten(new, unit.namer)
+    optimize(new, module.env, protected=set(build.param_names(fn)) | set(tangent_params))
+    restore_param_names(new, unit, module.env)
+    return new, tangent_params
 
 
 def _changes_primals(stmts, primals, env):

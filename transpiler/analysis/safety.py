@@ -101,10 +101,13 @@ def _reads_besides_writing(stmt, name):
 
 
 class Hazard:
-    def __init__(self, stmt, reason, hint):
+    """A write at ``stmt`` into memory that ``other`` shares and still reads after it."""
+
+    def __init__(self, stmt, reason, hint, other=None):
         self.stmt = stmt
         self.reason = reason
         self.hint = hint
+        self.other = other
 
 
 def check_writes(unit, activity, memory, liveness, array_liveness=None, shapes=None):
@@ -146,7 +149,8 @@ def check_writes(unit, activity, memory, liveness, array_liveness=None, shapes=N
                 "still used afterwards: the derivative would be computed from the wrong "
                 "values" % (written, other, " (made at line %d)" % line if line else ""),
                 "make an independent copy where `%s` is made (e.g. `%s = ....copy()`), or "
-                "use the functional update `%s.at[...].set(...)`" % (other, other, written)))
+                "use the functional update `%s.at[...].set(...)`" % (other, other, written),
+                other))
     return hazards
 
 

@@ -185,4 +185,13 @@ def adjoint_name(namer, var, primal_names):
     return namer.fresh("d_" + var)
 
 
-__all__ = ["Namer", "describe", "adjoint_name", "build"]
+def tangent_name(namer, var, primal_names):
+    """The name for the tangent of ``var``: ``dot_x`` (``dot_x_2`` if taken)."""
+    candidate = "dot_" + var
+    if candidate not in primal_names and not namer.in_use(candidate):
+        namer.reserve(candidate)
+        return candidate
+    return namer.fresh(candidate)
+
+
+__all__ = ["Namer", "describe", "adjoint_name", "tangent_name", "build"]

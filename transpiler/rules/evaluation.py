@@ -1046,6 +1046,16 @@ def _gradient_of(x):
     return None
 
 
+def tangent_like(position):
+    """``rt.zero_tangent(x)``: x's structure and shapes, float dtypes."""
+    def rule(args, kwargs):
+        aval = _gradient_of(args[position])
+        if aval is None:
+            raise Unknown
+        return aval
+    return rule
+
+
 def gradient_like(position):
     """``rt.as_gradient(d, x)``: a gradient with the structure, shapes and float dtypes of
     ``x`` (tuples stay tuples)."""

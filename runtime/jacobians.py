@@ -18,8 +18,13 @@ def _float_dtype(leaf):
 
 
 def basis(x):
-    """The tangents of the standard basis of ``x`` (a list, one per entry of its leaves)."""
+    """The tangents of the standard basis of ``x`` (a list, one per entry of its leaves).
+    An ``x`` without entries has one zero tangent, so that a loop over the basis runs
+    the function once (its output's shape is part of the Jacobian's)."""
     leaves, tree = tree_flatten(x)
+    if sum(int(np.size(leaf)) for leaf in leaves) == 0:
+        from .adjoint import zero_tangent
+        return [zero_tangent(x)]
     out = []
     for k, leaf in enumerate(leaves):
         for index in np.ndindex(np.shape(leaf)):
@@ -66,7 +71,7 @@ def jacobian_of_columns(columns, x, out):
         columns = [columns] * n              # a lazily broadcast cotangent of the list
     flat = [np.zeros((m, n), _float_dtype(leaf)) for m, leaf in
             zip(m_sizes, tree_flatten(out)[0])]
-    for k, column in enumerate(columns):
+    for k, column in enumerate(columns[:n]):
         for i, part in enumerate(_flat(as_gradient(column, out))):
             flat[i][:, k] = part
     table = [np.split(block, _splits(n_sizes), axis=1) for block in flat]
@@ -82,7 +87,7 @@ def jacobian_of_rows(rows, x, out):
         rows = [rows] * m                    # a lazily broadcast cotangent of the list
     flat = [np.zeros((m, n), _float_dtype(leaf)) for n, leaf in
             zip(n_sizes, tree_flatten(x)[0])]
-    for k, row in enumerate(rows):
+    for k, row in enumerate(rows[:m]):
         for j, part in enumerate(_flat(as_gradient(row, x))):
             flat[j][k] = part
     table = list(zip(*[np.split(block, _splits(m_sizes), axis=0) for block in flat])) \

@@ -54,8 +54,8 @@ def _custom_wrapper(custom):
 
 def _transformed_wrapper(inner):
     """A plain function calling the transformed function ``inner`` (with real source:
-    ``def grad_f(x): return grad(f)(x)``), so that transforming it again differentiates
-    the code ``inner`` generates."""
+    ``def grad_f(x): return grad(f)(x)``), so that transforming it again transforms the
+    code ``inner`` generates."""
     wrapper = getattr(inner, "_transpiler_wrapper", None)
     if wrapper is None:
         from .ir import emit
@@ -67,16 +67,11 @@ def _transformed_wrapper(inner):
         call = ", ".join(positional + ["%s=%s" % (k, k) for k in keyword])
         fun = inner._fun
         fun_name = fun.__name__ if fun.__name__.isidentifier() else "f"
-        options = ""
-        if inner._argnums != (0,) or not inner._single:
-            options += ", argnums=%r" % (inner._argnums[0] if inner._single else inner._argnums,)
-        if inner._has_aux:
-            options += ", has_aux=True"
-        name = "%s_%s" % (inner._kind, fun_name)
+        transform = inner._transform
+        name = "%s_%s" % (transform.kind, fun_name)
         source = "def %s(%s):\n    return %s(%s%s)(%s)\n" % (
-            name, header, inner._kind, fun_name, options, call)
-        makers = {"grad": grad, "value_and_grad": value_and_grad}
-        namespace = emit.compile_source(source, {inner._kind: makers[inner._kind],
+            name, header, transform.kind, fun_name, transform.options(), call)
+        namespace = emit.compile_source(source, {transform.kind: _MAKERS[transform.kind],
                                                  fun_name: fun}, "transformed " + name)
         wrapper = namespace[name]
         wrapper.__defaults__ = fun.__defaults__
@@ -104,6 +99,135 @@ def _normalise_argnums(argnums, params, fun_name):
     return single, tuple(out)
 
 
+class Transform:
+    """One transform of a transformed function: what the runner (``Transformed``) asks
+    of it.  ``generate`` adds the transformed function to a module; the rest is argument
+    handling."""
+
+    kind = None
+
+    def __init__(self, argnums=0, has_aux=False):
+        self.raw_argnums = argnums
+        self.has_aux = bool(has_aux)
+
+    def bind(self, fun, signature):
+        """Settle the options against the function's signature (errors now)."""
+        positional = [p.name for p in signature.parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        self.single, self.argnums = _normalise_argnums(self.raw_argnums, positional,
+                                                       fun.__name__)
+        self.wrt = [positional[k] for k in self.argnums]
+
+    def key(self):
+        return (self.kind, self.argnums, self.single, self.has_aux)
+
+    def signature(self, signature):
+        """The signature of the transformed function."""
+        return signature
+
+    def options(self):
+        """The options as source (``, argnums=1``), for ``_transformed_wrapper``."""
+        options = ""
+        if self.argnums != (0,) or not self.single:
+            options += ", argnums=%r" % (self.argnums[0] if self.single else self.argnums,)
+        if self.has_aux:
+            options += ", has_aux=True"
+        return options
+
+    def check_arguments(self, arguments):
+        for k, name in zip(self.argnums, self.wrt):
+            if name in arguments:
+                _check_float(arguments[name], name, k, self.kind)
+
+    def generate(self, module, unit, name, arg_avals, check_only):
+        raise NotImplementedError
+
+    def finish(self, result):
+        return result
+
+
+class Reverse(Transform):
+    """``grad`` and ``value_and_grad``."""
+
+    def __init__(self, kind, argnums=0, has_aux=False):
+        super().__init__(argnums, has_aux)
+        self.kind = kind
+
+    def generate(self, module, unit, name, arg_avals, check_only):
+        from .ad.package import grad_function
+        return grad_function(module, unit, self.wrt, name, has_aux=self.has_aux,
+                             with_value=self.kind == "value_and_grad", single=self.single,
+                             arg_avals=arg_avals, check_only=check_only)
+
+
+class Forward(Transform):
+    """``jvp``: the function of the primals and, keyword-only, their tangents
+    (``dot_x``), returning ``(out, tangent of out)``."""
+
+    kind = "jvp"
+
+    def __init__(self, count):
+        super().__init__(tuple(range(count)))
+        self.count = count
+
+    def bind(self, fun, signature):
+        super().bind(fun, signature)
+        taken = set(signature.parameters)
+        self.tangent_params = []
+        for p in self.wrt:
+            name = "dot_" + p
+            while name in taken:
+                name += "_"
+            taken.add(name)
+            self.tangent_params.append(name)
+
+    def key(self):
+        return (self.kind, self.count)
+
+    def options(self):
+        return ", %d" % self.count
+
+    def signature(self, signature):
+        params = list(signature.parameters.values())
+        extra = [inspect.Parameter(t, inspect.Parameter.KEYWORD_ONLY)
+                 for t in self.tangent_params]
+        keep = [p for p in params if p.kind != p.KEYWORD_ONLY]
+        kwonly = [p for p in params if p.kind == p.KEYWORD_ONLY]
+        return signature.replace(parameters=keep + kwonly + extra)
+
+    def check_arguments(self, arguments):
+        for p, t in zip(self.wrt, self.tangent_params):
+            if p in arguments and t in arguments:
+                _check_tangent(arguments[p], arguments[t], p)
+
+    def generate(self, module, unit, name, arg_avals, check_only):
+        from .ad.package import jvp_function
+        fn, _ = jvp_function(module, unit, self.wrt, name, arg_avals,
+                             tangent_names=unit.tree_names(dict(zip(self.wrt,
+                                                                    self.tangent_params))))
+        return fn
+
+    def finish(self, result):
+        out, tangent = result
+        return _as_result(out), _as_result(tangent)
+
+
+class Jacobian(Transform):
+    """``jacfwd`` (forward passes over the basis of each argument) and ``jacrev``
+    (reverse passes over the basis of the output), as one generated function with the
+    loop over the basis in it."""
+
+    def __init__(self, kind, argnums=0, has_aux=False):
+        super().__init__(argnums, has_aux)
+        self.kind = kind
+
+    def generate(self, module, unit, name, arg_avals, check_only):
+        from .ad.package import jacobian_function
+        return jacobian_function(module, unit, self.wrt, name, arg_avals,
+                                 forward=self.kind == "jacfwd", single=self.single,
+                                 has_aux=self.has_aux, check_only=check_only)
+
+
 class Transformed:
     """A generated function, callable like the primal; its source is ``tp.source(self)``.
 
@@ -112,18 +236,14 @@ class Transformed:
 
     _transpiler_transform = True
 
-    def __init__(self, fun, kind, argnums, has_aux):
+    def __init__(self, fun, transform):
         self._fun = fun
-        self._kind = kind
-        self._has_aux = bool(has_aux)
+        self._transform = transform
         sig = inspect.signature(fun)
-        self._signature = sig
-        positional = [p.name for p in sig.parameters.values()
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        self._single, self._argnums = _normalise_argnums(argnums, positional, fun.__name__)
-        self._wrt = [positional[k] for k in self._argnums]
+        transform.bind(fun, sig)
+        self._signature = transform.signature(sig)
         functools.update_wrapper(self, fun)
-        self.__name__ = "%s_%s" % (kind, getattr(fun, "__name__", "f"))
+        self.__name__ = "%s_%s" % (transform.kind, getattr(fun, "__name__", "f"))
         self.__wrapped__ = fun
         self._specs = {}
         self._last = None
@@ -135,8 +255,7 @@ class Transformed:
     _MAX_SPECIALISATIONS = 8        # signatures with every size known; then sizes are read
 
     def _key(self, signature=None):
-        return (self._kind, self._argnums, self._single, self._has_aux,
-                cache.function_key(self._fun), signature)
+        return self._transform.key() + (cache.function_key(self._fun), signature)
 
     @property
     def _entry(self):
@@ -175,18 +294,16 @@ class Transformed:
         return entry
 
     def _build(self, arg_avals, check_only=False):
-        from .ad.package import grad_function
-        module = GeneratedModule("%s %s" % (self._kind, self._fun.__qualname__))
+        transform = self._transform
+        module = GeneratedModule("%s %s" % (transform.kind, self._fun.__qualname__))
         module.check_only = check_only
         if self._normalised is None or cache.changed(self._normalised.unit.src.reads.values()):
             unit = module.normalise(self._fun)
             self._normalised = module.snapshot(unit)
         else:
             unit = module.adopt(self._normalised)      # normalisation is done once
-        name = module.global_name("%s_%s" % (self._kind, unit.src.base_name))
-        fn = grad_function(module, unit, self._wrt, name, has_aux=self._has_aux,
-                           with_value=self._kind == "value_and_grad", single=self._single,
-                           arg_avals=arg_avals, check_only=check_only)
+        name = module.global_name("%s_%s" % (transform.kind, unit.src.base_name))
+        fn = transform.generate(module, unit, name, arg_avals, check_only)
         dependencies = module.reads()
         if check_only:
             return _Entry(source=None, function=None, inplace=unit.user_names(unit.inplace_params),
@@ -233,7 +350,7 @@ class Transformed:
             raise TypeError("%s: %s" % (self.__name__, exc)) from None
         self._check_arguments(bound, self._inplace)
         entry = self._specialisation(bound)
-        return _run(entry.function, *args, **kwargs)
+        return self._transform.finish(_run(entry.function, *args, **kwargs))
 
     def entry_for(self, avals=None):
         """The generated code for arguments with these abstract values (a dict by
@@ -261,7 +378,8 @@ class Transformed:
         been seen): the same dtypes, ranks and structure, only dimensions of size 1 known."""
         bound = self._signature.bind(*args, **kwargs)
         self._check_arguments(bound, self._inplace)
-        return self._specialisation(bound, coarse=True).function(*args, **kwargs)
+        return self._transform.finish(
+            self._specialisation(bound, coarse=True).function(*args, **kwargs))
 
     def _source(self, args, kwargs):
         if args or kwargs:
@@ -272,9 +390,7 @@ class Transformed:
 
     def _check_arguments(self, bound, entry):
         arguments = bound.arguments
-        for k, name in zip(self._argnums, self._wrt):
-            if name in arguments:
-                _check_float(arguments[name], name, k, self._kind)
+        self._transform.check_arguments(arguments)
         for name, node in entry.inplace.items():
             value = arguments.get(name)
             if isinstance(value, np.ndarray):
@@ -285,7 +401,8 @@ class Transformed:
                     "form %s.at[...].set(...)" % (name, name, name))
 
     def __repr__(self):
-        return "<transpiler %s of %s>" % (self._kind, getattr(self._fun, "__qualname__", "?"))
+        return "<transpiler %s of %s>" % (self._transform.kind,
+                                          getattr(self._fun, "__qualname__", "?"))
 
 
 class _Entry:
@@ -357,7 +474,7 @@ def grad(fun, argnums=0, has_aux=False):
       >>> tp.grad(lambda x: np.sum(x ** 2))(np.array([1.0, 2.0]))
       array([2., 4.])
     """
-    return Transformed(_check_function(fun, "grad"), "grad", argnums, has_aux)
+    return Transformed(_check_function(fun, "grad"), Reverse("grad", argnums, has_aux))
 
 
 @_transform_maker
@@ -372,8 +489,90 @@ def value_and_grad(fun, argnums=0, has_aux=False):
       >>> tp.value_and_grad(lambda x: x ** 3)(2.0)
       (np.float64(8.0), np.float64(12.0))
     """
-    return Transformed(_check_function(fun, "value_and_grad"), "value_and_grad", argnums,
-                       has_aux)
+    return Transformed(_check_function(fun, "value_and_grad"),
+                       Reverse("value_and_grad", argnums, has_aux))
+
+
+@_transform_maker
+def jacfwd(fun, argnums=0, has_aux=False):
+    """The Jacobian of ``fun`` by forward mode: one forward pass per entry of the
+    argument(s), in one generated function that loops over the basis.
+
+    The result has the output's structure, each leaf replaced by the argument's
+    structure of arrays shaped ``out_leaf.shape + arg_leaf.shape`` (a tuple over
+    ``argnums`` when it is a tuple), as in JAX.  With ``has_aux``: ``(jacobian, aux)``.
+
+    Example:
+      >>> import numpy as np, transpiler as tp
+      >>> tp.jacfwd(lambda x: x ** 2)(np.array([1.0, 2.0]))
+      array([[2., 0.],
+             [0., 4.]])
+    """
+    return Transformed(_check_function(fun, "jacfwd"), Jacobian("jacfwd", argnums, has_aux))
+
+
+@_transform_maker
+def jacrev(fun, argnums=0, has_aux=False):
+    """The Jacobian of ``fun`` by reverse mode: one forward sweep, then one reverse sweep
+    per entry of the output.  Same result as ``jacfwd``; cheaper when the output is
+    smaller than the argument."""
+    return Transformed(_check_function(fun, "jacrev"), Jacobian("jacrev", argnums, has_aux))
+
+
+def hessian(fun, argnums=0):
+    """``jacfwd(jacrev(fun, argnums), argnums)``: the matrix of second derivatives, shaped
+    ``out.shape + arg.shape + arg.shape``."""
+    return jacfwd(jacrev(fun, argnums=argnums), argnums=argnums)
+
+
+@_transform_maker
+def _jvp_of(fun, count):
+    """The function of ``count`` primals and their tangents (keyword-only ``dot_<name>``)
+    that ``jvp`` calls."""
+    return Transformed(_check_function(fun, "jvp"), Forward(count))
+
+
+def jvp(fun, primals, tangents):
+    """Forward mode: ``(fun(*primals), J @ tangents)``.
+
+    Args:
+      fun: a Python function of the positional ``primals``.
+      primals: a tuple (or list) of the arguments, pytrees of arrays and numbers.
+      tangents: a tuple of the same length, each with its primal's structure and shapes.
+
+    Returns:
+      ``(out, tangent_out)``: the output and its tangent, with the output's structure.
+
+    Example:
+      >>> import numpy as np, transpiler as tp
+      >>> tp.jvp(lambda x: x * x, (3.0,), (1.0,))
+      (np.float64(9.0), np.float64(6.0))
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("jvp expects primals and tangents as tuples (or lists) of arguments, "
+                        "got %s and %s" % (type(primals).__name__, type(tangents).__name__))
+    if len(primals) != len(tangents):
+        raise ValueError("jvp got %d primals but %d tangents: give one tangent per primal"
+                         % (len(primals), len(tangents)))
+    _check_real_primals(primals)
+    forward = _jvp_of(fun, len(primals))
+    return forward(*primals, **dict(zip(forward._transform.tangent_params, tangents)))
+
+
+def _check_tangent(primal, tangent, name):
+    """A tangent has its primal's structure and leaf shapes (as JAX checks)."""
+    p_leaves, p_tree = tree_flatten(primal)
+    t_leaves, t_tree = tree_flatten(tangent)
+    if p_tree != t_tree:
+        raise ValueError("jvp: the tangent of `%s` must have the structure of the primal, "
+                         "%r, but has %r" % (name, p_tree, t_tree))
+    for k, (p, t) in enumerate(zip(p_leaves, t_leaves)):
+        where = "" if p_tree.kind is None else " (leaf %d)" % k
+        if np.shape(p) != np.shape(t):
+            raise ValueError("jvp: the tangent of `%s`%s has shape %s, but the primal has "
+                             "shape %s" % (name, where, np.shape(t), np.shape(p)))
+        runtime.check_real(_dtype(t), "the tangent of `%s`%s has dtype %s"
+                           % (name, where, _dtype(t).name))
 
 
 def vjp(fun, *primals, has_aux=False):
@@ -521,5 +720,8 @@ def cache_info():
     return cache.info()
 
 
-__all__ = ["grad", "value_and_grad", "vjp", "source", "clear_caches", "cache_info",
-           "TranspileError", "custom_vjp"]
+_MAKERS = {"grad": grad, "value_and_grad": value_and_grad, "jacfwd": jacfwd,
+           "jacrev": jacrev, "jvp": _jvp_of}
+
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian", "source",
+           "clear_caches", "cache_info", "TranspileError", "custom_vjp"]

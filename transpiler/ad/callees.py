@@ -66,57 +66,6 @@ class Callees:
         return self._made[key], active_params
 
 
-class CalleeJvps(Callees):
-    """Forward mode's callees: ``f_jvp(args, dot_args) -> (out, dot_out)`` of each user
-    function called with arguments whose tangents are not zero."""
-
-    key = "forward"
-
-    def jvp(self, op, mask, stmt, caller_unit, caller_shapes=None):
-        """``(name, tangent parameters)``: the function to call, and the keyword naming
-        the tangent of each active call argument."""
-        from .package import jvp_function
-
-        def make(unit, wrt, avals):
-            name = self.module.global_name(unit.src.base_name + "_jvp")
-            fn, tangent_params = jvp_function(self.module, unit, wrt, name, avals)
-            self.module.add_function(fn)
-            return name, dict(zip(wrt, tangent_params))
-        (name, by_param), active_params = self._made_for(op, mask, stmt, caller_unit,
-                                                         caller_shapes, make)
-        return name, [by_param[p] for p in active_params]
-
-
-class CalleePairs(Callees):
-    """Reverse mode's callees (module docstring)."""
-
-    key = "reverse"
-
-    def __init__(self, module):
-        super().__init__(module)
-        self.residual_variants = {}    # fwd name -> its residuals-only FunctionDef
-
-    def vjp(self, op, mask, stmt, caller_unit, caller_shapes=None):
-        """``(fwd_name, bwd_name, order)`` for calling ``op.callee`` with active ``mask``.
-
-        ``order[k]`` is where the adjoint of the k-th active call argument sits in what
-        the backward function returns (None when it returns a single value).  With the
-        caller's shapes, the pair is specialised to the shapes of this call's arguments.
-        """
-        from ..analysis import ops as O
-        if op.kind == O.CUSTOM:
-            params = _bind_params(op.callee, op, stmt, caller_unit)
-            active_params = tuple(p for p, m in zip(params, mask) if m)
-            return self._custom_vjp(op.callee, active_params)
-
-        def make(unit, wrt, avals):
-            from .package import vjp_pair
-            return vjp_pair(self.module, unit, wrt, avals)
-        (fwd, bwd, wrt), active_params = self._made_for(op, mask, stmt, caller_unit,
-                                                        caller_shapes, make)
-        order = [wrt.index(p) for p in active_params]
-        return fwd, bwd, (None if len(wrt) == 1 else order)
-
     def _plain(self, callee, avals):
         """The Python function a call runs: a transformed function's generated code for
         arguments with these abstract values (what it was made from joins this module's
@@ -168,6 +117,58 @@ class CalleePairs(Callees):
             self._in_progress.pop()
         self._output_avals[key] = result
         return result
+
+
+class CalleeJvps(Callees):
+    """Forward mode's callees: ``f_jvp(args, dot_args) -> (out, dot_out)`` of each user
+    function called with arguments whose tangents are not zero."""
+
+    key = "forward"
+
+    def jvp(self, op, mask, stmt, caller_unit, caller_shapes=None):
+        """``(name, tangent parameters)``: the function to call, and the keyword naming
+        the tangent of each active call argument."""
+        from .package import jvp_function
+
+        def make(unit, wrt, avals):
+            name = self.module.global_name(unit.src.base_name + "_jvp")
+            fn, tangent_params = jvp_function(self.module, unit, wrt, name, avals)
+            self.module.add_function(fn)
+            return name, dict(zip(wrt, tangent_params))
+        (name, by_param), active_params = self._made_for(op, mask, stmt, caller_unit,
+                                                         caller_shapes, make)
+        return name, [by_param[p] for p in active_params]
+
+
+class CalleePairs(Callees):
+    """Reverse mode's callees (module docstring)."""
+
+    key = "reverse"
+
+    def __init__(self, module):
+        super().__init__(module)
+        self.residual_variants = {}    # fwd name -> its residuals-only FunctionDef
+
+    def vjp(self, op, mask, stmt, caller_unit, caller_shapes=None):
+        """``(fwd_name, bwd_name, order)`` for calling ``op.callee`` with active ``mask``.
+
+        ``order[k]`` is where the adjoint of the k-th active call argument sits in what
+        the backward function returns (None when it returns a single value).  With the
+        caller's shapes, the pair is specialised to the shapes of this call's arguments.
+        """
+        from ..analysis import ops as O
+        if op.kind == O.CUSTOM:
+            params = _bind_params(op.callee, op, stmt, caller_unit)
+            active_params = tuple(p for p, m in zip(params, mask) if m)
+            return self._custom_vjp(op.callee, active_params)
+
+        def make(unit, wrt, avals):
+            from .package import vjp_pair
+            return vjp_pair(self.module, unit, wrt, avals)
+        (fwd, bwd, wrt), active_params = self._made_for(op, mask, stmt, caller_unit,
+                                                        caller_shapes, make)
+        order = [wrt.index(p) for p in active_params]
+        return fwd, bwd, (None if len(wrt) == 1 else order)
 
     def _custom_vjp(self, custom, active_params):
         read = Read(custom, "fwd", (), custom.fwd)          # defvjp may give another later

@@ -150,10 +150,11 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
     return new
 
 
-def jvp_function(module, unit, wrt, name, arg_avals=None):
+def jvp_function(module, unit, wrt, name, arg_avals=None, tangent_names=None):
     """The FunctionDef ``name(params, *, dot_p...) -> (out, dot_out)`` carrying the tangents
-    of the parameters ``wrt`` (keyword-only ``dot_`` parameters) to the output's; and the
-    names of those tangent parameters, in ``wrt``'s order."""
+    of the parameters ``wrt`` (keyword-only ``dot_`` parameters, or the names
+    ``tangent_names`` gives) to the output's; and the names of those tangent parameters,
+    in ``wrt``'s order."""
     fn = unit.fn
     wrt = unit.tree_names(wrt)
     callees = CalleeJvps.of(module)
@@ -164,6 +165,9 @@ def jvp_function(module, unit, wrt, name, arg_avals=None):
     extra, out, _ = _output(unit, False)
     fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
     mode = ForwardMode(unit, wrt, out, callees, arg_avals, hazards)
+    for param, tangent in (tangent_names or {}).items():
+        unit.namer.reserve(tangent)
+        mode.tangents[param] = tangent
     body, dot_out = mode.differentiate()
     tangent_params = [mode.t(p) for p in wrt]
     args = build.clone(fn.args)
@@ -176,6 +180,96 @@ def jvp_function(module, unit, wrt, name, arg_avals=None):
     optimize(new, module.env, protected=set(build.param_names(fn)) | set(tangent_params))
     restore_param_names(new, unit, module.env)
     return new, tangent_params
+
+
+_JACFWD = """
+def {name}({params}):
+{columns}
+    jacobian = {result}
+    return jacobian
+"""
+_COLUMNS = """
+    basis_{p} = rt.basis({p})
+    columns_{p} = []
+    for k in range(len(basis_{p})):
+        pair = {jvp}({call}, {tangents})
+        columns_{p}.append(pair[1])
+    jac_{p} = rt.jacobian_of_columns(columns_{p}, {p}, pair[0])
+"""
+_JACREV = """
+def {name}({params}):
+    pair = {fwd}({call})
+    out = pair[0]
+    basis_out = rt.basis(out)
+{lists}
+    for k in range(len(basis_out)):
+        adjoints = {bwd}(pair[1], basis_out[k])
+{appends}
+    jacobian = {result}
+    return jacobian
+"""
+
+
+def jacobian_function(module, unit, wrt, name, arg_avals=None, forward=True, single=True,
+                      has_aux=False, check_only=False):
+    """The FunctionDef computing the Jacobian of ``unit`` with respect to ``wrt``: a loop
+    over the basis of each argument calling its forward-mode function (``forward``), or
+    one forward sweep and a loop over the basis of the output calling the backward
+    function.  Until vmap batches the basis, the loop is the generated code's own."""
+    if has_aux:
+        raise TypeError("%s(..., has_aux=True) is not supported yet: return the auxiliary "
+                        "data from a separate function" % ("jacfwd" if forward else "jacrev"))
+    fn = unit.fn
+    params = build.param_names(fn)
+    call = ", ".join(params)
+    wrt_tree = unit.tree_names(wrt)
+    if forward:
+        inner = module.global_name(unit.src.base_name + "_jvp")
+        function, tangents = jvp_function(module, unit, wrt, inner, arg_avals)
+        module.add_function(function)
+        if check_only:
+            return None
+        blocks = []
+        for p in wrt_tree:
+            given = ", ".join("%s=%s" % (t, "basis_%s[k]" % p if q == p else
+                                         "rt.zero_tangent(%s)" % q)
+                              for q, t in zip(wrt_tree, tangents))
+            blocks.append(_COLUMNS.format(p=p, jvp=inner, call=call, tangents=given))
+        text = _JACFWD.format(name=name, params=call, columns="".join(blocks),
+                              result=_jacobian_result(wrt_tree, single))
+    else:
+        fwd, bwd, order = vjp_pair(module, unit, wrt, arg_avals)
+        if check_only:
+            return None
+        lists = "\n".join("    rows_%s = []" % p for p in wrt_tree)
+        if len(wrt_tree) == 1:
+            appends = "        rows_%s.append(adjoints)" % wrt_tree[0]
+        else:
+            appends = "\n".join("        rows_%s.append(adjoints[%d])" % (p, k)
+                                 for k, p in enumerate(wrt_tree))
+        result = _jacobian_result(["rt.jacobian_of_rows(rows_%s, %s, out)" % (p, p)
+                                   for p in wrt_tree], single, named=False)
+        text = _JACREV.format(name=name, params=call, fwd=fwd, bwd=bwd, call=call,
+                              lists=lists, appends=appends, result=result)
+    import textwrap
+    tree = gast.parse(textwrap.dedent(text))
+    new = tree.body[0]
+    new.args = build.clone(fn.args)
+    for node in gast.walk(new):
+        if hasattr(node, "lineno"):
+            node.lineno = fn.lineno
+    module.origins[name] = unit.src
+    module.flatten(new, unit.namer)
+    optimize(new, module.env, protected=set(params))
+    restore_param_names(new, unit, module.env)
+    return new
+
+
+def _jacobian_result(parts, single, named=True):
+    items = ["jac_%s" % p for p in parts] if named else list(parts)
+    if single:
+        return items[0]
+    return "(%s,)" % ", ".join(items)
 
 
 def _changes_primals(stmts, primals, env):

@@ -2,6 +2,7 @@
 containers, each adjoint checked on its own against central finite differences."""
 import builtins
 import collections
+import math
 import operator
 
 import numpy as np
@@ -266,6 +267,12 @@ CALLS += [Call(np.ldexp, A, np.array([1, -2, 0, 3])), Call(np.ldexp, normal(), 2
           Call(np.modf, A * 3.0 + 0.01), Call(np.frexp, A), Call(np.frexp, normal()),
           Call(np.divmod, A * 3.0 + 0.01, 0.7), Call(np.divmod, A, np.full(4, -0.45)),
           Call(divmod, 2.3, 0.7)]
+# float32 parts; a quotient and remainder broadcast from a scalar dividend; three hypot terms
+F32_PARTS = dict(tol=dict(eps=1e-3, rtol=1e-3, atol=1e-3))
+CALLS += [Call(np.modf, (A * 3.0 + 0.01).astype(np.float32), **F32_PARTS),
+          Call(np.frexp, (A + 3.0).astype(np.float32), **F32_PARTS),
+          Call(np.divmod, 2.3, np.array([0.7, -0.45, 1.1, 0.4])),
+          Call(math.hypot, 0.3, -1.2, 0.8)]
 CALLS += [Call(np.rot90, A), Call(np.rot90, A, 2), Call(np.rot90, B, -1, (2, 0)),
           Call(np.fliplr, A), Call(np.flipud, A), Call(np.flipud, normal(4)), Call(np.fliplr, B),
           Call(np.diagonal, A), Call(np.diagonal, A, 1), Call(np.diagonal, A, -2),

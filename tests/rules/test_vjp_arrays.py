@@ -83,6 +83,9 @@ CALLS += [Call(np.prod, WITH_ZERO, initial=1.5), Call(np.prod, A, axis=0, initia
           Call(np.prod, A, dtype=int)]
 CALLS += [Call(np.var, A, axis=0, correction=1), Call(np.std, A, correction=2),
           Call(np.var, A, dtype=np.float32, **F32)]
+# std of one value per result: the constant 0
+CALLS += [Call(np.std, normal(3, 1), axis=1), Call(np.std, normal(1)),
+          Call(np.std, normal(2, 1, 3), axis=1, keepdims=True)]
 CALLS += [Call(f, A, axis=1, dtype=np.float32, **F32) for f in (np.cumsum, np.cumprod)]
 CALLS += [Call(f, A, axis=0, dtype=int) for f in (np.cumsum, np.cumprod)]
 CALLS += [Call(np.sort, distinct(6), kind="stable"), Call(np.sort, distinct(3, 4), 0, "heapsort")]

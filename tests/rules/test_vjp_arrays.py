@@ -199,6 +199,10 @@ CALLS += [Call(np.full, (2, 3), normal()), Call(np.full, (2, 3), normal(3)),
           Call(np.linspace, normal(), normal(), 4, endpoint=False),
           Call(np.linspace, normal(3), normal(3), 4), Call(np.linspace, normal(), normal(2), 3),
           Call(np.linspace, normal(), normal(), 1)]
+# the result's dtype: a given one (an integer one is flat), an integer a's for full_like
+CALLS += [Call(np.full, (2, 3), normal(), int), Call(np.full_like, A, normal(), np.float32, **F32),
+          Call(np.full_like, np.arange(6).reshape(2, 3), 2.7), Call(np.full_like, A, 0.3, int),
+          Call(np.linspace, normal(), normal(2), 3, dtype=np.float32, **F32)]
 
 # ------------------------------------------------------------ builtins and containers
 Pair = collections.namedtuple("Pair", "a b")

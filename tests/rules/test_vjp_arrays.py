@@ -2,6 +2,7 @@
 containers, each adjoint checked on its own against central finite differences."""
 import builtins
 import collections
+import math
 import operator
 
 import numpy as np
@@ -82,6 +83,9 @@ CALLS += [Call(np.prod, WITH_ZERO, initial=1.5), Call(np.prod, A, axis=0, initia
           Call(np.prod, A, dtype=int)]
 CALLS += [Call(np.var, A, axis=0, correction=1), Call(np.std, A, correction=2),
           Call(np.var, A, dtype=np.float32, **F32)]
+# std of one value per result: the constant 0
+CALLS += [Call(np.std, normal(3, 1), axis=1), Call(np.std, normal(1)),
+          Call(np.std, normal(2, 1, 3), axis=1, keepdims=True)]
 CALLS += [Call(f, A, axis=1, dtype=np.float32, **F32) for f in (np.cumsum, np.cumprod)]
 CALLS += [Call(f, A, axis=0, dtype=int) for f in (np.cumsum, np.cumprod)]
 CALLS += [Call(np.sort, distinct(6), kind="stable"), Call(np.sort, distinct(3, 4), 0, "heapsort")]
@@ -195,6 +199,10 @@ CALLS += [Call(np.full, (2, 3), normal()), Call(np.full, (2, 3), normal(3)),
           Call(np.linspace, normal(), normal(), 4, endpoint=False),
           Call(np.linspace, normal(3), normal(3), 4), Call(np.linspace, normal(), normal(2), 3),
           Call(np.linspace, normal(), normal(), 1)]
+# the result's dtype: a given one (an integer one is flat), an integer a's for full_like
+CALLS += [Call(np.full, (2, 3), normal(), int), Call(np.full_like, A, normal(), np.float32, **F32),
+          Call(np.full_like, np.arange(6).reshape(2, 3), 2.7), Call(np.full_like, A, 0.3, int),
+          Call(np.linspace, normal(), normal(2), 3, dtype=np.float32, **F32)]
 
 # ------------------------------------------------------------ builtins and containers
 Pair = collections.namedtuple("Pair", "a b")
@@ -209,6 +217,9 @@ CALLS += [Call(builtins.sum, [normal(3), normal(3), normal(3)]),
           Call(builtins.min, [0.3, 1.2, -0.4]), Call(builtins.min, np.array([0.3, -1.2, 0.4])),
           Call(rt.astype, A, float), Call(rt.astype, normal(), np.float64),
           Call(rt.astype, A, np.float32, tol=dict(eps=1e-2, rtol=1e-4, atol=1e-4)),
+          Call(rt.astype, A.astype(np.float32), np.float64, tol=dict(eps=1e-2, rtol=1e-4, atol=1e-4)),
+          Call(builtins.min, normal(2), normal(2), normal(2), key=np.sum),
+          Call(builtins.sum, [normal(2, 3), normal(3)]),
           Call(rt.item, np.array(0.7)), Call(rt.item, np.array([0.7])), Call(rt.item, 0.7),
           Call(builtins.list, A), Call(builtins.list, (normal(), normal(2))),
           Call(builtins.tuple, [normal(), normal(2)]), Call(builtins.tuple, normal(3)),
@@ -266,6 +277,12 @@ CALLS += [Call(np.ldexp, A, np.array([1, -2, 0, 3])), Call(np.ldexp, normal(), 2
           Call(np.modf, A * 3.0 + 0.01), Call(np.frexp, A), Call(np.frexp, normal()),
           Call(np.divmod, A * 3.0 + 0.01, 0.7), Call(np.divmod, A, np.full(4, -0.45)),
           Call(divmod, 2.3, 0.7)]
+# float32 parts; a quotient and remainder broadcast from a scalar dividend; three hypot terms
+F32_PARTS = dict(tol=dict(eps=1e-3, rtol=1e-3, atol=1e-3))
+CALLS += [Call(np.modf, (A * 3.0 + 0.01).astype(np.float32), **F32_PARTS),
+          Call(np.frexp, (A + 3.0).astype(np.float32), **F32_PARTS),
+          Call(np.divmod, 2.3, np.array([0.7, -0.45, 1.1, 0.4])),
+          Call(math.hypot, 0.3, -1.2, 0.8)]
 CALLS += [Call(np.rot90, A), Call(np.rot90, A, 2), Call(np.rot90, B, -1, (2, 0)),
           Call(np.fliplr, A), Call(np.flipud, A), Call(np.flipud, normal(4)), Call(np.fliplr, B),
           Call(np.diagonal, A), Call(np.diagonal, A, 1), Call(np.diagonal, A, -2),

@@ -144,6 +144,23 @@ CALLS += [Call(np.linalg.inv, well_conditioned(3, 3)),
           Call(np.linalg.solve, well_conditioned(2, 3, 3), normal(3, 2)),
           Call(np.trace, normal(3, 3)), Call(np.trace, normal(3, 4), 1),
           Call(np.trace, normal(4, 3), offset=-1), Call(np.trace, normal(3, 3, 2))]
+# a singular matrix (rank 2) and a stack holding one: det's derivative is its cofactors
+SINGULAR = np.array([[1.0, 2.0, 0.5], [0.3, -1.0, 2.0], [1.3, 1.0, 2.5]])
+CALLS += [Call(np.linalg.det, SINGULAR),
+          Call(np.linalg.det, np.stack([SINGULAR, well_conditioned(3, 3)])),
+          Call(np.linalg.det, well_conditioned(3, 3).astype(np.float32), **F32),
+          Call(np.linalg.inv, well_conditioned(3, 3).astype(np.float32), **F32),
+          Call(np.linalg.solve, well_conditioned(3, 3).astype(np.float32),
+               normal(3).astype(np.float32), **F32)]
+# norms at 0 (a zero vector, a zero row, zero entries): the slope is 0 there
+CALLS += [Call(np.linalg.norm, np.zeros(3)),
+          Call(np.linalg.norm, WITH_ZERO * [[1], [1], [0]], axis=1),
+          Call(np.linalg.norm, WITH_ZERO, ord=1, axis=1), Call(np.linalg.norm, np.ravel(WITH_ZERO), ord=3),
+          Call(np.linalg.norm, np.zeros((2, 3)), ord="nuc"),
+          Call(np.linalg.norm, np.zeros((2, 3)), ord=2),
+          Call(np.linalg.norm, np.zeros((3, 2)), ord=-2),
+          Call(np.linalg.norm, normal(3, 4).astype(np.float32), **F32),
+          Call(np.linalg.norm, normal(3, 4).astype(np.float32), ord=2, **F32)]
 
 # ------------------------------------------------------------ shape
 CALLS += [Call(np.reshape, A, (2, 6)), Call(np.reshape, normal(12), (3, -1)),

@@ -185,7 +185,9 @@ CALLS += [Call(np.reshape, A, (2, 6)), Call(np.reshape, normal(12), (3, -1)),
           Call(np.copy, A), Call(np.copy, normal())]
 CALLS += [Call(np.array, [normal(3), normal(3)]), Call(np.array, [normal(), normal(), normal()]),
           Call(np.array, [[normal(), normal()], [normal(), normal()]]), Call(np.array, A),
-          Call(np.array, [A, A + 1.0, A * 2.0])]
+          Call(np.array, [A, A + 1.0, A * 2.0]), Call(np.array, [normal(3), normal(3)], ndmin=3),
+          Call(np.array, A, dtype=np.float32, **F32), Call(np.array, A, dtype=int),
+          Call(np.ascontiguousarray, A.T, np.float32, **F32)]
 PARTS = [normal(2, 3), normal(2, 3), normal(2, 3)]
 CALLS += [Call(np.stack, PARTS), Call(np.stack, PARTS, axis=-1), Call(np.stack, PARTS, 1),
           Call(np.stack, (normal(3), normal(3))), Call(np.stack, [normal(), normal()]),
@@ -194,6 +196,7 @@ CALLS += [Call(np.stack, PARTS), Call(np.stack, PARTS, axis=-1), Call(np.stack, 
           Call(np.concatenate, [normal(2, 3), normal(2, 1)], -1),
           Call(np.concatenate, [normal(2, 3), normal(4)], axis=None),
           Call(np.concatenate, (normal(3), normal(2))),
+          Call(np.concatenate, [normal(2, 3), normal(1, 3)], dtype=np.float32, **F32),
           Call(np.vstack, [normal(3), normal(3)]), Call(np.vstack, [normal(2, 3), normal(3)]),
           Call(np.vstack, (normal(2, 3), normal(1, 3))),
           Call(np.hstack, [normal(3), normal(2)]), Call(np.hstack, [normal(2, 3), normal(2, 1)]),

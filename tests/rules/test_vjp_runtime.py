@@ -91,6 +91,7 @@ CALLS += [
                                                      (0.5, [M, 2.0])),
     Call(rt.add, M, ROW), Call(rt.add, [M, normal()], [ROW, normal()]),
     Call(rt.add, {"w": M}, {"w": ROW}), Call(rt.add, normal(), [M, normal()]),
+    Call(rt.add, {"w": M}, {"w": ROW, "b": normal()}),     # a key only b has
     Call(rt.part, [M, normal()], 0), Call(rt.part, {"w": M, "b": normal()}, "b"),
     Call(rt.part, normal(), 1), Call(rt.part, M, 1),
     Call(rt.scatter, ROW, M, 1), Call(rt.scatter, normal(), M, REPEATED),

@@ -614,7 +614,7 @@ def at_power_adjoint_tangent(t, ans, g_in, out, x, index, values, argnum):
 
 
 @custom(rt.at_multiply_adjoint, diff=("g_in", "out", "x", "values"), effects=view(0),
-        abstract_eval=_AT_EVAL)
+        abstract_eval=_AT_EVAL, linear=("g_in",))
 def at_multiply_adjoint(g, ans, g_in, out, x, index, values, argnum):
     full = rt.broadcast_to(g_in, out)
     zeros = rt.zeros_like(out)
@@ -645,6 +645,44 @@ def at_multiply_adjoint(g, ans, g_in, out, x, index, values, argnum):
     return rt.unbroadcast(rt.at_add(zeros, index, g * base * others), g_in, out), 0.0, \
         rt.at_add(zeros, index, g * full[index] * others), \
         rt.unbroadcast(np.reshape(pairs, np.shape(scale)), values, scale)
+
+
+@jvp_rule(rt.at_multiply_adjoint)
+def at_multiply_adjoint_tangent(t, ans, g_in, out, x, index, values, argnum):
+    full = rt.broadcast_to(g_in, out)
+    zeros = rt.zeros_like(out)
+    ones = np.ones(np.shape(out))
+    if argnum == 0:
+        # ans = g_in * factor: out and x are not read; the factor moves with the values, as
+        # the product x.at[index].multiply(values) of ones does
+        factor = rt.at_multiply(ones, index, values)
+        slope = rt.at_multiply_adjoint(1.0, factor, ones, index,
+                                       np.broadcast_to(values, np.shape(factor[index])), 1)
+        return None, rt.zeros_like(ans), rt.zeros_like(ans), \
+            full * rt.at_add(zeros, index, slope * t)
+    base = x[index]
+    if rt.at_unique(np.shape(out), index):
+        # ans = g_in * x at index, summed to values' shape
+        return None, rt.zeros_like(ans), rt.unbroadcast(full[index] * t[index], values, base), \
+            rt.zeros_like(ans)
+    scale = np.broadcast_to(values, np.shape(base))
+    if np.all(scale != 0):
+        # ans = g_in * out / values at index
+        return None, rt.unbroadcast(full[index] * t[index] / scale, values, scale), \
+            rt.zeros_like(ans), \
+            rt.unbroadcast(-full[index] * out[index] * t / scale ** 2, values, scale)
+    # repeated indices and a zero: ans = g_in * x * the other values written to the same
+    # element; a value's tangent moves the others' products that leave out one more of them
+    # (to each value written there, the sum over the other values' tangents of the product
+    # without both)
+    others = rt.at_multiply_adjoint(1.0, out, ones, index, scale, 1)
+    ids = np.ravel(np.reshape(np.arange(np.size(out)), np.shape(out))[index])
+    same = ids[:, None] == ids
+    return None, rt.zeros_like(ans), \
+        rt.unbroadcast(full[index] * t[index] * others, values, scale), \
+        rt.unbroadcast(full[index] * base * np.reshape(np.diag(rt.prod_pairs(
+            np.where(same, np.ravel(np.broadcast_to(t, np.shape(scale))), 0.0),
+            np.where(same, np.ravel(scale), 1.0))), np.shape(scale)), values, scale)
 
 
 nondiff(rt.at_minmax_kept, rt.at_unique, abstract_eval=E.unknown)

@@ -14,7 +14,7 @@ import pytest
 
 import runtime as rt
 
-from .oracle import Call, check_call, rule_of, rule_params
+from .oracle import Call, check_call, check_call_tangent, rule_of, rule_params
 
 RNG = np.random.default_rng(31)
 
@@ -91,6 +91,7 @@ CALLS += [
                                                      (0.5, [M, 2.0])),
     Call(rt.add, M, ROW), Call(rt.add, [M, normal()], [ROW, normal()]),
     Call(rt.add, {"w": M}, {"w": ROW}), Call(rt.add, normal(), [M, normal()]),
+    Call(rt.add, {"w": M}, {"w": ROW, "b": normal()}),     # a key only b has
     Call(rt.part, [M, normal()], 0), Call(rt.part, {"w": M, "b": normal()}, "b"),
     Call(rt.part, normal(), 1), Call(rt.part, M, 1),
     Call(rt.scatter, ROW, M, 1), Call(rt.scatter, normal(), M, REPEATED),
@@ -408,4 +409,36 @@ def test_rules_at_a_zero_match_finite_differences(call, param, argnum, position)
     check_call(call, param, argnum, position)
 
 
-CALLS += MAX_NORMS + CUMPROD_AT_ZERO + MULTIPLY_AT_ZERO
+# (MULTIPLY_AT_ZERO is left out: values' tangent there is checked along the update below)
+CALLS += MAX_NORMS + CUMPROD_AT_ZERO
+
+
+@pytest.mark.parametrize("call, param, argnum, position",
+                         params_of(MULTIPLY_AT_ZERO, "g_in", "out", "x"))
+def test_tangents_at_a_zero_match_finite_differences(call, param, argnum, position):
+    check_call_tangent(call, param, argnum, position)
+
+
+@pytest.mark.parametrize("call, param, argnum, position", params_of(MULTIPLY_AT_ZERO, "values"))
+def test_multiply_at_a_zero_tangent_of_values_along_the_update(call, param, argnum, position,
+                                                               eps=1e-6):
+    """Moving a zero among the values switches the helper to reading out, which the table's
+    differences hold fixed: values' tangent is checked where out follows them (out =
+    x.at[index].multiply(values), its own tangent contributing as out's), and against
+    values' adjoint (the dot-product identity)."""
+    g_in, out, x, index, values, k = call.args
+    rule = rule_of(rt.at_multiply_adjoint)
+    tangent_of = {p: rule.jvp_function(p, nargs=len(call.args)) for p in ("out", "values")}
+    ans = rt.at_multiply_adjoint(*call.args)
+    t, g = normal(*np.shape(values)), normal(*np.shape(ans))
+
+    def along(step):
+        moved = values + step * t
+        return rt.at_multiply(x, index, moved), \
+            rt.at_multiply_adjoint(g_in, rt.at_multiply(x, index, moved), x, index, moved, k)
+    (out_plus, plus), (out_minus, minus) = along(eps), along(-eps)
+    tangent = tangent_of["values"](t, ans, *call.args)
+    total = tangent + tangent_of["out"]((out_plus - out_minus) / (2 * eps), ans, *call.args)
+    np.testing.assert_allclose(total, (plus - minus) / (2 * eps), rtol=1e-5, atol=1e-6)
+    adjoint = rule.vjp_function("values")(g, ans, *call.args)
+    assert np.isclose(np.sum(tangent * g), np.sum(adjoint * t), rtol=1e-9, atol=1e-12)

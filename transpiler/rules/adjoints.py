@@ -21,7 +21,7 @@ import runtime as rt
 
 from . import evaluation as E
 from . import registry
-from .registry import FRESH, IMPURE, element, holds, view, writes
+from .registry import FRESH, IMPURE, element, holds, jvp_rule, view, writes
 
 
 def custom(*primals, **options):
@@ -49,33 +49,34 @@ nondiff(rt.promoted_shape, abstract_eval=E.unknown, shape_only=(0,))
 nondiff(rt.check_real, abstract_eval=E.const(None), effects=IMPURE)
 
 
-@custom(rt.snapshot, abstract_eval=E.first_argument)
+@custom(rt.snapshot, abstract_eval=E.first_argument, linear=True)
 def snapshot(g, ans, value):
     # a copy of the value (and of what it holds)
     return g
 
 
 @custom(rt.cast_adjoint, diff=("d",), effects=view(0), abstract_eval=E.cast_adjoint,
-        shape_only=(1, 2))
+        shape_only=(1, 2), linear=True)
 def cast_adjoint(g, ans, d, x, ans_in):
     # d itself (a float result) or zeros (an integer one): the same choice for g
     return rt.cast_adjoint(g, d, ans_in)
 
 
-@custom(rt.as_value, abstract_eval=E.scalar_of_first, numba="runtime.numba_support._as_value")
+@custom(rt.as_value, abstract_eval=E.scalar_of_first, numba="runtime.numba_support._as_value",
+        linear=True)
 def as_value(g, ans, out):
     return g
 
 
 @custom(rt.unbroadcast, diff=("c",), effects=view(0), abstract_eval=E.unbroadcast,
-        shape_only=(1, 2, 3), numba="runtime.numba_support._unbroadcast")
+        shape_only=(1, 2, 3), numba="runtime.numba_support._unbroadcast", linear=True)
 def unbroadcast(g, ans, c, x, out, to=None):
     # c summed over the axes x was broadcast along (or returned as it is): transposed,
     # g spread over them and summed back to c's shape -- the same helper
     return rt.unbroadcast(g, x, out, c)
 
 
-@custom(rt.sum_to, diff=("c",), effects=view(0), abstract_eval=E.sum_to)
+@custom(rt.sum_to, diff=("c",), effects=view(0), abstract_eval=E.sum_to, linear=True)
 def sum_to(g, ans, c, shape, out_shape):
     if shape == out_shape:
         return g                           # c was returned as it is
@@ -83,7 +84,7 @@ def sum_to(g, ans, c, shape, out_shape):
 
 
 @custom(rt.broadcast_to, diff=("g_in",), effects=view(0), abstract_eval=E.broadcast_like,
-        shape_only=(1,))
+        shape_only=(1,), linear=True)
 def broadcast_to(g, ans, g_in, like):
     if np.shape(g_in) == np.shape(like):
         return g                           # returned as it is
@@ -96,33 +97,32 @@ def broadcast_tangent(g, ans, t, like):
     return rt.unbroadcast(g, t, like)
 
 
-@custom(rt.cast_tangent, diff=("t",), abstract_eval=E.cast_tangent, shape_only=(1,),
-        linear=True)
+@custom(rt.cast_tangent, diff=("t",), abstract_eval=E.cast_tangent, shape_only=(1,), linear=True)
 def cast_tangent(g, ans, t, ans_in):
     # t itself in ans_in's dtype (a float result) or zeros (an integer one)
     return rt.cast_adjoint(g, t, ans_in)
 
 
 @custom(rt.dense, diff=("d",), abstract_eval=E.adjoint_like(1), shape_only=(1,),
-        numba="runtime.numba_support._dense")
+        numba="runtime.numba_support._dense", linear=True)
 def dense(g, ans, d, x):
     # d spread over x's shape (and over each item of a container x)
     return rt.unbroadcast(g, d, ans)
 
 
-@custom(rt.masked, diff=("g_in",), abstract_eval=E.broadcasting("float"))
+@custom(rt.masked, diff=("g_in",), abstract_eval=E.broadcasting("float"), linear=True)
 def masked(g, ans, g_in, mask):
     return rt.unbroadcast(rt.masked(g, mask), g_in, ans)
 
 
 @custom(rt.as_gradient, diff=("d",), effects=view(0), abstract_eval=E.gradient_like(1),
         shape_only=(1,),
-        numba="runtime.numba_support._as_gradient")
+        numba="runtime.numba_support._as_gradient", linear=True)
 def as_gradient(g, ans, d, x):
     return rt.unbroadcast(g, d, ans)
 
 
-@custom(rt.written_slot, diff=("d",), abstract_eval=E.written_slot)
+@custom(rt.written_slot, diff=("d",), abstract_eval=E.written_slot, linear=True)
 def written_slot(g, ans, d, index):
     # the slot read back into place: with repeated indices the last write lands, the
     # element whose value was read
@@ -132,7 +132,7 @@ def written_slot(g, ans, d, index):
 
 
 @custom(rt.as_gradients, diff=("ds",), effects=holds(0), abstract_eval=E.gradients,
-        shape_only=(1,), numba="runtime.numba_support._as_gradients")
+        shape_only=(1,), numba="runtime.numba_support._as_gradients", linear=True)
 def as_gradients(g, ans, ds, xs):
     # as_gradient of each (a copy where two would share memory changes no value)
     return rt.unbroadcast(g, ds, xs)
@@ -143,13 +143,20 @@ def add(g, ans, a, b):
     return rt.unbroadcast(g, a, ans), rt.unbroadcast(g, b, ans)
 
 
+@jvp_rule(rt.add)
+def add_tangent(t, ans, a, b):
+    # a sum, affine in each operand: the operand's tangent spread over the result (an
+    # item only the other operand has is a zero)
+    return rt.dense(t, ans), rt.dense(t, ans)
+
+
 @custom(rt.part, diff=("d",), effects=element(0), abstract_eval=E.part,
-        numba="runtime.numba_support._part")
+        numba="runtime.numba_support._part", linear=True)
 def part(g, ans, d, key):
     return rt.scatter(g, d, key)
 
 
-@custom(rt.scatter, diff=("g_in",), abstract_eval=E.scatter, shape_only=(1,))
+@custom(rt.scatter, diff=("g_in",), abstract_eval=E.scatter, shape_only=(1,), linear=True)
 def scatter(g, ans, g_in, d, index):
     if not isinstance(d, (list, tuple, dict)):
         if np.ndim(d) == 0:
@@ -159,7 +166,7 @@ def scatter(g, ans, g_in, d, index):
 
 
 @custom(rt.gather, diff=("g_in",), effects=element(0), abstract_eval=E.gather,
-        shape_only=(1, 3))
+        shape_only=(1, 3), linear=True)
 def gather(g, ans, g_in, d, index, v):
     return rt.unbroadcast(rt.scatter(g, d, index), g_in, d)
 
@@ -175,9 +182,17 @@ def add_at(g, ans, d, index, v):
     return g, rt.gather(g, d, index, v)
 
 
+@jvp_rule(rt.add_at)
+def add_at_tangent(t, ans, d, index, v):
+    # ans is d after the call: d's tangent (spread over an item that grew), or v's added
+    # at index into zeros shaped like ans
+    return rt.dense(t, ans), rt.dense(rt.scatter(t, ans, index), ans)
+
+
 # Undoing a write into a dict (or a value whose type is not known) in the reverse sweep:
 # the slot's old value (rt.MISSING for a new key), put back later.
-@custom(rt.save_slot, diff=("container",), effects=element(0), abstract_eval=E.save_slot)
+@custom(rt.save_slot, diff=("container",), effects=element(0), abstract_eval=E.save_slot,
+        linear=True)
 def save_slot(g, ans, container, key):
     return rt.scatter(g, container, key)
 
@@ -189,7 +204,14 @@ def restore_slot(g, ans, container, key, old):
     return rt.cleared(g, container, key), rt.part(g, key)
 
 
-@custom(rt.cleared, diff=("g_in",), abstract_eval=E.adjoint_like(1))
+@jvp_rule(rt.restore_slot)
+def restore_slot_tangent(t, ans, container, key, old):
+    # ans is the container after: old's tangent in the slot (no slot for a key the write
+    # had added), the container's elsewhere
+    return rt.dense(rt.cleared(t, ans, key), ans), rt.dense(rt.scatter(t, ans, key), ans)
+
+
+@custom(rt.cleared, diff=("g_in",), abstract_eval=E.adjoint_like(1), linear=True)
 def cleared(g, ans, g_in, d, key):
     # a projection, its own transpose (summed back where g_in stood for every item)
     return rt.unbroadcast(rt.cleared(g, d, key), g_in, ans)
@@ -493,14 +515,14 @@ _AT_EVAL = E.computed_adjoint_argnum((2, 4), 5)
 
 
 @custom(rt.at_gather, diff=("g_in",), effects=view(0), abstract_eval=E.computed_adjoint(3),
-        shape_only=(1, 3))
+        shape_only=(1, 3), linear=True)
 def at_gather(g, ans, g_in, out, index, values):
     # ans reads g_in at index: g goes back there, summed over repeated indices
     return rt.unbroadcast(rt.at_add(rt.zeros_like(out), index, g), g_in, out)
 
 
 @custom(rt.at_set_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_AT_EVAL,
-        shape_only=(1, 2, 4))
+        shape_only=(1, 2, 4), linear=True)
 def at_set_adjoint(g, ans, g_in, out, x, index, values, argnum):
     if argnum == 0:                                  # clearing the slot is its own transpose
         return rt.unbroadcast(rt.at_set_adjoint(g, out, x, index, values, 0), g_in, out)
@@ -508,7 +530,7 @@ def at_set_adjoint(g, ans, g_in, out, x, index, values, argnum):
     return rt.unbroadcast(rt.at_set(rt.zeros_like(out), index, g), g_in, out)
 
 
-@custom(rt.at_minmax_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_AT_EVAL)
+@custom(rt.at_minmax_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_AT_EVAL, linear=True)
 def at_minmax_adjoint(g, ans, g_in, out, x, index, values, argnum):
     # x, values and out only choose the elements g_in goes to
     if argnum == 0:
@@ -518,7 +540,7 @@ def at_minmax_adjoint(g, ans, g_in, out, x, index, values, argnum):
 
 
 @custom(rt.at_divide_adjoint, diff=("g_in", "out", "values"), effects=view(0),
-        abstract_eval=_AT_EVAL, shape_only=(2,))
+        abstract_eval=_AT_EVAL, shape_only=(2,), linear=("g_in",))
 def at_divide_adjoint(g, ans, g_in, out, x, index, values, argnum):
     full = rt.broadcast_to(g_in, out)
     zeros = rt.zeros_like(out)
@@ -534,8 +556,25 @@ def at_divide_adjoint(g, ans, g_in, out, x, index, values, argnum):
         rt.unbroadcast(g * full[index] * out[index] / values ** 2, values, out[index])
 
 
+@jvp_rule(rt.at_divide_adjoint)
+def at_divide_adjoint_tangent(t, ans, g_in, out, x, index, values, argnum):
+    full = rt.broadcast_to(g_in, out)
+    if argnum == 0:
+        # ans = g_in / factor: out is not read; the factor moves with the values, as the
+        # product x.at[index].multiply(values) of ones does
+        ones = np.ones(np.shape(out))
+        factor = rt.at_multiply(ones, index, values)
+        slope = rt.at_multiply_adjoint(1.0, factor, ones, index,
+                                       np.broadcast_to(values, np.shape(factor[index])), 1)
+        return None, rt.zeros_like(ans), \
+            -full * rt.at_add(rt.zeros_like(out), index, slope * t) / factor ** 2
+    # ans = -g_in * out / values at index, summed to values' shape: linear in out
+    return None, rt.at_divide_adjoint(g_in, t, x, index, values, 1), \
+        rt.unbroadcast(t * full[index] * out[index] / values ** 2, values, out[index])
+
+
 @custom(rt.at_power_adjoint, diff=("g_in", "out", "x", "values"), effects=view(0),
-        abstract_eval=_AT_EVAL)
+        abstract_eval=_AT_EVAL, linear=("g_in",))
 def at_power_adjoint(g, ans, g_in, out, x, index, values, argnum):
     full = rt.broadcast_to(g_in, out)
     zeros = rt.zeros_like(out)
@@ -555,8 +594,28 @@ def at_power_adjoint(g, ans, g_in, out, x, index, values, argnum):
         rt.at_add(zeros, index, g * full[index] * np.log(safe)), rt.at_add(zeros, index, d_x), 0.0
 
 
+@jvp_rule(rt.at_power_adjoint)
+def at_power_adjoint_tangent(t, ans, g_in, out, x, index, values, argnum):
+    full = rt.broadcast_to(g_in, out)
+    zeros = rt.zeros_like(out)
+    base = x[index]
+    safe = np.where(base == 0, 1.0, base)
+    if argnum == 0:
+        # ans = g_in, times values * x ** (values - 1) at index (indices are unique); out
+        # is not read
+        return None, rt.zeros_like(ans), rt.at_add(
+            zeros, index, full[index] * values * (values - 1) * base ** (values - 2) * t[index]), \
+            rt.at_add(zeros, index,
+                      full[index] * base ** (values - 1) * (1.0 + values * np.log(safe)) * t)
+    # ans = g_in * out * log(x) at index (0 where x is 0), summed to values' shape: linear
+    # in out, and values lend only their shape
+    return None, rt.at_power_adjoint(g_in, t, x, index, values, 1), rt.unbroadcast(
+        np.where(base == 0, 0.0, full[index] * out[index] * t[index] / safe), values, base), \
+        rt.zeros_like(ans)
+
+
 @custom(rt.at_multiply_adjoint, diff=("g_in", "out", "x", "values"), effects=view(0),
-        abstract_eval=_AT_EVAL)
+        abstract_eval=_AT_EVAL, linear=("g_in",))
 def at_multiply_adjoint(g, ans, g_in, out, x, index, values, argnum):
     full = rt.broadcast_to(g_in, out)
     zeros = rt.zeros_like(out)
@@ -589,13 +648,51 @@ def at_multiply_adjoint(g, ans, g_in, out, x, index, values, argnum):
         rt.unbroadcast(np.reshape(pairs, np.shape(scale)), values, scale)
 
 
+@jvp_rule(rt.at_multiply_adjoint)
+def at_multiply_adjoint_tangent(t, ans, g_in, out, x, index, values, argnum):
+    full = rt.broadcast_to(g_in, out)
+    zeros = rt.zeros_like(out)
+    ones = np.ones(np.shape(out))
+    if argnum == 0:
+        # ans = g_in * factor: out and x are not read; the factor moves with the values, as
+        # the product x.at[index].multiply(values) of ones does
+        factor = rt.at_multiply(ones, index, values)
+        slope = rt.at_multiply_adjoint(1.0, factor, ones, index,
+                                       np.broadcast_to(values, np.shape(factor[index])), 1)
+        return None, rt.zeros_like(ans), rt.zeros_like(ans), \
+            full * rt.at_add(zeros, index, slope * t)
+    base = x[index]
+    if rt.at_unique(np.shape(out), index):
+        # ans = g_in * x at index, summed to values' shape
+        return None, rt.zeros_like(ans), rt.unbroadcast(full[index] * t[index], values, base), \
+            rt.zeros_like(ans)
+    scale = np.broadcast_to(values, np.shape(base))
+    if np.all(scale != 0):
+        # ans = g_in * out / values at index
+        return None, rt.unbroadcast(full[index] * t[index] / scale, values, scale), \
+            rt.zeros_like(ans), \
+            rt.unbroadcast(-full[index] * out[index] * t / scale ** 2, values, scale)
+    # repeated indices and a zero: ans = g_in * x * the other values written to the same
+    # element; a value's tangent moves the others' products that leave out one more of them
+    # (to each value written there, the sum over the other values' tangents of the product
+    # without both)
+    others = rt.at_multiply_adjoint(1.0, out, ones, index, scale, 1)
+    ids = np.ravel(np.reshape(np.arange(np.size(out)), np.shape(out))[index])
+    same = ids[:, None] == ids
+    return None, rt.zeros_like(ans), \
+        rt.unbroadcast(full[index] * t[index] * others, values, scale), \
+        rt.unbroadcast(full[index] * base * np.reshape(np.diag(rt.prod_pairs(
+            np.where(same, np.ravel(np.broadcast_to(t, np.shape(scale))), 0.0),
+            np.where(same, np.ravel(scale), 1.0))), np.shape(scale)), values, scale)
+
+
 nondiff(rt.at_minmax_kept, rt.at_unique, abstract_eval=E.unknown)
 
 
 # ------------------------------------------------------------ builtins and containers
 
 @custom(rt.sum_builtin_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown,
-        shape_only=(2,))
+        shape_only=(2,), linear=True)
 def sum_builtin_adjoint(g, ans, g_in, iterable, out=None):
     if not isinstance(iterable, (list, tuple)):
         return g                                     # g_in returned as it is
@@ -606,7 +703,8 @@ def sum_builtin_adjoint(g, ans, g_in, iterable, out=None):
                 else rt.unbroadcast(rt.part(g, k), g_in, out) for k, item in enumerate(iterable)])
 
 
-@custom(rt.minmax_builtin_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown)
+@custom(rt.minmax_builtin_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown,
+        linear=True)
 def minmax_builtin_adjoint(g, ans, g_in, out, args, argnum, pick, key=None):
     # the arguments only choose the element g_in goes to
     if len(args) == 1 and isinstance(args[0], np.ndarray):
@@ -618,7 +716,7 @@ def minmax_builtin_adjoint(g, ans, g_in, out, args, argnum, pick, key=None):
     return 0.0
 
 
-@custom(rt.sequence_adjoint, diff=("g_in",), effects=view(0), abstract_eval=E.unknown)
+@custom(rt.sequence_adjoint, diff=("g_in",), effects=view(0), abstract_eval=E.unknown, linear=True)
 def sequence_adjoint(g, ans, g_in, iterable):
     if isinstance(iterable, dict):
         return rt.zeros_like(g_in)                   # a dict's keys: no derivative
@@ -628,14 +726,15 @@ def sequence_adjoint(g, ans, g_in, iterable):
     return list([rt.unbroadcast(row, p, row) for row, p in zip(rt.unstack(g, ans, g_in, 0), g_in)])
 
 
-@custom(rt.dict_values_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown)
+@custom(rt.dict_values_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown,
+        linear=True)
 def dict_values_adjoint(g, ans, g_in, d):
     if isinstance(g_in, list):
         return list([rt.part(g, key) for key in list(d)])
     return sum([rt.part(g, key) for key in list(d)])    # g_in stood for every value
 
 
-@custom(rt.field_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown)
+@custom(rt.field_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown, linear=True)
 def field_adjoint(g, ans, g_in, obj, name):
     return rt.part(g, rt.field_index(obj, name))
 
@@ -643,7 +742,7 @@ def field_adjoint(g, ans, g_in, obj, name):
 nondiff(rt.field_index, abstract_eval=E.python_int)
 
 
-@custom(rt.sorted_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown)
+@custom(rt.sorted_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown, linear=True)
 def sorted_adjoint(g, ans, g_in, out, iterable, reverse=False, key=None):
     if isinstance(iterable, dict):
         return rt.zeros_like(g_in)                   # a dict's keys: no derivative
@@ -659,14 +758,14 @@ def sorted_adjoint(g, ans, g_in, out, iterable, reverse=False, key=None):
     return gathered
 
 
-@custom(rt.sorted_gather, diff=("c",), effects=holds(0), abstract_eval=E.unknown)
+@custom(rt.sorted_gather, diff=("c",), effects=holds(0), abstract_eval=E.unknown, linear=True)
 def sorted_gather(g, ans, c, iterable, reverse=False, key=None):
     if not (isinstance(c, (list, tuple)) or isinstance(c, np.ndarray) and np.ndim(c)):
         return sum([rt.part(g, k) for k in range(len(ans))])     # c stood for every part
     return rt.sorted_adjoint(g, ans, iterable, reverse, key)
 
 
-@custom(rt.concat_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown)
+@custom(rt.concat_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown, linear=True)
 def concat_adjoint(g, ans, g_in, a, b, argnum):
     n = len(a)
     if not isinstance(g_in, (list, tuple)):
@@ -676,7 +775,8 @@ def concat_adjoint(g, ans, g_in, a, b, argnum):
     return list([0.0 if k < n else rt.part(g, k - n) for k in range(len(g_in))])
 
 
-@custom(rt.unrepeat_sequence, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown)
+@custom(rt.unrepeat_sequence, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown,
+        linear=True)
 def unrepeat_sequence(g, ans, g_in, seq, n):
     if isinstance(g_in, (list, tuple)):
         return list([rt.part(g, k % len(seq)) for k in range(len(g_in))])

@@ -277,20 +277,20 @@ def solve_adjoint(g, ans, g_in, out, a, b, argnum):
 
 
 @custom(rt.trace_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
-        shape_only=(1, 2))
+        shape_only=(1, 2), linear=True)
 def trace_adjoint(g, ans, g_in, out, a, offset=0, axis1=0, axis2=1):
     return rt.unbroadcast(np.trace(rt.broadcast_to(g, a), offset, axis1, axis2), g_in, out)
 
 
 @custom(rt.undiagonal, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
-        shape_only=(1, 2))
+        shape_only=(1, 2), linear=True)
 def undiagonal(g, ans, g_in, out, a, offset=0, axis1=0, axis2=1):
     # a diagonal written and a diagonal read are each other's transposes
     return rt.unbroadcast(np.diagonal(rt.broadcast_to(g, a), offset, axis1, axis2), g_in, out)
 
 
 @custom(rt.diag_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
-        shape_only=(1, 2))
+        shape_only=(1, 2), linear=True)
 def diag_adjoint(g, ans, g_in, out, v, k=0):
     # a diagonal read and a diagonal written are each other's transposes
     return rt.unbroadcast(np.diag(rt.broadcast_to(g, v), k), g_in, out)
@@ -367,7 +367,7 @@ def prod_pairs(g, ans, w, x):
 
 
 @custom(rt.cumsum_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
-        shape_only=(1, 2))
+        shape_only=(1, 2), linear=True)
 def cumsum_adjoint(g, ans, g_in, out, x, axis=None):
     # ans sums g_in from the end: its transpose sums from the start
     return rt.unbroadcast(np.cumsum(rt.broadcast_to(g, x), axis), g_in, out)
@@ -400,13 +400,13 @@ def cumprod_adjoint(g, ans, g_in, out, x, axis=None):
 
 
 @custom(rt.sort_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
-        shape_only=(1,))
+        shape_only=(1,), linear=True)
 def sort_adjoint(g, ans, g_in, out, a, axis=-1):
     # a only orders where g_in goes: g comes back in that order
     return rt.unbroadcast(rt.take_sorted(g, a, axis), g_in, out)
 
 
-@custom(rt.take_sorted, diff=("c",), abstract_eval=E.take_sorted)
+@custom(rt.take_sorted, diff=("c",), abstract_eval=E.take_sorted, linear=True)
 def take_sorted(g, ans, c, a, axis=-1):
     return rt.unbroadcast(rt.sort_adjoint(g, ans, a, axis), c, a)
 
@@ -414,19 +414,19 @@ def take_sorted(g, ans, c, a, axis=-1):
 # ------------------------------------------------------------ assembly of arrays
 
 @custom(rt.untile, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
-        shape_only=(1, 2))
+        shape_only=(1, 2), linear=True)
 def untile(g, ans, g_in, out, a, reps):
     return rt.unbroadcast(np.tile(rt.broadcast_to(g, a), reps), g_in, out)
 
 
 @custom(rt.unrepeat, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
-        shape_only=(1, 2))
+        shape_only=(1, 2), linear=True)
 def unrepeat(g, ans, g_in, out, a, repeats, axis=None):
     return rt.unbroadcast(np.repeat(rt.broadcast_to(g, a), repeats, axis), g_in, out)
 
 
 @custom(rt.linspace_adjoint, diff=("g_in",), effects=view(0),
-        abstract_eval=E.computed_adjoint_argnum((2, 3), 6), shape_only=(1, 2, 3))
+        abstract_eval=E.computed_adjoint_argnum((2, 3), 6), shape_only=(1, 2, 3), linear=True)
 def linspace_adjoint(g, ans, g_in, out, start, stop, num=50, endpoint=True, argnum=0):
     # ans sums g_in weighted by the samples' weights: the transpose spreads g with them
     h = np.broadcast_to(g, np.shape(out)[1:])
@@ -435,14 +435,15 @@ def linspace_adjoint(g, ans, g_in, out, start, stop, num=50, endpoint=True, argn
     return rt.unbroadcast(np.linspace(0.0, h, num, endpoint), g_in, out)
 
 
-@custom(rt.unstack, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown, shape_only=(1,))
+@custom(rt.unstack, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown, shape_only=(1,),
+        linear=True)
 def unstack(g, ans, g_in, out, parts, axis=0):
     return rt.unbroadcast(np.stack([rt.broadcast_to(rt.part(g, k), p) for k, p in enumerate(parts)],
                                    axis), g_in, out)
 
 
 @custom(rt.unconcatenate, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown,
-        shape_only=(1,))
+        shape_only=(1,), linear=True)
 def unconcatenate(g, ans, g_in, out, parts, axis=0, like=None, ndmin=0):
     if like is None:
         shaped = parts
@@ -455,7 +456,7 @@ def unconcatenate(g, ans, g_in, out, parts, axis=0, like=None, ndmin=0):
 
 
 @custom(rt.array_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown,
-        shape_only=(1,))
+        shape_only=(1,), linear=True)
 def array_adjoint(g, ans, g_in, out, obj, ndmin=0):
     if not isinstance(obj, (list, tuple)):
         return g                                     # g_in returned as it is
@@ -463,13 +464,13 @@ def array_adjoint(g, ans, g_in, out, obj, ndmin=0):
 
 
 @custom(rt.stack_parts, diff=("d",), effects=view(0), abstract_eval=E.stack_parts,
-        shape_only=(2,))
+        shape_only=(2,), linear=True)
 def stack_parts(g, ans, d, obj, like):
     return rt.split_parts(g, d, obj, like)
 
 
 @custom(rt.split_parts, diff=("g_in",), effects=view(0), abstract_eval=E.unknown,
-        shape_only=(3,))
+        shape_only=(3,), linear=True)
 def split_parts(g, ans, g_in, d, obj, like):
     if not isinstance(obj, (list, tuple)):
         return g                                     # g_in returned as it is
@@ -477,7 +478,7 @@ def split_parts(g, ans, g_in, d, obj, like):
 
 
 @custom(rt.astype_adjoint, diff=("g_in",), effects=view(0), abstract_eval=E.astype_adjoint,
-        shape_only=(1, 2))
+        shape_only=(1, 2), linear=True)
 def astype_adjoint(g, ans, g_in, x, out):
     if not np.issubdtype(np.result_type(out), np.inexact):
         return 0.0                                   # a cast to integers: ans is 0.0

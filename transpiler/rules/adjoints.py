@@ -21,7 +21,7 @@ import runtime as rt
 
 from . import evaluation as E
 from . import registry
-from .registry import FRESH, IMPURE, element, holds, view, writes
+from .registry import FRESH, IMPURE, element, holds, jvp_rule, view, writes
 
 
 def custom(*primals, **options):
@@ -197,10 +197,12 @@ def cleared(g, ans, g_in, d, key):
 # ------------------------------------------------------------ linear algebra
 # The adjoint of a bilinear product is bilinear in the cotangent and the other operand:
 # <g, matmul_adjoint(g_in, out, x, y, 0)> = <g_in, g @ y>, so g_in's adjoint is g @ y and
-# y's is the product's own adjoint with g in x's place (x lends only its shape).
+# y's is the product's own adjoint with g in x's place (x lends only its shape).  The
+# tangents are the transposes: g_in's and the other operand's are the helper with the
+# tangent in their place, and the operand argnum's is zero.
 
 @custom(rt.matmul_adjoint, diff=("g_in", "x", "y"), effects=view(0), abstract_eval=_BY_ARGNUM,
-        shape_only=(1,))
+        shape_only=(1,), linear=("g_in",))
 def matmul_adjoint(g, ans, g_in, out, x, y, argnum):
     if argnum == 0:
         h = rt.broadcast_to(g, x)
@@ -210,8 +212,15 @@ def matmul_adjoint(g, ans, g_in, out, x, y, argnum):
     return rt.unbroadcast(np.matmul(x, h), g_in, out), rt.matmul_adjoint(g_in, out, x, h, 0), 0.0
 
 
+@jvp_rule(rt.matmul_adjoint)
+def matmul_adjoint(t, ans, g_in, out, x, y, argnum):
+    if argnum == 0:
+        return None, np.zeros_like(ans), rt.matmul_adjoint(g_in, out, x, t, 0)
+    return None, rt.matmul_adjoint(g_in, out, t, y, 1), np.zeros_like(ans)
+
+
 @custom(rt.dot_adjoint, diff=("g_in", "x", "y"), effects=view(0), abstract_eval=_BY_ARGNUM,
-        shape_only=(1,))
+        shape_only=(1,), linear=("g_in",))
 def dot_adjoint(g, ans, g_in, out, x, y, argnum):
     if argnum == 0:
         h = rt.broadcast_to(g, x)
@@ -220,8 +229,15 @@ def dot_adjoint(g, ans, g_in, out, x, y, argnum):
     return rt.unbroadcast(np.dot(x, h), g_in, out), rt.dot_adjoint(g_in, out, x, h, 0), 0.0
 
 
+@jvp_rule(rt.dot_adjoint)
+def dot_adjoint(t, ans, g_in, out, x, y, argnum):
+    if argnum == 0:
+        return None, np.zeros_like(ans), rt.dot_adjoint(g_in, out, x, t, 0)
+    return None, rt.dot_adjoint(g_in, out, t, y, 1), np.zeros_like(ans)
+
+
 @custom(rt.inner_adjoint, diff=("g_in", "a", "b"), effects=view(0), abstract_eval=_BY_ARGNUM,
-        shape_only=(1,))
+        shape_only=(1,), linear=("g_in",))
 def inner_adjoint(g, ans, g_in, out, a, b, argnum):
     if argnum == 0:
         h = rt.broadcast_to(g, a)
@@ -230,14 +246,28 @@ def inner_adjoint(g, ans, g_in, out, a, b, argnum):
     return rt.unbroadcast(np.inner(a, h), g_in, out), rt.inner_adjoint(g_in, out, a, h, 0), 0.0
 
 
+@jvp_rule(rt.inner_adjoint)
+def inner_adjoint(t, ans, g_in, out, a, b, argnum):
+    if argnum == 0:
+        return None, np.zeros_like(ans), rt.inner_adjoint(g_in, out, a, t, 0)
+    return None, rt.inner_adjoint(g_in, out, t, b, 1), np.zeros_like(ans)
+
+
 @custom(rt.outer_adjoint, diff=("g_in", "a", "b"), effects=view(0), abstract_eval=_BY_ARGNUM,
-        shape_only=(1,))
+        shape_only=(1,), linear=("g_in",))
 def outer_adjoint(g, ans, g_in, out, a, b, argnum):
     if argnum == 0:
         h = rt.broadcast_to(g, a)
         return rt.unbroadcast(np.outer(h, b), g_in, out), 0.0, rt.outer_adjoint(g_in, out, h, b, 1)
     h = rt.broadcast_to(g, b)
     return rt.unbroadcast(np.outer(a, h), g_in, out), rt.outer_adjoint(g_in, out, a, h, 0), 0.0
+
+
+@jvp_rule(rt.outer_adjoint)
+def outer_adjoint(t, ans, g_in, out, a, b, argnum):
+    if argnum == 0:
+        return None, np.zeros_like(ans), rt.outer_adjoint(g_in, out, a, t, 0)
+    return None, rt.outer_adjoint(g_in, out, t, b, 1), np.zeros_like(ans)
 
 
 @custom(rt.det_adjoint, diff=("g_in", "a"), effects=view(0),

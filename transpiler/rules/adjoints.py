@@ -271,7 +271,7 @@ def outer_adjoint(t, ans, g_in, out, a, b, argnum):
 
 
 @custom(rt.det_adjoint, diff=("g_in", "a"), effects=view(0),
-        abstract_eval=_ADJOINT_OF_THIRD, shape_only=(1,))
+        abstract_eval=_ADJOINT_OF_THIRD, shape_only=(1,), linear=("g_in",))
 def det_adjoint(g, ans, g_in, out, a):
     # ans = g_in * C(a), C the cofactor matrix det(a) inv(a)^T (matrix by matrix); the
     # derivative of C needs inv(a): exact for invertible matrices
@@ -284,8 +284,17 @@ def det_adjoint(g, ans, g_in, out, a):
     return d_g, scale * (along * inv_t - np.matmul(inv_t, np.matmul(h_t, inv_t)))
 
 
+@jvp_rule(rt.det_adjoint)
+def det_adjoint(t, ans, g_in, out, a):
+    # d(det(a) inv(a)^T) = det(a) (tr(inv(a) t) inv(a)^T - inv(a)^T t^T inv(a)^T): with
+    # s = inv(a) t and ans = g_in det(a) inv(a)^T, ans tr(s) - ans s^T (one solve)
+    s = np.linalg.solve(a, t)
+    return None, np.expand_dims(np.trace(s, axis1=-2, axis2=-1), (-2, -1)) * ans \
+        - np.matmul(ans, np.swapaxes(s, -1, -2))
+
+
 @custom(rt.solve_adjoint, diff=("g_in", "out", "a"), effects=view(0), abstract_eval=_BY_ARGNUM,
-        shape_only=(3,))
+        shape_only=(3,), linear=("g_in",))
 def solve_adjoint(g, ans, g_in, out, a, b, argnum):
     if argnum == 1:
         # ans = a^-T g_in (summed to b's shape): g_in's adjoint solves a against g, and a's
@@ -304,6 +313,19 @@ def solve_adjoint(g, ans, g_in, out, a, b, argnum):
         q = np.linalg.solve(a, np.matmul(h, out))
         d_out = -np.matmul(np.swapaxes(h, -1, -2), gb)
     return rt.unbroadcast(-q, g_in, out), d_out, -rt.solve_adjoint(g_in, q, a, b, 0)
+
+
+@jvp_rule(rt.solve_adjoint)
+def solve_adjoint(t, ans, g_in, out, a, b, argnum):
+    # ans is a^-T g_in (argnum 1) or -(a^-T g_in) out^T (argnum 0), summed to the
+    # argument's shape: flat in out, or linear in it.  a moves a^-T by -a^-T t^T a^-T, so
+    # a's tangent is the helper itself with -t^T a^-T g_in = -(a^-1 t)^T g_in for g_in
+    full = rt.broadcast_to(g_in, out)
+    if np.ndim(b) == 1:
+        full = full[..., None]                       # a vector b: the one-column case
+    return None, rt.solve_adjoint(g_in, t, a, b, 0) if argnum == 0 else np.zeros_like(ans), \
+        rt.solve_adjoint(np.reshape(-np.matmul(np.swapaxes(np.linalg.solve(a, t), -1, -2), full),
+                                    np.shape(out)), out, a, b, argnum)
 
 
 @custom(rt.trace_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,

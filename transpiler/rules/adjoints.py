@@ -349,7 +349,7 @@ def diag_adjoint(g, ans, g_in, out, v, k=0):
 
 
 @custom(rt.norm_adjoint, diff=("g_in", "out", "x"), effects=view(0),
-        abstract_eval=_ADJOINT_OF_THIRD)
+        abstract_eval=_ADJOINT_OF_THIRD, linear=("g_in",))
 def norm_adjoint(g, ans, g_in, out, x, ord=None, axis=None, keepdims=False):
     # ans = g_in (spread over the reduced axes) times d norm / dx: linear in g_in
     slope = rt.norm_adjoint(1.0, out, x, ord, axis, keepdims)
@@ -379,10 +379,35 @@ def norm_adjoint(g, ans, g_in, out, x, ord=None, axis=None, keepdims=False):
     return d_g, np.where(out == 0, 0.0, d_out), d_x
 
 
+@jvp_rule(rt.norm_adjoint)
+def norm_adjoint(t, ans, g_in, out, x, ord=None, axis=None, keepdims=False):
+    # the transpose of the vjp: ans = spread(g_in) x |x|^(p-2) / spread(out)^(p-1) is
+    # diagonal in x, and out scales it by out^(1-p)
+    if ord in (np.inf, -np.inf) or ord == 0 or ord == 1:
+        return None, np.zeros_like(ans), np.zeros_like(ans)
+    if ord == -1 or ord == 2 or ord == -2 or ord == "nuc":
+        if rt.matrix_axes(x, ord, axis) is not None:
+            if ord != -1:
+                rt.refuse("the derivative of rt.norm_adjoint for this matrix norm (write "
+                          "np.linalg.norm, whose rule differentiates it)", ord)
+            return None, np.zeros_like(ans), np.zeros_like(ans)
+    if ord is None or ord == "fro":
+        p = 2
+    else:
+        p = ord
+    if axis is None or keepdims:
+        spread, norm = g_in, out
+    else:
+        spread, norm = np.expand_dims(rt.broadcast_to(g_in, out), axis), np.expand_dims(out, axis)
+    safe = np.where(norm == 0, 1.0, norm)
+    return None, np.where(norm == 0, 0.0, (1 - p) * ans * np.reshape(t, np.shape(norm)) / safe), \
+        np.where(norm == 0, 0.0, (p - 1) * t * spread * np.abs(x) ** (p - 2) / safe ** (p - 1))
+
+
 # ------------------------------------------------------------ reductions and scans
 
 @custom(rt.prod_adjoint, diff=("g_in", "x"), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
-        shape_only=(1,))
+        shape_only=(1,), linear=("g_in",))
 def prod_adjoint(g, ans, g_in, out, x, axis=None, keepdims=False):
     # ans = g_in (spread over the reduced axes) times the product of the other elements
     others = rt.prod_adjoint(1.0, out, x, axis, keepdims)
@@ -406,7 +431,29 @@ def prod_adjoint(g, ans, g_in, out, x, axis=None, keepdims=False):
     return d_g, np.moveaxis(np.reshape(pairs, np.shape(moved)), last, axes)
 
 
-@custom(rt.prod_pairs, diff=("w", "x"), abstract_eval=E.computed_adjoint(1))
+@jvp_rule(rt.prod_adjoint)
+def prod_adjoint(t, ans, g_in, out, x, axis=None, keepdims=False):
+    # x: the product's second derivative is symmetric, so the tangent is the vjp's sum
+    # with t for g
+    if axis is None or keepdims:
+        spread = g_in
+    else:
+        spread = np.expand_dims(rt.broadcast_to(g_in, out), axis)
+    if axis is None:
+        axes = tuple(range(np.ndim(x)))
+    elif isinstance(axis, tuple):
+        axes = axis
+    else:
+        axes = (axis,)
+    last = tuple(range(-len(axes), 0))
+    moved = np.moveaxis(x, axes, last)
+    rows = np.shape(moved)[:np.ndim(moved) - len(axes)] + (-1,)
+    weights = np.moveaxis(t * spread, axes, last)
+    pairs = rt.prod_pairs(np.reshape(weights, rows), np.reshape(moved, rows))
+    return None, np.moveaxis(np.reshape(pairs, np.shape(moved)), last, axes)
+
+
+@custom(rt.prod_pairs, diff=("w", "x"), abstract_eval=E.computed_adjoint(1), linear=("w",))
 def prod_pairs(g, ans, w, x):
     # symmetric in w; in x, the same sums with one more factor left out: row m of the
     # stacks sets x_m to 1 and w_m to 0
@@ -418,6 +465,16 @@ def prod_pairs(g, ans, w, x):
         np.sum(np.where(eye, 0.0, h[..., None, :] * more), axis=-1)
 
 
+@jvp_rule(rt.prod_pairs)
+def prod_pairs(t, ans, w, x):
+    # x: the product's third derivative is symmetric, so the tangent is the vjp's sum with
+    # t for g
+    eye = np.eye(np.shape(x)[-1], dtype=bool)
+    more = rt.prod_pairs(np.where(eye, 0.0, rt.broadcast_to(w, x)[..., None, :]),
+                         np.where(eye, 1.0, x[..., None, :]))
+    return None, np.sum(np.where(eye, 0.0, t[..., None, :] * more), axis=-1)
+
+
 @custom(rt.cumsum_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
         shape_only=(1, 2), linear=True)
 def cumsum_adjoint(g, ans, g_in, out, x, axis=None):
@@ -426,7 +483,7 @@ def cumsum_adjoint(g, ans, g_in, out, x, axis=None):
 
 
 @custom(rt.cumprod_adjoint, diff=("g_in", "out", "x"), effects=view(0),
-        abstract_eval=_ADJOINT_OF_THIRD)
+        abstract_eval=_ADJOINT_OF_THIRD, linear=("g_in",))
 def cumprod_adjoint(g, ans, g_in, out, x, axis=None):
     full = rt.broadcast_to(g_in, out)
     h = rt.broadcast_to(g, x)
@@ -449,6 +506,27 @@ def cumprod_adjoint(g, ans, g_in, out, x, axis=None):
     if axis is None:
         return rt.unbroadcast(d_g, g_in, out), 0.0, np.reshape(d_x, np.shape(x))
     return rt.unbroadcast(np.moveaxis(d_g, -1, axis), g_in, out), 0.0, np.moveaxis(d_x, -1, axis)
+
+
+@jvp_rule(rt.cumprod_adjoint)
+def cumprod_adjoint(t, ans, g_in, out, x, axis=None):
+    full = rt.broadcast_to(g_in, out)
+    if np.all(x != 0):
+        # ans = (g_in * out summed from the end) / x: linear in out, and x divides it
+        return None, rt.cumprod_adjoint(g_in, t, x, axis), -t * ans / x
+    # a zero in x: ans does not read out, and x's tangent is the vjp's sum with t for g
+    # (the second derivative of <g_in, cumprod(x)> is symmetric)
+    if axis is None:
+        xs, ts, fs = np.ravel(x), np.ravel(t), full
+    else:
+        xs, ts, fs = np.moveaxis(x, axis, -1), np.moveaxis(t, axis, -1), np.moveaxis(full, axis, -1)
+    mask = np.tri(np.shape(xs)[-1], dtype=bool)
+    lower = np.where(mask, xs[..., None, :], 1.0)
+    pairs = rt.prod_pairs(np.where(mask, fs[..., :, None] * ts[..., None, :], 0.0), lower)
+    d_x = np.sum(np.where(mask, pairs, 0.0), axis=-2)
+    if axis is None:
+        return None, np.zeros_like(ans), np.reshape(d_x, np.shape(x))
+    return None, np.zeros_like(ans), np.moveaxis(d_x, -1, axis)
 
 
 @custom(rt.sort_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,

@@ -531,14 +531,21 @@ def refused(x):
 
 def test_the_adjoint_of_a_spectral_norm_refuses_its_own_derivative():
     # np.linalg.norm's rule never emits it for 2, -2 or 'nuc' of a matrix; if it did, the
-    # vector formula would be silently wrong there
+    # vector formula would be silently wrong there (in reverse mode or in forward mode)
     from transpiler.rules import registry
     x = normal(3, 4)
-    vjp = registry.lookup(rt.norm_adjoint).vjp_function(param="x")
+    rule = registry.lookup(rt.norm_adjoint)
+    vjp = rule.vjp_function(param="x")
+    jvps = [(rule.jvp_function(param=p, nargs=4), t) for p, t in (("out", normal()),
+                                                                   ("x", normal(3, 4)))]
     for order in (2, -2, "nuc"):
         out = np.linalg.norm(x, order)
+        ans = rt.norm_adjoint(1.0, out, x, order)
         with pytest.raises(NotImplementedError, match="rt.norm_adjoint"):
-            vjp(normal(3, 4), rt.norm_adjoint(1.0, out, x, order), 1.0, out, x, order)
+            vjp(normal(3, 4), ans, 1.0, out, x, order)
+        for jvp, t in jvps:
+            with pytest.raises(NotImplementedError, match="rt.norm_adjoint"):
+                jvp(t, ans, 1.0, out, x, order)
     out = np.linalg.norm(x, -1)         # piecewise linear: nothing to add
     assert vjp(normal(3, 4), rt.norm_adjoint(1.0, out, x, -1), 1.0, out, x, -1) == 0.0
 

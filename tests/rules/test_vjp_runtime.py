@@ -185,7 +185,10 @@ NORMS = [(normal(4), None, None, False), (normal(3, 4), None, None, False),
          (normal(3, 4), None, None, True), (normal(3, 4), None, (0, 1), False),
          (normal(2, 3, 4), None, (1, 2), True), (normal(3, 4), 1, 1, False),
          (normal(3, 4), 3, 0, False), (WITH_ZERO_COLUMN, None, 0, False),
-         (np.zeros(3), None, None, False)]
+         (np.zeros(3), None, None, False),
+         # a vector's ord -1 and -2 are p-norms; a matrix's ord -1 is piecewise linear
+         (normal(4), -1, None, False), (normal(4), -2, None, False),
+         (normal(3, 4), -1, None, False)]
 for x, order, axis, keep in NORMS:
     CALLS += adjoint_calls(rt.norm_adjoint, np.linalg.norm(x, order, axis, keep), x, order, axis,
                            keep)

@@ -220,10 +220,12 @@ def cleared(g, ans, g_in, d, key):
 # ------------------------------------------------------------ linear algebra
 # The adjoint of a bilinear product is bilinear in the cotangent and the other operand:
 # <g, matmul_adjoint(g_in, out, x, y, 0)> = <g_in, g @ y>, so g_in's adjoint is g @ y and
-# y's is the product's own adjoint with g in x's place (x lends only its shape).
+# y's is the product's own adjoint with g in x's place (x lends only its shape).  The
+# tangents are the transposes: g_in's and the other operand's are the helper with the
+# tangent in their place, and the operand argnum's is zero.
 
 @custom(rt.matmul_adjoint, diff=("g_in", "x", "y"), effects=view(0), abstract_eval=_BY_ARGNUM,
-        shape_only=(1,))
+        shape_only=(1,), linear=("g_in",))
 def matmul_adjoint(g, ans, g_in, out, x, y, argnum):
     if argnum == 0:
         h = rt.broadcast_to(g, x)
@@ -233,8 +235,15 @@ def matmul_adjoint(g, ans, g_in, out, x, y, argnum):
     return rt.unbroadcast(np.matmul(x, h), g_in, out), rt.matmul_adjoint(g_in, out, x, h, 0), 0.0
 
 
+@jvp_rule(rt.matmul_adjoint)
+def matmul_adjoint(t, ans, g_in, out, x, y, argnum):
+    if argnum == 0:
+        return None, np.zeros_like(ans), rt.matmul_adjoint(g_in, out, x, t, 0)
+    return None, rt.matmul_adjoint(g_in, out, t, y, 1), np.zeros_like(ans)
+
+
 @custom(rt.dot_adjoint, diff=("g_in", "x", "y"), effects=view(0), abstract_eval=_BY_ARGNUM,
-        shape_only=(1,))
+        shape_only=(1,), linear=("g_in",))
 def dot_adjoint(g, ans, g_in, out, x, y, argnum):
     if argnum == 0:
         h = rt.broadcast_to(g, x)
@@ -243,8 +252,15 @@ def dot_adjoint(g, ans, g_in, out, x, y, argnum):
     return rt.unbroadcast(np.dot(x, h), g_in, out), rt.dot_adjoint(g_in, out, x, h, 0), 0.0
 
 
+@jvp_rule(rt.dot_adjoint)
+def dot_adjoint(t, ans, g_in, out, x, y, argnum):
+    if argnum == 0:
+        return None, np.zeros_like(ans), rt.dot_adjoint(g_in, out, x, t, 0)
+    return None, rt.dot_adjoint(g_in, out, t, y, 1), np.zeros_like(ans)
+
+
 @custom(rt.inner_adjoint, diff=("g_in", "a", "b"), effects=view(0), abstract_eval=_BY_ARGNUM,
-        shape_only=(1,))
+        shape_only=(1,), linear=("g_in",))
 def inner_adjoint(g, ans, g_in, out, a, b, argnum):
     if argnum == 0:
         h = rt.broadcast_to(g, a)
@@ -253,8 +269,15 @@ def inner_adjoint(g, ans, g_in, out, a, b, argnum):
     return rt.unbroadcast(np.inner(a, h), g_in, out), rt.inner_adjoint(g_in, out, a, h, 0), 0.0
 
 
+@jvp_rule(rt.inner_adjoint)
+def inner_adjoint(t, ans, g_in, out, a, b, argnum):
+    if argnum == 0:
+        return None, np.zeros_like(ans), rt.inner_adjoint(g_in, out, a, t, 0)
+    return None, rt.inner_adjoint(g_in, out, t, b, 1), np.zeros_like(ans)
+
+
 @custom(rt.outer_adjoint, diff=("g_in", "a", "b"), effects=view(0), abstract_eval=_BY_ARGNUM,
-        shape_only=(1,))
+        shape_only=(1,), linear=("g_in",))
 def outer_adjoint(g, ans, g_in, out, a, b, argnum):
     if argnum == 0:
         h = rt.broadcast_to(g, a)
@@ -263,8 +286,15 @@ def outer_adjoint(g, ans, g_in, out, a, b, argnum):
     return rt.unbroadcast(np.outer(a, h), g_in, out), rt.outer_adjoint(g_in, out, a, h, 0), 0.0
 
 
+@jvp_rule(rt.outer_adjoint)
+def outer_adjoint(t, ans, g_in, out, a, b, argnum):
+    if argnum == 0:
+        return None, np.zeros_like(ans), rt.outer_adjoint(g_in, out, a, t, 0)
+    return None, rt.outer_adjoint(g_in, out, t, b, 1), np.zeros_like(ans)
+
+
 @custom(rt.det_adjoint, diff=("g_in", "a"), effects=view(0),
-        abstract_eval=_ADJOINT_OF_THIRD, shape_only=(1,))
+        abstract_eval=_ADJOINT_OF_THIRD, shape_only=(1,), linear=("g_in",))
 def det_adjoint(g, ans, g_in, out, a):
     # ans = g_in * C(a), C the cofactor matrix det(a) inv(a)^T (matrix by matrix); the
     # derivative of C needs inv(a): exact for invertible matrices
@@ -277,8 +307,17 @@ def det_adjoint(g, ans, g_in, out, a):
     return d_g, scale * (along * inv_t - np.matmul(inv_t, np.matmul(h_t, inv_t)))
 
 
+@jvp_rule(rt.det_adjoint)
+def det_adjoint(t, ans, g_in, out, a):
+    # d(det(a) inv(a)^T) = det(a) (tr(inv(a) t) inv(a)^T - inv(a)^T t^T inv(a)^T): with
+    # s = inv(a) t and ans = g_in det(a) inv(a)^T, ans tr(s) - ans s^T (one solve)
+    s = np.linalg.solve(a, t)
+    return None, np.expand_dims(np.trace(s, axis1=-2, axis2=-1), (-2, -1)) * ans \
+        - np.matmul(ans, np.swapaxes(s, -1, -2))
+
+
 @custom(rt.solve_adjoint, diff=("g_in", "out", "a"), effects=view(0), abstract_eval=_BY_ARGNUM,
-        shape_only=(3,))
+        shape_only=(3,), linear=("g_in",))
 def solve_adjoint(g, ans, g_in, out, a, b, argnum):
     if argnum == 1:
         # ans = a^-T g_in (summed to b's shape): g_in's adjoint solves a against g, and a's
@@ -299,28 +338,41 @@ def solve_adjoint(g, ans, g_in, out, a, b, argnum):
     return rt.unbroadcast(-q, g_in, out), d_out, -rt.solve_adjoint(g_in, q, a, b, 0)
 
 
+@jvp_rule(rt.solve_adjoint)
+def solve_adjoint(t, ans, g_in, out, a, b, argnum):
+    # ans is a^-T g_in (argnum 1) or -(a^-T g_in) out^T (argnum 0), summed to the
+    # argument's shape: flat in out, or linear in it.  a moves a^-T by -a^-T t^T a^-T, so
+    # a's tangent is the helper itself with -t^T a^-T g_in = -(a^-1 t)^T g_in for g_in
+    full = rt.broadcast_to(g_in, out)
+    if np.ndim(b) == 1:
+        full = full[..., None]                       # a vector b: the one-column case
+    return None, rt.solve_adjoint(g_in, t, a, b, 0) if argnum == 0 else np.zeros_like(ans), \
+        rt.solve_adjoint(np.reshape(-np.matmul(np.swapaxes(np.linalg.solve(a, t), -1, -2), full),
+                                    np.shape(out)), out, a, b, argnum)
+
+
 @custom(rt.trace_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
-        shape_only=(1, 2))
+        shape_only=(1, 2), linear=True)
 def trace_adjoint(g, ans, g_in, out, a, offset=0, axis1=0, axis2=1):
     return rt.unbroadcast(np.trace(rt.broadcast_to(g, a), offset, axis1, axis2), g_in, out)
 
 
 @custom(rt.undiagonal, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
-        shape_only=(1, 2))
+        shape_only=(1, 2), linear=True)
 def undiagonal(g, ans, g_in, out, a, offset=0, axis1=0, axis2=1):
     # a diagonal written and a diagonal read are each other's transposes
     return rt.unbroadcast(np.diagonal(rt.broadcast_to(g, a), offset, axis1, axis2), g_in, out)
 
 
 @custom(rt.diag_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
-        shape_only=(1, 2))
+        shape_only=(1, 2), linear=True)
 def diag_adjoint(g, ans, g_in, out, v, k=0):
     # a diagonal read and a diagonal written are each other's transposes
     return rt.unbroadcast(np.diag(rt.broadcast_to(g, v), k), g_in, out)
 
 
 @custom(rt.norm_adjoint, diff=("g_in", "out", "x"), effects=view(0),
-        abstract_eval=_ADJOINT_OF_THIRD)
+        abstract_eval=_ADJOINT_OF_THIRD, linear=("g_in",))
 def norm_adjoint(g, ans, g_in, out, x, ord=None, axis=None, keepdims=False):
     # ans = g_in (spread over the reduced axes) times d norm / dx: linear in g_in
     slope = rt.norm_adjoint(1.0, out, x, ord, axis, keepdims)
@@ -350,10 +402,35 @@ def norm_adjoint(g, ans, g_in, out, x, ord=None, axis=None, keepdims=False):
     return d_g, np.where(out == 0, 0.0, d_out), d_x
 
 
+@jvp_rule(rt.norm_adjoint)
+def norm_adjoint(t, ans, g_in, out, x, ord=None, axis=None, keepdims=False):
+    # the transpose of the vjp: ans = spread(g_in) x |x|^(p-2) / spread(out)^(p-1) is
+    # diagonal in x, and out scales it by out^(1-p)
+    if ord in (np.inf, -np.inf) or ord == 0 or ord == 1:
+        return None, np.zeros_like(ans), np.zeros_like(ans)
+    if ord == -1 or ord == 2 or ord == -2 or ord == "nuc":
+        if rt.matrix_axes(x, ord, axis) is not None:
+            if ord != -1:
+                rt.refuse("the derivative of rt.norm_adjoint for this matrix norm (write "
+                          "np.linalg.norm, whose rule differentiates it)", ord)
+            return None, np.zeros_like(ans), np.zeros_like(ans)
+    if ord is None or ord == "fro":
+        p = 2
+    else:
+        p = ord
+    if axis is None or keepdims:
+        spread, norm = g_in, out
+    else:
+        spread, norm = np.expand_dims(rt.broadcast_to(g_in, out), axis), np.expand_dims(out, axis)
+    safe = np.where(norm == 0, 1.0, norm)
+    return None, np.where(norm == 0, 0.0, (1 - p) * ans * np.reshape(t, np.shape(norm)) / safe), \
+        np.where(norm == 0, 0.0, (p - 1) * t * spread * np.abs(x) ** (p - 2) / safe ** (p - 1))
+
+
 # ------------------------------------------------------------ reductions and scans
 
 @custom(rt.prod_adjoint, diff=("g_in", "x"), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
-        shape_only=(1,))
+        shape_only=(1,), linear=("g_in",))
 def prod_adjoint(g, ans, g_in, out, x, axis=None, keepdims=False):
     # ans = g_in (spread over the reduced axes) times the product of the other elements
     others = rt.prod_adjoint(1.0, out, x, axis, keepdims)
@@ -377,7 +454,29 @@ def prod_adjoint(g, ans, g_in, out, x, axis=None, keepdims=False):
     return d_g, np.moveaxis(np.reshape(pairs, np.shape(moved)), last, axes)
 
 
-@custom(rt.prod_pairs, diff=("w", "x"), abstract_eval=E.computed_adjoint(1))
+@jvp_rule(rt.prod_adjoint)
+def prod_adjoint(t, ans, g_in, out, x, axis=None, keepdims=False):
+    # x: the product's second derivative is symmetric, so the tangent is the vjp's sum
+    # with t for g
+    if axis is None or keepdims:
+        spread = g_in
+    else:
+        spread = np.expand_dims(rt.broadcast_to(g_in, out), axis)
+    if axis is None:
+        axes = tuple(range(np.ndim(x)))
+    elif isinstance(axis, tuple):
+        axes = axis
+    else:
+        axes = (axis,)
+    last = tuple(range(-len(axes), 0))
+    moved = np.moveaxis(x, axes, last)
+    rows = np.shape(moved)[:np.ndim(moved) - len(axes)] + (-1,)
+    weights = np.moveaxis(t * spread, axes, last)
+    pairs = rt.prod_pairs(np.reshape(weights, rows), np.reshape(moved, rows))
+    return None, np.moveaxis(np.reshape(pairs, np.shape(moved)), last, axes)
+
+
+@custom(rt.prod_pairs, diff=("w", "x"), abstract_eval=E.computed_adjoint(1), linear=("w",))
 def prod_pairs(g, ans, w, x):
     # symmetric in w; in x, the same sums with one more factor left out: row m of the
     # stacks sets x_m to 1 and w_m to 0
@@ -389,15 +488,25 @@ def prod_pairs(g, ans, w, x):
         np.sum(np.where(eye, 0.0, h[..., None, :] * more), axis=-1)
 
 
+@jvp_rule(rt.prod_pairs)
+def prod_pairs(t, ans, w, x):
+    # x: the product's third derivative is symmetric, so the tangent is the vjp's sum with
+    # t for g
+    eye = np.eye(np.shape(x)[-1], dtype=bool)
+    more = rt.prod_pairs(np.where(eye, 0.0, rt.broadcast_to(w, x)[..., None, :]),
+                         np.where(eye, 1.0, x[..., None, :]))
+    return None, np.sum(np.where(eye, 0.0, t[..., None, :] * more), axis=-1)
+
+
 @custom(rt.cumsum_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
-        shape_only=(1, 2))
+        shape_only=(1, 2), linear=True)
 def cumsum_adjoint(g, ans, g_in, out, x, axis=None):
     # ans sums g_in from the end: its transpose sums from the start
     return rt.unbroadcast(np.cumsum(rt.broadcast_to(g, x), axis), g_in, out)
 
 
 @custom(rt.cumprod_adjoint, diff=("g_in", "out", "x"), effects=view(0),
-        abstract_eval=_ADJOINT_OF_THIRD)
+        abstract_eval=_ADJOINT_OF_THIRD, linear=("g_in",))
 def cumprod_adjoint(g, ans, g_in, out, x, axis=None):
     full = rt.broadcast_to(g_in, out)
     h = rt.broadcast_to(g, x)
@@ -422,14 +531,35 @@ def cumprod_adjoint(g, ans, g_in, out, x, axis=None):
     return rt.unbroadcast(np.moveaxis(d_g, -1, axis), g_in, out), 0.0, np.moveaxis(d_x, -1, axis)
 
 
+@jvp_rule(rt.cumprod_adjoint)
+def cumprod_adjoint(t, ans, g_in, out, x, axis=None):
+    full = rt.broadcast_to(g_in, out)
+    if np.all(x != 0):
+        # ans = (g_in * out summed from the end) / x: linear in out, and x divides it
+        return None, rt.cumprod_adjoint(g_in, t, x, axis), -t * ans / x
+    # a zero in x: ans does not read out, and x's tangent is the vjp's sum with t for g
+    # (the second derivative of <g_in, cumprod(x)> is symmetric)
+    if axis is None:
+        xs, ts, fs = np.ravel(x), np.ravel(t), full
+    else:
+        xs, ts, fs = np.moveaxis(x, axis, -1), np.moveaxis(t, axis, -1), np.moveaxis(full, axis, -1)
+    mask = np.tri(np.shape(xs)[-1], dtype=bool)
+    lower = np.where(mask, xs[..., None, :], 1.0)
+    pairs = rt.prod_pairs(np.where(mask, fs[..., :, None] * ts[..., None, :], 0.0), lower)
+    d_x = np.sum(np.where(mask, pairs, 0.0), axis=-2)
+    if axis is None:
+        return None, np.zeros_like(ans), np.reshape(d_x, np.shape(x))
+    return None, np.zeros_like(ans), np.moveaxis(d_x, -1, axis)
+
+
 @custom(rt.sort_adjoint, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
-        shape_only=(1,))
+        shape_only=(1,), linear=True)
 def sort_adjoint(g, ans, g_in, out, a, axis=-1):
     # a only orders where g_in goes: g comes back in that order
     return rt.unbroadcast(rt.take_sorted(g, a, axis), g_in, out)
 
 
-@custom(rt.take_sorted, diff=("c",), abstract_eval=E.take_sorted)
+@custom(rt.take_sorted, diff=("c",), abstract_eval=E.take_sorted, linear=True)
 def take_sorted(g, ans, c, a, axis=-1):
     return rt.unbroadcast(rt.sort_adjoint(g, ans, a, axis), c, a)
 
@@ -437,19 +567,19 @@ def take_sorted(g, ans, c, a, axis=-1):
 # ------------------------------------------------------------ assembly of arrays
 
 @custom(rt.untile, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
-        shape_only=(1, 2))
+        shape_only=(1, 2), linear=True)
 def untile(g, ans, g_in, out, a, reps):
     return rt.unbroadcast(np.tile(rt.broadcast_to(g, a), reps), g_in, out)
 
 
 @custom(rt.unrepeat, diff=("g_in",), effects=view(0), abstract_eval=_ADJOINT_OF_THIRD,
-        shape_only=(1, 2))
+        shape_only=(1, 2), linear=True)
 def unrepeat(g, ans, g_in, out, a, repeats, axis=None):
     return rt.unbroadcast(np.repeat(rt.broadcast_to(g, a), repeats, axis), g_in, out)
 
 
 @custom(rt.linspace_adjoint, diff=("g_in",), effects=view(0),
-        abstract_eval=E.computed_adjoint_argnum((2, 3), 6), shape_only=(1, 2, 3))
+        abstract_eval=E.computed_adjoint_argnum((2, 3), 6), shape_only=(1, 2, 3), linear=True)
 def linspace_adjoint(g, ans, g_in, out, start, stop, num=50, endpoint=True, argnum=0):
     # ans sums g_in weighted by the samples' weights: the transpose spreads g with them
     h = np.broadcast_to(g, np.shape(out)[1:])
@@ -458,14 +588,15 @@ def linspace_adjoint(g, ans, g_in, out, start, stop, num=50, endpoint=True, argn
     return rt.unbroadcast(np.linspace(0.0, h, num, endpoint), g_in, out)
 
 
-@custom(rt.unstack, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown, shape_only=(1,))
+@custom(rt.unstack, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown, shape_only=(1,),
+        linear=True)
 def unstack(g, ans, g_in, out, parts, axis=0):
     return rt.unbroadcast(np.stack([rt.broadcast_to(rt.part(g, k), p) for k, p in enumerate(parts)],
                                    axis), g_in, out)
 
 
 @custom(rt.unconcatenate, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown,
-        shape_only=(1,))
+        shape_only=(1,), linear=True)
 def unconcatenate(g, ans, g_in, out, parts, axis=0, like=None, ndmin=0):
     if like is None:
         shaped = parts
@@ -478,7 +609,7 @@ def unconcatenate(g, ans, g_in, out, parts, axis=0, like=None, ndmin=0):
 
 
 @custom(rt.array_adjoint, diff=("g_in",), effects=holds(0), abstract_eval=E.unknown,
-        shape_only=(1,))
+        shape_only=(1,), linear=True)
 def array_adjoint(g, ans, g_in, out, obj, ndmin=0):
     if not isinstance(obj, (list, tuple)):
         return g                                     # g_in returned as it is
@@ -486,13 +617,13 @@ def array_adjoint(g, ans, g_in, out, obj, ndmin=0):
 
 
 @custom(rt.stack_parts, diff=("d",), effects=view(0), abstract_eval=E.stack_parts,
-        shape_only=(2,))
+        shape_only=(2,), linear=True)
 def stack_parts(g, ans, d, obj, like):
     return rt.split_parts(g, d, obj, like)
 
 
 @custom(rt.split_parts, diff=("g_in",), effects=view(0), abstract_eval=E.unknown,
-        shape_only=(3,))
+        shape_only=(3,), linear=True)
 def split_parts(g, ans, g_in, d, obj, like):
     if not isinstance(obj, (list, tuple)):
         return g                                     # g_in returned as it is
@@ -500,7 +631,7 @@ def split_parts(g, ans, g_in, d, obj, like):
 
 
 @custom(rt.astype_adjoint, diff=("g_in",), effects=view(0), abstract_eval=E.astype_adjoint,
-        shape_only=(1, 2))
+        shape_only=(1, 2), linear=True)
 def astype_adjoint(g, ans, g_in, x, out):
     if not np.issubdtype(np.result_type(out), np.inexact):
         return 0.0                                   # a cast to integers: ans is 0.0

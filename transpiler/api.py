@@ -18,13 +18,13 @@ from runtime.pytree import tree_flatten, tree_leaves
 
 from .analysis.avals import coarsen, key as signature_key, of_argument as abstract_value
 from .module import GeneratedModule
-from .custom import custom_vjp
+from .custom import custom_jvp, custom_vjp
 
 
 def _check_function(fun, transform):
     if isinstance(fun, Transformed):
         return _transformed_wrapper(fun)
-    if isinstance(fun, custom_vjp):
+    if isinstance(fun, (custom_vjp, custom_jvp)):
         return _custom_wrapper(fun)
     if isinstance(fun, functools.partial):
         raise TypeError("%s of a functools.partial is not supported yet; use a lambda: "
@@ -245,6 +245,7 @@ class Transformed:
         functools.update_wrapper(self, fun)
         self.__name__ = "%s_%s" % (transform.kind, getattr(fun, "__name__", "f"))
         self.__wrapped__ = fun
+        self.__signature__ = self._signature
         self._specs = {}
         self._last = None
         self._generic = None
@@ -344,6 +345,7 @@ class Transformed:
 
     # ------------------------------------------------------------ calls
     def __call__(self, *args, **kwargs):
+        args, kwargs = _plain_arguments(args, kwargs)
         try:
             bound = self._signature.bind(*args, **kwargs)
         except TypeError as exc:
@@ -412,6 +414,16 @@ class _Entry:
         self.inplace = inplace
         self.unit = unit
         self.dependencies = list(dependencies)
+
+
+def _plain_arguments(args, kwargs):
+    """Arguments with transpiler.numpy's immutable arrays seen as plain NumPy arrays
+    (generated code writes into arrays it makes like the arguments)."""
+    from .numpy import ImmutableArray, plain
+    from runtime.pytree import tree_leaves
+    if any(isinstance(leaf, ImmutableArray) for leaf in tree_leaves((args, kwargs))):
+        return plain(args), plain(kwargs)
+    return args, kwargs
 
 
 def _check_float(value, name, argnum, kind):
@@ -559,6 +571,17 @@ def jvp(fun, primals, tangents):
     return forward(*primals, **dict(zip(forward._transform.tangent_params, tangents)))
 
 
+jvp._transpiler_primals_call = True       # in a transformed function: frontend/resolve.py
+jvp.forward_of = _jvp_of
+
+
+def _zero_tangents(forward, primals):
+    """Zero tangents for ``primals`` by ``forward``'s tangent parameter names (to select
+    the specialisation they select in ``source``)."""
+    return {t: runtime.zero_tangent(p) for t, p in
+            zip(forward._transform.tangent_params, primals)}
+
+
 def _check_tangent(primal, tangent, name):
     """A tangent has its primal's structure and leaf shapes (as JAX checks)."""
     p_leaves, p_tree = tree_flatten(primal)
@@ -595,6 +618,7 @@ def vjp(fun, *primals, has_aux=False):
       (array([2.        , 1.08060461]),)
     """
     fun = _check_function(fun, "vjp")
+    primals, _ = _plain_arguments(primals, {})
     _check_real_primals(primals)
     sig = inspect.signature(fun)
     try:
@@ -724,4 +748,4 @@ _MAKERS = {"grad": grad, "value_and_grad": value_and_grad, "jacfwd": jacfwd,
            "jacrev": jacrev, "jvp": _jvp_of}
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian", "source",
-           "clear_caches", "cache_info", "TranspileError", "custom_vjp"]
+           "clear_caches", "cache_info", "TranspileError", "custom_vjp", "custom_jvp"]

@@ -414,6 +414,12 @@ def test_rules_at_a_zero_match_finite_differences(call, param, argnum, position)
 
 # (MULTIPLY_AT_ZERO is left out: values' tangent there is checked along the update below)
 CALLS += MAX_NORMS + CUMPROD_AT_ZERO
+# moving x with out held fixed leaves the helpers' domain (|x| == out for the max norm; x
+# off its zero for cumprod): their tangents are checked by the dot-product identity only
+for call in MAX_NORMS:
+    call.identity_only = ("x", "out")
+for call in CUMPROD_AT_ZERO:
+    call.identity_only = ("x",)
 
 
 @pytest.mark.parametrize("call, param, argnum, position",

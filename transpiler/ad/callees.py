@@ -119,6 +119,14 @@ class Callees:
         return result
 
 
+    def read_rule(self, custom):
+        """Record the rule a custom_vjp/custom_jvp function has now: a later
+        ``defvjp``/``defjvp`` makes code generated from it stale."""
+        attr = "rule" if getattr(custom, "__transpiler_custom_jvp__", False) else "fwd"
+        read = Read(custom, attr, (), getattr(custom, attr))
+        self.module.other_reads[read.where] = read
+
+
 class CalleeJvps(Callees):
     """Forward mode's callees: ``f_jvp(args, dot_args) -> (out, dot_out)`` of each user
     function called with arguments whose tangents are not zero."""
@@ -171,8 +179,7 @@ class CalleePairs(Callees):
         return fwd, bwd, (None if len(wrt) == 1 else order)
 
     def _custom_vjp(self, custom, active_params):
-        read = Read(custom, "fwd", (), custom.fwd)          # defvjp may give another later
-        self.module.other_reads[read.where] = read
+        self.read_rule(custom)
         fwd = self.module.env.bind(custom.__name__ + "_fwd", custom.fwd_checked)
         bwd = self.module.env.bind(custom.__name__ + "_bwd", custom.bwd_with_zeros)
         all_params = custom.param_names

@@ -195,7 +195,9 @@ class ForwardMode(RuleSites):
             self._check_unknown(stmt, op)
         if op.kind == O.RULE and op.rule.effects.writes and op.rule.effects != IN_PLACE:
             self._check_write_primitive(stmt, op)
-        if op.kind == O.CUSTOM and any(self.active(a) for a in self._atoms(op)):
+        if op.kind == O.CUSTOM and getattr(op.callee, "__transpiler_custom_jvp__", False):
+            pass                                   # its rule: _custom_tangent
+        elif op.kind == O.CUSTOM and any(self.active(a) for a in self._atoms(op)):
             raise self.unit.error(
                 stmt, "can't apply forward-mode autodiff (jvp) to a custom_vjp function "
                 "(`%s`)" % short_name(op),
@@ -253,6 +255,8 @@ class ForwardMode(RuleSites):
             return self._rule_tangent(stmt, op, target, state)
         if op.kind == O.USER:
             return self._call_tangent(stmt, op, target, state)
+        if op.kind == O.CUSTOM:
+            return self._custom_tangent(stmt, op, target, state)
         return [], [stmt], False
 
     def _ordered(self, stmt, target, code, reads, uses_ans):
@@ -373,6 +377,38 @@ class ForwardMode(RuleSites):
         code = [pair]
         if result != target:
             code.append(build.assign(target, build.name(result), at=stmt))
+        return [], code, True
+
+    def _custom_tangent(self, stmt, op, target, state):
+        """``y = f(args)`` for a ``custom_jvp`` function: its rule gives both."""
+        from .callees import _bind_params
+        atoms = self._atoms(op)
+        params = _bind_params(op.callee, op, stmt, self.unit)
+        given = {p: a for p, a in zip(params, atoms) if self._nz(a, state)}
+        if not given:
+            return [], [stmt], False
+        refused = [p for p in given if p in op.callee.nondiff_names]
+        if refused:
+            raise self.unit.error(stmt, "`%s` is among the nondiff_argnums of the custom_jvp "
+                                  "function `%s`, but a derivative flows into it here"
+                                  % (refused[0], short_name(op)),
+                                  "make it a constant, or leave it out of nondiff_argnums.")
+        if self.dry:
+            return [], [stmt], True
+        self.callees.read_rule(op.callee)
+        rule = self.env.bind(short_name(op) + "_jvp_rule", op.callee.jvp_checked)
+        call = build.call(build.name(rule), [
+            build.tuple_([build.clone(a) for a in op.args]),
+            gast.Dict(keys=[build.const(k) for k, _ in op.keywords],
+                      values=[build.clone(v) for _, v in op.keywords]),
+            gast.Dict(keys=[build.const(p) for p in given],
+                      values=[self.tname(a.id) for a in given.values()])])
+        result = self.namer.fresh(short_name(op) + "_and_tangent")
+        code = [build.assign(result, call, at=stmt),
+                build.assign(target, build.subscript(build.name(result), build.const(0)),
+                             at=stmt),
+                build.assign(self.t(target), build.subscript(build.name(result),
+                                                             build.const(1)), at=stmt)]
         return [], code, True
 
     # ------------------------------------------------------------ writes and calls

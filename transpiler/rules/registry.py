@@ -492,22 +492,36 @@ class Primitive:
                                                      and dtype.value is None):
             # computed in a given dtype: an integer result is a step function
             expr = build.call("rt.cast_tangent", [expr, build.clone(ans)])
-        if self.family not in ("elementwise", "broadcasting"):
-            return expr
+        if self.family != "broadcasting" and not (self.family == "elementwise"
+                                                  and len(self.diff) > 1):
+            return expr          # one operand of the result's shape: t has it already
         arg = bindings[name]
         if broadcasts is not None and not broadcasts(arg):
             return expr
         return build.call("rt.broadcast_tangent", [expr, build.clone(ans)])
 
-    def jvp_function(self, param=None, argnum=None, nargs=None, keywords=()):
+    def jvp_function(self, param=None, argnum=None, nargs=None, keywords=(), args=None,
+                     kwargs=None):
         """The contribution of one argument's tangent as a plain function
         ``f(t, ans, *args, **kwargs)`` for calls with ``nargs`` positional arguments and
-        these keywords, built exactly as the compiler inlines it."""
+        these keywords, built exactly as the compiler inlines it.  Given the call's
+        ``args``/``kwargs``, the options among them (None, numbers used as axes, strings,
+        tuples of them) are written into the call as constants, as at a call site."""
+        if args is not None:
+            nargs, keywords = len(args), list(kwargs or {})
         nargs = len(self.params) if nargs is None else nargs
         positional = ["a%d" % k for k in range(nargs)]
         keywords = list(keywords)
-        call = build.call("__primal__", [build.name(a) for a in positional],
-                          keywords=[(k, build.name("k_" + k)) for k in keywords])
+
+        def atom(name, value):
+            if args is not None and _is_option(value):
+                return build.const(value) if not isinstance(value, tuple) else \
+                    build.tuple_([build.const(v) for v in value])
+            return build.name(name)
+        values = list(args) if args is not None else [None] * nargs
+        given = dict(kwargs or {})
+        call = build.call("__primal__", [atom(a, v) for a, v in zip(positional, values)],
+                          keywords=[(k, atom("k_" + k, given.get(k))) for k in keywords])
         bindings, slots = self.bind(list(call.args), [(kw.arg, kw.value) for kw in call.keywords],
                                     self.primals[0])
         if argnum is not None:
@@ -518,9 +532,10 @@ class Primitive:
                       | {"t", "ans", "np", "rt", "math", "__primal__"})
         stmts, expr = self.tangent(bindings, slots, slot, build.name("t"), build.name("ans"),
                                    namer, call)
-        args = build.arguments(["t", "ans"] + positional, kwonly=["k_" + k for k in keywords],
-                               kw_defaults=[None] * len(keywords))
-        fn = build.function_def("jvp_" + self.name, args, stmts + [build.return_(expr)])
+        fn_args = build.arguments(["t", "ans"] + positional,
+                                  kwonly=["k_" + k for k in keywords],
+                                  kw_defaults=[None] * len(keywords))
+        fn = build.function_def("jvp_" + self.name, fn_args, stmts + [build.return_(expr)])
         source = emit.to_source(build.module([fn]))
         from ..ir.core import CORE
         namespace = emit.compile_source(source, dict(CORE, __primal__=self.primals[0]),
@@ -531,6 +546,13 @@ class Primitive:
             return inner(t, ans, *args, **{"k_" + k: v for k, v in kwargs.items()})
         jvp.source = source
         return jvp
+
+
+def _is_option(value):
+    """A value a call site would hold as a literal (an axis, a mode, None)."""
+    if isinstance(value, tuple):
+        return all(_is_option(v) for v in value)
+    return value is None or isinstance(value, (bool, int, str)) and not isinstance(value, float)
 
 
 def _returns_for(template, name, diff):

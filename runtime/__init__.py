@@ -7,6 +7,7 @@ from .adjoint import (add, add_at, as_gradient, as_gradients, as_value, check_re
                       masked,
                       broadcast_tangent, broadcast_to, cast_tangent, dense, gather, part, scatter, seed, sum_to, unbroadcast,
                       written_slot, zeros_like)
+from .adjoint import zero_tangent
 from .values import (MISSING, as_sequence, astype, aux_of, column, itemsize, nbytes, describe, concat, repeat_sequence,
                      restore_slot, save_slot, snapshot, dict_get, dict_items, dict_keys, dict_of,
                      dict_values, field,

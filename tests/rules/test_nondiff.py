@@ -174,6 +174,12 @@ def adjoint_choices(x):
         + rt.field_index(Point(x[0], x[1]), "v")
 
 
+def zero_tangents(x):
+    # what forward-mode rules fill the unchanged parts of a container's tangent with
+    zeros = rt.zero_tangent([x, (x[0], "key"), {"w": x[:2]}])
+    return np.sum(zeros[0]) + zeros[1][0] + np.sum(zeros[2]["w"]) + len(zeros[1][1])
+
+
 NONDIFF = [
     ((operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
       operator.is_, operator.is_not), comparisons, X),
@@ -206,6 +212,7 @@ NONDIFF = [
     ((operator.ifloordiv, operator.iand, operator.ior, operator.ixor, operator.ilshift,
       operator.irshift), augmented_integer_operations, X),
     ((rt.aux_of,), aux_data, X),
+    ((rt.zero_tangent,), zero_tangents, X),
 ]
 NONDIFF += test_decompositions.NONDIFF
 NONDIFF += test_statistics.NONDIFF

@@ -1730,3 +1730,32 @@ def block_of(args, kwargs):
     """``rt.block_of(c, arrays)``: a float64 array shaped like ``np.block(arrays)``."""
     return block([args[1]], {}).with_(dtype=np.dtype(np.float64))
 
+
+# ------------------------------------------------------------ forward mode: containers
+# (rules/containers.py)
+
+def _zero_tangent_of(x):
+    if isinstance(x, Const) and (x.value is None or isinstance(x.value, str)):
+        return x
+    if isinstance(x, Seq):
+        if x.items is None:
+            return Seq(x.kind, None)
+        items = tuple(_zero_tangent_of(v) for v in x.items)
+        return None if any(v is None for v in items) else Seq(x.kind, items)
+    if isinstance(x, Dict):
+        items = tuple((k, _zero_tangent_of(v)) for k, v in x.items)
+        return None if any(v is None for _, v in items) else Dict(items)
+    if isinstance(x, Array):
+        if x.kind == PYTHON:
+            return Array(np.dtype(np.float64), (), PYTHON)
+        return Array(float_dtype(x.dtype), x.shape, x.kind)
+    return None
+
+
+def zero_tangent(args, kwargs):
+    """``rt.zero_tangent(x)``: float zeros with ``x``'s structure and shapes (a Python
+    number's ``0.0``); ``None`` and strings as they are."""
+    out = _zero_tangent_of(args[0])
+    if out is None:
+        raise Unknown
+    return out

@@ -6,7 +6,8 @@ does; ``runtime.numba_support`` gives the same names to Numba's nopython mode.
 from .adjoint import (add, add_at, as_gradient, as_gradients, as_value, check_real, cleared,
                       masked,
                       broadcast_tangent, broadcast_to, cast_tangent, dense, gather, part, scatter, seed, sum_to, unbroadcast,
-                      written_slot, zero_tangent, zeros_like)
+                      written_slot, zeros_like)
+from .adjoint import zero_tangent
 from .values import (MISSING, as_sequence, astype, aux_of, column, itemsize, nbytes, describe, concat, repeat_sequence,
                      restore_slot, save_slot, snapshot, dict_get, dict_items, dict_keys, dict_of,
                      dict_values, field,

@@ -92,23 +92,6 @@ def broadcast_tangent(t, like):
     return np.array(np.broadcast_to(t, shape))
 
 
-def zero_tangent(x):
-    """The zero tangent of ``x``: float zeros of its shape (of its dtype if it is a float
-    array), ``0.0`` for a number, and for a container the same container of zero tangents
-    (forward mode's tangents always have their value's structure and shapes)."""
-    if isinstance(x, dict):
-        return {k: zero_tangent(v) for k, v in x.items()}
-    if isinstance(x, tuple) and hasattr(x, "_fields"):
-        return type(x)(*[zero_tangent(v) for v in x])
-    if isinstance(x, (list, tuple)):
-        return type(x)(zero_tangent(v) for v in x)
-    if isinstance(x, np.ndarray):
-        return np.zeros(x.shape, _float_dtype(x))
-    if isinstance(x, np.generic):
-        return _float_dtype(x).type(0)
-    return 0.0
-
-
 def cast_tangent(t, ans):
     """The tangent ``t`` of a result computed in a given dtype: zero when ``ans`` is
     integer or boolean (a step function), else ``t`` in ``ans``'s dtype."""
@@ -340,3 +323,27 @@ def as_gradients(ds, xs):
         seen.add(id(g))
         out.append(g)
     return tuple(out)
+
+
+# ------------------------------------------------------------ tangents
+
+def zero_tangent(x):
+    """The tangent of a value that does not change: float zeros with the structure and
+    shapes of ``x`` (lists, tuples, namedtuples and dicts kept; an array or NumPy scalar
+    of its float dtype; ``0.0`` for a Python number).  ``None`` and text (a dict key)
+    carry no tangent and stand for themselves: a tangent is never a number there."""
+    if x is None or isinstance(x, str):
+        return x
+    if isinstance(x, dict):
+        return {k: zero_tangent(v) for k, v in x.items()} if type(x) is dict else \
+            type(x)((k, zero_tangent(v)) for k, v in x.items())
+    if isinstance(x, tuple) and hasattr(x, "_fields"):
+        return type(x)(*[zero_tangent(v) for v in x])
+    if isinstance(x, (list, tuple)):
+        parts = [zero_tangent(v) for v in x]
+        return parts if isinstance(x, list) else tuple(parts)
+    if isinstance(x, np.ndarray):
+        return np.zeros(x.shape, _float_dtype(x))
+    if isinstance(x, np.generic):
+        return _float_dtype(x).type(0)
+    return 0.0

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 import runtime as rt
+from transpiler.rules.table import spelling
 
-from .oracle import Call, check_call, rule_params
+from .oracle import Call, check_call, check_call_tangent, rule_params, slots
 
 RNG = np.random.default_rng(7)
 
@@ -259,6 +260,12 @@ CALLS += [Call(builtins.sum, [normal(3), normal(3), normal(3)]),
           Call(rt.repeat_sequence, (normal(),), 2),
           Call(rt.as_sequence, A), Call(rt.as_sequence, [normal(2), normal()]),
           Call(rt.as_sequence, (normal(), normal()))]
+# dicts with number keys (which a Call's label cannot name): the keys' zero tangents are
+# leaves the oracle compares
+NUMBER_KEYS = [Call(builtins.list, {1: normal(2), 2: normal()}),
+               Call(rt.as_sequence, {1: normal(2), 2: normal()}),
+               Call(builtins.sorted, {2: normal(2), 1: normal()}),
+               Call(rt.dict_items, {1: normal(3, 4), 0: normal()})]
 ROW_STACK = [Call(np.row_stack, [normal(3), normal(3)]),
              Call(np.row_stack, (normal(2, 3), normal(3)))]
 
@@ -341,6 +348,13 @@ LAZY = {np.sum, np.mean, np.average, builtins.sum, rt.item, rt.field, np.modf, n
 @pytest.mark.parametrize("call, param, argnum, position", rule_params(CALLS))
 def test_rule_matches_finite_differences(call, param, argnum, position):
     check_call(call, param, argnum, position, exact_shape=call.primal not in LAZY)
+
+
+@pytest.mark.parametrize("call", NUMBER_KEYS, ids=lambda call: spelling(call.primal))
+def test_number_keys_of_a_dict_carry_no_derivative(call):
+    for _, param, argnum, position in slots(call.primal, call.args, call.kwargs):
+        check_call(call, param, argnum, position)
+        check_call_tangent(call, param, argnum, position)
 
 
 @pytest.mark.filterwarnings("ignore:`row_stack` alias is deprecated")

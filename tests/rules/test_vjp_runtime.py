@@ -113,6 +113,7 @@ CALLS += [
     # d.get(key, default) and dict(obj): a key's adjoint goes to the value kept under it
     Call(rt.dict_get, PARAMS, "w"), Call(rt.dict_get, PARAMS, "b", ROW),
     Call(rt.dict_get, PARAMS, "c", ROW), Call(rt.dict_get, PARAMS, "c", normal()),
+    Call(rt.dict_get, PARAMS, "c"),
     # (dict(pairs) gives each key a 0.0 adjoint, which this oracle would take for the
     # key's own: test_grad_containers checks it through tp.grad)
     Call(rt.dict_of, PARAMS),

@@ -37,7 +37,6 @@ _BY_ARGNUM = E.computed_adjoint_argnum((2, 3), 4)
 
 # ------------------------------------------------------------ adjoint bookkeeping
 
-nondiff(rt.zero_tangent, abstract_eval=E.tangent_like(0), shape_only=(0,))
 nondiff(rt.zeros_like, abstract_eval=E.adjoint_like(0, zeros=True), shape_only=(0,),
         numba="runtime.numba_support._zeros_like")
 # the seed checks the output is a real scalar (a TypeError otherwise): kept even if unused

@@ -46,7 +46,8 @@ def atleast_nd(g, ans, a):
     return np.reshape(rt.broadcast_to(g, ans), np.shape(a))
 
 
-@shape(np.ascontiguousarray, only={"like": (None,)}, abstract_eval=E.atleast(1), linear=True)
+@shape(np.ascontiguousarray, only={"like": (None,)}, abstract_eval=E.ascontiguousarray,
+       linear=True)
 def ascontiguousarray(g, ans, a, dtype=None, *, like=None):
     # it also makes a scalar 1-d; a dtype= casts (Rule._wrap)
     return np.reshape(rt.broadcast_to(g, ans), np.shape(a))

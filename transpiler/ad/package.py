@@ -164,9 +164,17 @@ def jvp_function(module, unit, wrt, name, arg_avals=None, tangent_names=None):
     hazards = lower_in_place(unit, arg_avals, callees)
     extra, out, _ = _output(unit, False)
     fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
+    if tangent_names:
+        # the tangent parameters' names are the API's: a local of the same name moves
+        used = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)}
+        clashes = {t: unit.namer.fresh(t) for t in tangent_names.values() if t in used}
+        if clashes:
+            Renamer(clashes).visit(fn)
+            out = clashes.get(out, out)
+        for tangent in tangent_names.values():
+            unit.namer.reserve(tangent)
     mode = ForwardMode(unit, wrt, out, callees, arg_avals, hazards)
     for param, tangent in (tangent_names or {}).items():
-        unit.namer.reserve(tangent)
         mode.tangents[param] = tangent
     body, dot_out = mode.differentiate()
     tangent_params = [mode.t(p) for p in wrt]

@@ -98,7 +98,7 @@ def cast_tangent(t, ans):
     dtype = np.result_type(ans)
     if not np.issubdtype(dtype, np.inexact):
         return np.zeros(np.shape(ans)) if np.ndim(ans) else 0.0
-    if isinstance(t, np.ndarray) and t.dtype != dtype:
+    if isinstance(t, (np.ndarray, np.generic)) and t.dtype != dtype:
         return t.astype(dtype)
     return t
 

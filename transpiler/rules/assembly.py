@@ -273,9 +273,10 @@ def nanmean(g, ans, a, axis=None, dtype=None, out=None, keepdims=False):
 
 @jvp_rule(np.nanmean)
 def nanmean(t, ans, a, axis=None, dtype=None, out=None, keepdims=False):
+    # (counted in the result's dtype, which the tangent then keeps)
     kept = np.logical_not(np.isnan(a))
     return np.sum(rt.masked(t, kept), axis=axis, keepdims=keepdims) / \
-        np.maximum(np.sum(kept, axis=axis, keepdims=keepdims), 1)
+        np.maximum(np.sum(kept, axis=axis, keepdims=keepdims, dtype=np.result_type(ans)), 1)
 
 
 @reduction(np.nanmax, np.nanmin, only=NO_OUT,
@@ -298,7 +299,7 @@ def nanextremum(t, ans, a, axis=None, out=None, keepdims=False):
     else:
         winners = a == np.expand_dims(ans, axis)
     return np.sum(np.where(winners, t, 0.0), axis=axis, keepdims=keepdims) / \
-        np.maximum(np.sum(winners, axis=axis, keepdims=keepdims), 1)
+        np.maximum(np.sum(winners, axis=axis, keepdims=keepdims, dtype=np.result_type(ans)), 1)
 
 
 @reduction(np.nanprod, only=NO_OUT,
@@ -372,7 +373,7 @@ def nanvar(t, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     kept = np.logical_not(np.isnan(a))
     centered = np.where(kept, a - np.nanmean(a, axis=axis, keepdims=True), 0.0)
     return np.sum(2.0 * centered * rt.masked(t, kept), axis=axis, keepdims=keepdims) / \
-        (np.sum(kept, axis=axis, keepdims=keepdims) - ddof)
+        (np.sum(kept, axis=axis, keepdims=keepdims, dtype=np.result_type(ans)) - ddof)
 
 
 @reduction(np.nanstd, only=NO_OUT, abstract_eval=_NAN_SPREAD)
@@ -392,4 +393,4 @@ def nanstd(t, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     kept = np.logical_not(np.isnan(a))
     centered = np.where(kept, a - np.nanmean(a, axis=axis, keepdims=True), 0.0)
     return np.sum(centered * rt.masked(t, kept), axis=axis, keepdims=keepdims) / \
-        (np.sum(kept, axis=axis, keepdims=keepdims) - ddof) / ans
+        (np.sum(kept, axis=axis, keepdims=keepdims, dtype=np.result_type(ans)) - ddof) / ans

@@ -146,7 +146,8 @@ def check_tangent(primal, args, kwargs, param, argnum, position, seed=0, eps=1e-
     is the transpose of its adjoint: <jvp(t), g> == <t, vjp(g)> for random t and g."""
     rng = np.random.default_rng(seed + 1)
     rule = rule_of(primal)
-    jvp = rule.jvp_function(param=param, argnum=argnum, args=args, kwargs=kwargs)
+    jvp = rule.jvp_function(param=param, argnum=argnum, args=args, kwargs=kwargs,
+                            primal=primal)
     vjp = rule.vjp_function(param=param, argnum=argnum)
     args, kwargs = list(args), dict(kwargs)
     if rule.effects.writes == (0,) and rule.effects.result == "fresh":

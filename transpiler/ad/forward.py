@@ -302,9 +302,12 @@ class ForwardMode(RuleSites):
             code += body
             terms.append(expr)
         total = terms[0]
+        numeric = K.of_aval(self.shapes.aval(target)) in (K.ARRAY, K.INT)
         for term in terms[1:]:
-            total = build.call("rt.add", [total, term]) \
-                if self.kinds.get(target) == K.CONTAINER else build.binop(total, "+", term)
+            # `+` adds numbers and arrays; for a container (or what may be one) it would
+            # join them: rt.add adds item by item
+            total = build.binop(total, "+", term) if numeric else \
+                build.call("rt.add", [total, term])
         fresh = rule.effects.result == "fresh"
         if fresh and len(terms) == 1 and self._may_alias(total) and (
                 target in self.owned or any(v in self.owned for v in wanted.values())):

@@ -501,10 +501,11 @@ class Primitive:
         return build.call("rt.broadcast_tangent", [expr, build.clone(ans)])
 
     def jvp_function(self, param=None, argnum=None, nargs=None, keywords=(), args=None,
-                     kwargs=None):
+                     kwargs=None, primal=None):
         """The contribution of one argument's tangent as a plain function
         ``f(t, ans, *args, **kwargs)`` for calls with ``nargs`` positional arguments and
-        these keywords, built exactly as the compiler inlines it.  Given the call's
+        these keywords, built exactly as the compiler inlines it, for ``primal`` (one of
+        ``primals``; the first by default).  Given the call's
         ``args``/``kwargs``, the options among them (None, numbers used as axes, strings,
         tuples of them) are written into the call as constants, as at a call site."""
         if args is not None:
@@ -522,8 +523,9 @@ class Primitive:
         given = dict(kwargs or {})
         call = build.call("__primal__", [atom(a, v) for a, v in zip(positional, values)],
                           keywords=[(k, atom("k_" + k, given.get(k))) for k in keywords])
+        primal = self.primals[0] if primal is None else primal
         bindings, slots = self.bind(list(call.args), [(kw.arg, kw.value) for kw in call.keywords],
-                                    self.primals[0])
+                                    primal)
         if argnum is not None:
             slot = (self.template.varargs, argnum)
         else:
@@ -538,7 +540,7 @@ class Primitive:
         fn = build.function_def("jvp_" + self.name, fn_args, stmts + [build.return_(expr)])
         source = emit.to_source(build.module([fn]))
         from ..ir.core import CORE
-        namespace = emit.compile_source(source, dict(CORE, __primal__=self.primals[0]),
+        namespace = emit.compile_source(source, dict(CORE, __primal__=primal),
                                         "jvp rule " + self.name)
         inner = namespace["jvp_" + self.name]
 

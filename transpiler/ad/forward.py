@@ -302,7 +302,8 @@ class ForwardMode(RuleSites):
             code += body
             terms.append(expr)
         total = terms[0]
-        numeric = K.of_aval(self.shapes.aval(target)) in (K.ARRAY, K.INT)
+        numeric = K.of_aval(self.shapes.aval(target)) in (K.ARRAY, K.INT) or \
+            rule.family in ("elementwise", "broadcasting", "reduction")
         for term in terms[1:]:
             # `+` adds numbers and arrays; for a container (or what may be one) it would
             # join them: rt.add adds item by item
@@ -320,7 +321,7 @@ class ForwardMode(RuleSites):
                        for c in code for n in gast.walk(c))
         reads = {n.id for c in code for n in gast.walk(c) if isinstance(n, gast.Name)}
         if in_place:
-            return self._in_place(stmt, target, code, uses_ans)
+            return self._in_place(stmt, target, op.args[0].id, code, uses_ans)
         before, after, _ = self._ordered(stmt, target, code, reads & set(op.operand_names()),
                                          uses_ans)
         if not uses_ans:
@@ -334,21 +335,24 @@ class ForwardMode(RuleSites):
             return False              # a number: `x *= y` makes a new value
         return True
 
-    def _in_place(self, stmt, target, code, uses_ans):
-        """``x = imul(x, y)`` updating the array x in place: the new tangent is computed
-        from the old x (a copy kept where the rule also reads the new one) and written
-        into ``dot_x`` in place, so tangents of views of x see it as x's views do."""
-        new = self.namer.fresh(self.t(target) + "_new")
+    def _in_place(self, stmt, target, updated, code, uses_ans):
+        """``y = imul(x, z)`` updating the array x in place (y is x): the new tangent is
+        computed from the old x (a copy kept where the rule also reads the new one) and
+        written into ``dot_x`` in place, so tangents of views of x see it as x's views
+        do; ``dot_y`` is ``dot_x``."""
+        new = self.namer.fresh(self.t(updated) + "_new")
         code[-1] = build.assign(new, code[-1].value)
-        write = build.assign(build.subscript(self.tname(target), build.const(Ellipsis),
-                                             store=True), build.name(new))
+        write = [build.assign(build.subscript(self.tname(updated), build.const(Ellipsis),
+                                              store=True), build.name(new))]
+        if target != updated:
+            write.append(build.assign(self.t(target), self.tname(updated)))
         if not uses_ans:
-            return self._located(code, stmt), [stmt] + self._located([write], stmt), True
-        before = self.namer.fresh(target + "_before")
-        keep = build.assign(before, build.call("rt.snapshot", [build.name(target)]))
-        rename = Renamer({target: before, "__ans__": target})
+            return self._located(code, stmt), [stmt] + self._located(write, stmt), True
+        before = self.namer.fresh(updated + "_before")
+        keep = build.assign(before, build.call("rt.snapshot", [build.name(updated)]))
+        rename = Renamer({updated: before, "__ans__": target})
         code = [rename.visit(c) for c in code]
-        return self._located([keep], stmt), [stmt] + self._located(code + [write], stmt), True
+        return self._located([keep], stmt), [stmt] + self._located(code + write, stmt), True
 
     @staticmethod
     def _may_alias(expr):

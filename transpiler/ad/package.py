@@ -18,6 +18,7 @@ from ..analysis import avals as A
 from ..ir import build
 from ..ir.walk import Renamer
 from ..optimize import optimize
+from ..pipeline import print_stage
 from ..specialize import drop_type_dispatch, lower_in_place
 from ..optimize.effects import Liveness
 from .callees import CalleeJvps, CalleePairs
@@ -115,6 +116,7 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
         arg_avals = unit.tree_names(arg_avals)
         drop_type_dispatch(unit, arg_avals, callees)
     hazards = lower_in_place(unit, arg_avals, callees)
+    print_stage("specialise", fn)
     extra, out, aux = _output(unit, has_aux)
     body = fn.body[:-1] + extra
     fn.body = body + [build.return_(build.name(out))]
@@ -143,26 +145,25 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
              + reverse + [build.return_(result)])
     new = build.function_def(name, fn.args, stmts, at=fn)
     module.origins[name] = unit.src
-    module.flatten(new, unit.namer)
-    optimize(new, module.env, protected=set(build.param_names(fn)))
-    use_residual_variants(new, module)
-    restore_param_names(new, unit, module.env)
+    finish(module, new, unit, "reverse", set(build.param_names(fn)), residual_variants=True)
     return new
 
 
-def jvp_function(module, unit, wrt, name, arg_avals=None, tangent_names=None):
+def jvp_function(module, unit, wrt, name, arg_avals=None, tangent_names=None, has_aux=False):
     """The FunctionDef ``name(params, *, dot_p...) -> (out, dot_out)`` carrying the tangents
     of the parameters ``wrt`` (keyword-only ``dot_`` parameters, or the names
     ``tangent_names`` gives) to the output's; and the names of those tangent parameters,
-    in ``wrt``'s order."""
+    in ``wrt``'s order.  With ``has_aux`` the function returns ``(out, aux)`` and the
+    result is ``((out, aux), dot_out)``."""
     fn = unit.fn
     wrt = unit.tree_names(wrt)
     callees = CalleeJvps.of(module)
     if arg_avals is not None:
         arg_avals = unit.tree_names(arg_avals)
         drop_type_dispatch(unit, arg_avals, callees)
-    hazards = lower_in_place(unit, arg_avals, callees)
-    extra, out, _ = _output(unit, False)
+    hazards = lower_in_place(unit, arg_avals, callees, mirror=True)
+    print_stage("specialise", fn)
+    extra, out, aux = _output(unit, has_aux)
     fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
     if tangent_names:
         # the tangent parameters' names are the API's: a local of the same name moves
@@ -181,84 +182,69 @@ def jvp_function(module, unit, wrt, name, arg_avals=None, tangent_names=None):
     args = build.clone(fn.args)
     args.kwonlyargs += [build.name(p) for p in tangent_params]
     args.kw_defaults += [None] * len(tangent_params)
-    result = build.tuple_([build.name(out), dot_out])
+    value = build.name(out) if aux is None else build.tuple_([build.name(out), aux])
+    result = build.tuple_([value, dot_out])
     new = build.function_def(name, args, body + [build.return_(result)], at=fn)
     module.origins[name] = unit.src
-    module.flatten(new, unit.namer)
-    optimize(new, module.env, protected=set(build.param_names(fn)) | set(tangent_params))
-    restore_param_names(new, unit, module.env)
+    finish(module, new, unit, "forward", set(build.param_names(fn)) | set(tangent_params))
     return new, tangent_params
 
 
 _JACFWD = """
 def {name}({params}):
-{columns}
-    jacobian = {result}
-    return jacobian
-"""
-_COLUMNS = """
-    basis_{p} = rt.basis({p})
-    columns_{p} = []
-    for k in range(len(basis_{p})):
+    basis = rt.basis({wrt})
+    columns = []
+    for k in range(len(basis)):
         pair = {jvp}({call}, {tangents})
-        columns_{p}.append(pair[1])
-    jac_{p} = rt.jacobian_of_columns(columns_{p}, {p}, pair[0])
+        columns.append(pair[1])
+    jacobian = rt.jacobian_of_columns(columns, {wrt}, {out})
+    return {returned}
 """
 _JACREV = """
 def {name}({params}):
     pair = {fwd}({call})
-    out = pair[0]
-    basis_out = rt.basis(out)
-{lists}
-    for k in range(len(basis_out)):
-        adjoints = {bwd}(pair[1], basis_out[k])
-{appends}
-    jacobian = {result}
-    return jacobian
+    out = {out}
+    basis = rt.basis(out)
+    rows = []
+    for k in range(len(basis)):
+        rows.append({bwd}(pair[1], basis[k]))
+    jacobian = rt.jacobian_of_rows(rows, {wrt}, out)
+    return {returned}
 """
 
 
 def jacobian_function(module, unit, wrt, name, arg_avals=None, forward=True, single=True,
                       has_aux=False, check_only=False):
     """The FunctionDef computing the Jacobian of ``unit`` with respect to ``wrt``: a loop
-    over the basis of each argument calling its forward-mode function (``forward``), or
+    over the basis of the argument(s) calling the forward-mode function (``forward``), or
     one forward sweep and a loop over the basis of the output calling the backward
-    function.  Until vmap batches the basis, the loop is the generated code's own."""
-    if has_aux:
-        raise TypeError("%s(..., has_aux=True) is not supported yet: return the auxiliary "
-                        "data from a separate function" % ("jacfwd" if forward else "jacrev"))
+    function.  With several arguments (``single`` False) the Jacobian is taken with
+    respect to their tuple: each output leaf holds a tuple, as in JAX.  Until vmap
+    batches the basis, the loop is the generated code's own."""
     fn = unit.fn
     params = build.param_names(fn)
     call = ", ".join(params)
     wrt_tree = unit.tree_names(wrt)
+    together = wrt_tree[0] if single else "(%s,)" % ", ".join(wrt_tree)
+    returned = "(jacobian, pair[0][1])" if has_aux else "jacobian"
+    out = "pair[0][0]" if has_aux else "pair[0]"
     if forward:
         inner = module.global_name(unit.src.base_name + "_jvp")
-        function, tangents = jvp_function(module, unit, wrt, inner, arg_avals)
+        function, tangents = jvp_function(module, unit, wrt, inner, arg_avals,
+                                          has_aux=has_aux)
         module.add_function(function)
         if check_only:
             return None
-        blocks = []
-        for p in wrt_tree:
-            given = ", ".join("%s=%s" % (t, "basis_%s[k]" % p if q == p else
-                                         "rt.zero_tangent(%s)" % q)
-                              for q, t in zip(wrt_tree, tangents))
-            blocks.append(_COLUMNS.format(p=p, jvp=inner, call=call, tangents=given))
-        text = _JACFWD.format(name=name, params=call, columns="".join(blocks),
-                              result=_jacobian_result(wrt_tree, single))
+        given = ", ".join("%s=basis[k]%s" % (t, "" if single else "[%d]" % k)
+                          for k, t in enumerate(tangents))
+        text = _JACFWD.format(name=name, params=call, wrt=together, jvp=inner, call=call,
+                              tangents=given, out=out, returned=returned)
     else:
-        fwd, bwd, order = vjp_pair(module, unit, wrt, arg_avals)
+        fwd, bwd, _ = vjp_pair(module, unit, wrt, arg_avals, has_aux=has_aux)
         if check_only:
             return None
-        lists = "\n".join("    rows_%s = []" % p for p in wrt_tree)
-        if len(wrt_tree) == 1:
-            appends = "        rows_%s.append(adjoints)" % wrt_tree[0]
-        else:
-            appends = "\n".join("        rows_%s.append(adjoints[%d])" % (p, k)
-                                 for k, p in enumerate(wrt_tree))
-        result = _jacobian_result(["rt.jacobian_of_rows(rows_%s, %s, out)" % (p, p)
-                                   for p in wrt_tree], single, named=False)
         text = _JACREV.format(name=name, params=call, fwd=fwd, bwd=bwd, call=call,
-                              lists=lists, appends=appends, result=result)
+                              wrt=together, out=out, returned=returned)
     import textwrap
     tree = gast.parse(textwrap.dedent(text))
     new = tree.body[0]
@@ -267,17 +253,8 @@ def jacobian_function(module, unit, wrt, name, arg_avals=None, forward=True, sin
         if hasattr(node, "lineno"):
             node.lineno = fn.lineno
     module.origins[name] = unit.src
-    module.flatten(new, unit.namer)
-    optimize(new, module.env, protected=set(params))
-    restore_param_names(new, unit, module.env)
+    finish(module, new, unit, "jacfwd" if forward else "jacrev", set(params))
     return new
-
-
-def _jacobian_result(parts, single, named=True):
-    items = ["jac_%s" % p for p in parts] if named else list(parts)
-    if single:
-        return items[0]
-    return "(%s,)" % ", ".join(items)
 
 
 def _changes_primals(stmts, primals, env):
@@ -328,6 +305,7 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
         arg_avals = unit.tree_names(arg_avals)
         drop_type_dispatch(unit, arg_avals, callees)
     hazards = lower_in_place(unit, arg_avals, callees)
+    print_stage("specialise", fn)
     extra, out, aux = _output(unit, has_aux)
     fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
     mode = ReverseMode(unit, wrt, out, callees, arg_avals, hazards)
@@ -348,8 +326,7 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
     bwd_name = module.global_name(base + "_bwd")
     bwd = build.function_def(bwd_name, [saved, cotangent],
                              reverse + [build.return_(result)], at=fn)
-    module.flatten(bwd, unit.namer)
-    optimize(bwd, module.env, protected={saved, cotangent})
+    finish(module, bwd, unit, "reverse", {saved, cotangent}, restore=False)
     module_names = set(module.env.bindings) | set(dir(builtins))
     residuals = sorted(_live_in(bwd, module.env) - {saved, cotangent} - module_names)
     if residuals:
@@ -375,16 +352,32 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
         module.global_name(base + "_residuals"), build.clone(fn.args),
         body + [build.return_(build.tuple_([build.name(r) for r in residuals]))], at=fn)
     for function in (fwd, variant):
-        module.flatten(function, unit.namer)
-        optimize(function, module.env, protected=set(build.param_names(fn)))
-        use_residual_variants(function, module)
-        restore_param_names(function, unit, module.env)
+        finish(module, function, unit, "reverse", set(build.param_names(fn)),
+               residual_variants=True)
     callees.residual_variants[fwd_name] = variant
     for function in (fwd, bwd, variant):
         module.origins[function.name] = unit.src
     module.add_function(fwd)
     module.add_function(bwd)
     return fwd_name, bwd_name, [unit.param_renames.get(p, p) for p in wrt]
+
+
+def finish(module, fn, unit, transform, protected, residual_variants=False, restore=True):
+    """What every generated function goes through after its transform made it:
+    re-normalisation to the core language (``renormalise``), the optimiser
+    (``optimise``), and the user's parameter names back.  ``--print-after`` (or
+    ``TRANSPILER_PRINT_AFTER``) names the transform, ``renormalise`` or ``optimise`` to
+    see the function after each."""
+    from ..pipeline import print_stage
+    print_stage(transform, fn)
+    module.flatten(fn, unit.namer)
+    print_stage("renormalise", fn)
+    optimize(fn, module.env, protected=protected)
+    if residual_variants:
+        use_residual_variants(fn, module)
+    if restore:
+        restore_param_names(fn, unit, module.env)
+    print_stage("optimise", fn)
 
 
 def restore_param_names(fn, unit, env):

@@ -77,10 +77,11 @@ class RuleSites:
             raise self.unit.error(
                 stmt, "no derivative rule for `%s`, which is called here on a value being "
                 "differentiated (%s)" % (full, ", ".join(active_args)),
-                "wrap it in a function decorated with @transpiler.custom_vjp and give its "
-                "derivative with .defvjp(fwd, bwd) (the README's recipe: \"A derivative "
-                "for a function transpiler does not know\"), or compute it with NumPy "
-                "functions transpiler knows (`transpiler rules` lists them).")
+                "wrap it in a function decorated with @transpiler.custom_jvp (its rule "
+                "serves both modes) or @transpiler.custom_vjp (reverse mode only) and give "
+                "its derivative (the README's recipe: \"A derivative for a function "
+                "transpiler does not know\"), or compute it with NumPy functions "
+                "transpiler knows (`transpiler rules` lists them).")
 
     def _check_opaque(self, stmt, op):
         active_args = self._active_operands(op)

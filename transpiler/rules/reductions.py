@@ -34,7 +34,14 @@ def sum(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, initial=None
 def sum(t, ans, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
     # linear in a (the masked entries left out), plus initial's tangent at every result;
     # a dtype= casts the tangent (Primitive.tangent)
-    return np.sum(t, axis=axis, keepdims=keepdims, where=where), rt.broadcast_tangent(t, ans)
+    # (the options spelled only where given, so that the generated code reads as written)
+    if where is not True:
+        return np.sum(t, axis=axis, keepdims=keepdims, where=where), rt.broadcast_tangent(t, ans)
+    if keepdims:
+        return np.sum(t, axis=axis, keepdims=True), rt.broadcast_tangent(t, ans)
+    if axis is None:
+        return np.sum(t), rt.broadcast_tangent(t, ans)
+    return np.sum(t, axis=axis), rt.broadcast_tangent(t, ans)
 
 
 @reduction(np.mean, only=NO_OUT, abstract_eval=E.reduction(keepdims_position=4, dtype_position=2))

@@ -496,6 +496,10 @@ class Primitive:
                                                   and len(self.diff) > 1):
             return expr          # one operand of the result's shape: t has it already
         arg = bindings[name]
+        others = [v for k, v in bindings.items() if k != name and k in self.params
+                  and k not in self.static]
+        if all(isinstance(v, gast.Constant) for v in others):
+            return expr              # the other operands are scalars: no broadcasting
         if broadcasts is not None and not broadcasts(arg):
             return expr
         return build.call("rt.broadcast_tangent", [expr, build.clone(ans)])

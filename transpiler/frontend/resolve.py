@@ -238,6 +238,7 @@ class Resolver(gast.NodeTransformer):
     def _chain_reference(self, node, spelled, value, base):
         if "." not in spelled:
             return self._reference(base, spelled, value)
+        value = getattr(value, "__transpiler_numpy__", value)      # tnp.zeros is np.zeros
         if type(value) in _LITERALS:
             return build.const(value, at=node)
         path = canonical_path(value, preferred=self._core_spelling(spelled))

@@ -166,8 +166,8 @@ class Forward(Transform):
 
     kind = "jvp"
 
-    def __init__(self, count):
-        super().__init__(tuple(range(count)))
+    def __init__(self, count, argnums=None):
+        super().__init__(tuple(range(count)) if argnums is None else tuple(argnums))
         self.count = count
 
     def bind(self, fun, signature):
@@ -182,10 +182,12 @@ class Forward(Transform):
             self.tangent_params.append(name)
 
     def key(self):
-        return (self.kind, self.count)
+        return (self.kind, self.count, self.argnums)
 
     def options(self):
-        return ", %d" % self.count
+        if self.argnums == tuple(range(self.count)):
+            return ", %d" % self.count
+        return ", %d, %r" % (self.count, self.argnums)
 
     def signature(self, signature):
         params = list(signature.parameters.values())
@@ -538,10 +540,10 @@ def hessian(fun, argnums=0):
 
 
 @_transform_maker
-def _jvp_of(fun, count):
+def _jvp_of(fun, count, argnums=None):
     """The function of ``count`` primals and their tangents (keyword-only ``dot_<name>``)
-    that ``jvp`` calls."""
-    return Transformed(_check_function(fun, "jvp"), Forward(count))
+    that ``jvp`` calls; with ``argnums``, the tangents of those arguments only."""
+    return Transformed(_check_function(fun, "jvp"), Forward(count, argnums))
 
 
 def jvp(fun, primals, tangents):

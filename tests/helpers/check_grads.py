@@ -107,11 +107,18 @@ def check_forward(f, args, nums, grads, kwargs, rng, eps=1e-6, rtol=1e-5, atol=1
     against the gradient (<grad, t>: the dot-product identity between the two modes);
     the primal output is f's, and the shape-generic code agrees."""
     from transpiler.api import _jvp_of
-    forward = _jvp_of(f, len(args))
+    nums = tuple(k % len(args) for k in nums)
     tangents = [random_like(a, rng) if k in nums else _zeros_like(a)
                 for k, a in enumerate(args)]
-    given = dict(zip(forward._transform.tangent_params, tangents))
-    out, tangent = forward(*args, **given, **kwargs)
+    try:
+        forward = _jvp_of(f, len(args), tuple(sorted(nums)))
+        given = {t: tangents[k] for t, k in zip(forward._transform.tangent_params,
+                                                 sorted(nums))}
+        out, tangent = forward(*args, **given, **kwargs)
+    except tp.TranspileError as exc:
+        if "can't apply forward-mode autodiff (jvp) to a custom_vjp function" in str(exc):
+            return                    # reverse mode only, as in JAX (tests/test_jacobians.py)
+        raise
     expected = f(*args, **kwargs)
     _assert_same(out, expected)
     if generic:
@@ -127,7 +134,8 @@ def check_forward(f, args, nums, grads, kwargs, rng, eps=1e-6, rtol=1e-5, atol=1
         np.testing.assert_allclose(np.asarray(leaf, float), numeric, rtol=rtol * 10,
                                    atol=atol * 10, err_msg="forward mode against differences")
     identity = sum(_vdot(g, tangents[k]) for k, g in zip(nums, grads))
-    assert np.isclose(float(np.asarray(tangent, float)), identity, rtol=1e-8, atol=1e-10), \
+    exact = 1e-8 if rtol <= 1e-5 else rtol * 1e-2          # float32: rounding
+    assert np.isclose(float(np.asarray(tangent, float)), identity, rtol=exact, atol=exact * 1e-2), \
         "forward mode %r, but the gradient's inner product with the tangents %r" % (
             tangent, identity)
 

@@ -111,8 +111,7 @@ class ForwardMode(RuleSites):
             op = ops.get(id(stmt))
             if op is None or op.kind in (O.COPY, O.GETITEM, O.CONTAINER, O.USER, O.CONST):
                 continue
-            if op.kind == O.RULE and (op.rule.effects.result == "fresh" or op.rule.jvp is None
-                                      and op.rule.linear):
+            if op.kind == O.RULE and op.rule.mirrors:
                 continue
             return False
         return True
@@ -281,8 +280,12 @@ class ForwardMode(RuleSites):
         site = self._rule_site(stmt, op)
         if site is None:
             return [], [stmt], False
+        original = op
         op, rule, bindings, slots, wanted = site
         wanted = {slot: var for slot, var in wanted.items() if var in state.nz}
+        # `n * xs` on a list is rt.repeat_sequence(xs, n): the call, in the rule's order
+        call = op.node if op is original else build.call(
+            "rt." + rule.primals[0].__name__, [build.clone(a) for a in op.args])
         if not wanted:
             return [], [stmt], False
         if self.dry:
@@ -296,7 +299,7 @@ class ForwardMode(RuleSites):
         for slot, var in wanted.items():
             try:
                 body, expr = rule.tangent(bindings, slots, slot, self.tname(var), placeholder,
-                                          self.namer, op.node, broadcasts)
+                                          self.namer, call, broadcasts)
             except RuleError as exc:
                 raise self.unit.error(stmt, exc.reason, exc.hint) from None
             code += body

@@ -30,11 +30,11 @@ def sum(g, ans, iterable, start=0):
 def sum(t, ans, iterable, start=0):
     # the items' tangents added up (np.sum: this module's `sum` is the rule), each spread
     # over the result first since items may broadcast against each other; an array's rows
+    # (each entry computed in its own return: only the one asked for runs)
     if isinstance(iterable, (list, tuple)):
-        total = np.sum([rt.broadcast_tangent(item, ans) for item in t], axis=0)
-    else:
-        total = np.sum(t, axis=0)
-    return rt.broadcast_tangent(total, ans), rt.broadcast_tangent(t, ans)
+        return rt.broadcast_tangent(np.sum([rt.broadcast_tangent(item, ans) for item in t],
+                                           axis=0), ans), rt.broadcast_tangent(t, ans)
+    return rt.broadcast_tangent(np.sum(t, axis=0), ans), rt.broadcast_tangent(t, ans)
 
 
 @custom(builtins.max)

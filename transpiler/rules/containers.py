@@ -31,7 +31,9 @@ def sequence(g, ans, iterable=()):
 def sequence(t, ans, iterable=()):
     if isinstance(iterable, dict):
         return rt.zero_tangent(ans)         # list(d) is d's keys: no derivative
-    return type(ans)(t)
+    if isinstance(ans, list):               # linear otherwise: the call itself on t
+        return list(t)
+    return tuple(t)
 
 
 @custom(rt.concat, effects=holds(0, 1), abstract_eval=E.concat)
@@ -51,7 +53,7 @@ def repeat_sequence(g, ans, seq, n):
     return rt.unrepeat_sequence(g, seq, n)
 
 
-@custom(rt.as_sequence, effects=view(0), abstract_eval=E.as_sequence)
+@custom(rt.as_sequence, effects=view(0), abstract_eval=E.as_sequence, mirrors=True)
 def as_sequence(g, ans, iterable):
     return rt.sequence_adjoint(g, iterable)
 

@@ -174,7 +174,7 @@ class Primitive:
     def __init__(self, primals, family, fn=None, diff=None, static=(), refuse=(),
                  abstract_eval=None, effects=FRESH, numba=None, shape_only=(),
                  internal=False, only=None, accept=(), aliases=None, casts=True, check=None,
-                 check_avals=None, opaque=False, linear=()):
+                 check_avals=None, opaque=False, linear=(), mirrors=None):
         self.primals = tuple(primals)
         self.family = family
         self.fn = fn
@@ -205,6 +205,10 @@ class Primitive:
         # parameters the primal is linear in (the others fixed): their jvp contribution is
         # the call itself with the tangent in their place; True for every one
         self.linear = linear
+        # the tangent shares the operands' tangents' memory as the result shares the
+        # operands' (the same view, the same element): a view's jvp that is the call
+        # itself does; a jvp rule says so with mirrors=True
+        self._mirrors = mirrors
         if self.template is not None:
             params = self.template.params[2:]           # after (g, ans)
             self.params = params
@@ -433,6 +437,12 @@ class Primitive:
         if self.linear is True:
             return True
         return (name if vindex is None else "*") in self.linear
+
+    @property
+    def mirrors(self):
+        if self._mirrors is not None:
+            return self._mirrors
+        return self.effects.result == "fresh" or self.jvp is None and bool(self.linear)
 
     @property
     def has_jvp(self):

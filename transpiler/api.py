@@ -580,8 +580,9 @@ jvp.forward_of = _jvp_of
 def _zero_tangents(forward, primals):
     """Zero tangents for ``primals`` by ``forward``'s tangent parameter names (to select
     the specialisation they select in ``source``)."""
-    return {t: runtime.zero_tangent(p) for t, p in
-            zip(forward._transform.tangent_params, primals)}
+    transform = forward._transform
+    return {t: runtime.zero_tangent(primals[k]) for t, k in
+            zip(transform.tangent_params, transform.argnums)}
 
 
 def _check_tangent(primal, tangent, name):

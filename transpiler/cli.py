@@ -85,7 +85,10 @@ def _parser():
         p = sub.add_parser(name, help=_DESCRIPTIONS[name], description=_DESCRIPTIONS[name])
         p.add_argument("function", metavar="FILE.py:FUNC",
                        help="the function: path/to/file.py:func or package.module:func")
-        if name != "vjp":
+        if name == "jvp":
+            p.add_argument("--argnums", type=int, nargs="+", default=None, metavar="N",
+                           help="positional arguments that get tangents (default: all)")
+        elif name != "vjp":
             p.add_argument("--argnums", type=int, nargs="+", default=[0], metavar="N",
                            help="positional argument(s) to differentiate (default: 0); "
                                 "several give a tuple of gradients")
@@ -97,8 +100,10 @@ def _parser():
                             "function's module (e.g. \"np.ones(3), 2.0\" or \"*DATA\"): "
                             "prints the source specialised to their shapes")
         p.add_argument("--print-after", metavar="PASS", nargs="+", default=(),
-                       help="also print the function after these normalisation passes "
-                            "(to stderr; 'all' for every pass)")
+                       help="also print the function after these stages (to stderr): "
+                            "normalisation passes (anf, ...), specialise, the transform "
+                            "(reverse, forward, jacfwd, jacrev), renormalise, optimise; "
+                            "'all' for every one")
     sub.add_parser("rules", help=_DESCRIPTIONS["rules"], description=_DESCRIPTIONS["rules"])
     return parser
 
@@ -157,7 +162,6 @@ def _transform(options):
         from .api import vjp_source
         sys.stdout.write(vjp_source(fn, args, has_aux=options.has_aux))
         return 0
-    argnums = options.argnums[0] if len(options.argnums) == 1 else tuple(options.argnums)
     if options.command == "jvp":
         derived = _forward_of(fn, options.argnums, args)
         if args is not None:
@@ -166,23 +170,30 @@ def _transform(options):
             sys.stdout.write(tp.source(derived, *args, **_zero_tangents(derived, args)))
             return 0
     elif options.command == "hessian":
-        derived = tp.hessian(fn, argnums=argnums)
+        derived = tp.hessian(fn, argnums=_argnums(options))
     else:
+        argnums = _argnums(options)
         transform = getattr(tp, options.command)
         derived = transform(fn, argnums=argnums, has_aux=options.has_aux)
     sys.stdout.write(tp.source(derived, *args) if args is not None else tp.source(derived))
     return 0
 
 
+def _argnums(options):
+    return options.argnums[0] if len(options.argnums) == 1 else tuple(options.argnums)
+
+
 def _forward_of(fn, argnums, args):
-    """jvp's function for ``fn``: the tangents of the first ``max(argnums) + 1``
-    positional parameters (all of them without --argnums), or of as many as --args gives."""
+    """jvp's function for ``fn``: tangents for the positional parameters ``argnums`` (all
+    of them by default) of a call with as many arguments as --args gives (or all)."""
     from .api import _jvp_of
     import inspect
     positional = [p for p in inspect.signature(fn).parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     count = len(args) if args is not None else len(positional)
-    return _jvp_of(fn, count)
+    if argnums is not None:
+        argnums = tuple(sorted(k % count for k in argnums))
+    return _jvp_of(fn, count, argnums)
 
 
 if __name__ == "__main__":

@@ -337,7 +337,8 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
                                                store=True), build.name(saved))
         bwd.body.insert(0, unpack)
         bwd.body[1:1] = _copies_of_changed(bwd, residuals, module, unit.namer,
-                                           build.function_def("forward", fn.args, forward))
+                                           build.function_def("forward", fn.args,
+                                                              _stack_inits(mode) + forward))
     output = build.name(out) if not has_aux else build.tuple_([build.name(out), aux])
     fwd_result = build.tuple_([output, build.tuple_([build.name(r) for r in residuals])])
     # a value saved on one branch only is None on the other (its backward branch is not taken)

@@ -307,6 +307,14 @@ class ForwardMode(RuleSites):
         total = terms[0]
         numeric = K.of_aval(self.shapes.aval(target)) in (K.ARRAY, K.INT) or \
             rule.family in ("elementwise", "broadcasting", "reduction")
+        operands = [p for p in rule.params if p in bindings and p not in rule.static
+                    and not isinstance(bindings[p], gast.Constant)]
+        if numeric and len(terms) > 1 and (any(not self._spread(t) for t in terms) or
+                                           len(terms) == len(operands)):
+            # one term has the result's shape, or every operand's shape is among the
+            # terms' (the result's is theirs broadcast): the sum has the result's shape
+            terms = [t.args[0] if self._spread(t) else t for t in terms]
+            total = terms[0]
         for term in terms[1:]:
             # `+` adds numbers and arrays; for a container (or what may be one) it would
             # join them: rt.add adds item by item
@@ -356,6 +364,12 @@ class ForwardMode(RuleSites):
         rename = Renamer({updated: before, "__ans__": target})
         code = [rename.visit(c) for c in code]
         return self._located([keep], stmt), [stmt] + self._located(code + write, stmt), True
+
+    @staticmethod
+    def _spread(expr):
+        """Is ``expr`` a tangent broadcast to the result (``rt.broadcast_tangent``)?"""
+        return isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
+            expr.func.attr == "broadcast_tangent"
 
     @staticmethod
     def _may_alias(expr):

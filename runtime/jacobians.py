@@ -116,8 +116,25 @@ def rows_of_jacobian(g, rows, x, out):
     for k in range(len(rows)):
         parts = [p.reshape(np.shape(leaf)) for p, leaf in
                  zip(np.split(whole[k], cuts), x_leaves)]
-        result.append(_rebuild(x, parts))
+        result.append(_as_lazy(_rebuild(x, parts), rows[k]))
     return result
+
+
+def _as_lazy(cotangent, row):
+    """The cotangent of a row that may be a lazily broadcast adjoint (a scalar standing
+    for a whole pytree, an array standing for a larger one): summed down to it."""
+    from .adjoint import sum_to
+    if isinstance(row, (list, tuple, dict)):
+        if isinstance(row, dict):
+            return {key: _as_lazy(cotangent[key], value) for key, value in row.items()}
+        return type(row)(_as_lazy(c, r) for c, r in zip(cotangent, row)) \
+            if not hasattr(row, "_fields") else type(row)(*[_as_lazy(c, r) for c, r in
+                                                             zip(cotangent, row)])
+    if isinstance(cotangent, (list, tuple, dict)):
+        return sum(float(np.sum(leaf)) for leaf in tree_flatten(cotangent)[0])
+    if np.shape(cotangent) != np.shape(row):
+        return sum_to(cotangent, np.shape(row), np.shape(cotangent))
+    return cotangent
 
 
 def _blocks(g, out, x):

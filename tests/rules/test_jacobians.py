@@ -30,6 +30,10 @@ CALLS = [
          RNG.standard_normal(2)),
     Call(rt.columns_of_jacobian, J, _columns(), X, OUT),
     Call(rt.rows_of_jacobian, J, _rows(), X, OUT),
+    # rows of lazily broadcast adjoints (a number for a whole row, a row of a matrix for
+    # the matrix): their cotangents are summed down to them
+    Call(rt.rows_of_jacobian, RNG.standard_normal((2, 2, 3)), [0.5, RNG.standard_normal(3)],
+         RNG.standard_normal((2, 3)), RNG.standard_normal(2)),
 ]
 
 

@@ -48,7 +48,7 @@ def power(g, ans, x, y, mod=None):
 
 
 @jvp_rule(operator.pow, np.power, np.float_power, pow, math.pow)
-def power(t, ans, x, y, mod=None):
+def power_tangent(t, ans, x, y, mod=None):
     # the vjp's, except that an integer exponent has no tangent: the zero tangent a
     # container gives one (a saved `n` of `x ** n`) must not meet log(x) of a negative x
     if isinstance(y, int) and y == 0:
@@ -96,5 +96,6 @@ nondiff(np.invert, abstract_eval=E.elementwise("same"))
 for _iop, _rule in ((operator.iadd, add), (operator.isub, subtract), (operator.imul, multiply),
                     (operator.itruediv, divide), (operator.ipow, power), (operator.imod, mod)):
     broadcasting(_iop, effects=IN_PLACE, abstract_eval=E.in_place(E.operator_rule()))(_rule)
+jvp_rule(operator.ipow)(power_tangent)
 nondiff(operator.ifloordiv, operator.iand, operator.ior, operator.ixor, operator.ilshift,
         operator.irshift, effects=IN_PLACE, abstract_eval=E.in_place(E.operator_rule()))

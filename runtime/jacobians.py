@@ -63,17 +63,24 @@ def _splits(sizes):
     return np.cumsum(sizes)[:-1]
 
 
+def _gather(vectors, count, like):
+    """One ``(count, size)`` array per leaf of ``like``: row k holds that leaf of
+    ``vectors[k]`` (which may be a lazily broadcast value; a list's whole cotangent may be
+    one value standing for every item)."""
+    if not isinstance(vectors, (list, tuple)):
+        vectors = [vectors] * count
+    blocks = [np.zeros((count, int(np.size(leaf))), _float_dtype(leaf))
+              for leaf in tree_flatten(like)[0]]
+    for k, vector in enumerate(vectors[:count]):
+        for block, part in zip(blocks, _flat(as_gradient(vector, like))):
+            block[k] = part
+    return blocks
+
+
 def jacobian_of_columns(columns, x, out):
     """The Jacobian from ``columns[k]``, the tangent of ``out`` along ``basis(x)[k]``."""
-    m_sizes, n_sizes = _sizes(out), _sizes(x)
-    n = sum(n_sizes)
-    if not isinstance(columns, (list, tuple)):
-        columns = [columns] * n              # a lazily broadcast cotangent of the list
-    flat = [np.zeros((m, n), _float_dtype(leaf)) for m, leaf in
-            zip(m_sizes, tree_flatten(out)[0])]
-    for k, column in enumerate(columns[:n]):
-        for i, part in enumerate(_flat(as_gradient(column, out))):
-            flat[i][:, k] = part
+    n_sizes = _sizes(x)
+    flat = [block.T for block in _gather(columns, sum(n_sizes), out)]      # (m_i, n)
     table = [np.split(block, _splits(n_sizes), axis=1) for block in flat]
     return _assemble(table, out, x)
 
@@ -81,15 +88,8 @@ def jacobian_of_columns(columns, x, out):
 def jacobian_of_rows(rows, x, out):
     """The Jacobian from ``rows[k]``, the adjoint of ``x`` for ``basis(out)[k]`` (rows may
     be lazily broadcast adjoints)."""
-    m_sizes, n_sizes = _sizes(out), _sizes(x)
-    m = sum(m_sizes)
-    if not isinstance(rows, (list, tuple)):
-        rows = [rows] * m                    # a lazily broadcast cotangent of the list
-    flat = [np.zeros((m, n), _float_dtype(leaf)) for n, leaf in
-            zip(n_sizes, tree_flatten(x)[0])]
-    for k, row in enumerate(rows[:m]):
-        for j, part in enumerate(_flat(as_gradient(row, x))):
-            flat[j][k] = part
+    m_sizes = _sizes(out)
+    flat = _gather(rows, sum(m_sizes), x)                                   # (m, n_j)
     table = list(zip(*[np.split(block, _splits(m_sizes), axis=0) for block in flat])) \
         if flat else [[] for _ in m_sizes]
     return _assemble(table, out, x)

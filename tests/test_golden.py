@@ -55,18 +55,22 @@ def _generated(sample, function, options, make_args):
     return tp.source(g, *make_args(module))
 
 
-@pytest.mark.parametrize("golden, sample, function, options, make_args", CASES,
-                         ids=[c[0] for c in CASES])
-def test_generated_source_matches_golden_file(golden, sample, function, options, make_args):
-    source = _generated(sample, function, options, make_args)
+def _compare(golden, source, what):
     path = os.path.join(GOLDEN, golden + ".py.txt")
     if os.environ.get("TRANSPILER_UPDATE_GOLDEN"):
         with open(path, "w") as handle:
             handle.write(source)
     with open(path) as handle:
         expected = handle.read()
-    assert source == expected, "generated source of %s.%s changed (see the module docstring)" \
-        % (sample, function)
+    assert source == expected, "generated source of %s changed (see the module docstring)" \
+        % what
+
+
+@pytest.mark.parametrize("golden, sample, function, options, make_args", CASES,
+                         ids=[c[0] for c in CASES])
+def test_generated_source_matches_golden_file(golden, sample, function, options, make_args):
+    _compare(golden, _generated(sample, function, options, make_args),
+             "%s.%s" % (sample, function))
 
 
 def _jvp_source(module, function, args):
@@ -99,14 +103,7 @@ def test_forward_mode_source_matches_golden_file(golden, sample, function, trans
         source = _jvp_source(module, function, args)
     else:
         source = tp.source(getattr(tp, transform)(getattr(module, function)), *args)
-    path = os.path.join(GOLDEN, golden + ".py.txt")
-    if os.environ.get("TRANSPILER_UPDATE_GOLDEN"):
-        with open(path, "w") as handle:
-            handle.write(source)
-    with open(path) as handle:
-        expected = handle.read()
-    assert source == expected, "generated source of %s.%s (%s) changed" % (sample, function,
-                                                                           transform)
+    _compare(golden, source, "%s.%s (%s)" % (sample, function, transform))
 
 
 @pytest.mark.parametrize("golden, sample, function, options, make_args", CASES[:4],

@@ -113,13 +113,7 @@ def check_rule(primal, args, kwargs, param, argnum, position, seed=0, eps=1e-6, 
     value = args[position] if isinstance(position, int) else kwargs[position]
 
     def at(g, step, direction):
-        shifted_args, shifted_kwargs = list(args), dict(kwargs)
-        shifted = _shifted(value, step, direction)
-        if isinstance(position, int):
-            shifted_args[position] = shifted
-        else:
-            shifted_kwargs[position] = shifted
-        out = primal(*shifted_args, **shifted_kwargs)
+        out = _moved(primal, args, kwargs, position, value, step, direction)
         return _vdot(_spread(g, out), out)
 
     for k, g in enumerate(_cotangents(ans, rng)):
@@ -158,13 +152,7 @@ def check_tangent(primal, args, kwargs, param, argnum, position, seed=0, eps=1e-
     value = args[position] if isinstance(position, int) else kwargs[position]
 
     def at(step, direction):
-        shifted_args, shifted_kwargs = list(args), dict(kwargs)
-        shifted = _shifted(value, step, direction)
-        if isinstance(position, int):
-            shifted_args[position] = shifted
-        else:
-            shifted_kwargs[position] = shifted
-        return primal(*shifted_args, **shifted_kwargs)
+        return _moved(primal, args, kwargs, position, value, step, direction)
 
     for k in range(2):
         t = random_like(value, rng)
@@ -192,6 +180,17 @@ def check_tangent(primal, args, kwargs, param, argnum, position, seed=0, eps=1e-
         assert np.isclose(forward, backward, rtol=exact, atol=exact), \
             "<jvp(t), g> = %r but <t, vjp(g)> = %r for %s" % (forward, backward,
                                                              param or argnum)
+
+
+def _moved(primal, args, kwargs, position, value, step, direction):
+    """The primal with the argument at ``position`` moved by ``step * direction``."""
+    shifted_args, shifted_kwargs = list(args), dict(kwargs)
+    shifted = _shifted(value, step, direction)
+    if isinstance(position, int):
+        shifted_args[position] = shifted
+    else:
+        shifted_kwargs[position] = shifted
+    return primal(*shifted_args, **shifted_kwargs)
 
 
 def _written(primal):

@@ -19,7 +19,7 @@ from ..ir.walk import Renamer, dotted_name
 from ..rules import registry
 from ..rules.registry import IN_PLACE
 from .containers import leaf
-from .common import Rec, short_name, FoldShapes
+from .common import Rec, short_name, located
 from .sites import RuleSites
 
 
@@ -228,18 +228,7 @@ class AdjointRecords(RuleSites):
         return rec
 
     def _specialise(self, code, origin):
-        """Replace shape queries on primal values of known shape by constants; the
-        statements take the line of ``origin`` (the primal statement they differentiate),
-        so that an error raised in them names the user's line (a rule's statements come
-        with the lines of the rule's own module, which are not the user's)."""
-        folder = FoldShapes(self.shapes)
-        code = [folder.visit(stmt) for stmt in code]
-        lineno = getattr(origin, "lineno", None)
-        for stmt in code:
-            for node in gast.walk(stmt):
-                if isinstance(node, gast.stmt):
-                    node.lineno = lineno
-        return code
+        return located(code, origin, self.shapes)
 
     def _rule(self, stmt, op, target, g, rec):
         site = self._rule_site(stmt, op)

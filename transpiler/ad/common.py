@@ -278,3 +278,18 @@ def arithmetic_names(node):
 
 def shape_node(shape):
     return build.tuple_([build.const(n) for n in shape])
+
+
+def located(code, origin, shapes):
+    """Derivative statements as they go into generated code: shape queries of known
+    shapes folded to constants, and every statement on the line of ``origin`` (the
+    statement they differentiate), so that an error raised in them names the user's line
+    (a rule's statements come with the lines of the rule's own module)."""
+    folder = FoldShapes(shapes)
+    code = [folder.visit(stmt) for stmt in code]
+    lineno = getattr(origin, "lineno", None)
+    for stmt in code:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.stmt):
+                node.lineno = lineno
+    return code

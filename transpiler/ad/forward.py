@@ -25,16 +25,12 @@ import gast
 from ..analysis import avals as A
 from ..analysis import kinds as K
 from ..analysis import ops as O
-from ..analysis.activity import Activity
-from ..analysis.memory import Memory
 from ..analysis.real_values import check_real_values
-from ..analysis.safety import ContentLiveness, check_writes
-from ..analysis.shapes import Shapes
 from ..ir import build
 from ..ir.naming import tangent_name
 from ..ir.walk import Renamer
 from ..rules.registry import IN_PLACE, RuleError
-from .common import FoldShapes, is_break_check, short_name, single_definitions
+from .common import is_break_check, located, short_name
 from .sites import RuleSites
 
 
@@ -64,29 +60,9 @@ class ForwardMode(RuleSites):
     """
 
     def __init__(self, unit, wrt, output, callees, arg_avals=None, hazards=()):
-        self.unit = unit
-        self.fn = unit.fn
-        self.env = unit.env
-        self.namer = unit.namer
-        self.wrt = list(wrt)
-        self.output = output
-        self.callees = callees
-        ops = O.classify_function(self.fn, self.env)
-        self.shapes = Shapes(self.fn, self.env, ops, arg_avals, callees=callees)
-        self.memory = Memory(self.fn, self.env, ops, self.shapes)
-        self.activity = Activity(self.fn, self.env, wrt, [output], ops, self.shapes,
-                                 self.memory)
-        self.kinds = K.infer(self.fn, self.env, self.activity, self.shapes)
-        liveness = ContentLiveness(self.env, self.shapes)
-        liveness.block(self.fn.body, set())
-        array_liveness = ContentLiveness(self.env, self.shapes, arrays_only=True)
-        array_liveness.block(self.fn.body, set())
-        self.params = set(build.param_names(self.fn))
-        self.single_defs = single_definitions(self.fn)
-        # writes into arguments are refused here; writes into memory a live name shares
-        # are not hazards when that name's tangent shares the tangent's memory alike
-        hazards = list(hazards) + check_writes(unit, self.activity, self.memory, liveness,
-                                               array_liveness, self.shapes)
+        ops, hazards = self._analyse(unit, wrt, output, callees, arg_avals, hazards)
+        # writes into memory a live name shares are not hazards when that name's
+        # tangent shares the tangent's memory alike
         for hazard in hazards:
             if not self._mirrored(hazard.other, ops):
                 raise unit.error(hazard.stmt, hazard.reason, hazard.hint)
@@ -175,16 +151,7 @@ class ForwardMode(RuleSites):
         return [stmt]
 
     def _located(self, code, origin):
-        """Tangent statements take the primal statement's line (for run-time errors),
-        and shape queries of known shapes become constants."""
-        folder = FoldShapes(self.shapes)
-        code = [folder.visit(stmt) for stmt in code]
-        lineno = getattr(origin, "lineno", None)
-        for stmt in code:
-            for node in gast.walk(stmt):
-                if isinstance(node, gast.stmt):
-                    node.lineno = lineno
-        return code
+        return located(code, origin, self.shapes)
 
     # ------------------------------------------------------------ assignments
     def _assign(self, stmt, state):

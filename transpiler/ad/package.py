@@ -101,6 +101,19 @@ def _stack_inits(mode):
     return inits
 
 
+def specialise(unit, arg_avals, callees, mirror=False):
+    """The specialisation stage: run-time type dispatch the signature settles dropped,
+    augmented assignments settled (``mirror``: forward mode's, see
+    ``specialize/inplace.py``).  Returns the avals by the tree's names and the hazards
+    left for the generic code."""
+    if arg_avals is not None:
+        arg_avals = unit.tree_names(arg_avals)
+        drop_type_dispatch(unit, arg_avals, callees)
+    hazards = lower_in_place(unit, arg_avals, callees, mirror=mirror)
+    print_stage("specialise", unit.fn)
+    return arg_avals, hazards
+
+
 def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, single=True,
                   arg_avals=None, check_only=False):
     """The FunctionDef of grad / value_and_grad of ``unit`` with respect to ``wrt``.
@@ -112,11 +125,7 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
     fn = unit.fn
     wrt = unit.tree_names(wrt)
     callees = CalleePairs.of(module)
-    if arg_avals is not None:
-        arg_avals = unit.tree_names(arg_avals)
-        drop_type_dispatch(unit, arg_avals, callees)
-    hazards = lower_in_place(unit, arg_avals, callees)
-    print_stage("specialise", fn)
+    arg_avals, hazards = specialise(unit, arg_avals, callees)
     extra, out, aux = _output(unit, has_aux)
     body = fn.body[:-1] + extra
     fn.body = body + [build.return_(build.name(out))]
@@ -158,11 +167,7 @@ def jvp_function(module, unit, wrt, name, arg_avals=None, tangent_names=None, ha
     fn = unit.fn
     wrt = unit.tree_names(wrt)
     callees = CalleeJvps.of(module)
-    if arg_avals is not None:
-        arg_avals = unit.tree_names(arg_avals)
-        drop_type_dispatch(unit, arg_avals, callees)
-    hazards = lower_in_place(unit, arg_avals, callees, mirror=True)
-    print_stage("specialise", fn)
+    arg_avals, hazards = specialise(unit, arg_avals, callees, mirror=True)
     extra, out, aux = _output(unit, has_aux)
     fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
     if tangent_names:
@@ -301,11 +306,7 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
     base = unit.src.base_name
     wrt = unit.tree_names(wrt)
     callees = CalleePairs.of(module)
-    if arg_avals is not None:
-        arg_avals = unit.tree_names(arg_avals)
-        drop_type_dispatch(unit, arg_avals, callees)
-    hazards = lower_in_place(unit, arg_avals, callees)
-    print_stage("specialise", fn)
+    arg_avals, hazards = specialise(unit, arg_avals, callees)
     extra, out, aux = _output(unit, has_aux)
     fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
     mode = ReverseMode(unit, wrt, out, callees, arg_avals, hazards)

@@ -17,7 +17,34 @@ from .common import short_name
 
 class RuleSites:
     """Mixed into a transform holding ``unit``, ``activity``, ``shapes``, ``kinds``,
-    ``params`` and ``single_defs``."""
+    ``params`` and ``single_defs`` (``_analyse`` makes them)."""
+
+    def _analyse(self, unit, wrt, output, callees, arg_avals, hazards):
+        """The analyses both modes read: abstract values, the memory model, activity,
+        kinds; the parameters and single definitions.  Returns the classification of
+        the statements and the hazards (``check_writes`` raises for writes into
+        arguments)."""
+        from ..analysis.activity import Activity
+        from ..analysis.memory import Memory
+        from ..analysis.safety import ContentLiveness, check_writes
+        from ..analysis.shapes import Shapes
+        from .common import single_definitions
+        self.unit, self.fn, self.env, self.namer = unit, unit.fn, unit.env, unit.namer
+        self.wrt, self.output, self.callees = list(wrt), output, callees
+        ops = O.classify_function(self.fn, self.env)
+        self.shapes = Shapes(self.fn, self.env, ops, arg_avals, callees=callees)
+        self.memory = Memory(self.fn, self.env, ops, self.shapes)
+        self.activity = Activity(self.fn, self.env, wrt, [output], ops, self.shapes,
+                                 self.memory)
+        self.kinds = K.infer(self.fn, self.env, self.activity, self.shapes)
+        self.params = set(build.param_names(self.fn))
+        self.single_defs = single_definitions(self.fn)
+        liveness = ContentLiveness(self.env, self.shapes)
+        liveness.block(self.fn.body, set())
+        array_liveness = ContentLiveness(self.env, self.shapes, arrays_only=True)
+        array_liveness.block(self.fn.body, set())
+        return ops, list(hazards) + check_writes(unit, self.activity, self.memory, liveness,
+                                                 array_liveness, self.shapes)
 
     def _rule_site(self, stmt, op):
         """``(op, rule, bindings, slots, wanted)`` for a call of a primitive, ``wanted`` mapping

@@ -351,13 +351,7 @@ class Primitive:
             body, result = self.template.instantiate(binding, namer, keep)
             stmts += body
             for slot in fixed:
-                k = self.diff.index(slot[0])
-                if isinstance(result, list):
-                    expr = result[k]
-                elif len(self.diff) == 1:
-                    expr = result
-                else:
-                    expr = build.subscript(result, build.const(k))
+                expr = self._entry(result, self.diff.index(slot[0]))
                 out[slot] = self._wrap(expr, slot, bindings, ans, broadcasts)
         for slot in slots:
             if slot[1] is None:
@@ -367,6 +361,14 @@ class Primitive:
             stmts += body
             out[slot] = self._wrap(result, slot, bindings, ans, broadcasts)
         return stmts, out
+
+    def _entry(self, result, k):
+        """Entry k of what a rule returned (a list of expressions for a tuple literal)."""
+        if isinstance(result, list):
+            return result[k]
+        if len(self.diff) == 1:
+            return result
+        return build.subscript(result, build.const(k))
 
     def _wrap(self, expr, slot, bindings, ans, broadcasts):
         name, vindex = slot
@@ -424,10 +426,7 @@ class Primitive:
             args.vararg = build.name(tpl.varargs)
             args.vararg.ctx = gast.Param()
         fn = build.function_def("vjp_" + self.name, args, body)
-        source = emit.to_source(build.module([fn]))
-        from ..ir.core import CORE
-        namespace = emit.compile_source(source, dict(CORE), "rule " + self.name)
-        return namespace["vjp_" + self.name]
+        return _compiled(fn, {}, "rule " + self.name)[0]
 
 
     # ------------------------------------------------------------ forward mode
@@ -483,12 +482,7 @@ class Primitive:
         if vindex is None:
             k = self.diff.index(name)
             body, result = tpl.instantiate(binding, namer, {k})
-            if isinstance(result, list):
-                expr = result[k]
-            elif len(self.diff) == 1:
-                expr = result
-            else:
-                expr = build.subscript(result, build.const(k))
+            expr = self._entry(result, k)
         else:
             binding["argnum"] = build.const(vindex)
             body, result = tpl.instantiate(binding, namer)
@@ -552,11 +546,7 @@ class Primitive:
                                   kwonly=["k_" + k for k in keywords],
                                   kw_defaults=[None] * len(keywords))
         fn = build.function_def("jvp_" + self.name, fn_args, stmts + [build.return_(expr)])
-        source = emit.to_source(build.module([fn]))
-        from ..ir.core import CORE
-        namespace = emit.compile_source(source, dict(CORE, __primal__=primal),
-                                        "jvp rule " + self.name)
-        inner = namespace["jvp_" + self.name]
+        inner, source = _compiled(fn, {"__primal__": primal}, "jvp rule " + self.name)
 
         def jvp(t, ans, *args, **kwargs):
             return inner(t, ans, *args, **{"k_" + k: v for k, v in kwargs.items()})
@@ -569,6 +559,14 @@ def _is_option(value):
     if isinstance(value, tuple):
         return all(_is_option(v) for v in value)
     return value is None or isinstance(value, (bool, int, str)) and not isinstance(value, float)
+
+
+def _compiled(fn, extra, label):
+    """The runnable function of a FunctionDef a rule test calls, and its source."""
+    from ..ir.core import CORE
+    source = emit.to_source(build.module([fn]))
+    namespace = emit.compile_source(source, dict(CORE, **extra), label)
+    return namespace[fn.name], source
 
 
 def _returns_for(template, name, diff):

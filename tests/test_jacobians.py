@@ -173,3 +173,15 @@ def test_jacobians_of_pytree_outputs_have_every_leaf():
         jac = jacobian(f)(X)
         shapes = [np.shape(leaf) for leaf in tree_leaves(jac)]
         assert shapes == [(4, 4), (4,), (2, 4)]
+
+
+def test_the_jacobians_sample_runs():
+    # samples/jacobians.py checks its own results (differences, Newton's minimum, SciPy's)
+    import os
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    result = subprocess.run([sys.executable, os.path.join(root, "samples", "jacobians.py")],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "MISMATCH" not in result.stdout and "trust-exact" in result.stdout

@@ -263,3 +263,14 @@ def test_a_call_without_a_rule_is_refused_at_its_line():
     import scipy.special
     with pytest.raises(tp.TranspileError, match="(?s)no derivative rule for `erf`.*custom_jvp"):
         tp.jvp(lambda x: scipy.special.erf(x), (X,), (X,))
+
+
+def test_linearize_gives_the_value_and_the_tangent_map():
+    out, f_jvp = tp.linearize(loss, X)
+    assert np.isclose(out, loss(X))
+    v = RNG.standard_normal(4)
+    np.testing.assert_allclose(f_jvp(v), tp.jvp(loss, (X,), (v,))[1], rtol=1e-12)
+    np.testing.assert_allclose(f_jvp(2.0 * v), 2.0 * f_jvp(v), rtol=1e-12)
+    assert "dot_x" in tp.source(f_jvp)
+    with pytest.raises(TypeError, match="1 tangents"):
+        f_jvp(v, v)

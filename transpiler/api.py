@@ -573,6 +573,27 @@ def jvp(fun, primals, tangents):
     return forward(*primals, **dict(zip(forward._transform.tangent_params, tangents)))
 
 
+def linearize(fun, *primals):
+    """``(fun(*primals), f_jvp)`` where ``f_jvp(*tangents)`` is the tangent of the output
+    for tangents of the primals (``jvp``'s second result), as in JAX.
+
+    ``f_jvp`` runs the forward-mode code at the fixed primals each time it is called (the
+    primal part is computed again: transpiler does not split it off yet).
+    """
+    _check_real_primals(primals)
+    forward = _jvp_of(fun, len(primals))
+    names = forward._transform.tangent_params
+    out, _ = forward(*primals, **_zero_tangents(forward, primals))
+
+    def f_jvp(*tangents):
+        if len(tangents) != len(primals):
+            raise TypeError("linearize's function takes %d tangents (one per primal), got %d"
+                            % (len(primals), len(tangents)))
+        return forward(*primals, **dict(zip(names, tangents)))[1]
+    f_jvp.__transpiler_source__ = forward._source(primals, _zero_tangents(forward, primals))
+    return out, f_jvp
+
+
 jvp._transpiler_primals_call = True       # in a transformed function: frontend/resolve.py
 jvp.forward_of = _jvp_of
 
@@ -750,5 +771,6 @@ def cache_info():
 _MAKERS = {"grad": grad, "value_and_grad": value_and_grad, "jacfwd": jacfwd,
            "jacrev": jacrev, "jvp": _jvp_of}
 
-__all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian", "source",
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "linearize", "jacfwd", "jacrev", "hessian",
+           "source",
            "clear_caches", "cache_info", "TranspileError", "custom_vjp", "custom_jvp"]

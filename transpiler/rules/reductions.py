@@ -65,7 +65,12 @@ def mean(t, ans, a, axis=None, dtype=None, out=None, keepdims=False, where=True)
         # as the vjp rule: a slice the mask keeps nothing of has a zero tangent (not nan)
         count = np.sum(np.broadcast_to(where, np.shape(a)), axis=axis, keepdims=keepdims)
         return np.sum(t, axis=axis, keepdims=keepdims, where=where) / np.maximum(count, 1)
-    return np.mean(t, axis=axis, keepdims=keepdims)
+    # the call itself on t, the options spelled only where given
+    if keepdims:
+        return np.mean(t, axis=axis, keepdims=True)
+    if axis is None:
+        return np.mean(t)
+    return np.mean(t, axis=axis)
 
 
 @reduction(np.max, np.amax, np.min, np.amin, diff=("a", "initial"), only=NO_OUT,

@@ -206,7 +206,8 @@ class Forward(Transform):
         from .ad.package import jvp_function
         fn, _ = jvp_function(module, unit, self.wrt, name, arg_avals,
                              tangent_names=unit.tree_names(dict(zip(self.wrt,
-                                                                    self.tangent_params))))
+                                                                    self.tangent_params))),
+                             check_only=check_only)
         return fn
 
     def finish(self, result):

@@ -158,12 +158,14 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
     return new
 
 
-def jvp_function(module, unit, wrt, name, arg_avals=None, tangent_names=None, has_aux=False):
+def jvp_function(module, unit, wrt, name, arg_avals=None, tangent_names=None, has_aux=False,
+                 check_only=False):
     """The FunctionDef ``name(params, *, dot_p...) -> (out, dot_out)`` carrying the tangents
     of the parameters ``wrt`` (keyword-only ``dot_`` parameters, or the names
     ``tangent_names`` gives) to the output's; and the names of those tangent parameters,
     in ``wrt``'s order.  With ``has_aux`` the function returns ``(out, aux)`` and the
-    result is ``((out, aux), dot_out)``."""
+    result is ``((out, aux), dot_out)``.  With ``check_only`` the function is transformed
+    as far as errors can arise, and None is returned in its place."""
     fn = unit.fn
     wrt = unit.tree_names(wrt)
     callees = CalleeJvps.of(module)
@@ -184,6 +186,8 @@ def jvp_function(module, unit, wrt, name, arg_avals=None, tangent_names=None, ha
         mode.tangents[param] = tangent
     body, dot_out = mode.differentiate()
     tangent_params = [mode.t(p) for p in wrt]
+    if check_only:
+        return None, tangent_params
     args = build.clone(fn.args)
     args.kwonlyargs += [build.name(p) for p in tangent_params]
     args.kw_defaults += [None] * len(tangent_params)
@@ -236,10 +240,10 @@ def jacobian_function(module, unit, wrt, name, arg_avals=None, forward=True, sin
     if forward:
         inner = module.global_name(unit.src.base_name + "_jvp")
         function, tangents = jvp_function(module, unit, wrt, inner, arg_avals,
-                                          has_aux=has_aux)
-        module.add_function(function)
+                                          has_aux=has_aux, check_only=check_only)
         if check_only:
             return None
+        module.add_function(function)
         given = ", ".join("%s=basis[k]%s" % (t, "" if single else "[%d]" % k)
                           for k, t in enumerate(tangents))
         text = _JACFWD.format(name=name, params=call, wrt=together, jvp=inner, call=call,

@@ -377,22 +377,28 @@ class Primitive:
             arg = arg.elts[vindex] if isinstance(arg, gast.Tuple) else \
                 build.subscript(build.clone(arg), build.const(vindex))
         dtype = bindings.get("dtype")
-        if self.casts and dtype is not None and not (isinstance(dtype, gast.Constant)
-                                                     and dtype.value is None):
+        if self._casts(dtype):
             # computed in a given dtype: an integer result is a step function (zero adjoint)
             expr = build.call("rt.cast_adjoint", [expr, build.clone(arg), build.clone(ans)])
-        return self._unbroadcast(expr, name, arg, bindings, ans, broadcasts)
-
-    def _unbroadcast(self, expr, name, arg, bindings, ans, broadcasts):
-        if self.family != "broadcasting":
+        if self.family != "broadcasting" or not self._may_broadcast(name, arg, bindings,
+                                                                     broadcasts):
             return expr
+        return build.call("rt.unbroadcast", [expr, build.clone(arg), build.clone(ans)])
+
+    def _casts(self, dtype):
+        """Does a ``dtype=`` given at the call site cast the result?"""
+        return self.casts and dtype is not None and not (isinstance(dtype, gast.Constant)
+                                                         and dtype.value is None)
+
+    def _may_broadcast(self, name, arg, bindings, broadcasts):
+        """May argument ``name`` (``arg``) have been broadcast to make the result?  Not
+        when every other operand is a constant (a scalar), nor where ``broadcasts`` (the
+        shapes) says it has the result's shape."""
         others = [v for k, v in bindings.items() if k != name and k in self.params
                   and k not in self.static]
         if all(isinstance(v, gast.Constant) for v in others):
-            return expr              # the other operands are scalars: no broadcasting
-        if broadcasts is not None and not broadcasts(arg):
-            return expr
-        return build.call("rt.unbroadcast", [expr, build.clone(arg), build.clone(ans)])
+            return False
+        return broadcasts is None or bool(broadcasts(arg))
 
     # ------------------------------------------------------------ runnable form
     def vjp_function(self, param=None, argnum=None):
@@ -492,19 +498,13 @@ class Primitive:
     def _wrap_tangent(self, expr, slot, bindings, ans, broadcasts):
         name, vindex = slot
         dtype = bindings.get("dtype")
-        if self.casts and dtype is not None and not (isinstance(dtype, gast.Constant)
-                                                     and dtype.value is None):
+        if self._casts(dtype):
             # computed in a given dtype: an integer result is a step function
             expr = build.call("rt.cast_tangent", [expr, build.clone(ans)])
         if self.family != "broadcasting" and not (self.family == "elementwise"
                                                   and len(self.diff) > 1):
             return expr          # one operand of the result's shape: t has it already
-        arg = bindings[name]
-        others = [v for k, v in bindings.items() if k != name and k in self.params
-                  and k not in self.static]
-        if all(isinstance(v, gast.Constant) for v in others):
-            return expr              # the other operands are scalars: no broadcasting
-        if broadcasts is not None and not broadcasts(arg):
+        if not self._may_broadcast(name, bindings[name], bindings, broadcasts):
             return expr
         return build.call("rt.broadcast_tangent", [expr, build.clone(ans)])
 

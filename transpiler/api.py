@@ -76,6 +76,7 @@ def _transformed_wrapper(inner):
         wrapper = namespace[name]
         wrapper.__defaults__ = fun.__defaults__
         wrapper.__kwdefaults__ = fun.__kwdefaults__
+        wrapper._transpiler_wraps = inner
         inner._transpiler_wrapper = wrapper
     return wrapper
 
@@ -253,7 +254,7 @@ class Transformed:
         self._last = None
         self._generic = None
         self._normalised = None
-        self._inplace = self._validate()            # errors surface at transform time
+        self._validated()                           # errors surface at transform time
 
     # ------------------------------------------------------------ generation
     _MAX_SPECIALISATIONS = 8        # signatures with every size known; then sizes are read
@@ -275,18 +276,23 @@ class Transformed:
         if entry is None or not cache.changed(entry.dependencies):
             return entry
         self._specs, self._last, self._generic, self._normalised = {}, None, None, None
-        self._inplace = self._validate()
+        self._validated()
         return None
 
-    def _validate(self):
-        """Run the compiler as far as it can refuse the function; return the parameters
-        updated in place (checked against the arguments at each call)."""
+    def _validated(self):
+        """Run the compiler as far as it can refuse the function.
+
+        A transform of a transformed function is not run ahead: the inner one was checked
+        when it was made, and checking the outer one would generate the inner code (the
+        code it transforms) once more only to drop it; what the outer transform refuses
+        surfaces on the first call (SPEC: "at the latest, on the first call")."""
+        if getattr(self._fun, "_transpiler_wraps", None) is not None:
+            return
         key = self._key("validated")
         entry = cache.lookup(key)
         if entry is None:
             entry = self._build(None, check_only=True)
             cache.store(key, entry, entry.dependencies)
-        return entry
 
     def _generate(self, arg_avals=None, signature=None):
         key = self._key(signature)
@@ -353,8 +359,9 @@ class Transformed:
             bound = self._signature.bind(*args, **kwargs)
         except TypeError as exc:
             raise TypeError("%s: %s" % (self.__name__, exc)) from None
-        self._check_arguments(bound, self._inplace)
+        self._transform.check_arguments(bound.arguments)
         entry = self._specialisation(bound)
+        self._check_inplace(bound, entry)
         return self._transform.finish(_run(entry.function, *args, **kwargs))
 
     def entry_for(self, avals=None):
@@ -382,22 +389,24 @@ class Transformed:
         """Run the code that reads the sizes at run time (what runs once many shapes have
         been seen): the same dtypes, ranks and structure, only dimensions of size 1 known."""
         bound = self._signature.bind(*args, **kwargs)
-        self._check_arguments(bound, self._inplace)
-        return self._transform.finish(
-            self._specialisation(bound, coarse=True).function(*args, **kwargs))
+        self._transform.check_arguments(bound.arguments)
+        entry = self._specialisation(bound, coarse=True)
+        self._check_inplace(bound, entry)
+        return self._transform.finish(entry.function(*args, **kwargs))
 
     def _source(self, args, kwargs):
         if args or kwargs:
             bound = self._signature.bind(*args, **kwargs)
-            self._check_arguments(bound, self._inplace)
-            return self._specialisation(bound).source
+            self._transform.check_arguments(bound.arguments)
+            entry = self._specialisation(bound)
+            self._check_inplace(bound, entry)
+            return entry.source
         return (self._current(self._last) or self._entry).source
 
-    def _check_arguments(self, bound, entry):
-        arguments = bound.arguments
-        self._transform.check_arguments(arguments)
+    def _check_inplace(self, bound, entry):
+        """Refuse an array argument that ``entry``'s code would update in place."""
         for name, node in entry.inplace.items():
-            value = arguments.get(name)
+            value = bound.arguments.get(name)
             if isinstance(value, np.ndarray):
                 raise entry.unit.error(
                     node, "`%s` is an argument: this augmented assignment would modify the "

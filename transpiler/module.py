@@ -14,6 +14,7 @@ import gast
 from . import driver
 from .errors import TranspileError
 from .ir import build, emit, verify
+from .ir.walk import subnodes
 
 
 class GeneratedModule:
@@ -30,6 +31,7 @@ class GeneratedModule:
         self.other_reads = {}          # read elsewhere: custom_vjp rules, transformed callees
         self.origins = {}              # function name -> the user function it was made from
         self.transforms = {}           # each transform's own state (reverse: ad.callees)
+        self._pristine = {}            # function -> its unit, normalised and only read
         # checking a function as far as it can be refused, generating nothing: callees
         # whose arguments are not known are checked, their pairs not generated
         self.check_only = False
@@ -44,9 +46,20 @@ class GeneratedModule:
         self.env.bindings[fn.name] = _Placeholder(fn.name)
 
     # ------------------------------------------------------------ units
-    def normalise(self, fn):
-        unit = driver.normalise(fn, self.env)
-        self.units.append(unit)
+    def normalise(self, fn, pristine=False):
+        """``fn`` parsed, checked and normalised, as a unit of this module.
+
+        With ``pristine`` the caller only reads the unit (the shape analysis of a callee,
+        for the abstract value it returns), and it is kept: the transform that then
+        differentiates that callee takes it over instead of normalising ``fn`` again."""
+        unit = self._pristine.get(fn)
+        if unit is None:
+            unit = driver.normalise(fn, self.env)
+            self.units.append(unit)
+            if pristine:
+                self._pristine[fn] = unit
+        elif not pristine:
+            del self._pristine[fn]          # taken over: whoever asks next gets a new one
         return unit
 
     def reads(self):
@@ -91,7 +104,7 @@ class GeneratedModule:
             if fn in keep:
                 continue
             keep.append(fn)
-            for node in gast.walk(fn):
+            for node in subnodes(fn):
                 if isinstance(node, gast.Name) and node.id in by_name \
                         and by_name[node.id] not in keep:
                     todo.append(by_name[node.id])

@@ -15,7 +15,7 @@ from ..analysis import avals as A
 from ..analysis import kinds as K
 from ..analysis import ops as O
 from ..ir import build
-from ..ir.walk import Renamer, dotted_name
+from ..ir.walk import Renamer, dotted_name, subnodes
 from ..rules import registry
 from ..rules.registry import IN_PLACE
 from .containers import leaf
@@ -245,7 +245,7 @@ class AdjointRecords(RuleSites):
         code, exprs = rule.adjoints(bindings, list(wanted), g, build.name(placeholder),
                                     self.namer, broadcasts)
         uses_ans = any(isinstance(n, gast.Name) and n.id == placeholder
-                       for node in code + list(exprs.values()) for n in gast.walk(node))
+                       for node in code + list(exprs.values()) for n in subnodes(node))
         ans = target
         if uses_ans and target in set(op.operand_names()):
             rec.capture = self.namer.fresh(target + "_out")

@@ -11,7 +11,6 @@ import inspect
 
 import gast
 
-from .. import driver
 from ..cache import Read
 from ..ir import build
 
@@ -105,8 +104,8 @@ class Callees:
         self._output_avals[key] = None
         self._in_progress.append(callee)
         try:
-            unit = driver.normalise(self._plain(callee, avals), self.module.env)
-            self.module.units.append(unit)         # its output shape depends on its reads
+            # its output shape depends on its reads: the module keeps them
+            unit = self.module.normalise(self._plain(callee, avals), pristine=True)
             ret = unit.fn.body[-1]
             if not isinstance(ret, gast.Return) or not isinstance(ret.value, gast.Name):
                 return None

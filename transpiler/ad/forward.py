@@ -28,7 +28,7 @@ from ..analysis import ops as O
 from ..analysis.real_values import check_real_values
 from ..ir import build
 from ..ir.naming import tangent_name
-from ..ir.walk import Renamer
+from ..ir.walk import Renamer, subnodes
 from ..rules.registry import IN_PLACE, RuleError
 from .common import is_break_check, located, short_name
 from .sites import RuleSites
@@ -67,7 +67,7 @@ class ForwardMode(RuleSites):
             if not self._mirrored(hazard.other, ops):
                 raise unit.error(hazard.stmt, hazard.reason, hazard.hint)
         check_real_values(unit, self.activity, self.shapes)
-        self.primals = {n.id for n in gast.walk(self.fn) if isinstance(n, gast.Name)} \
+        self.primals = {n.id for n in subnodes(self.fn) if isinstance(n, gast.Name)} \
             | self.params
         # buffers updated in place that carry tangents, and the names sharing them: their
         # tangents exist from the moment they are made
@@ -80,7 +80,7 @@ class ForwardMode(RuleSites):
         what the value is to its operands' (the same view, the same element)?"""
         if name is None or name in self.params:
             return name is not None
-        for stmt in gast.walk(self.fn):
+        for stmt in subnodes(self.fn):
             if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
                     and stmt.targets[0].id == name):
                 continue
@@ -296,8 +296,8 @@ class ForwardMode(RuleSites):
         in_place = rule.effects == IN_PLACE and self._writes_array(target)
         code.append(build.assign(self.t(target), total))
         uses_ans = any(isinstance(n, gast.Name) and n.id == "__ans__"
-                       for c in code for n in gast.walk(c))
-        reads = {n.id for c in code for n in gast.walk(c) if isinstance(n, gast.Name)}
+                       for c in code for n in subnodes(c))
+        reads = {n.id for c in code for n in subnodes(c) if isinstance(n, gast.Name)}
         if in_place:
             return self._in_place(stmt, target, op.args[0].id, code, uses_ans)
         before, after, _ = self._ordered(stmt, target, code, reads & set(op.operand_names()),

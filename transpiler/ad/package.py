@@ -16,7 +16,7 @@ import runtime as rt
 
 from ..analysis import avals as A
 from ..ir import build
-from ..ir.walk import Renamer
+from ..ir.walk import Renamer, subnodes
 from ..optimize import optimize
 from ..pipeline import print_stage
 from ..specialize import drop_type_dispatch, lower_in_place
@@ -64,7 +64,7 @@ def _tuple_definition(fn, value):
     """If ``value`` is a name bound once, at top level, to a 2-tuple literal: its parts."""
     if not isinstance(value, gast.Name):
         return None
-    defs = [s for s in gast.walk(fn) if isinstance(s, gast.Assign)
+    defs = [s for s in subnodes(fn) if isinstance(s, gast.Assign)
             and isinstance(s.targets[0], gast.Name) and s.targets[0].id == value.id]
     if len(defs) == 1 and defs[0] in fn.body and isinstance(defs[0].value, gast.Tuple) \
             and len(defs[0].value.elts) == 2:
@@ -174,7 +174,7 @@ def jvp_function(module, unit, wrt, name, arg_avals=None, tangent_names=None, ha
     fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
     if tangent_names:
         # the tangent parameters' names are the API's: a local of the same name moves
-        used = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)}
+        used = {n.id for n in subnodes(fn) if isinstance(n, gast.Name)}
         clashes = {t: unit.namer.fresh(t) for t in tangent_names.values() if t in used}
         if clashes:
             Renamer(clashes).visit(fn)
@@ -258,7 +258,7 @@ def jacobian_function(module, unit, wrt, name, arg_avals=None, forward=True, sin
     tree = gast.parse(textwrap.dedent(text))
     new = tree.body[0]
     new.args = build.clone(fn.args)
-    for node in gast.walk(new):
+    for node in subnodes(new):
         if hasattr(node, "lineno"):
             node.lineno = fn.lineno
     module.origins[name] = unit.src
@@ -273,7 +273,7 @@ def _changes_primals(stmts, primals, env):
     from ..optimize.effects import effect
     for stmt in iter_statements(stmts):
         if isinstance(stmt, gast.For):
-            changed = {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
+            changed = {n.id for n in subnodes(stmt.target) if isinstance(n, gast.Name)}
         elif isinstance(stmt, (gast.If, gast.While)):
             continue
         else:
@@ -396,7 +396,7 @@ def restore_param_names(fn, unit, env):
     """
     renames = {tree: user for tree, user in unit.param_renames.items()
                if tree in build.param_names(fn)}
-    used = {node.id for node in gast.walk(fn) if isinstance(node, gast.Name)}
+    used = {node.id for node in subnodes(fn) if isinstance(node, gast.Name)}
     mapping = dict(renames)
     for user in renames.values():
         if user in used:
@@ -422,9 +422,9 @@ def use_residual_variants(fn, module):
     The residuals-only forward function does not compute what nobody reads: a gradient
     of ``np.sum(selu(x))`` needs selu's saved values, not its output.
     """
-    loaded = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)
+    loaded = {n.id for n in subnodes(fn) if isinstance(n, gast.Name)
               and isinstance(n.ctx, gast.Load)}
-    for stmt in gast.walk(fn):
+    for stmt in subnodes(fn):
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Tuple)
                 and isinstance(stmt.value, gast.Call) and isinstance(stmt.value.func, gast.Name)):
             continue
@@ -507,7 +507,7 @@ def _definitely_assigned(stmts):
     for stmt in stmts:
         if isinstance(stmt, gast.Assign):
             for target in stmt.targets:
-                names |= {n.id for n in gast.walk(target) if isinstance(n, gast.Name)}
+                names |= {n.id for n in subnodes(target) if isinstance(n, gast.Name)}
     return names
 
 

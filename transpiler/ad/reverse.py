@@ -41,6 +41,7 @@ from .adjoints import AdjointRecords
 from .loops import LoopReversal
 from .tape import TapePlacement
 from .remat import Rematerialisation
+from ..ir.walk import subnodes
 
 
 class ReverseMode(AdjointRecords, LoopReversal, TapePlacement, Rematerialisation):
@@ -73,7 +74,7 @@ class ReverseMode(AdjointRecords, LoopReversal, TapePlacement, Rematerialisation
     # ------------------------------------------------------------ names
     def _primal_names(self):
         names = set(build.param_names(self.fn))
-        for node in gast.walk(self.fn):
+        for node in subnodes(self.fn):
             if isinstance(node, gast.Name):
                 names.add(node.id)
         return names

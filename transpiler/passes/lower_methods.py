@@ -22,7 +22,7 @@ import numpy as np
 
 from ..frontend.resolve import function_locals
 from ..ir import build
-from ..ir.walk import is_static_ref
+from ..ir.walk import is_static_ref, subnodes
 from ..pipeline import Pass
 
 ATTRIBUTES = {
@@ -157,7 +157,7 @@ class _Lowerer(gast.NodeTransformer):
         obj = self.unit.env.lookup(node.value)
         node.slice = self.visit(node.slice)
         if isinstance(obj, PLAIN_DATA) or not any(
-                isinstance(n, gast.Name) for n in gast.walk(node.slice)):
+                isinstance(n, gast.Name) for n in subnodes(node.slice)):
             return node          # indexing data, or a constant index: nothing varies
         if obj is np.r_ or obj is np.c_:
             lowered = self._concatenator(node, obj is np.c_)

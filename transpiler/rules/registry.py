@@ -57,6 +57,7 @@ from ..ir.naming import Namer
 from ..ir.template import Template
 from ..analysis import avals as A
 from . import evaluation as E
+from ..ir.walk import subnodes
 
 _TABLE = {}
 _ALL = []
@@ -234,7 +235,7 @@ class Primitive:
             raise RuleError("rule %s differentiates its *%s: its other parameters %s must "
                             "be declared non-differentiable (diff=())"
                             % (self.name, self.template.varargs, self.diff))
-        for node in gast.walk(template.node):
+        for node in subnodes(template.node):
             if isinstance(node, gast.Return):
                 count = len(node.value.elts) if isinstance(node.value, gast.Tuple) else 1
                 if count != expected:
@@ -572,7 +573,7 @@ def _compiled(fn, extra, label):
 def _returns_for(template, name, diff):
     """Does a jvp template give a contribution for parameter ``name`` (not None)?"""
     k = diff.index(name) if name in diff else None
-    for node in gast.walk(template.node):
+    for node in subnodes(template.node):
         if isinstance(node, gast.Return):
             value = node.value
             if isinstance(value, gast.Tuple) and k is not None:

@@ -232,6 +232,25 @@ class Jacobian(Transform):
                                  has_aux=self.has_aux, check_only=check_only)
 
 
+class Pullback(Transform):
+    """``vjp``: the forward sweep ``f_fwd(*primals) -> (out, saved)`` and the backward
+    sweep ``f_bwd(saved, cotangent)``, both entry points of one generated module."""
+
+    kind = "vjp"
+
+    def __init__(self, count, has_aux=False):
+        super().__init__(tuple(range(count)), has_aux)
+
+    def generate(self, module, unit, name, arg_avals, check_only):
+        from .ad.package import vjp_pair
+        fwd, bwd, _ = vjp_pair(module, unit, self.wrt, arg_avals, has_aux=self.has_aux)
+        module.entry_points = [fwd, bwd]
+
+    def check_arguments(self, arguments):
+        """Integer primals are allowed (their cotangents are zeros, ``as_gradients``);
+        complex ones are refused before (``_check_real_primals``)."""
+
+
 class Transformed:
     """A generated function, callable like the primal; its source is ``tp.source(self)``.
 
@@ -240,7 +259,7 @@ class Transformed:
 
     _transpiler_transform = True
 
-    def __init__(self, fun, transform):
+    def __init__(self, fun, transform, validate=True):
         self._fun = fun
         self._transform = transform
         sig = inspect.signature(fun)
@@ -254,6 +273,7 @@ class Transformed:
         self._last = None
         self._generic = None
         self._normalised = None
+        self._validate = validate
         self._validated()                           # errors surface at transform time
 
     # ------------------------------------------------------------ generation
@@ -285,8 +305,9 @@ class Transformed:
         A transform of a transformed function is not run ahead: the inner one was checked
         when it was made, and checking the outer one would generate the inner code (the
         code it transforms) once more only to drop it; what the outer transform refuses
-        surfaces on the first call (SPEC: "at the latest, on the first call")."""
-        if getattr(self._fun, "_transpiler_wraps", None) is not None:
+        surfaces on the first call (SPEC: "at the latest, on the first call").  Nor is a
+        transform made to be called at once (``vjp``)."""
+        if not self._validate or getattr(self._fun, "_transpiler_wraps", None) is not None:
             return
         key = self._key("validated")
         entry = cache.lookup(key)
@@ -318,11 +339,13 @@ class Transformed:
         if check_only:
             return _Entry(source=None, function=None, inplace=unit.user_names(unit.inplace_params),
                           unit=unit, dependencies=dependencies)
-        module.functions.insert(0, fn)
+        if fn is not None:
+            module.functions.insert(0, fn)
         source, namespace = module.compile()
-        return _Entry(source=source, function=namespace[name],
+        names = module.entry_points or [name]
+        return _Entry(source=source, function=namespace[names[0]],
                       inplace=unit.user_names(unit.inplace_params), unit=unit,
-                      dependencies=dependencies)
+                      dependencies=dependencies, others=[namespace[n] for n in names[1:]])
 
     def _specialisation(self, bound, coarse=False):
         """The generated function for these arguments' abstract values.
@@ -355,6 +378,11 @@ class Transformed:
     # ------------------------------------------------------------ calls
     def __call__(self, *args, **kwargs):
         args, kwargs = _plain_arguments(args, kwargs)
+        entry = self.entry(*args, **kwargs)
+        return self._transform.finish(_run(entry.function, *args, **kwargs))
+
+    def entry(self, *args, **kwargs):
+        """The generated code for these arguments, once they are checked against it."""
         try:
             bound = self._signature.bind(*args, **kwargs)
         except TypeError as exc:
@@ -362,7 +390,7 @@ class Transformed:
         self._transform.check_arguments(bound.arguments)
         entry = self._specialisation(bound)
         self._check_inplace(bound, entry)
-        return self._transform.finish(_run(entry.function, *args, **kwargs))
+        return entry
 
     def entry_for(self, avals=None):
         """The generated code for arguments with these abstract values (a dict by
@@ -420,9 +448,10 @@ class Transformed:
 
 
 class _Entry:
-    def __init__(self, source, function, inplace, unit, dependencies=()):
+    def __init__(self, source, function, inplace, unit, dependencies=(), others=()):
         self.source = source
         self.function = function
+        self.others = list(others)          # the other entry points (vjp's backward sweep)
         self.inplace = inplace
         self.unit = unit
         self.dependencies = list(dependencies)
@@ -651,34 +680,20 @@ def vjp(fun, *primals, has_aux=False):
       >>> pull(np.array([1.0, 1.0]))
       (array([2.        , 1.08060461]),)
     """
-    fun = _check_function(fun, "vjp")
     primals, _ = _plain_arguments(primals, {})
     _check_real_primals(primals)
-    sig = inspect.signature(fun)
-    try:
-        bound = sig.bind(*primals)
-    except TypeError as exc:
-        raise TypeError("vjp: %s" % exc) from None
-    wrt = list(bound.arguments)
-    bound.apply_defaults()
-    avals = {name: abstract_value(value) for name, value in bound.arguments.items()}
-    signature = tuple((name, signature_key(aval)) for name, aval in avals.items())
-    key = ("vjp", bool(has_aux), len(primals), cache.function_key(fun), signature)
-    entry = cache.lookup(key)
-    if entry is None:
-        entry = _build_vjp(fun, wrt, avals, has_aux)
-        cache.store(key, entry, entry.dependencies)
+    entry = _pullback_of(fun, len(primals), has_aux).entry(*primals)
     out, saved = _run(entry.function, *primals)
     aux = None
     if has_aux:
         out, aux = out
     out = _as_result(out)
-    backward = entry.backward
+    backward, = entry.others
 
     def vjp_fn(cotangent):
         _check_cotangent(cotangent, out)
         pulled = _run(backward, saved, cotangent)   # it copies what it pops: may run again
-        pulled = (pulled,) if len(wrt) == 1 else tuple(pulled)
+        pulled = (pulled,) if len(primals) == 1 else tuple(pulled)
         return runtime.as_gradients(pulled, primals)
 
     vjp_fn.__transpiler_source__ = entry.source
@@ -711,33 +726,19 @@ def _check_cotangent(cotangent, out):
         runtime.check_real(np.result_type(ct), "a complex cotangent%s was given" % where)
 
 
+def _pullback_of(fun, count, has_aux):
+    """The transform ``vjp`` runs: made and called at once, so not checked ahead."""
+    return Transformed(_check_function(fun, "vjp"), Pullback(count, has_aux), validate=False)
+
+
 def vjp_source(fun, primals=None, has_aux=False):
     """The source ``vjp`` generates for ``fun`` (specialised to ``primals`` if given)."""
-    fun = _check_function(fun, "vjp")
-    names = [p.name for p in inspect.signature(fun).parameters.values()
-             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     if primals is None:
-        return _build_vjp(fun, names, None, has_aux).source
-    bound = inspect.signature(fun).bind(*primals)
-    wrt = list(bound.arguments)
-    bound.apply_defaults()
-    avals = {name: abstract_value(value) for name, value in bound.arguments.items()}
-    return _build_vjp(fun, wrt, avals, has_aux).source
-
-
-def _build_vjp(fun, wrt, avals, has_aux):
-    from .ad.package import vjp_pair
-    module = GeneratedModule("vjp %s" % fun.__qualname__)
-    unit = module.normalise(fun)
-    fwd, bwd, _ = vjp_pair(module, unit, wrt, avals, has_aux=has_aux)
-    module.entry_points = [fwd, bwd]
-    source, namespace = module.compile()
-    dependencies = module.reads()
-    entry = _Entry(source=source, function=namespace[fwd],
-                   inplace=unit.user_names(unit.inplace_params), unit=unit,
-                   dependencies=dependencies)
-    entry.backward = namespace[bwd]
-    return entry
+        params = inspect.signature(fun).parameters.values()
+        count = len([p for p in params if p.kind in (p.POSITIONAL_ONLY,
+                                                     p.POSITIONAL_OR_KEYWORD)])
+        return _pullback_of(fun, count, has_aux)._source((), {})
+    return _pullback_of(fun, len(primals), has_aux)._source(tuple(primals), {})
 
 
 def _as_result(value):

@@ -9,6 +9,8 @@ about them in ``transforms`` (reverse mode's: ``ad/callees.py``).  The module is
 rendered once, compiled once, and registered with ``linecache`` so its functions have
 real source.
 """
+import types
+
 import gast
 
 from . import driver
@@ -128,7 +130,34 @@ class GeneratedModule:
         tree = build.module(list(self.header) + functions)
         return tree, emit.to_source(tree)
 
+    def add_primal_callees(self):
+        """User functions that generated code calls as they are (no derivative flows
+        through the call) but that are written with ``.at[...]``, which plain NumPy
+        arrays lack: they run as their normalised code, added to this module as
+        ``<name>_primal`` (and so on, for what those call in turn)."""
+        from .ad.package import restore_param_names
+        made = {}
+        todo = list(self.reachable())
+        while todo:
+            fn = todo.pop()
+            for node in subnodes(fn):
+                if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)):
+                    continue
+                callee = self.env.bindings.get(node.func.id)
+                if not (isinstance(callee, types.FunctionType) and _uses_at(callee)):
+                    continue
+                if callee not in made:
+                    unit = self.normalise(callee)
+                    unit.fn.name = self.global_name(unit.src.base_name + "_primal")
+                    restore_param_names(unit.fn, unit, self.env)
+                    self.origins[unit.fn.name] = unit.src
+                    self.add_function(unit.fn)
+                    made[callee] = unit.fn.name
+                    todo.append(unit.fn)
+                node.func.id = made[callee]
+
     def compile(self):
+        self.add_primal_callees()
         if verify.enabled():
             for fn in self.reachable():
                 verify.check(fn, self.env, "the transform (%s)" % self.label)
@@ -139,6 +168,19 @@ class GeneratedModule:
         origins = emit.origins_of(tree, source, self.origins.get)
         emit.compile_source(source, namespace, self.label, origins)
         return source, namespace
+
+
+def _uses_at(fn):
+    """Whether ``fn``'s source (its code's names, then its text) uses ``.at[...]``."""
+    if "at" not in fn.__code__.co_names:
+        return False
+    from .frontend import parse
+    try:
+        source = parse.parse_function(fn)
+    except TranspileError:
+        return False
+    return any(isinstance(node, gast.Attribute) and node.attr == "at"
+               for node in subnodes(source.node))
 
 
 class _Snapshot:

@@ -31,7 +31,7 @@ import numpy as np
 import transpiler as tp
 from transpiler.errors import TranspileError
 
-from .program import load, unload
+from .program import load, load_reference, unload
 
 CHECKED, REFUSED, REJECTED = "checked", "refused", "rejected"
 DIRECTIONS = 3
@@ -97,7 +97,7 @@ def check(program, reentry=None, generic=True, record=True):
     reentry = reentry_enabled() if reentry is None else reentry
     f, filename = load(program)
     try:
-        outcome, reason = _check(f, program, reentry, generic)
+        outcome, reason = _check(f, load_reference(program), program, reentry, generic)
     except Rejected as exc:
         outcome, reason = REJECTED, str(exc)
     finally:
@@ -108,11 +108,12 @@ def check(program, reentry=None, generic=True, record=True):
     return outcome
 
 
-def _check(f, program, reentry, generic):
+def _check(f, reference, program, reentry, generic):
+    """``f`` transformed against ``reference``, the same program run plainly."""
     args = program.make_args()
-    value = _primal(f, args, program)
+    value = _primal(reference, args, program)
     directions = _directions(args, program)
-    numeric = [finite_differences(f, args, program.argnums, v) for v in directions]
+    numeric = [finite_differences(reference, args, program.argnums, v) for v in directions]
     argnums = program.argnums[0] if len(program.argnums) == 1 else program.argnums
     try:
         g = tp.value_and_grad(f, argnums=argnums)

@@ -285,8 +285,12 @@ class ForwardMode(RuleSites):
         for term in terms[1:]:
             # `+` adds numbers and arrays; for a container (or what may be one) it would
             # join them: rt.add adds item by item
-            total = build.binop(total, "+", term) if numeric else \
-                build.call("rt.add", [total, term])
+            if not numeric:
+                total = build.call("rt.add", [total, term])
+            elif isinstance(term, gast.UnaryOp) and isinstance(term.op, gast.USub):
+                total = build.binop(total, "-", term.operand)      # not `a + -b`
+            else:
+                total = build.binop(total, "+", term)
         fresh = rule.effects.result == "fresh"
         if fresh and len(terms) == 1 and self._may_alias(total) and (
                 target in self.owned or any(v in self.owned for v in wanted.values())):

@@ -84,6 +84,8 @@ FORWARD = [
     ("tutorial_loss_jvp", "tutorial", "loss", "jvp", lambda m: (m.PARAMS, m.X, m.Y)),
     ("ode_final_energy_jvp", "ode_euler", "final_energy", "jvp", lambda m: (m.PARAMS, 200)),
     ("mlp_loss_jvp", "mlp", "loss", "jvp", lambda m: (m.init_params(), m.X, m.LABELS)),
+    ("logistic_loss_jvp", "logistic_regression", "loss", "jvp",
+     lambda m: (m.init_params(), m.X, m.Y)),
     ("jacobians_predict_jacfwd", "jacobians", "predict", "jacfwd",
      lambda m: (m.W, m.B, m.INPUTS)),
     ("jacobians_predict_jacrev", "jacobians", "predict", "jacrev",

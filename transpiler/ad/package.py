@@ -465,8 +465,18 @@ def _copies_of_changed(fn, residuals, module, namer, forward):
     code = [build.comment("saved values this function changes: copies, so the caller's "
                           "stay as they were")]
     # values that share memory are copied together (one snapshot keeps their views
-    # views of one copy); the others each on their own
-    for group in _sharing_groups(sorted(changed), made):
+    # views of one copy); the others each on their own.  Saved containers (stacks
+    # included) all go in one snapshot with the changed ones: two of them may hold one
+    # object the memory model no longer names (a list pushed on two stacks, then
+    # rebound), which this function may change through either
+    params = set(build.param_names(forward))
+    containers = {r for r in residuals - params if r in made.holds or r in made.held_in}
+    if changed & containers:
+        changed |= containers
+    groups = _sharing_groups(sorted(changed), made)
+    joined = sorted(n for g in groups if set(g) & containers for n in g)
+    groups = sorted([g for g in groups if not set(g) & containers] + ([joined] if joined else []))
+    for group in groups:
         if len(group) == 1:
             code.append(build.assign(group[0], build.call("rt.snapshot",
                                                           [build.name(group[0])])))

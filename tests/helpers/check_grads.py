@@ -5,6 +5,8 @@
 (f(x + h v) - f(x - h v)) / 2h), and, for small inputs, against the full
 finite-difference gradient element by element.
 """
+import zlib
+
 import numpy as np
 
 import transpiler as tp
@@ -105,7 +107,7 @@ def check_forward(f, args, nums, grads, kwargs, rng, eps=1e-6, rtol=1e-5, atol=1
     """Forward mode on the same function: the tangent of the output along random tangents
     of the arguments ``nums`` (zero for the others) against central differences, and
     against the gradient (<grad, t>: the dot-product identity between the two modes);
-    the primal output is f's, and the shape-generic code agrees."""
+    the primal output is f's, and (for half the functions) the shape-generic code agrees."""
     from transpiler.api import _jvp_of
     nums = tuple(k % len(args) for k in nums)
     tangents = [random_like(a, rng) if k in nums else _zeros_like(a)
@@ -121,7 +123,7 @@ def check_forward(f, args, nums, grads, kwargs, rng, eps=1e-6, rtol=1e-5, atol=1
         raise
     expected = f(*args, **kwargs)
     _assert_same(out, expected)
-    if generic:
+    if generic and _every_other(f):
         _assert_same(forward.call_generic(*args, **given, **kwargs), (out, tangent))
     plus = f(*[_shift(a, eps, t) if k in nums else a
                for k, (a, t) in enumerate(zip(args, tangents))], **kwargs)
@@ -138,6 +140,14 @@ def check_forward(f, args, nums, grads, kwargs, rng, eps=1e-6, rtol=1e-5, atol=1
     assert np.isclose(float(np.asarray(tangent, float)), identity, rtol=exact, atol=exact * 1e-2), \
         "forward mode %r, but the gradient's inner product with the tangents %r" % (
             tangent, identity)
+
+
+def _every_other(f):
+    """Half the functions, the same half every run (by name): forward mode's shape-generic
+    code is checked on those -- on all of them it would cost a minute of the CI budget,
+    and reverse mode's generic code is checked on every one."""
+    name = getattr(f, "__qualname__", "")
+    return zlib.crc32(name.encode()) % 2 == 0
 
 
 def _zeros_like(tree):

@@ -158,3 +158,44 @@ def make_versions(xp):
         return -xp.mean(xp.sum(y * xp_log_softmax(logits), axis=1))
 
     return xp_sum_of_squares, xp_sum_selu, xp_mlp_loss
+
+
+# Forward mode: a Jacobian and a Hessian-vector product -----------------------------------
+
+def tanh_layer(x, A):
+    """R^n -> R^n: the issue's x -> tanh(A @ x) + sin(x)."""
+    return np.tanh(A @ x) + np.sin(x)
+
+
+def tanh_layer_jacobian_by_hand(x, A):
+    slope = 1.0 - np.tanh(A @ x) ** 2
+    jac = slope[:, None] * A
+    jac[np.diag_indices_from(jac)] += np.cos(x)
+    return jac
+
+
+def mlp_hvp_by_hand(params, x, y, v):
+    """The MLP loss's Hessian times the direction `v` (a dict like params): the gradient
+    written by hand, differentiated by hand along v (forward over reverse)."""
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    hidden = np.tanh(x @ W1 + b1)
+    logits = hidden @ W2 + b2
+    exp_shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p = exp_shifted / exp_shifted.sum(axis=1, keepdims=True)
+    batch = x.shape[0]
+    g_logits = (p - y) / batch
+    slope = 1.0 - hidden * hidden
+    g_hidden = g_logits @ W2.T
+    # tangents along v
+    d_hidden = slope * (x @ v["W1"] + v["b1"])
+    d_logits = d_hidden @ W2 + hidden @ v["W2"] + v["b2"]
+    d_p = p * (d_logits - np.sum(p * d_logits, axis=1, keepdims=True))
+    d_g_logits = d_p / batch
+    d_g_hidden = d_g_logits @ W2.T + g_logits @ v["W2"].T
+    d_g_z = d_g_hidden * slope - 2.0 * g_hidden * hidden * d_hidden
+    return {
+        "W1": x.T @ d_g_z,
+        "b1": d_g_z.sum(axis=0),
+        "W2": d_hidden.T @ g_logits + hidden.T @ d_g_logits,
+        "b2": d_g_logits.sum(axis=0),
+    }

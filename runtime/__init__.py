@@ -5,8 +5,9 @@ does; ``runtime.numba_support`` gives the same names to Numba's nopython mode.
 """
 from .adjoint import (add, add_at, as_gradient, as_gradients, as_value, check_real, cleared,
                       masked,
-                      broadcast_to, dense, gather, part, scatter, seed, sum_to, unbroadcast,
+                      broadcast_tangent, broadcast_to, cast_tangent, dense, gather, part, scatter, seed, sum_to, unbroadcast,
                       written_slot, zeros_like)
+from .adjoint import zero_tangent
 from .values import (MISSING, as_sequence, astype, aux_of, column, itemsize, nbytes, describe, concat, repeat_sequence,
                      restore_slot, save_slot, snapshot, dict_get, dict_items, dict_keys, dict_of,
                      dict_values, field,
@@ -33,3 +34,5 @@ from .decompositions import (matrix_axes, mirrored, multi_dot_subscripts, pinv_r
                              triangle_adjoint)
 from .statistics import (block_of, interp_segment, quantile_adjoint, quantile_gather, unblock,
                          unvariables, variables)
+from .jacobians import (basis, columns_of_jacobian, jacobian_of_columns, jacobian_of_rows,
+                        rows_of_jacobian)

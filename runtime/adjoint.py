@@ -83,6 +83,26 @@ def broadcast_to(g, like):
     return np.broadcast_to(g, shape)
 
 
+def broadcast_tangent(t, like):
+    """The tangent ``t`` of one operand, made the tangent of a result shaped like ``like``
+    (an array of its own where it broadcasts: a tangent may be written into in place)."""
+    shape = np.shape(like)
+    if np.shape(t) == shape:
+        return t
+    return np.array(np.broadcast_to(t, shape))
+
+
+def cast_tangent(t, ans):
+    """The tangent ``t`` of a result computed in a given dtype: zero when ``ans`` is
+    integer or boolean (a step function), else ``t`` in ``ans``'s dtype."""
+    dtype = np.result_type(ans)
+    if not np.issubdtype(dtype, np.inexact):
+        return np.zeros(np.shape(ans)) if np.ndim(ans) else 0.0
+    if isinstance(t, (np.ndarray, np.generic)) and t.dtype != dtype:
+        return t.astype(dtype)
+    return t
+
+
 # ------------------------------------------------------------ zeros and accumulation
 
 def zeros_like(x):
@@ -303,3 +323,27 @@ def as_gradients(ds, xs):
         seen.add(id(g))
         out.append(g)
     return tuple(out)
+
+
+# ------------------------------------------------------------ tangents
+
+def zero_tangent(x):
+    """The tangent of a value that does not change: float zeros with the structure and
+    shapes of ``x`` (lists, tuples, namedtuples and dicts kept; an array or NumPy scalar
+    of its float dtype; ``0.0`` for a Python number).  ``None`` and text (a dict key)
+    carry no tangent and stand for themselves: a tangent is never a number there."""
+    if x is None or isinstance(x, str):
+        return x
+    if isinstance(x, dict):
+        return {k: zero_tangent(v) for k, v in x.items()} if type(x) is dict else \
+            type(x)((k, zero_tangent(v)) for k, v in x.items())
+    if isinstance(x, tuple) and hasattr(x, "_fields"):
+        return type(x)(*[zero_tangent(v) for v in x])
+    if isinstance(x, (list, tuple)):
+        parts = [zero_tangent(v) for v in x]
+        return parts if isinstance(x, list) else tuple(parts)
+    if isinstance(x, np.ndarray):
+        return np.zeros(x.shape, _float_dtype(x))
+    if isinstance(x, np.generic):
+        return _float_dtype(x).type(0)
+    return 0.0

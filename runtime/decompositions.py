@@ -104,9 +104,11 @@ def matrix_axes(x, ord=None, axis=None):
 def spectral_weights(s, ord):
     """How the matrix norm ``ord`` (2, -2 or 'nuc') weighs the singular values ``s`` (along
     the last axis): all of them for 'nuc', the largest (2) or smallest (-2) for the others,
-    ties sharing it equally (a subgradient, as for ``max``)."""
+    ties sharing it equally (a subgradient, as for ``max``).  A singular value exactly 0
+    weighs nothing: it is |s| at s = 0, whose slope is taken as 0 (as ``sign(0)`` in the
+    vector norms), so the norm of a zero matrix has slope 0, not an arbitrary u v^T."""
     if ord == "nuc":
-        return np.ones_like(s)
+        return np.ones_like(s) * (s != 0)
     pick = np.max if ord == 2 else np.min
     chosen = s == pick(s, axis=-1, keepdims=True)
-    return chosen / np.sum(chosen, axis=-1, keepdims=True)
+    return chosen / np.sum(chosen, axis=-1, keepdims=True) * (s != 0)

@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from .adjoint import _float_dtype, part, unbroadcast, zeros_like
+from .adjoint import _float_dtype, add, part, unbroadcast, zeros_like
 
 
 def _full(g, ans):
@@ -608,6 +608,7 @@ def unrepeat_sequence(g, seq, n):
         total = 0.0
         for copy in range(n):
             part = parts[k + copy * size]
-            total = part if copy == 0 else total + part
+            # (rt.add: an item may be a container, whose adjoints add item by item)
+            total = part if copy == 0 else add(total, part)
         out.append(total)
     return out

@@ -10,6 +10,8 @@ import numbers
 
 import numpy as np
 
+from .adjoint import _float_dtype
+
 
 def interp_segment(x, xp):
     """The start ``lo`` of the segment of ``xp`` each ``x`` falls in, as
@@ -58,10 +60,11 @@ def quantile_gather(c, a, q, axis=None, keepdims=False, nan=False):
     the same order statistics of ``a`` with the same weights, taken from ``c`` (NaNs of
     ``a`` left out with ``nan``)."""
     flat, axes, moved, order, kept = _order(a, axis, nan)
+    dtype = _float_dtype(c)                 # a float32 c (a tangent) gives float32
     c = _reduced(np.broadcast_to(c, np.shape(a)), axis)[0]
     ordered = np.where(np.take_along_axis(kept, order, axis=-1),
                        np.take_along_axis(c, order, axis=-1), 0.0)
-    out = np.sum(_weights(q, kept) * ordered, axis=-1)
+    out = np.sum(_weights(q, kept) * ordered, axis=-1).astype(dtype, copy=False)
     if keepdims:
         kept_shape = tuple(1 if k in axes else n for k, n in enumerate(np.shape(a)))
         out = np.reshape(out, np.shape(q) + kept_shape)

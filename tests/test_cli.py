@@ -230,6 +230,10 @@ def test_help_for_the_main_command(workdir):
     ("grad", ["FILE.py:FUNC", "--argnums", "--has-aux", "--args", "gradient"]),
     ("value_and_grad", ["FILE.py:FUNC", "--argnums", "--has-aux", "--args", "value"]),
     ("rules", ["differentiates"]),
+    ("jvp", ["FILE.py:FUNC", "--argnums", "--args", "tangent"]),
+    ("jacfwd", ["FILE.py:FUNC", "--argnums", "--has-aux", "--args", "forward mode"]),
+    ("jacrev", ["FILE.py:FUNC", "--argnums", "--has-aux", "--args", "reverse mode"]),
+    ("hessian", ["FILE.py:FUNC", "--argnums", "--args", "jacfwd(jacrev(f))"]),
 ])
 def test_help_for_each_subcommand(workdir, command, words):
     result = run([command, "--help"], workdir)
@@ -243,6 +247,32 @@ def test_version(workdir):
     result = run(["--version"], workdir)
     assert result.returncode == 0
     assert result.stdout.strip() == "transpiler " + tp.__version__
+
+
+def test_forward_mode_and_jacobians_print_what_tp_source_returns(workdir, model):
+    from transpiler.api import _jvp_of, _zero_tangents
+    w, x = np.ones(3), np.ones((2, 3))
+    result = run(["jvp", "model.py:loss", "--args", "np.ones(3), np.ones((2, 3))"], workdir)
+    assert result.returncode == 0, result.stderr
+    forward = _jvp_of(model.loss, 2)
+    assert result.stdout == tp.source(forward, w, x, **_zero_tangents(forward, (w, x)))
+    assert result.stdout.startswith("def jvp_loss(w, x, *, dot_w, dot_x):")
+    result = run(["jvp", "model.py:loss", "--argnums", "0"], workdir)
+    assert result.stdout.startswith("def jvp_loss(w, x, *, dot_w):"), result.stdout
+    for command, transform in (("jacfwd", tp.jacfwd), ("jacrev", tp.jacrev),
+                               ("hessian", tp.hessian)):
+        result = run([command, "model.py:loss", "--args", "np.ones(3), np.ones((2, 3))"],
+                     workdir)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == tp.source(transform(model.loss), w, x), command
+        compile(result.stdout, "<cli output>", "exec")
+
+
+def test_print_after_a_transform_stage(workdir):
+    result = run(["jvp", "model.py:loss", "--print-after", "forward", "optimise"], workdir)
+    assert result.returncode == 0, result.stderr
+    assert "# --- after forward: jvp_loss" in result.stderr
+    assert "# --- after optimise: jvp_loss" in result.stderr
 
 
 def test_print_after_a_pass_goes_to_stderr(workdir, model):

@@ -55,18 +55,57 @@ def _generated(sample, function, options, make_args):
     return tp.source(g, *make_args(module))
 
 
-@pytest.mark.parametrize("golden, sample, function, options, make_args", CASES,
-                         ids=[c[0] for c in CASES])
-def test_generated_source_matches_golden_file(golden, sample, function, options, make_args):
-    source = _generated(sample, function, options, make_args)
+def _compare(golden, source, what):
     path = os.path.join(GOLDEN, golden + ".py.txt")
     if os.environ.get("TRANSPILER_UPDATE_GOLDEN"):
         with open(path, "w") as handle:
             handle.write(source)
     with open(path) as handle:
         expected = handle.read()
-    assert source == expected, "generated source of %s.%s changed (see the module docstring)" \
-        % (sample, function)
+    assert source == expected, "generated source of %s changed (see the module docstring)" \
+        % what
+
+
+@pytest.mark.parametrize("golden, sample, function, options, make_args", CASES,
+                         ids=[c[0] for c in CASES])
+def test_generated_source_matches_golden_file(golden, sample, function, options, make_args):
+    _compare(golden, _generated(sample, function, options, make_args),
+             "%s.%s" % (sample, function))
+
+
+def _jvp_source(module, function, args):
+    from transpiler.api import _jvp_of, _zero_tangents
+    forward = _jvp_of(getattr(module, function), len(args))
+    return tp.source(forward, *args, **_zero_tangents(forward, args))
+
+
+# forward mode and the Jacobians: (golden file, sample, function, transform, arguments)
+FORWARD = [
+    ("tutorial_loss_jvp", "tutorial", "loss", "jvp", lambda m: (m.PARAMS, m.X, m.Y)),
+    ("ode_final_energy_jvp", "ode_euler", "final_energy", "jvp", lambda m: (m.PARAMS, 200)),
+    ("mlp_loss_jvp", "mlp", "loss", "jvp", lambda m: (m.init_params(), m.X, m.LABELS)),
+    ("logistic_loss_jvp", "logistic_regression", "loss", "jvp",
+     lambda m: (m.init_params(), m.X, m.Y)),
+    ("jacobians_predict_jacfwd", "jacobians", "predict", "jacfwd",
+     lambda m: (m.W, m.B, m.INPUTS)),
+    ("jacobians_predict_jacrev", "jacobians", "predict", "jacrev",
+     lambda m: (m.W, m.B, m.INPUTS)),
+    ("jacobians_rosenbrock_hessian", "jacobians", "rosenbrock", "hessian",
+     lambda m: (np.ones(4),)),
+]
+
+
+@pytest.mark.parametrize("golden, sample, function, transform, make_args", FORWARD,
+                         ids=[c[0] for c in FORWARD])
+def test_forward_mode_source_matches_golden_file(golden, sample, function, transform,
+                                                 make_args):
+    module = _sample(sample)
+    args = make_args(module)
+    if transform == "jvp":
+        source = _jvp_source(module, function, args)
+    else:
+        source = tp.source(getattr(tp, transform)(getattr(module, function)), *args)
+    _compare(golden, source, "%s.%s (%s)" % (sample, function, transform))
 
 
 @pytest.mark.parametrize("golden, sample, function, options, make_args", CASES[:4],

@@ -35,9 +35,7 @@ def test_the_recipe_for_a_third_party_function_runs(tmp_path, monkeypatch):
     import importlib
     import numpy as np
     import transpiler as tp
-    readme = _read("README.md")
-    section = readme.split("### A derivative for a function transpiler does not know", 1)[1]
-    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    code = _recipes()[1]
     (tmp_path / "recipe_logsumexp.py").write_text(code)
     monkeypatch.syspath_prepend(str(tmp_path))
     recipe = importlib.import_module("recipe_logsumexp")
@@ -46,6 +44,29 @@ def test_the_recipe_for_a_third_party_function_runs(tmp_path, monkeypatch):
     numeric = [(recipe.nll(recipe.w + step * e, recipe.X, 1)
                 - recipe.nll(recipe.w - step * e, recipe.X, 1)) / (2 * step) for e in np.eye(3)]
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8)
+
+
+def _recipes():
+    section = _read("README.md").split("### A derivative for a function transpiler does not know",
+                                       1)[1].split("\n### ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def test_the_custom_jvp_recipe_runs_in_both_modes(tmp_path, monkeypatch):
+    # the README's custom_jvp recipe for scipy.special.erf: its gradient (reverse mode
+    # through the transposed rule) and its jvp against central differences
+    import importlib
+    import numpy as np
+    import transpiler as tp
+    (tmp_path / "recipe_erf.py").write_text(_recipes()[0])
+    monkeypatch.syspath_prepend(str(tmp_path))
+    recipe = importlib.import_module("recipe_erf")
+    x, step = recipe.x, 1e-6
+    numeric = np.array([(recipe.smooth_step(x + step * e) - recipe.smooth_step(x - step * e))
+                        / (2 * step) for e in np.eye(3)])
+    np.testing.assert_allclose(tp.grad(recipe.smooth_step)(x), numeric, rtol=1e-6, atol=1e-8)
+    _, tangent = tp.jvp(recipe.smooth_step, (x,), (np.ones(3),))
+    np.testing.assert_allclose(tangent, numeric.sum(), rtol=1e-6, atol=1e-8)
 
 
 def test_the_no_rule_error_points_to_the_recipe():

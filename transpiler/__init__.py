@@ -5,8 +5,9 @@
     print(tp.source(df))       # the Python source it runs
 """
 from ._version import __version__
-from .api import cache_info, clear_caches, grad, source, value_and_grad, vjp
-from .custom import custom_vjp
+from .api import (cache_info, clear_caches, grad, hessian, jacfwd, jacrev, jvp, linearize,
+                  source, value_and_grad, vjp)
+from .custom import custom_jvp, custom_vjp
 from .errors import TranspileError
 from . import rules as _rules  # noqa: F401  (registers the derivative rules)
 from . import tree_util

@@ -4,7 +4,9 @@
 function (cached, see ``transpiler.cache``) and return a callable that checks its
 arguments and runs the generated function.
 """
+import contextlib
 import functools
+import gc
 import inspect
 import operator
 
@@ -18,13 +20,13 @@ from runtime.pytree import tree_flatten, tree_leaves
 
 from .analysis.avals import coarsen, key as signature_key, of_argument as abstract_value
 from .module import GeneratedModule
-from .custom import custom_vjp
+from .custom import custom_jvp, custom_vjp
 
 
 def _check_function(fun, transform):
     if isinstance(fun, Transformed):
         return _transformed_wrapper(fun)
-    if isinstance(fun, custom_vjp):
+    if isinstance(fun, (custom_vjp, custom_jvp)):
         return _custom_wrapper(fun)
     if isinstance(fun, functools.partial):
         raise TypeError("%s of a functools.partial is not supported yet; use a lambda: "
@@ -54,8 +56,8 @@ def _custom_wrapper(custom):
 
 def _transformed_wrapper(inner):
     """A plain function calling the transformed function ``inner`` (with real source:
-    ``def grad_f(x): return grad(f)(x)``), so that transforming it again differentiates
-    the code ``inner`` generates."""
+    ``def grad_f(x): return grad(f)(x)``), so that transforming it again transforms the
+    code ``inner`` generates."""
     wrapper = getattr(inner, "_transpiler_wrapper", None)
     if wrapper is None:
         from .ir import emit
@@ -67,20 +69,16 @@ def _transformed_wrapper(inner):
         call = ", ".join(positional + ["%s=%s" % (k, k) for k in keyword])
         fun = inner._fun
         fun_name = fun.__name__ if fun.__name__.isidentifier() else "f"
-        options = ""
-        if inner._argnums != (0,) or not inner._single:
-            options += ", argnums=%r" % (inner._argnums[0] if inner._single else inner._argnums,)
-        if inner._has_aux:
-            options += ", has_aux=True"
-        name = "%s_%s" % (inner._kind, fun_name)
+        transform = inner._transform
+        name = "%s_%s" % (transform.kind, fun_name)
         source = "def %s(%s):\n    return %s(%s%s)(%s)\n" % (
-            name, header, inner._kind, fun_name, options, call)
-        makers = {"grad": grad, "value_and_grad": value_and_grad}
-        namespace = emit.compile_source(source, {inner._kind: makers[inner._kind],
+            name, header, transform.kind, fun_name, transform.options(), call)
+        namespace = emit.compile_source(source, {transform.kind: _MAKERS[transform.kind],
                                                  fun_name: fun}, "transformed " + name)
         wrapper = namespace[name]
         wrapper.__defaults__ = fun.__defaults__
         wrapper.__kwdefaults__ = fun.__kwdefaults__
+        wrapper._transpiler_wraps = inner
         inner._transpiler_wrapper = wrapper
     return wrapper
 
@@ -104,6 +102,157 @@ def _normalise_argnums(argnums, params, fun_name):
     return single, tuple(out)
 
 
+class Transform:
+    """One transform of a transformed function: what the runner (``Transformed``) asks
+    of it.  ``generate`` adds the transformed function to a module; the rest is argument
+    handling."""
+
+    kind = None
+
+    def __init__(self, argnums=0, has_aux=False):
+        self.raw_argnums = argnums
+        self.has_aux = bool(has_aux)
+
+    def bind(self, fun, signature):
+        """Settle the options against the function's signature (errors now)."""
+        positional = [p.name for p in signature.parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        self.single, self.argnums = _normalise_argnums(self.raw_argnums, positional,
+                                                       fun.__name__)
+        self.wrt = [positional[k] for k in self.argnums]
+
+    def key(self):
+        return (self.kind, self.argnums, self.single, self.has_aux)
+
+    def signature(self, signature):
+        """The signature of the transformed function."""
+        return signature
+
+    def options(self):
+        """The options as source (``, argnums=1``), for ``_transformed_wrapper``."""
+        options = ""
+        if self.argnums != (0,) or not self.single:
+            options += ", argnums=%r" % (self.argnums[0] if self.single else self.argnums,)
+        if self.has_aux:
+            options += ", has_aux=True"
+        return options
+
+    def check_arguments(self, arguments):
+        for k, name in zip(self.argnums, self.wrt):
+            if name in arguments:
+                _check_float(arguments[name], name, k, self.kind)
+
+    def generate(self, module, unit, name, arg_avals, check_only):
+        raise NotImplementedError
+
+    def finish(self, result):
+        return result
+
+
+class Reverse(Transform):
+    """``grad`` and ``value_and_grad``."""
+
+    def __init__(self, kind, argnums=0, has_aux=False):
+        super().__init__(argnums, has_aux)
+        self.kind = kind
+
+    def generate(self, module, unit, name, arg_avals, check_only):
+        from .ad.package import grad_function
+        return grad_function(module, unit, self.wrt, name, has_aux=self.has_aux,
+                             with_value=self.kind == "value_and_grad", single=self.single,
+                             arg_avals=arg_avals, check_only=check_only)
+
+
+class Forward(Transform):
+    """``jvp``: the function of the primals and, keyword-only, their tangents
+    (``dot_x``), returning ``(out, tangent of out)``."""
+
+    kind = "jvp"
+
+    def __init__(self, count, argnums=None):
+        super().__init__(tuple(range(count)) if argnums is None else tuple(argnums))
+        self.count = count
+
+    def bind(self, fun, signature):
+        super().bind(fun, signature)
+        taken = set(signature.parameters)
+        self.tangent_params = []
+        for p in self.wrt:
+            name = "dot_" + p
+            while name in taken:
+                name += "_"
+            taken.add(name)
+            self.tangent_params.append(name)
+
+    def key(self):
+        return (self.kind, self.count, self.argnums)
+
+    def options(self):
+        if self.argnums == tuple(range(self.count)):
+            return ", %d" % self.count
+        return ", %d, %r" % (self.count, self.argnums)
+
+    def signature(self, signature):
+        params = list(signature.parameters.values())
+        extra = [inspect.Parameter(t, inspect.Parameter.KEYWORD_ONLY)
+                 for t in self.tangent_params]
+        keep = [p for p in params if p.kind != p.KEYWORD_ONLY]
+        kwonly = [p for p in params if p.kind == p.KEYWORD_ONLY]
+        return signature.replace(parameters=keep + kwonly + extra)
+
+    def check_arguments(self, arguments):
+        for p, t in zip(self.wrt, self.tangent_params):
+            if p in arguments and t in arguments:
+                _check_tangent(arguments[p], arguments[t], p)
+
+    def generate(self, module, unit, name, arg_avals, check_only):
+        from .ad.package import jvp_function
+        fn, _ = jvp_function(module, unit, self.wrt, name, arg_avals,
+                             tangent_names=unit.tree_names(dict(zip(self.wrt,
+                                                                    self.tangent_params))),
+                             check_only=check_only)
+        return fn
+
+    def finish(self, result):
+        out, tangent = result
+        return _as_result(out), _as_result(tangent)
+
+
+class Jacobian(Transform):
+    """``jacfwd`` (forward passes over the basis of each argument) and ``jacrev``
+    (reverse passes over the basis of the output), as one generated function with the
+    loop over the basis in it."""
+
+    def __init__(self, kind, argnums=0, has_aux=False):
+        super().__init__(argnums, has_aux)
+        self.kind = kind
+
+    def generate(self, module, unit, name, arg_avals, check_only):
+        from .ad.package import jacobian_function
+        return jacobian_function(module, unit, self.wrt, name, arg_avals,
+                                 forward=self.kind == "jacfwd", single=self.single,
+                                 has_aux=self.has_aux, check_only=check_only)
+
+
+class Pullback(Transform):
+    """``vjp``: the forward sweep ``f_fwd(*primals) -> (out, saved)`` and the backward
+    sweep ``f_bwd(saved, cotangent)``, both entry points of one generated module."""
+
+    kind = "vjp"
+
+    def __init__(self, count, has_aux=False):
+        super().__init__(tuple(range(count)), has_aux)
+
+    def generate(self, module, unit, name, arg_avals, check_only):
+        from .ad.package import vjp_pair
+        fwd, bwd, _ = vjp_pair(module, unit, self.wrt, arg_avals, has_aux=self.has_aux)
+        module.entry_points = [fwd, bwd]
+
+    def check_arguments(self, arguments):
+        """Integer primals are allowed (their cotangents are zeros, ``as_gradients``);
+        complex ones are refused before (``_check_real_primals``)."""
+
+
 class Transformed:
     """A generated function, callable like the primal; its source is ``tp.source(self)``.
 
@@ -112,31 +261,28 @@ class Transformed:
 
     _transpiler_transform = True
 
-    def __init__(self, fun, kind, argnums, has_aux):
+    def __init__(self, fun, transform, validate=True):
         self._fun = fun
-        self._kind = kind
-        self._has_aux = bool(has_aux)
+        self._transform = transform
         sig = inspect.signature(fun)
-        self._signature = sig
-        positional = [p.name for p in sig.parameters.values()
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        self._single, self._argnums = _normalise_argnums(argnums, positional, fun.__name__)
-        self._wrt = [positional[k] for k in self._argnums]
+        transform.bind(fun, sig)
+        self._signature = transform.signature(sig)
         functools.update_wrapper(self, fun)
-        self.__name__ = "%s_%s" % (kind, getattr(fun, "__name__", "f"))
+        self.__name__ = "%s_%s" % (transform.kind, getattr(fun, "__name__", "f"))
         self.__wrapped__ = fun
+        self.__signature__ = self._signature
         self._specs = {}
         self._last = None
         self._generic = None
         self._normalised = None
-        self._inplace = self._validate()            # errors surface at transform time
+        self._validate = validate
+        self._validated()                           # errors surface at transform time
 
     # ------------------------------------------------------------ generation
     _MAX_SPECIALISATIONS = 8        # signatures with every size known; then sizes are read
 
     def _key(self, signature=None):
-        return (self._kind, self._argnums, self._single, self._has_aux,
-                cache.function_key(self._fun), signature)
+        return self._transform.key() + (cache.function_key(self._fun), signature)
 
     @property
     def _entry(self):
@@ -152,18 +298,24 @@ class Transformed:
         if entry is None or not cache.changed(entry.dependencies):
             return entry
         self._specs, self._last, self._generic, self._normalised = {}, None, None, None
-        self._inplace = self._validate()
+        self._validated()
         return None
 
-    def _validate(self):
-        """Run the compiler as far as it can refuse the function; return the parameters
-        updated in place (checked against the arguments at each call)."""
+    def _validated(self):
+        """Run the compiler as far as it can refuse the function.
+
+        A transform of a transformed function is not run ahead: the inner one was checked
+        when it was made, and checking the outer one would generate the inner code (the
+        code it transforms) once more only to drop it; what the outer transform refuses
+        surfaces on the first call (SPEC: "at the latest, on the first call").  Nor is a
+        transform made to be called at once (``vjp``)."""
+        if not self._validate or getattr(self._fun, "_transpiler_wraps", None) is not None:
+            return
         key = self._key("validated")
         entry = cache.lookup(key)
         if entry is None:
             entry = self._build(None, check_only=True)
             cache.store(key, entry, entry.dependencies)
-        return entry
 
     def _generate(self, arg_avals=None, signature=None):
         key = self._key(signature)
@@ -175,27 +327,31 @@ class Transformed:
         return entry
 
     def _build(self, arg_avals, check_only=False):
-        from .ad.package import grad_function
-        module = GeneratedModule("%s %s" % (self._kind, self._fun.__qualname__))
+        with _collector_paused():
+            return self._build_module(arg_avals, check_only)
+
+    def _build_module(self, arg_avals, check_only):
+        transform = self._transform
+        module = GeneratedModule("%s %s" % (transform.kind, self._fun.__qualname__))
         module.check_only = check_only
         if self._normalised is None or cache.changed(self._normalised.unit.src.reads.values()):
             unit = module.normalise(self._fun)
             self._normalised = module.snapshot(unit)
         else:
             unit = module.adopt(self._normalised)      # normalisation is done once
-        name = module.global_name("%s_%s" % (self._kind, unit.src.base_name))
-        fn = grad_function(module, unit, self._wrt, name, has_aux=self._has_aux,
-                           with_value=self._kind == "value_and_grad", single=self._single,
-                           arg_avals=arg_avals, check_only=check_only)
+        name = module.global_name("%s_%s" % (transform.kind, unit.src.base_name))
+        fn = transform.generate(module, unit, name, arg_avals, check_only)
         dependencies = module.reads()
         if check_only:
             return _Entry(source=None, function=None, inplace=unit.user_names(unit.inplace_params),
                           unit=unit, dependencies=dependencies)
-        module.functions.insert(0, fn)
+        if fn is not None:
+            module.functions.insert(0, fn)
         source, namespace = module.compile()
-        return _Entry(source=source, function=namespace[name],
+        names = module.entry_points or [name]
+        return _Entry(source=source, function=namespace[names[0]],
                       inplace=unit.user_names(unit.inplace_params), unit=unit,
-                      dependencies=dependencies)
+                      dependencies=dependencies, others=[namespace[n] for n in names[1:]])
 
     def _specialisation(self, bound, coarse=False):
         """The generated function for these arguments' abstract values.
@@ -227,13 +383,20 @@ class Transformed:
 
     # ------------------------------------------------------------ calls
     def __call__(self, *args, **kwargs):
+        args, kwargs = _plain_arguments(args, kwargs)
+        entry = self.entry(*args, **kwargs)
+        return self._transform.finish(_run(entry.function, *args, **kwargs))
+
+    def entry(self, *args, **kwargs):
+        """The generated code for these arguments, once they are checked against it."""
         try:
             bound = self._signature.bind(*args, **kwargs)
         except TypeError as exc:
             raise TypeError("%s: %s" % (self.__name__, exc)) from None
-        self._check_arguments(bound, self._inplace)
+        self._transform.check_arguments(bound.arguments)
         entry = self._specialisation(bound)
-        return _run(entry.function, *args, **kwargs)
+        self._check_inplace(bound, entry)
+        return entry
 
     def entry_for(self, avals=None):
         """The generated code for arguments with these abstract values (a dict by
@@ -260,23 +423,24 @@ class Transformed:
         """Run the code that reads the sizes at run time (what runs once many shapes have
         been seen): the same dtypes, ranks and structure, only dimensions of size 1 known."""
         bound = self._signature.bind(*args, **kwargs)
-        self._check_arguments(bound, self._inplace)
-        return self._specialisation(bound, coarse=True).function(*args, **kwargs)
+        self._transform.check_arguments(bound.arguments)
+        entry = self._specialisation(bound, coarse=True)
+        self._check_inplace(bound, entry)
+        return self._transform.finish(entry.function(*args, **kwargs))
 
     def _source(self, args, kwargs):
         if args or kwargs:
             bound = self._signature.bind(*args, **kwargs)
-            self._check_arguments(bound, self._inplace)
-            return self._specialisation(bound).source
+            self._transform.check_arguments(bound.arguments)
+            entry = self._specialisation(bound)
+            self._check_inplace(bound, entry)
+            return entry.source
         return (self._current(self._last) or self._entry).source
 
-    def _check_arguments(self, bound, entry):
-        arguments = bound.arguments
-        for k, name in zip(self._argnums, self._wrt):
-            if name in arguments:
-                _check_float(arguments[name], name, k, self._kind)
+    def _check_inplace(self, bound, entry):
+        """Refuse an array argument that ``entry``'s code would update in place."""
         for name, node in entry.inplace.items():
-            value = arguments.get(name)
+            value = bound.arguments.get(name)
             if isinstance(value, np.ndarray):
                 raise entry.unit.error(
                     node, "`%s` is an argument: this augmented assignment would modify the "
@@ -285,16 +449,42 @@ class Transformed:
                     "form %s.at[...].set(...)" % (name, name, name))
 
     def __repr__(self):
-        return "<transpiler %s of %s>" % (self._kind, getattr(self._fun, "__qualname__", "?"))
+        return "<transpiler %s of %s>" % (self._transform.kind,
+                                          getattr(self._fun, "__qualname__", "?"))
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cycle collector off while code is generated (a build makes and drops
+    many small trees, few of them cycles: collecting mid-build costs about a tenth of
+    the time); back on, as it was, afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Entry:
-    def __init__(self, source, function, inplace, unit, dependencies=()):
+    def __init__(self, source, function, inplace, unit, dependencies=(), others=()):
         self.source = source
         self.function = function
+        self.others = list(others)          # the other entry points (vjp's backward sweep)
         self.inplace = inplace
         self.unit = unit
         self.dependencies = list(dependencies)
+
+
+def _plain_arguments(args, kwargs):
+    """Arguments with transpiler.numpy's immutable arrays seen as plain NumPy arrays
+    (generated code writes into arrays it makes like the arguments)."""
+    from .numpy import ImmutableArray, plain
+    from runtime.pytree import tree_leaves
+    if any(isinstance(leaf, ImmutableArray) for leaf in tree_leaves((args, kwargs))):
+        return plain(args), plain(kwargs)
+    return args, kwargs
 
 
 def _check_float(value, name, argnum, kind):
@@ -357,7 +547,7 @@ def grad(fun, argnums=0, has_aux=False):
       >>> tp.grad(lambda x: np.sum(x ** 2))(np.array([1.0, 2.0]))
       array([2., 4.])
     """
-    return Transformed(_check_function(fun, "grad"), "grad", argnums, has_aux)
+    return Transformed(_check_function(fun, "grad"), Reverse("grad", argnums, has_aux))
 
 
 @_transform_maker
@@ -372,8 +562,123 @@ def value_and_grad(fun, argnums=0, has_aux=False):
       >>> tp.value_and_grad(lambda x: x ** 3)(2.0)
       (np.float64(8.0), np.float64(12.0))
     """
-    return Transformed(_check_function(fun, "value_and_grad"), "value_and_grad", argnums,
-                       has_aux)
+    return Transformed(_check_function(fun, "value_and_grad"),
+                       Reverse("value_and_grad", argnums, has_aux))
+
+
+@_transform_maker
+def jacfwd(fun, argnums=0, has_aux=False):
+    """The Jacobian of ``fun`` by forward mode: one forward pass per entry of the
+    argument(s), in one generated function that loops over the basis.
+
+    The result has the output's structure, each leaf replaced by the argument's
+    structure of arrays shaped ``out_leaf.shape + arg_leaf.shape`` (a tuple over
+    ``argnums`` when it is a tuple), as in JAX.  With ``has_aux``: ``(jacobian, aux)``.
+
+    Example:
+      >>> import numpy as np, transpiler as tp
+      >>> tp.jacfwd(lambda x: x ** 2)(np.array([1.0, 2.0]))
+      array([[2., 0.],
+             [0., 4.]])
+    """
+    return Transformed(_check_function(fun, "jacfwd"), Jacobian("jacfwd", argnums, has_aux))
+
+
+@_transform_maker
+def jacrev(fun, argnums=0, has_aux=False):
+    """The Jacobian of ``fun`` by reverse mode: one forward sweep, then one reverse sweep
+    per entry of the output.  Same result as ``jacfwd``; cheaper when the output is
+    smaller than the argument."""
+    return Transformed(_check_function(fun, "jacrev"), Jacobian("jacrev", argnums, has_aux))
+
+
+def hessian(fun, argnums=0):
+    """``jacfwd(jacrev(fun, argnums), argnums)``: the matrix of second derivatives, shaped
+    ``out.shape + arg.shape + arg.shape``."""
+    return jacfwd(jacrev(fun, argnums=argnums), argnums=argnums)
+
+
+@_transform_maker
+def _jvp_of(fun, count, argnums=None):
+    """The function of ``count`` primals and their tangents (keyword-only ``dot_<name>``)
+    that ``jvp`` calls; with ``argnums``, the tangents of those arguments only."""
+    return Transformed(_check_function(fun, "jvp"), Forward(count, argnums))
+
+
+def jvp(fun, primals, tangents):
+    """Forward mode: ``(fun(*primals), J @ tangents)``.
+
+    Args:
+      fun: a Python function of the positional ``primals``.
+      primals: a tuple (or list) of the arguments, pytrees of arrays and numbers.
+      tangents: a tuple of the same length, each with its primal's structure and shapes.
+
+    Returns:
+      ``(out, tangent_out)``: the output and its tangent, with the output's structure.
+
+    Example:
+      >>> import numpy as np, transpiler as tp
+      >>> tp.jvp(lambda x: x * x, (3.0,), (1.0,))
+      (np.float64(9.0), np.float64(6.0))
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("jvp expects primals and tangents as tuples (or lists) of arguments, "
+                        "got %s and %s" % (type(primals).__name__, type(tangents).__name__))
+    if len(primals) != len(tangents):
+        raise ValueError("jvp got %d primals but %d tangents: give one tangent per primal"
+                         % (len(primals), len(tangents)))
+    _check_real_primals(primals)
+    forward = _jvp_of(fun, len(primals))
+    return forward(*primals, **dict(zip(forward._transform.tangent_params, tangents)))
+
+
+def linearize(fun, *primals):
+    """``(fun(*primals), f_jvp)`` where ``f_jvp(*tangents)`` is the tangent of the output
+    for tangents of the primals (``jvp``'s second result), as in JAX.
+
+    ``f_jvp`` runs the forward-mode code at the fixed primals each time it is called (the
+    primal part is computed again: transpiler does not split it off yet).
+    """
+    _check_real_primals(primals)
+    forward = _jvp_of(fun, len(primals))
+    names = forward._transform.tangent_params
+    out, _ = forward(*primals, **_zero_tangents(forward, primals))
+
+    def f_jvp(*tangents):
+        if len(tangents) != len(primals):
+            raise TypeError("linearize's function takes %d tangents (one per primal), got %d"
+                            % (len(primals), len(tangents)))
+        return forward(*primals, **dict(zip(names, tangents)))[1]
+    f_jvp.__transpiler_source__ = forward._source(primals, _zero_tangents(forward, primals))
+    return out, f_jvp
+
+
+jvp._transpiler_primals_call = True       # in a transformed function: frontend/resolve.py
+jvp.forward_of = _jvp_of
+
+
+def _zero_tangents(forward, primals):
+    """Zero tangents for ``primals`` by ``forward``'s tangent parameter names (to select
+    the specialisation they select in ``source``)."""
+    transform = forward._transform
+    return {t: runtime.zero_tangent(primals[k]) for t, k in
+            zip(transform.tangent_params, transform.argnums)}
+
+
+def _check_tangent(primal, tangent, name):
+    """A tangent has its primal's structure and leaf shapes (as JAX checks)."""
+    p_leaves, p_tree = tree_flatten(primal)
+    t_leaves, t_tree = tree_flatten(tangent)
+    if p_tree != t_tree:
+        raise ValueError("jvp: the tangent of `%s` must have the structure of the primal, "
+                         "%r, but has %r" % (name, p_tree, t_tree))
+    for k, (p, t) in enumerate(zip(p_leaves, t_leaves)):
+        where = "" if p_tree.kind is None else " (leaf %d)" % k
+        if np.shape(p) != np.shape(t):
+            raise ValueError("jvp: the tangent of `%s`%s has shape %s, but the primal has "
+                             "shape %s" % (name, where, np.shape(t), np.shape(p)))
+        runtime.check_real(_dtype(t), "the tangent of `%s`%s has dtype %s"
+                           % (name, where, _dtype(t).name))
 
 
 def vjp(fun, *primals, has_aux=False):
@@ -395,33 +700,20 @@ def vjp(fun, *primals, has_aux=False):
       >>> pull(np.array([1.0, 1.0]))
       (array([2.        , 1.08060461]),)
     """
-    fun = _check_function(fun, "vjp")
+    primals, _ = _plain_arguments(primals, {})
     _check_real_primals(primals)
-    sig = inspect.signature(fun)
-    try:
-        bound = sig.bind(*primals)
-    except TypeError as exc:
-        raise TypeError("vjp: %s" % exc) from None
-    wrt = list(bound.arguments)
-    bound.apply_defaults()
-    avals = {name: abstract_value(value) for name, value in bound.arguments.items()}
-    signature = tuple((name, signature_key(aval)) for name, aval in avals.items())
-    key = ("vjp", bool(has_aux), len(primals), cache.function_key(fun), signature)
-    entry = cache.lookup(key)
-    if entry is None:
-        entry = _build_vjp(fun, wrt, avals, has_aux)
-        cache.store(key, entry, entry.dependencies)
+    entry = _pullback_of(fun, len(primals), has_aux).entry(*primals)
     out, saved = _run(entry.function, *primals)
     aux = None
     if has_aux:
         out, aux = out
     out = _as_result(out)
-    backward = entry.backward
+    backward, = entry.others
 
     def vjp_fn(cotangent):
         _check_cotangent(cotangent, out)
         pulled = _run(backward, saved, cotangent)   # it copies what it pops: may run again
-        pulled = (pulled,) if len(wrt) == 1 else tuple(pulled)
+        pulled = (pulled,) if len(primals) == 1 else tuple(pulled)
         return runtime.as_gradients(pulled, primals)
 
     vjp_fn.__transpiler_source__ = entry.source
@@ -454,33 +746,19 @@ def _check_cotangent(cotangent, out):
         runtime.check_real(np.result_type(ct), "a complex cotangent%s was given" % where)
 
 
+def _pullback_of(fun, count, has_aux):
+    """The transform ``vjp`` runs: made and called at once, so not checked ahead."""
+    return Transformed(_check_function(fun, "vjp"), Pullback(count, has_aux), validate=False)
+
+
 def vjp_source(fun, primals=None, has_aux=False):
     """The source ``vjp`` generates for ``fun`` (specialised to ``primals`` if given)."""
-    fun = _check_function(fun, "vjp")
-    names = [p.name for p in inspect.signature(fun).parameters.values()
-             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     if primals is None:
-        return _build_vjp(fun, names, None, has_aux).source
-    bound = inspect.signature(fun).bind(*primals)
-    wrt = list(bound.arguments)
-    bound.apply_defaults()
-    avals = {name: abstract_value(value) for name, value in bound.arguments.items()}
-    return _build_vjp(fun, wrt, avals, has_aux).source
-
-
-def _build_vjp(fun, wrt, avals, has_aux):
-    from .ad.package import vjp_pair
-    module = GeneratedModule("vjp %s" % fun.__qualname__)
-    unit = module.normalise(fun)
-    fwd, bwd, _ = vjp_pair(module, unit, wrt, avals, has_aux=has_aux)
-    module.entry_points = [fwd, bwd]
-    source, namespace = module.compile()
-    dependencies = module.reads()
-    entry = _Entry(source=source, function=namespace[fwd],
-                   inplace=unit.user_names(unit.inplace_params), unit=unit,
-                   dependencies=dependencies)
-    entry.backward = namespace[bwd]
-    return entry
+        params = inspect.signature(fun).parameters.values()
+        count = len([p for p in params if p.kind in (p.POSITIONAL_ONLY,
+                                                     p.POSITIONAL_OR_KEYWORD)])
+        return _pullback_of(fun, count, has_aux)._source((), {})
+    return _pullback_of(fun, len(primals), has_aux)._source(tuple(primals), {})
 
 
 def _as_result(value):
@@ -521,5 +799,9 @@ def cache_info():
     return cache.info()
 
 
-__all__ = ["grad", "value_and_grad", "vjp", "source", "clear_caches", "cache_info",
-           "TranspileError", "custom_vjp"]
+_MAKERS = {"grad": grad, "value_and_grad": value_and_grad, "jacfwd": jacfwd,
+           "jacrev": jacrev, "jvp": _jvp_of}
+
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "linearize", "jacfwd", "jacrev", "hessian",
+           "source",
+           "clear_caches", "cache_info", "TranspileError", "custom_vjp", "custom_jvp"]

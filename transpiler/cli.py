@@ -24,6 +24,16 @@ _DESCRIPTIONS = {
     "vjp": "Print the source of vjp: the function's forward sweep, returning its value and "
            "what the backward sweep needs (<f>_fwd), and the backward sweep pulling a "
            "cotangent back to the arguments (<f>_bwd).",
+    "jvp": "Print the source of jvp: the function carrying tangents (dot_x for x) along "
+           "with its values, returning (output, tangent of the output); the tangents are "
+           "keyword-only parameters. Every positional parameter (or those of --argnums) "
+           "gets a tangent.",
+    "jacfwd": "Print the source of jacfwd: the Jacobian by forward mode, a loop over the "
+              "basis of the argument calling the function's forward-mode version.",
+    "jacrev": "Print the source of jacrev: the Jacobian by reverse mode, one forward sweep "
+              "and a loop over the basis of the output calling the backward sweep.",
+    "hessian": "Print the source of hessian, jacfwd(jacrev(f)): forward mode over the "
+               "code of jacrev.",
     "rules": "List the functions transpiler differentiates, by family.",
 }
 
@@ -71,23 +81,29 @@ def _parser():
                     "derivative.")
     parser.add_argument("--version", action="version", version="transpiler " + __version__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in ("grad", "value_and_grad", "vjp"):
+    for name in ("grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian"):
         p = sub.add_parser(name, help=_DESCRIPTIONS[name], description=_DESCRIPTIONS[name])
         p.add_argument("function", metavar="FILE.py:FUNC",
                        help="the function: path/to/file.py:func or package.module:func")
-        if name != "vjp":
+        if name == "jvp":
+            p.add_argument("--argnums", type=int, nargs="+", default=None, metavar="N",
+                           help="positional arguments that get tangents (default: all)")
+        elif name != "vjp":
             p.add_argument("--argnums", type=int, nargs="+", default=[0], metavar="N",
                            help="positional argument(s) to differentiate (default: 0); "
                                 "several give a tuple of gradients")
-        p.add_argument("--has-aux", action="store_true",
-                       help="the function returns (value, aux)")
+        if name not in ("jvp", "hessian"):
+            p.add_argument("--has-aux", action="store_true",
+                           help="the function returns (value, aux)")
         p.add_argument("--args", metavar="EXPR", default=None,
                        help="example arguments, written as in a call and evaluated in the "
                             "function's module (e.g. \"np.ones(3), 2.0\" or \"*DATA\"): "
                             "prints the source specialised to their shapes")
         p.add_argument("--print-after", metavar="PASS", nargs="+", default=(),
-                       help="also print the function after these normalisation passes "
-                            "(to stderr; 'all' for every pass)")
+                       help="also print the function after these stages (to stderr): "
+                            "normalisation passes (anf, ...), specialise, the transform "
+                            "(reverse, forward, jacfwd, jacrev), renormalise, optimise; "
+                            "'all' for every one")
     sub.add_parser("rules", help=_DESCRIPTIONS["rules"], description=_DESCRIPTIONS["rules"])
     return parser
 
@@ -146,11 +162,38 @@ def _transform(options):
         from .api import vjp_source
         sys.stdout.write(vjp_source(fn, args, has_aux=options.has_aux))
         return 0
-    argnums = options.argnums[0] if len(options.argnums) == 1 else tuple(options.argnums)
-    transform = getattr(tp, options.command)
-    derived = transform(fn, argnums=argnums, has_aux=options.has_aux)
+    if options.command == "jvp":
+        derived = _forward_of(fn, options.argnums, args)
+        if args is not None:
+            from .api import _zero_tangents
+            args = tuple(args)
+            sys.stdout.write(tp.source(derived, *args, **_zero_tangents(derived, args)))
+            return 0
+    elif options.command == "hessian":
+        derived = tp.hessian(fn, argnums=_argnums(options))
+    else:
+        argnums = _argnums(options)
+        transform = getattr(tp, options.command)
+        derived = transform(fn, argnums=argnums, has_aux=options.has_aux)
     sys.stdout.write(tp.source(derived, *args) if args is not None else tp.source(derived))
     return 0
+
+
+def _argnums(options):
+    return options.argnums[0] if len(options.argnums) == 1 else tuple(options.argnums)
+
+
+def _forward_of(fn, argnums, args):
+    """jvp's function for ``fn``: tangents for the positional parameters ``argnums`` (all
+    of them by default) of a call with as many arguments as --args gives (or all)."""
+    from .api import _jvp_of
+    import inspect
+    positional = [p for p in inspect.signature(fn).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    count = len(args) if args is not None else len(positional)
+    if argnums is not None:
+        argnums = tuple(sorted(k % count for k in argnums))
+    return _jvp_of(fn, count, argnums)
 
 
 if __name__ == "__main__":

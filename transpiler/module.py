@@ -9,11 +9,14 @@ about them in ``transforms`` (reverse mode's: ``ad/callees.py``).  The module is
 rendered once, compiled once, and registered with ``linecache`` so its functions have
 real source.
 """
+import types
+
 import gast
 
 from . import driver
 from .errors import TranspileError
 from .ir import build, emit, verify
+from .ir.walk import subnodes
 
 
 class GeneratedModule:
@@ -30,6 +33,7 @@ class GeneratedModule:
         self.other_reads = {}          # read elsewhere: custom_vjp rules, transformed callees
         self.origins = {}              # function name -> the user function it was made from
         self.transforms = {}           # each transform's own state (reverse: ad.callees)
+        self._pristine = {}            # function -> its unit, normalised and only read
         # checking a function as far as it can be refused, generating nothing: callees
         # whose arguments are not known are checked, their pairs not generated
         self.check_only = False
@@ -44,9 +48,20 @@ class GeneratedModule:
         self.env.bindings[fn.name] = _Placeholder(fn.name)
 
     # ------------------------------------------------------------ units
-    def normalise(self, fn):
-        unit = driver.normalise(fn, self.env)
-        self.units.append(unit)
+    def normalise(self, fn, pristine=False):
+        """``fn`` parsed, checked and normalised, as a unit of this module.
+
+        With ``pristine`` the caller only reads the unit (the shape analysis of a callee,
+        for the abstract value it returns), and it is kept: the transform that then
+        differentiates that callee takes it over instead of normalising ``fn`` again."""
+        unit = self._pristine.get(fn)
+        if unit is None:
+            unit = driver.normalise(fn, self.env)
+            self.units.append(unit)
+            if pristine:
+                self._pristine[fn] = unit
+        elif not pristine:
+            del self._pristine[fn]          # taken over: whoever asks next gets a new one
         return unit
 
     def reads(self):
@@ -91,7 +106,7 @@ class GeneratedModule:
             if fn in keep:
                 continue
             keep.append(fn)
-            for node in gast.walk(fn):
+            for node in subnodes(fn):
                 if isinstance(node, gast.Name) and node.id in by_name \
                         and by_name[node.id] not in keep:
                     todo.append(by_name[node.id])
@@ -115,7 +130,34 @@ class GeneratedModule:
         tree = build.module(list(self.header) + functions)
         return tree, emit.to_source(tree)
 
+    def add_primal_callees(self):
+        """User functions that generated code calls as they are (no derivative flows
+        through the call) but that are written with ``.at[...]``, which plain NumPy
+        arrays lack: they run as their normalised code, added to this module as
+        ``<name>_primal`` (and so on, for what those call in turn)."""
+        from .ad.package import restore_param_names
+        made = {}
+        todo = list(self.reachable())
+        while todo:
+            fn = todo.pop()
+            for node in subnodes(fn):
+                if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)):
+                    continue
+                callee = self.env.bindings.get(node.func.id)
+                if not (isinstance(callee, types.FunctionType) and _uses_at(callee)):
+                    continue
+                if callee not in made:
+                    unit = self.normalise(callee)
+                    unit.fn.name = self.global_name(unit.src.base_name + "_primal")
+                    restore_param_names(unit.fn, unit, self.env)
+                    self.origins[unit.fn.name] = unit.src
+                    self.add_function(unit.fn)
+                    made[callee] = unit.fn.name
+                    todo.append(unit.fn)
+                node.func.id = made[callee]
+
     def compile(self):
+        self.add_primal_callees()
         if verify.enabled():
             for fn in self.reachable():
                 verify.check(fn, self.env, "the transform (%s)" % self.label)
@@ -126,6 +168,19 @@ class GeneratedModule:
         origins = emit.origins_of(tree, source, self.origins.get)
         emit.compile_source(source, namespace, self.label, origins)
         return source, namespace
+
+
+def _uses_at(fn):
+    """Whether ``fn``'s source (its code's names, then its text) uses ``.at[...]``."""
+    if "at" not in fn.__code__.co_names:
+        return False
+    from .frontend import parse
+    try:
+        source = parse.parse_function(fn)
+    except TranspileError:
+        return False
+    return any(isinstance(node, gast.Attribute) and node.attr == "at"
+               for node in subnodes(source.node))
 
 
 class _Snapshot:

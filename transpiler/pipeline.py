@@ -68,6 +68,16 @@ def _print_after_names():
     return {name.strip() for name in value.split(",") if name.strip()}
 
 
+def print_stage(name, fn, print_after=None):
+    """Print ``fn`` if the stage ``name`` was asked for (``TRANSPILER_PRINT_AFTER``)."""
+    wanted = _print_after_names() | set(print_after or ())
+    if name in wanted or "all" in wanted:
+        sys.stderr.write("# --- after %s: %s\n%s\n" % (name, fn.name, emit.to_source(fn)))
+
+
+STAGES = ("specialise", "reverse", "forward", "jacfwd", "jacrev", "renormalise", "optimise")
+
+
 def run_passes(unit, passes, print_after=None):
     wanted = _print_after_names() | set(print_after or ())
     for p in passes:

@@ -12,6 +12,9 @@ raises ``Finding`` for anything else:
 * argument modified — a call changed one of its inputs;
 * internal crash — any exception other than a ``TranspileError`` from the compiler or
   the code it generated (the program itself ran without one);
+* forward mode — ``tp.jvp``'s tangent along a direction differs from the finite
+  differences, or from the gradient's inner product with the direction (the
+  dot-product identity between the modes), or its value from ``f``'s;
 * re-entry — the generated gradient function fed back through ``tp.vjp`` disagrees
   with the gradient, or its pullback with finite differences of the gradient (a
   Hessian-vector product), or it crashes.  A ``TranspileError`` there (the safety check
@@ -28,7 +31,7 @@ import numpy as np
 import transpiler as tp
 from transpiler.errors import TranspileError
 
-from .program import load, unload
+from .program import load, load_reference, unload
 
 CHECKED, REFUSED, REJECTED = "checked", "refused", "rejected"
 DIRECTIONS = 3
@@ -94,7 +97,7 @@ def check(program, reentry=None, generic=True, record=True):
     reentry = reentry_enabled() if reentry is None else reentry
     f, filename = load(program)
     try:
-        outcome, reason = _check(f, program, reentry, generic)
+        outcome, reason = _check(f, load_reference(program), program, reentry, generic)
     except Rejected as exc:
         outcome, reason = REJECTED, str(exc)
     finally:
@@ -105,11 +108,12 @@ def check(program, reentry=None, generic=True, record=True):
     return outcome
 
 
-def _check(f, program, reentry, generic):
+def _check(f, reference, program, reentry, generic):
+    """``f`` transformed against ``reference``, the same program run plainly."""
     args = program.make_args()
-    value = _primal(f, args, program)
+    value = _primal(reference, args, program)
     directions = _directions(args, program)
-    numeric = [finite_differences(f, args, program.argnums, v) for v in directions]
+    numeric = [finite_differences(reference, args, program.argnums, v) for v in directions]
     argnums = program.argnums[0] if len(program.argnums) == 1 else program.argnums
     try:
         g = tp.value_and_grad(f, argnums=argnums)
@@ -128,6 +132,9 @@ def _check(f, program, reentry, generic):
         other = _run(call, args, program, name)     # other code for the same derivative
         if not isinstance(other, TranspileError):
             _check_result(other, argnums, numbers, name)
+    forward = _check_forward(f, numbers, as_tuple(result[1], argnums))
+    if forward is not None:
+        return CHECKED, "forward mode refused: " + _reason(forward)
     if generic:
         generic = _run(g.call_generic, args, program, "generic")
         if isinstance(generic, TranspileError):
@@ -199,6 +206,40 @@ def like(template, value):
     if isinstance(template, np.ndarray):
         return np.array(value)
     return type(template)(value)
+
+
+def _check_forward(f, numbers, grads):
+    """Forward mode along each direction: its tangent against the finite differences and
+    against <grad, direction>; returns a TranspileError if it refuses the program."""
+    from transpiler.api import _jvp_of
+    args, program, directions, numeric, value = numbers
+    wrt = tuple(sorted(program.argnums))
+    try:
+        forward = _jvp_of(f, len(args), wrt)
+    except TranspileError as exc:
+        return exc
+    except Exception:
+        raise Finding("internal crash", "tp.jvp raised\n" + _trace(), program)
+    for direction, (coarse, fine) in zip(directions, numeric):
+        tangents = {t: direction[k] for t, k in zip(forward._transform.tangent_params, wrt)}
+        result = _run(lambda *a: forward(*a, **tangents), args, program, "jvp")
+        if isinstance(result, TranspileError):
+            return result
+        got, tangent = result
+        if np.shape(got) != () or not np.isclose(got, value, rtol=1e-12, atol=1e-12):
+            raise Finding("wrong primal value", "jvp gives %r, f gives %r" % (got, value),
+                          program)
+        terms = [np.asarray(grads[j]) * direction[k] for j, k in enumerate(program.argnums)]
+        by_reverse = sum(float(np.sum(t)) for t in terms)
+        scale = 1 + sum(float(np.sum(np.abs(t))) for t in terms) + 1e-2 * abs(value)
+        if np.shape(tangent) != () or not np.isfinite(tangent) or \
+                abs(tangent - fine) > 1e-6 * scale + 10 * abs(coarse - fine):
+            raise Finding("wrong tangent", "jvp: tangent %r, finite differences %r"
+                          % (tangent, fine), program)
+        if abs(tangent - by_reverse) > 1e-9 * scale:
+            raise Finding("forward vs reverse", "jvp: tangent %r, <grad, direction> %r"
+                          % (tangent, by_reverse), program)
+    return None
 
 
 def _by_grad(f, argnums):

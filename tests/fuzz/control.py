@@ -183,6 +183,8 @@ STATEMENTS = (
     (simple._buffer, lambda g, s: True, 2),
     (simple._write, lambda g, s: bool(s.arrays(writable=True)), 3),
     (simple._view, lambda g, s: any(s.vars[n].shape != () for n in s.arrays()), 2),
+    (simple._at_update, lambda g, s: any(s.vars[n].shape in simple.WRITE_TARGETS
+                                         for n in s.arrays()), 2),
     (simple._unpack, lambda g, s: True, 1),
     (simple._new_list, lambda g, s: True, 2),
     (simple._append, lambda g, s: bool(simple._appendable(s)), 2),

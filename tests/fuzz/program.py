@@ -5,12 +5,17 @@ the checker needs to run it: the kind of each parameter of ``f``, which of them 
 differentiated, and the seed of its random inputs.  Regression cases are written in the
 same terms (``Program(source, params, argnums, seed)``).
 """
+import functools
 import itertools
 import linecache
+import re
 import textwrap
+import types
 from dataclasses import dataclass
 
 import numpy as np
+
+import transpiler.numpy as tnp
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,37 @@ def load(program):
     namespace = {"__name__": "fuzz_program"}
     exec(compile(program.source, filename, "exec"), namespace)
     return namespace["f"], filename
+
+
+def load_reference(program):
+    """The program's ``f`` for the plain run that transformed code is judged against.
+
+    Plain NumPy arrays have no ``.at``: here ``x.at[i].set(v)`` runs as
+    ``PlainAt(x)[i].set(v)``, transpiler.numpy's update on a copy of ``x``, giving a plain
+    array back (under a transform ``.at`` works on plain arrays itself).
+    """
+    source = re.sub(r"\b([A-Za-z_]\w*)\.at\[", r"PlainAt(\1)[", program.source)
+    namespace = {"__name__": "fuzz_program_reference", "PlainAt": PlainAt}
+    exec(compile(source, "<fuzz-reference-%d>" % next(_COUNTER), "exec"), namespace)
+    return namespace["f"]
+
+
+class PlainAt:
+    """``x.at`` of a plain array, by transpiler.numpy's: ``PlainAt(x)[i].add(v)``."""
+
+    def __init__(self, array):
+        self._at = tnp.asarray(array).at
+
+    def __getitem__(self, index):
+        update = self._at[index]
+        return types.SimpleNamespace(**{
+            op: functools.partial(_plain, getattr(update, op))
+            for op in ("set", "add", "multiply", "divide", "get")})
+
+
+def _plain(op, *args):
+    out = op(*args)
+    return np.array(out) if isinstance(out, np.ndarray) else out
 
 
 def unload(filename):

@@ -211,4 +211,16 @@ REGRESSIONS = [
                 return np.dot(z, z)
             return 0.0
     ''', params=(Param("z", "array", (2,)),)),
+    _program("F17 vjp crash: a list pushed on two stacks, snapshot apart, no longer one", '''
+        import numpy as np
+
+        def f(z, s, n):
+            M = []
+            for i, r in enumerate(z):
+                L = [n for row in z]
+                L.append(z.max())
+                M.append(L)
+            return np.sum(M)
+    ''', params=(Param("z", "array", (2,)), Param("s", "float64"), Param("n", "int", value=0)),
+        argnums=(1,), seed=10215),
 ]

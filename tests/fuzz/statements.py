@@ -158,6 +158,29 @@ def _write(draw, gen, scope):
     return [Line("%s %s" % (target, _update(draw, gen, scope, shape if shape in SHAPES else ())))]
 
 
+def _at_update(draw, gen, scope):
+    """``b = a.at[idx].op(value)`` or ``a = a.at[idx].op(value)``: a functional update,
+    a new array (``a`` itself unchanged, so any array qualifies, arguments included);
+    ``.at[idx].get()`` reads like an index."""
+    name = pick(draw, [n for n in scope.arrays() if scope.vars[n].shape in WRITE_TARGETS])
+    typ = scope.vars[name]
+    template, shape = pick(draw, [(t, s) for t, s in WRITE_TARGETS[typ.shape] if "][" not in t])
+    at = fill(draw, scope, template, [Expr(name)]).replace(name + "[", name + ".at[", 1)
+    op = pick(draw, ["set", "add", "multiply", "divide", "get"])
+    if op == "get":
+        result = gen.fresh("value")
+        scope.add(result, Array(shape, pinned=True))       # never written into
+        return [Line("%s = %s.get()" % (result, at))]
+    value_shape = pick(draw, broadcasts_into(shape)) if shape in SHAPES else ()
+    value = draw(expression(gen, scope, value_shape, nesting(draw)))
+    text = "1.0 + %s ** 2" % value.operand if op == "divide" else value.text
+    if draw(st.booleans()):
+        return [Line("%s = %s.%s(%s)" % (name, at, op, text))]    # the type is kept
+    result = gen.fresh("value")
+    scope.add(result, Array(typ.shape))
+    return [Line("%s = %s.%s(%s)" % (result, at, op, text))]
+
+
 def _view(draw, gen, scope):
     source = pick(draw, [n for n in scope.arrays() if scope.vars[n].shape != ()])
     typ = scope.vars[source]

@@ -113,13 +113,7 @@ def check_rule(primal, args, kwargs, param, argnum, position, seed=0, eps=1e-6, 
     value = args[position] if isinstance(position, int) else kwargs[position]
 
     def at(g, step, direction):
-        shifted_args, shifted_kwargs = list(args), dict(kwargs)
-        shifted = _shifted(value, step, direction)
-        if isinstance(position, int):
-            shifted_args[position] = shifted
-        else:
-            shifted_kwargs[position] = shifted
-        out = primal(*shifted_args, **shifted_kwargs)
+        out = _moved(primal, args, kwargs, position, value, step, direction)
         return _vdot(_spread(g, out), out)
 
     for k, g in enumerate(_cotangents(ans, rng)):
@@ -137,6 +131,66 @@ def check_rule(primal, args, kwargs, param, argnum, position, seed=0, eps=1e-6, 
         assert np.isclose(analytic, numeric, rtol=rtol, atol=atol), \
             "adjoint of %s for a cotangent of shape %s: rule %r, finite differences %r" % (
                 param or argnum, _describe(g), analytic, numeric)
+
+
+def check_tangent(primal, args, kwargs, param, argnum, position, seed=0, eps=1e-6, rtol=1e-5,
+                  atol=1e-6, exact_shape=False, differences=True):
+    """Assert the rule's tangent contribution of one argument matches finite differences
+    (unless ``differences`` is False), has the result's structure and shapes exactly, and
+    is the transpose of its adjoint: <jvp(t), g> == <t, vjp(g)> for random t and g."""
+    rng = np.random.default_rng(seed + 1)
+    rule = rule_of(primal)
+    jvp = rule.jvp_function(param=param, argnum=argnum, args=args, kwargs=kwargs,
+                            primal=primal)
+    vjp = rule.vjp_function(param=param, argnum=argnum)
+    args, kwargs = list(args), dict(kwargs)
+    if rule.effects.writes == (0,) and rule.effects.result == "fresh":
+        primal = _written(primal)
+    elif rule.effects.writes:
+        primal = _on_copies(primal)
+    ans = primal(*args, **kwargs)
+    value = args[position] if isinstance(position, int) else kwargs[position]
+
+    def at(step, direction):
+        return _moved(primal, args, kwargs, position, value, step, direction)
+
+    for k in range(2):
+        t = random_like(value, rng)
+        tangent = jvp(t, ans, *args, **kwargs)
+        leaves, ans_leaves = tree_leaves(tangent), tree_leaves(ans)
+        assert len(leaves) == len(ans_leaves) and \
+            isinstance(tangent, (list, tuple, dict)) == isinstance(ans, (list, tuple, dict)), \
+            "tangent %r for a result %r" % (tangent, ans)
+        for leaf, out in zip(leaves, ans_leaves):
+            assert np.shape(leaf) == np.shape(out), \
+                "tangent of shape %s for a result of shape %s" % (np.shape(leaf), np.shape(out))
+        plus, minus = tree_leaves(at(eps, t)), tree_leaves(at(-eps, t))
+        for leaf, p, m in zip(leaves, plus, minus) if differences else ():
+            numeric = (np.asarray(p, float) - np.asarray(m, float)) / (2 * eps)
+            np.testing.assert_allclose(np.asarray(leaf, float), numeric, rtol=rtol,
+                                       atol=max(atol, 1e-6) * 10,
+                                       err_msg="tangent of %s against finite differences"
+                                       % (param or argnum))
+        g = random_like(ans, rng)
+        adjoint = _spread(vjp(g, ans, *args, **kwargs), value)
+        forward = _vdot(tangent, g)
+        backward = sum(float(np.sum(np.broadcast_to(a, np.shape(d)) * d))
+                       for a, d in zip(tree_leaves(adjoint), tree_leaves(t)))
+        exact = min(1e-9, rtol * 1e-3) if rtol <= 1e-5 else rtol * 1e-2   # float32: rounding
+        assert np.isclose(forward, backward, rtol=exact, atol=exact), \
+            "<jvp(t), g> = %r but <t, vjp(g)> = %r for %s" % (forward, backward,
+                                                             param or argnum)
+
+
+def _moved(primal, args, kwargs, position, value, step, direction):
+    """The primal with the argument at ``position`` moved by ``step * direction``."""
+    shifted_args, shifted_kwargs = list(args), dict(kwargs)
+    shifted = _shifted(value, step, direction)
+    if isinstance(position, int):
+        shifted_args[position] = shifted
+    else:
+        shifted_kwargs[position] = shifted
+    return primal(*shifted_args, **shifted_kwargs)
 
 
 def _written(primal):
@@ -194,6 +248,12 @@ def rule_params(calls):
             params.append(pytest.param(call, param, argnum, position,
                                        id="%s-%s" % (call.label(), label)))
     return params
+
+
+def check_call_tangent(call, param, argnum, position, **options):
+    differences = param not in getattr(call, "identity_only", ())
+    check_tangent(call.primal, call.args, call.kwargs, param, argnum, position,
+                  differences=differences, **dict(call.tol, **options))
 
 
 def check_call(call, param, argnum, position, **options):

@@ -421,6 +421,19 @@ CALLS += [Call(np.nanvar, WITH_NAN, ddof=1), Call(np.nanstd, WITH_NAN, 0, None, 
 for f in (np.nancumsum, np.nancumprod):
     CALLS += [Call(f, WITH_NAN), Call(f, WITH_NAN, 0), Call(f, WITH_NAN, axis=1), Call(f, normal(5)),
               Call(f, normal(2, 3, 4), axis=-1)]
+# two-way ties beside a NaN (central differences split the derivative equally, as the
+# rules do); zeros beside NaNs (the products of the others, exact); float32
+TIED_NAN = TIED.copy()
+TIED_NAN[2, 1] = np.nan
+ZERO_NAN = np.array([[1.2, 0.0, -0.7, np.nan], [0.9, 1.1, -1.3, 0.8], [0.0, np.nan, 0.0, 1.4]])
+CALLS += [Call(np.nanmax, TIED_NAN, axis=1), Call(np.nanmax, TIED_NAN),
+          Call(np.nanmin, -TIED_NAN, axis=1, keepdims=True)]
+CALLS += [Call(np.nanprod, ZERO_NAN), Call(np.nanprod, ZERO_NAN, axis=1),
+          Call(np.nanprod, ZERO_NAN, 0, keepdims=True), Call(np.nancumprod, ZERO_NAN, axis=1),
+          Call(np.nancumprod, ZERO_NAN), Call(np.nancumprod, np.array([1.5, 0.0, np.nan, 2.0, 0.0, 0.7]))]
+CALLS += [Call(f, WITH_NAN.astype(np.float32), axis=0, tol=dict(rtol=1e-3, atol=1e-3, eps=1e-3))
+          for f in (np.nansum, np.nanmean, np.nanmax, np.nanprod, np.nanvar, np.nanstd,
+                    np.nancumsum, np.nancumprod)]
 
 
 def nan_reductions(x):

@@ -182,6 +182,59 @@ def test_einsum_helpers_match_finite_differences_in_the_operands(call):
         assert np.isclose(analytic, numeric, rtol=1e-5, atol=1e-6), (k, analytic, numeric)
 
 
+def _einsum_slots(call):
+    """(position of the operands in the call, the operands, positions of their arrays) of
+    an np.einsum, rt.einsum_adjoint or rt.einsum_of row."""
+    where = 2 if call.primal is rt.einsum_adjoint else 0
+    operands = call.args if call.primal is np.einsum else call.args[where]
+    return where, operands, rt.contractions.einsum_form(operands)[2]
+
+
+@pytest.mark.parametrize("call", EINSUM_CALLS + EINSUM_HELPER_CALLS, ids=lambda c: c.label())
+def test_einsum_tangents_match_differences_and_the_adjoints(call):
+    # test_jvp.py's oracle would perturb the subscripts: here only the arrays move (all
+    # at once for the helpers' operand list), the subscripts' slots of np.einsum carry
+    # a zero tangent, and <jvp(t), g> == <t, vjp(g)> sums over the arrays alone
+    where, operands, positions = _einsum_slots(call)
+    ans = call.primal(*call.args)
+    g = normal(*np.shape(ans))
+
+    def moved(step, k, v):
+        items = list(operands)
+        items[k] = np.asarray(items[k]) + step * v
+        if call.primal is np.einsum:
+            return call.primal(*items)
+        args = list(call.args)
+        args[where] = tuple(items)
+        return call.primal(*args)
+
+    rule = rule_of(call.primal)
+    for k in range(len(operands)):
+        if call.primal is np.einsum:
+            jvp = rule.jvp_function(argnum=k, nargs=len(call.args))
+            if k not in positions:
+                tangent = jvp(operands[k], ans, *call.args)
+                assert np.shape(tangent) == np.shape(ans) and not np.any(tangent)
+                continue
+            v = normal(*np.shape(operands[k]))
+            tangent = jvp(v, ans, *call.args)
+            adjoint = rule.vjp_function(argnum=k)(g, ans, *call.args)
+        elif k in positions:
+            jvp = rule.jvp_function("operands", nargs=len(call.args))
+            v = normal(*np.shape(operands[k]))
+            t = [v if j == k else (np.zeros(np.shape(o)) if j in positions else o)
+                 for j, o in enumerate(operands)]
+            tangent = jvp(t, ans, *call.args)
+            adjoint = rule.vjp_function("operands")(g, ans, *call.args)[k]
+        else:
+            continue
+        assert np.shape(tangent) == np.shape(ans)
+        numeric = (moved(1e-6, k, v) - moved(-1e-6, k, v)) / 2e-6
+        np.testing.assert_allclose(tangent, numeric, rtol=1e-5, atol=1e-5)
+        backward = np.sum(np.broadcast_to(adjoint, np.shape(v)) * v)
+        assert np.isclose(np.sum(tangent * g), backward, rtol=1e-9, atol=1e-9), (k, backward)
+
+
 def test_the_bilinear_products_are_numpys():
     for product, a, b, options in PRODUCTS:
         np.testing.assert_allclose(rt.bilinear(product, a, b, options),

@@ -13,14 +13,15 @@ from . import (test_contractions, test_grad_containers, test_grad_elementwise, t
                test_vjp_arrays, test_vjp_elementwise, test_vjp_runtime)
 from . import test_assembly, test_decompositions
 from . import test_statistics
+from . import test_jacobians
 
 RULE_TABLES = [test_vjp_elementwise.CALLS, test_vjp_arrays.CALLS, test_vjp_runtime.CALLS,
                test_contractions.CALLS, test_assembly.CALLS, test_decompositions.CALLS,
-               test_statistics.CALLS]
+               test_statistics.CALLS, test_jacobians.CALLS]
 GRAD_TABLES = [test_grad_elementwise.CASES, test_grad_reductions.CASES, test_grad_linalg.CASES,
                test_grad_shape.CASES, test_grad_containers.CASES, test_grad_runtime.CASES,
                test_contractions.CASES, test_assembly.CASES, test_decompositions.CASES,
-               test_statistics.CASES]
+               test_statistics.CASES, test_jacobians.CASES]
 
 
 def _primals(differentiable):

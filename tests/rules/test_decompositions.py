@@ -13,6 +13,8 @@ import runtime as rt
 import transpiler as tp
 from helpers.check_grads import check_grads
 
+from transpiler.rules import registry
+
 from .oracle import Call, Grad, check_call, check_case, grad_params, rule_params
 from .test_grad_runtime import weigh
 from .test_higher_order import weighed
@@ -167,6 +169,18 @@ def test_eigenvectors_at_a_repeated_eigenvalue_have_no_derivative():
     assert not np.all(np.isfinite(grad))
 
 
+def test_the_tangent_of_eigenvectors_at_a_repeated_eigenvalue_is_not_finite():
+    # forward mode as the adjoint: the eigenvectors' tangent inf/NaN, the eigenvalues' kept
+    # (the trace's tangent is the sum of theirs)
+    a = np.diag([1.0, 1.0, 2.0])
+    t = normal(3, 3)
+    jvp = registry.lookup(np.linalg.eigh).jvp_function(nargs=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d_w, d_v = jvp(t, np.linalg.eigh(a), a)
+    assert not np.all(np.isfinite(d_v))
+    np.testing.assert_allclose(np.sum(d_w), np.trace(t), atol=1e-12)
+
+
 def test_eigenvalues_at_a_repeated_eigenvalue_keep_their_derivative():
     # the sum of the eigenvalues is the trace, smooth everywhere
     grad = tp.grad(lambda a: np.sum(np.linalg.eigh(a)[0]))(np.eye(3))
@@ -227,6 +241,27 @@ def test_the_last_columns_of_a_full_u_are_refused_where_a_derivative_flows_into_
     # at run time (the shape decides): the reverse sweep's lines carry no user line yet
     with pytest.raises(ValueError, match=r"last m - n columns of U .*full_matrices=False"):
         tp.grad(singular_full_tall)(separated(4, 2))
+
+
+def _jvp_against_differences(primal, a, t, *options, eps=1e-6):
+    """The tangent of ``primal(a, *options)`` along ``t`` (the jvp template run as Python)
+    and its central differences, part by part."""
+    tangent = registry.lookup(primal).jvp.fn(t, primal(a, *options), a, *options)
+    plus, minus = primal(a + eps * t, *options), primal(a - eps * t, *options)
+    return [(d, (p - m) / (2 * eps)) for d, p, m in zip(tangent, plus, minus)]
+
+
+@pytest.mark.parametrize("shape", [(4, 2), (2, 4), (2, 4, 3)])
+def test_the_tangent_of_the_last_columns_of_a_full_u_is_nan(shape):
+    # no derivative there (any basis of the rest would do): NaN, never a finite guess;
+    # the first min(m, n) columns (rows of Vh) and s have theirs
+    a = separated(*shape)
+    k = min(shape[-2:])
+    (d_u, u), (d_s, s), (d_vh, vh) = _jvp_against_differences(np.linalg.svd, a, normal(*shape))
+    np.testing.assert_allclose(d_u[..., :, :k], u[..., :, :k], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(d_s, s, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(d_vh[..., :k, :], vh[..., :k, :], rtol=1e-5, atol=1e-7)
+    assert np.all(np.isnan(d_u[..., :, k:])) and np.all(np.isnan(d_vh[..., k:, :]))
 
 
 # ------------------------------------------------------------ cholesky
@@ -298,6 +333,14 @@ def qr_complete_tall(a):
 def test_the_last_columns_of_a_complete_q_are_refused_where_a_derivative_flows_into_them():
     with pytest.raises(ValueError, match=r"last m - n columns of Q .*np.linalg.qr\(a\)"):
         tp.grad(qr_complete_tall)(normal(5, 3))
+
+
+def test_the_tangent_of_the_last_columns_of_a_complete_q_is_nan():
+    a = normal(5, 3)
+    (d_q, q), (d_r, r) = _jvp_against_differences(np.linalg.qr, a, normal(5, 3), "complete")
+    np.testing.assert_allclose(d_q[:, :3], q[:, :3], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(d_r, r, rtol=1e-5, atol=1e-7)      # its last rows stay 0
+    assert np.all(np.isnan(d_q[:, 3:]))
 
 
 def test_qr_raw_mode_is_refused_at_its_line():
@@ -531,14 +574,21 @@ def refused(x):
 
 def test_the_adjoint_of_a_spectral_norm_refuses_its_own_derivative():
     # np.linalg.norm's rule never emits it for 2, -2 or 'nuc' of a matrix; if it did, the
-    # vector formula would be silently wrong there
+    # vector formula would be silently wrong there (in reverse mode or in forward mode)
     from transpiler.rules import registry
     x = normal(3, 4)
-    vjp = registry.lookup(rt.norm_adjoint).vjp_function(param="x")
+    rule = registry.lookup(rt.norm_adjoint)
+    vjp = rule.vjp_function(param="x")
+    jvps = [(rule.jvp_function(param=p, nargs=4), t) for p, t in (("out", normal()),
+                                                                   ("x", normal(3, 4)))]
     for order in (2, -2, "nuc"):
         out = np.linalg.norm(x, order)
+        ans = rt.norm_adjoint(1.0, out, x, order)
         with pytest.raises(NotImplementedError, match="rt.norm_adjoint"):
-            vjp(normal(3, 4), rt.norm_adjoint(1.0, out, x, order), 1.0, out, x, order)
+            vjp(normal(3, 4), ans, 1.0, out, x, order)
+        for jvp, t in jvps:
+            with pytest.raises(NotImplementedError, match="rt.norm_adjoint"):
+                jvp(t, ans, 1.0, out, x, order)
     out = np.linalg.norm(x, -1)         # piecewise linear: nothing to add
     assert vjp(normal(3, 4), rt.norm_adjoint(1.0, out, x, -1), 1.0, out, x, -1) == 0.0
 

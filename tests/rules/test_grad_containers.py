@@ -95,6 +95,15 @@ def repeated_lists(x, y):
     return items[0] * items[2] + np.sum(items[1] * items[3]) + pairs[0] * pairs[5]
 
 
+def repeated_pairs(x):
+    # items that are containers: their adjoints add item by item
+    pairs = [(x, x * 2.0)] * 2
+    total = 0.0
+    for pair in pairs:
+        total = total + weigh(pair[0] * pair[1])
+    return total
+
+
 def concatenated_lists(x, y):
     xs = [x, x * 2.0] + [y]
     return weigh(xs[0] * xs[2]) + weigh(xs[1])
@@ -154,6 +163,7 @@ CASES = [
     Grad(rt.dict_values, dict_values, {"w": normal(3), "b": normal()}),
     Grad(rt.concat, concatenated_lists, normal(2), normal(2), argnums=(0, 1)),
     Grad(rt.repeat_sequence, repeated_lists, normal(2), normal(3)),
+    Grad(rt.repeat_sequence, repeated_pairs, normal(2)),
     Grad(rt.as_sequence, loop_over_rows, normal(3, 2)),
     Grad(rt.as_sequence, loop_over_list, normal(2), normal(2), argnums=(0, 1)),
 ]

@@ -29,6 +29,12 @@ def adjoint_bookkeeping(x, y):
     return rt.as_value(np.sum(rt.masked(kept, big > 0.0) ** 2))
 
 
+def tangent_bookkeeping(x, y):
+    # forward mode's helpers: a tangent spread over the result, cast to its dtype
+    spread = rt.broadcast_tangent(y, x * y) * x
+    return weigh(rt.cast_tangent(spread, spread) + rt.cast_tangent(spread, spread > 0.0))
+
+
 def slots_written_with_repeats(x):
     # what a write with repeated indices left: the last value written to each element
     kept = rt.written_slot(x * x, np.array([1, 0, 1, 2]))
@@ -262,6 +268,7 @@ G = normal(2, 4)
 WITH_ZEROS = np.array([[1.2, 0.0, -0.7, 1.5], [0.9, 1.1, 0.0, 0.8]])
 CASES = [
     Grad(rt.written_slot, slots_written_with_repeats, normal(4)),
+    Grad((rt.broadcast_tangent, rt.cast_tangent), tangent_bookkeeping, M, ROW, argnums=(0, 1)),
     Grad((rt.unbroadcast, rt.sum_to, rt.broadcast_to, rt.dense, rt.as_gradient, rt.masked,
           rt.as_value, rt.snapshot, rt.cast_adjoint), adjoint_bookkeeping, M, ROW,
          argnums=(0, 1)),

@@ -154,7 +154,7 @@ def adjoint_helpers(x):
     rt.check_real(np.result_type(x), "x")
     assert rt.promoted_shape(x, 2) == (1, len(x))
     return np.sum(rt.zeros_like(x)) + rt.seed(np.sum(x)) + rt.first_max(items) \
-        + rt.first_min(items)
+        + rt.first_min(items) + np.sum(rt.basis(x)[0])
 
 
 def aux_data(x):
@@ -172,6 +172,12 @@ def adjoint_choices(x):
     kept = rt.at_minmax_kept(updated, x, np.array([1, 1, 2]), x[:3])
     return np.sum(kept) + rt.at_unique(np.shape(x), np.array([0, 0])) \
         + rt.field_index(Point(x[0], x[1]), "v")
+
+
+def zero_tangents(x):
+    # what forward-mode rules fill the unchanged parts of a container's tangent with
+    zeros = rt.zero_tangent([x, (x[0], "key"), {"w": x[:2]}])
+    return np.sum(zeros[0]) + zeros[1][0] + np.sum(zeros[2]["w"]) + len(zeros[1][1])
 
 
 NONDIFF = [
@@ -200,12 +206,14 @@ NONDIFF = [
     ((rt.dict_keys,), dict_keys, S),
     ((str, repr, format, ascii), text_of_values, X),
     ((np.angle, np.imag, np.spacing, rt.itemsize, rt.nbytes), flat_of_real_values, X),
-    ((rt.zeros_like, rt.seed, rt.first_max, rt.first_min, rt.check_real, rt.promoted_shape),
+    ((rt.zeros_like, rt.basis, rt.seed, rt.first_max, rt.first_min,
+      rt.check_real, rt.promoted_shape),
      adjoint_helpers, X),
     ((rt.at_minmax_kept, rt.at_unique, rt.field_index), adjoint_choices, X),
     ((operator.ifloordiv, operator.iand, operator.ior, operator.ixor, operator.ilshift,
       operator.irshift), augmented_integer_operations, X),
     ((rt.aux_of,), aux_data, X),
+    ((rt.zero_tangent,), zero_tangents, X),
 ]
 NONDIFF += test_decompositions.NONDIFF
 NONDIFF += test_statistics.NONDIFF

@@ -236,6 +236,10 @@ for call_args, kwargs in [((CURVE,), {}), ((CURVE, SAMPLES), {}), ((CURVE,), {"d
                           ((SHEET,), {"dx": np.float64(2.5), "axis": 1}), ((normal(2, 3, 4), normal(3)), {"axis": 1}),
                           ((CURVE, normal(4, 6)), {}), ((normal(5, 1), normal(2, 3)), {"axis": 0})]:
     CALLS += [Call(np.trapezoid, *call_args, **kwargs)]
+# dx given beside x (not read); float32
+CALLS += [Call(np.trapezoid, CURVE, SAMPLES, 0.7),
+          Call(np.trapezoid, SHEET.astype(np.float32), SAMPLES[:5].astype(np.float32),
+               tol=dict(rtol=1e-3, atol=1e-3, eps=1e-3))]
 
 
 def integrated(y, x):
@@ -288,6 +292,9 @@ for order in ("fro", 1, -1, np.inf, -np.inf, 2, -2, "nuc"):
     CALLS += [Call(matrix_norm, BATCH, ord=order), Call(matrix_norm, BATCH[0], ord=order, keepdims=True),
               Call(matrix_norm, BATCH, keepdims=True, ord=order)]
 CALLS += [Call(matrix_norm, BATCH), Call(matrix_norm, normal(3, 3))]
+# a two-way tie of the largest absolute values (shared, as central differences split it)
+CALLS += [Call(vector_norm, np.array([1.0, -3.0, 3.0, 0.5]), ord=np.inf),
+          Call(vector_norm, np.array([[1.0, -3.0], [-1.0, 0.5]]), axis=0, ord=-np.inf)]
 
 
 def array_api_norms(x):

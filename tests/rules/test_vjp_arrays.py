@@ -2,14 +2,16 @@
 containers, each adjoint checked on its own against central finite differences."""
 import builtins
 import collections
+import math
 import operator
 
 import numpy as np
 import pytest
 
 import runtime as rt
+from transpiler.rules.table import spelling
 
-from .oracle import Call, check_call, rule_params
+from .oracle import Call, check_call, check_call_tangent, rule_params, slots
 
 RNG = np.random.default_rng(7)
 
@@ -82,6 +84,9 @@ CALLS += [Call(np.prod, WITH_ZERO, initial=1.5), Call(np.prod, A, axis=0, initia
           Call(np.prod, A, dtype=int)]
 CALLS += [Call(np.var, A, axis=0, correction=1), Call(np.std, A, correction=2),
           Call(np.var, A, dtype=np.float32, **F32)]
+# std of one value per result: the constant 0
+CALLS += [Call(np.std, normal(3, 1), axis=1), Call(np.std, normal(1)),
+          Call(np.std, normal(2, 1, 3), axis=1, keepdims=True)]
 CALLS += [Call(f, A, axis=1, dtype=np.float32, **F32) for f in (np.cumsum, np.cumprod)]
 CALLS += [Call(f, A, axis=0, dtype=int) for f in (np.cumsum, np.cumprod)]
 CALLS += [Call(np.sort, distinct(6), kind="stable"), Call(np.sort, distinct(3, 4), 0, "heapsort")]
@@ -140,6 +145,23 @@ CALLS += [Call(np.linalg.inv, well_conditioned(3, 3)),
           Call(np.linalg.solve, well_conditioned(2, 3, 3), normal(3, 2)),
           Call(np.trace, normal(3, 3)), Call(np.trace, normal(3, 4), 1),
           Call(np.trace, normal(4, 3), offset=-1), Call(np.trace, normal(3, 3, 2))]
+# a singular matrix (rank 2) and a stack holding one: det's derivative is its cofactors
+SINGULAR = np.array([[1.0, 2.0, 0.5], [0.3, -1.0, 2.0], [1.3, 1.0, 2.5]])
+CALLS += [Call(np.linalg.det, SINGULAR),
+          Call(np.linalg.det, np.stack([SINGULAR, well_conditioned(3, 3)])),
+          Call(np.linalg.det, well_conditioned(3, 3).astype(np.float32), **F32),
+          Call(np.linalg.inv, well_conditioned(3, 3).astype(np.float32), **F32),
+          Call(np.linalg.solve, well_conditioned(3, 3).astype(np.float32),
+               normal(3).astype(np.float32), **F32)]
+# norms at 0 (a zero vector, a zero row, zero entries): the slope is 0 there
+CALLS += [Call(np.linalg.norm, np.zeros(3)),
+          Call(np.linalg.norm, WITH_ZERO * [[1], [1], [0]], axis=1),
+          Call(np.linalg.norm, WITH_ZERO, ord=1, axis=1), Call(np.linalg.norm, np.ravel(WITH_ZERO), ord=3),
+          Call(np.linalg.norm, np.zeros((2, 3)), ord="nuc"),
+          Call(np.linalg.norm, np.zeros((2, 3)), ord=2),
+          Call(np.linalg.norm, np.zeros((3, 2)), ord=-2),
+          Call(np.linalg.norm, normal(3, 4).astype(np.float32), **F32),
+          Call(np.linalg.norm, normal(3, 4).astype(np.float32), ord=2, **F32)]
 
 # ------------------------------------------------------------ shape
 CALLS += [Call(np.reshape, A, (2, 6)), Call(np.reshape, normal(12), (3, -1)),
@@ -164,7 +186,9 @@ CALLS += [Call(np.reshape, A, (2, 6)), Call(np.reshape, normal(12), (3, -1)),
           Call(np.copy, A), Call(np.copy, normal())]
 CALLS += [Call(np.array, [normal(3), normal(3)]), Call(np.array, [normal(), normal(), normal()]),
           Call(np.array, [[normal(), normal()], [normal(), normal()]]), Call(np.array, A),
-          Call(np.array, [A, A + 1.0, A * 2.0])]
+          Call(np.array, [A, A + 1.0, A * 2.0]), Call(np.array, [normal(3), normal(3)], ndmin=3),
+          Call(np.array, A, dtype=np.float32, **F32), Call(np.array, A, dtype=int),
+          Call(np.ascontiguousarray, A.T, np.float32, **F32)]
 PARTS = [normal(2, 3), normal(2, 3), normal(2, 3)]
 CALLS += [Call(np.stack, PARTS), Call(np.stack, PARTS, axis=-1), Call(np.stack, PARTS, 1),
           Call(np.stack, (normal(3), normal(3))), Call(np.stack, [normal(), normal()]),
@@ -173,6 +197,7 @@ CALLS += [Call(np.stack, PARTS), Call(np.stack, PARTS, axis=-1), Call(np.stack, 
           Call(np.concatenate, [normal(2, 3), normal(2, 1)], -1),
           Call(np.concatenate, [normal(2, 3), normal(4)], axis=None),
           Call(np.concatenate, (normal(3), normal(2))),
+          Call(np.concatenate, [normal(2, 3), normal(1, 3)], dtype=np.float32, **F32),
           Call(np.vstack, [normal(3), normal(3)]), Call(np.vstack, [normal(2, 3), normal(3)]),
           Call(np.vstack, (normal(2, 3), normal(1, 3))),
           Call(np.hstack, [normal(3), normal(2)]), Call(np.hstack, [normal(2, 3), normal(2, 1)]),
@@ -195,6 +220,10 @@ CALLS += [Call(np.full, (2, 3), normal()), Call(np.full, (2, 3), normal(3)),
           Call(np.linspace, normal(), normal(), 4, endpoint=False),
           Call(np.linspace, normal(3), normal(3), 4), Call(np.linspace, normal(), normal(2), 3),
           Call(np.linspace, normal(), normal(), 1)]
+# the result's dtype: a given one (an integer one is flat), an integer a's for full_like
+CALLS += [Call(np.full, (2, 3), normal(), int), Call(np.full_like, A, normal(), np.float32, **F32),
+          Call(np.full_like, np.arange(6).reshape(2, 3), 2.7), Call(np.full_like, A, 0.3, int),
+          Call(np.linspace, normal(), normal(2), 3, dtype=np.float32, **F32)]
 
 # ------------------------------------------------------------ builtins and containers
 Pair = collections.namedtuple("Pair", "a b")
@@ -209,6 +238,9 @@ CALLS += [Call(builtins.sum, [normal(3), normal(3), normal(3)]),
           Call(builtins.min, [0.3, 1.2, -0.4]), Call(builtins.min, np.array([0.3, -1.2, 0.4])),
           Call(rt.astype, A, float), Call(rt.astype, normal(), np.float64),
           Call(rt.astype, A, np.float32, tol=dict(eps=1e-2, rtol=1e-4, atol=1e-4)),
+          Call(rt.astype, A.astype(np.float32), np.float64, tol=dict(eps=1e-2, rtol=1e-4, atol=1e-4)),
+          Call(builtins.min, normal(2), normal(2), normal(2), key=np.sum),
+          Call(builtins.sum, [normal(2, 3), normal(3)]),
           Call(rt.item, np.array(0.7)), Call(rt.item, np.array([0.7])), Call(rt.item, 0.7),
           Call(builtins.list, A), Call(builtins.list, (normal(), normal(2))),
           Call(builtins.tuple, [normal(), normal(2)]), Call(builtins.tuple, normal(3)),
@@ -228,6 +260,12 @@ CALLS += [Call(builtins.sum, [normal(3), normal(3), normal(3)]),
           Call(rt.repeat_sequence, (normal(),), 2),
           Call(rt.as_sequence, A), Call(rt.as_sequence, [normal(2), normal()]),
           Call(rt.as_sequence, (normal(), normal()))]
+# dicts with number keys (which a Call's label cannot name): the keys' zero tangents are
+# leaves the oracle compares
+NUMBER_KEYS = [Call(builtins.list, {1: normal(2), 2: normal()}),
+               Call(rt.as_sequence, {1: normal(2), 2: normal()}),
+               Call(builtins.sorted, {2: normal(2), 1: normal()}),
+               Call(rt.dict_items, {1: normal(3, 4), 0: normal()})]
 ROW_STACK = [Call(np.row_stack, [normal(3), normal(3)]),
              Call(np.row_stack, (normal(2, 3), normal(3)))]
 
@@ -266,6 +304,12 @@ CALLS += [Call(np.ldexp, A, np.array([1, -2, 0, 3])), Call(np.ldexp, normal(), 2
           Call(np.modf, A * 3.0 + 0.01), Call(np.frexp, A), Call(np.frexp, normal()),
           Call(np.divmod, A * 3.0 + 0.01, 0.7), Call(np.divmod, A, np.full(4, -0.45)),
           Call(divmod, 2.3, 0.7)]
+# float32 parts; a quotient and remainder broadcast from a scalar dividend; three hypot terms
+F32_PARTS = dict(tol=dict(eps=1e-3, rtol=1e-3, atol=1e-3))
+CALLS += [Call(np.modf, (A * 3.0 + 0.01).astype(np.float32), **F32_PARTS),
+          Call(np.frexp, (A + 3.0).astype(np.float32), **F32_PARTS),
+          Call(np.divmod, 2.3, np.array([0.7, -0.45, 1.1, 0.4])),
+          Call(math.hypot, 0.3, -1.2, 0.8)]
 CALLS += [Call(np.rot90, A), Call(np.rot90, A, 2), Call(np.rot90, B, -1, (2, 0)),
           Call(np.fliplr, A), Call(np.flipud, A), Call(np.flipud, normal(4)), Call(np.fliplr, B),
           Call(np.diagonal, A), Call(np.diagonal, A, 1), Call(np.diagonal, A, -2),
@@ -304,6 +348,13 @@ LAZY = {np.sum, np.mean, np.average, builtins.sum, rt.item, rt.field, np.modf, n
 @pytest.mark.parametrize("call, param, argnum, position", rule_params(CALLS))
 def test_rule_matches_finite_differences(call, param, argnum, position):
     check_call(call, param, argnum, position, exact_shape=call.primal not in LAZY)
+
+
+@pytest.mark.parametrize("call", NUMBER_KEYS, ids=lambda call: spelling(call.primal))
+def test_number_keys_of_a_dict_carry_no_derivative(call):
+    for _, param, argnum, position in slots(call.primal, call.args, call.kwargs):
+        check_call(call, param, argnum, position)
+        check_call_tangent(call, param, argnum, position)
 
 
 @pytest.mark.filterwarnings("ignore:`row_stack` alias is deprecated")

@@ -14,7 +14,7 @@ import pytest
 
 import runtime as rt
 
-from .oracle import Call, check_call, rule_of, rule_params
+from .oracle import Call, check_call, check_call_tangent, rule_of, rule_params
 
 RNG = np.random.default_rng(31)
 
@@ -62,6 +62,10 @@ CALLS = [
     Call(rt.as_gradient, M, M), Call(rt.as_gradient, ROW, M), Call(rt.as_gradient, normal(), M),
     Call(rt.as_gradient, normal(), 0.5),
     Call(rt.snapshot, M), Call(rt.snapshot, normal()), Call(rt.snapshot, [ROW, normal()]),
+    Call(rt.broadcast_tangent, ROW, M), Call(rt.broadcast_tangent, normal(), M),
+    Call(rt.broadcast_tangent, M, M), Call(rt.broadcast_tangent, COL, M),
+    Call(rt.cast_tangent, M, M), Call(rt.cast_tangent, M, M.astype(np.float32), tol=dict(rtol=1e-3, atol=1e-4, eps=1e-3)),
+    Call(rt.cast_tangent, M, (M * 4).astype(int)), Call(rt.cast_tangent, normal(), 2.0),
     Call(rt.cast_adjoint, M, M, M), Call(rt.cast_adjoint, ROW, M, M),
     Call(rt.cast_adjoint, M, M, (M * 4).astype(int)),
     Call(rt.written_slot, M, (np.array([0, 2, 0]),)), Call(rt.written_slot, ROW, np.array([3, 1, 3, 3])),
@@ -87,6 +91,7 @@ CALLS += [
                                                      (0.5, [M, 2.0])),
     Call(rt.add, M, ROW), Call(rt.add, [M, normal()], [ROW, normal()]),
     Call(rt.add, {"w": M}, {"w": ROW}), Call(rt.add, normal(), [M, normal()]),
+    Call(rt.add, {"w": M}, {"w": ROW, "b": normal()}),     # a key only b has
     Call(rt.part, [M, normal()], 0), Call(rt.part, {"w": M, "b": normal()}, "b"),
     Call(rt.part, normal(), 1), Call(rt.part, M, 1),
     Call(rt.scatter, ROW, M, 1), Call(rt.scatter, normal(), M, REPEATED),
@@ -108,6 +113,7 @@ CALLS += [
     # d.get(key, default) and dict(obj): a key's adjoint goes to the value kept under it
     Call(rt.dict_get, PARAMS, "w"), Call(rt.dict_get, PARAMS, "b", ROW),
     Call(rt.dict_get, PARAMS, "c", ROW), Call(rt.dict_get, PARAMS, "c", normal()),
+    Call(rt.dict_get, PARAMS, "c"),
     # (dict(pairs) gives each key a 0.0 adjoint, which this oracle would take for the
     # key's own: test_grad_containers checks it through tp.grad)
     Call(rt.dict_of, PARAMS),
@@ -180,7 +186,10 @@ NORMS = [(normal(4), None, None, False), (normal(3, 4), None, None, False),
          (normal(3, 4), None, None, True), (normal(3, 4), None, (0, 1), False),
          (normal(2, 3, 4), None, (1, 2), True), (normal(3, 4), 1, 1, False),
          (normal(3, 4), 3, 0, False), (WITH_ZERO_COLUMN, None, 0, False),
-         (np.zeros(3), None, None, False)]
+         (np.zeros(3), None, None, False),
+         # a vector's ord -1 and -2 are p-norms; a matrix's ord -1 is piecewise linear
+         (normal(4), -1, None, False), (normal(4), -2, None, False),
+         (normal(3, 4), -1, None, False)]
 for x, order, axis, keep in NORMS:
     CALLS += adjoint_calls(rt.norm_adjoint, np.linalg.norm(x, order, axis, keep), x, order, axis,
                            keep)
@@ -404,4 +413,42 @@ def test_rules_at_a_zero_match_finite_differences(call, param, argnum, position)
     check_call(call, param, argnum, position)
 
 
-CALLS += MAX_NORMS + CUMPROD_AT_ZERO + MULTIPLY_AT_ZERO
+# (MULTIPLY_AT_ZERO is left out: values' tangent there is checked along the update below)
+CALLS += MAX_NORMS + CUMPROD_AT_ZERO
+# moving x with out held fixed leaves the helpers' domain (|x| == out for the max norm; x
+# off its zero for cumprod): their tangents are checked by the dot-product identity only
+for call in MAX_NORMS:
+    call.identity_only = ("x", "out")
+for call in CUMPROD_AT_ZERO:
+    call.identity_only = ("x",)
+
+
+@pytest.mark.parametrize("call, param, argnum, position",
+                         params_of(MULTIPLY_AT_ZERO, "g_in", "out", "x"))
+def test_tangents_at_a_zero_match_finite_differences(call, param, argnum, position):
+    check_call_tangent(call, param, argnum, position)
+
+
+@pytest.mark.parametrize("call, param, argnum, position", params_of(MULTIPLY_AT_ZERO, "values"))
+def test_multiply_at_a_zero_tangent_of_values_along_the_update(call, param, argnum, position,
+                                                               eps=1e-6):
+    """Moving a zero among the values switches the helper to reading out, which the table's
+    differences hold fixed: values' tangent is checked where out follows them (out =
+    x.at[index].multiply(values), its own tangent contributing as out's), and against
+    values' adjoint (the dot-product identity)."""
+    g_in, out, x, index, values, k = call.args
+    rule = rule_of(rt.at_multiply_adjoint)
+    tangent_of = {p: rule.jvp_function(p, nargs=len(call.args)) for p in ("out", "values")}
+    ans = rt.at_multiply_adjoint(*call.args)
+    t, g = normal(*np.shape(values)), normal(*np.shape(ans))
+
+    def along(step):
+        moved = values + step * t
+        return rt.at_multiply(x, index, moved), \
+            rt.at_multiply_adjoint(g_in, rt.at_multiply(x, index, moved), x, index, moved, k)
+    (out_plus, plus), (out_minus, minus) = along(eps), along(-eps)
+    tangent = tangent_of["values"](t, ans, *call.args)
+    total = tangent + tangent_of["out"]((out_plus - out_minus) / (2 * eps), ans, *call.args)
+    np.testing.assert_allclose(total, (plus - minus) / (2 * eps), rtol=1e-5, atol=1e-6)
+    adjoint = rule.vjp_function("values")(g, ans, *call.args)
+    assert np.isclose(np.sum(tangent * g), np.sum(adjoint * t), rtol=1e-9, atol=1e-12)

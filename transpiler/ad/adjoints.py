@@ -11,20 +11,19 @@ update in place.
 import gast
 import numpy as np
 
-import runtime as rt
-
 from ..analysis import avals as A
 from ..analysis import kinds as K
 from ..analysis import ops as O
 from ..ir import build
-from ..ir.walk import Renamer, dotted_name
+from ..ir.walk import Renamer, dotted_name, subnodes
 from ..rules import registry
-from ..rules.registry import IN_PLACE, RuleError
+from ..rules.registry import IN_PLACE
 from .containers import leaf
-from .common import Rec, short_name, FoldShapes
+from .common import Rec, short_name, located
+from .sites import RuleSites
 
 
-class AdjointRecords:
+class AdjointRecords(RuleSites):
     """Methods of ``ReverseMode`` (``ad/reverse.py``), which holds the analyses they read."""
 
     def _stmt(self, stmt, state):
@@ -229,87 +228,13 @@ class AdjointRecords:
         return rec
 
     def _specialise(self, code, origin):
-        """Replace shape queries on primal values of known shape by constants; the
-        statements take the line of ``origin`` (the primal statement they differentiate),
-        so that an error raised in them names the user's line (a rule's statements come
-        with the lines of the rule's own module, which are not the user's)."""
-        folder = FoldShapes(self.shapes)
-        code = [folder.visit(stmt) for stmt in code]
-        lineno = getattr(origin, "lineno", None)
-        for stmt in code:
-            for node in gast.walk(stmt):
-                if isinstance(node, gast.stmt):
-                    node.lineno = lineno
-        return code
-
-    def _active_operands(self, op):
-        return [n for n in op.diff_operands() if self.activity.is_active(n)]
-
-    def _check_unknown(self, stmt, op):
-        active_args = self._active_operands(op)
-        if active_args:
-            name = getattr(op.callee, "__qualname__", None) or getattr(op.callee, "__name__", None) \
-                or repr(op.callee)
-            module = getattr(op.callee, "__module__", None)
-            full = "%s.%s" % (module, name) if module and module != "builtins" else name
-            raise self.unit.error(
-                stmt, "no derivative rule for `%s`, which is called here on a value being "
-                "differentiated (%s)" % (full, ", ".join(active_args)),
-                "wrap it in a function decorated with @transpiler.custom_vjp and give its "
-                "derivative with .defvjp(fwd, bwd) (the README's recipe: \"A derivative "
-                "for a function transpiler does not know\"), or compute it with NumPy "
-                "functions transpiler knows (`transpiler rules` lists them).")
-
-    def _check_opaque(self, stmt, op):
-        active_args = self._active_operands(op)
-        if active_args:
-            raise self.unit.error(
-                stmt, "a value being differentiated (%s) is made text here, and the text is "
-                "used on towards the result: its derivative would be lost"
-                % ", ".join(active_args),
-                "compute with the number itself (round it with np.round if that was the aim); "
-                "text for printing is fine.")
+        return located(code, origin, self.shapes)
 
     def _rule(self, stmt, op, target, g, rec):
-        rule = op.rule
-        if rule.opaque:
-            self._check_opaque(stmt, op)
-        if not rule.differentiable:
+        site = self._rule_site(stmt, op)
+        if site is None:
             return [], []
-        if rule.template is None:
-            self._check_unknown(stmt, op)           # no rule written: refused, not dropped
-        sequence_op = self._sequence_operation(op)
-        if sequence_op is not None:
-            op, rule = sequence_op, sequence_op.rule
-        try:
-            bindings, slots = op.rule_binding()
-        except RuleError as exc:
-            raise self.unit.error(stmt, exc.reason, exc.hint) from None
-        # a name holding a literal tuple of constants (``axes = (1, 0)`` after ANF) is
-        # passed as the literal, so the rule's ``if axes is None`` folds away
-        bindings = {k: self._literal(v) for k, v in bindings.items()}
-        wanted = {}
-        for key, slot in slots.items():
-            atom = op.args[key] if isinstance(key, int) else dict(op.keywords)[key]
-            if not rule.slot_is_diff(slot):
-                if slot[0] in rule.refuse and self.active(atom):
-                    raise self.unit.error(stmt, "the derivative of `%s` with respect to its "
-                                          "argument `%s` is not supported" % (rule.name, slot[0]),
-                                          "make `%s` a constant, or give the derivative with "
-                                          "@transpiler.custom_vjp." % slot[0])
-                continue
-            if self.active(atom):
-                wanted[slot] = atom.id
-        if not wanted:
-            return [], []
-        if rule.check_avals is not None:
-            avals = {name: self.shapes.aval(atom.id) if isinstance(atom, gast.Name)
-                     else atom.value for name, atom in bindings.items()
-                     if isinstance(atom, (gast.Name, gast.Constant))}
-            try:
-                rule.check_avals(avals)
-            except RuleError as exc:
-                raise self.unit.error(stmt, exc.reason, exc.hint) from None
+        op, rule, bindings, _, wanted = site
         if self.dry:
             # a trial pass only needs which adjoints get contributions, not the code
             return [], [(var, build.name("__dry__")) for var in wanted.values()]
@@ -320,7 +245,7 @@ class AdjointRecords:
         code, exprs = rule.adjoints(bindings, list(wanted), g, build.name(placeholder),
                                     self.namer, broadcasts)
         uses_ans = any(isinstance(n, gast.Name) and n.id == placeholder
-                       for node in code + list(exprs.values()) for n in gast.walk(node))
+                       for node in code + list(exprs.values()) for n in subnodes(node))
         ans = target
         if uses_ans and target in set(op.operand_names()):
             rec.capture = self.namer.fresh(target + "_out")
@@ -329,40 +254,6 @@ class AdjointRecords:
         code = [rename.visit(c) for c in code]
         exprs = {k: rename.visit(e) for k, e in exprs.items()}
         return code, [(wanted[slot], exprs[slot]) for slot in wanted]
-
-    def _literal(self, atom):
-        if isinstance(atom, gast.Name) and atom.id not in self.params:
-            definition = self.single_defs.get(atom.id)
-            if definition is not None and isinstance(definition.value, gast.Tuple) and \
-                    all(isinstance(e, gast.Constant) for e in definition.value.elts):
-                return build.clone(definition.value)
-        return atom
-
-    def _is_sequence(self, atom):
-        if not isinstance(atom, gast.Name):
-            return False
-        aval = self.shapes.aval(atom.id)
-        return isinstance(aval, A.Seq) or self.kinds.get(atom.id) == K.CONTAINER
-
-    def _sequence_operation(self, op):
-        """``a + b`` and ``a * n`` on lists or tuples (known from the abstract values or
-        from how they were made): concatenation and repetition, as ``rt.concat`` and
-        ``rt.repeat_sequence`` calls."""
-        node = op.node
-        if not isinstance(node, gast.BinOp):
-            return None
-        left, right = node.left, node.right
-        if isinstance(node.op, gast.Add) and self._is_sequence(left) and \
-                self._is_sequence(right):
-            return O.Op(O.RULE, node, rule=registry.lookup(rt.concat), args=[left, right])
-        if isinstance(node.op, gast.Mult):
-            if self._is_sequence(left):
-                return O.Op(O.RULE, node, rule=registry.lookup(rt.repeat_sequence),
-                            args=[left, right])
-            if self._is_sequence(right):
-                return O.Op(O.RULE, node, rule=registry.lookup(rt.repeat_sequence),
-                            args=[right, left])
-        return None
 
     def _getitem_adjoint(self, base, index, g, state, code):
         if self.split.split(base):
@@ -485,17 +376,3 @@ class AdjointRecords:
         rec.code = self._specialise(code, rec.stmt)
         return rec
 
-    def _check_write_primitive(self, stmt, op):
-        """A call that updates an argument in place: refused on values being
-        differentiated (its derivative is not written for the in-place form).  Augmented
-        assignments left in place are the shape-generic code's hazards, raised if that
-        code is generated (specialize/inplace.py)."""
-        if op.rule.effects == IN_PLACE:
-            return
-        for k in op.rule.effects.writes:
-            atom = op.args[k] if k < len(op.args) else None
-            if isinstance(atom, gast.Name) and self.activity.is_active(atom.id):
-                raise self.unit.error(
-                    stmt, "`%s` updates `%s` in place, and its derivative is not supported in "
-                    "that form" % (short_name(op), atom.id),
-                    "compute a new value instead (for example with x.at[...].add(...)).")

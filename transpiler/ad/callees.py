@@ -1,4 +1,4 @@
-"""Reverse mode's callees: the ``f_fwd``/``f_bwd`` pair of each user function a
+"""The callees of the transforms.  Reverse mode's: the ``f_fwd``/``f_bwd`` pair of each user function a
 differentiated function calls with active arguments, made once per (function, active
 parameters, argument shapes) in one generated module.
 
@@ -11,65 +11,59 @@ import inspect
 
 import gast
 
-from .. import driver
 from ..cache import Read
 from ..ir import build
 
 
-class CalleePairs:
+class Callees:
+    """What every transform's callee cache shares: the functions being transformed (a
+    call back into one is recursion, refused), the code a call runs, and the abstract
+    values of a call's arguments and of what a callee returns."""
+
+    key = None                         # the transform's name in ``module.transforms``
 
     def __init__(self, module):
         self.module = module
-        self._vjps = {}                # (callee, mask) -> (fwd, bwd, order)
-        self._in_progress = []         # callees being differentiated (recursion guard)
+        self._made = {}                # (callee, active parameters, signature) -> made
+        self._in_progress = []         # callees being transformed (recursion guard)
         self._output_avals = {}
-        self.residual_variants = {}    # fwd name -> its residuals-only FunctionDef
 
     @classmethod
     def of(cls, module):
-        """Reverse mode's callee pairs in ``module`` (made on first use)."""
-        if "reverse" not in module.transforms:
-            module.transforms["reverse"] = cls(module)
-        return module.transforms["reverse"]
+        """This transform's callees in ``module`` (made on first use)."""
+        if cls.key not in module.transforms:
+            module.transforms[cls.key] = cls(module)
+        return module.transforms[cls.key]
 
-    def vjp(self, op, mask, stmt, caller_unit, caller_shapes=None):
-        """``(fwd_name, bwd_name, order)`` for calling ``op.callee`` with active ``mask``.
-
-        ``order[k]`` is where the adjoint of the k-th active call argument sits in what
-        the backward function returns (None when it returns a single value).  With the
-        caller's shapes, the pair is specialised to the shapes of this call's arguments.
-        """
-        from ..analysis import ops as O
+    def _made_for(self, op, mask, stmt, caller_unit, caller_shapes, make):
+        """``make(unit, wrt, avals)`` for this call's callee, once per (callee, active
+        parameters, argument signature); returns (what it made, active parameters)."""
         from ..analysis.avals import key as aval_key
         callee = op.callee
         params = _bind_params(callee, op, stmt, caller_unit)
         atoms = list(op.args) + [v for _, v in op.keywords]
         active_params = tuple(p for p, m in zip(params, mask) if m)
-        if op.kind == O.CUSTOM:
-            return self._custom_vjp(callee, params, active_params, atoms, mask)
         avals = self.argument_avals(callee, params, atoms, caller_shapes)
         if avals is not None and all(v is None for v in avals.values()):
-            avals = None                               # nothing known: the generic pair
+            avals = None                               # nothing known: the generic code
         signature = None if avals is None else tuple(
             (k, aval_key(v)) for k, v in sorted(avals.items()))
         key = (callee, tuple(sorted(set(active_params))), signature)
-        if key not in self._vjps:
+        if key not in self._made:
             if callee in self._in_progress:
                 raise caller_unit.error(stmt, "recursive call to `%s`: recursion is not "
                                         "supported" % callee.__name__,
                                         "rewrite the recursion as a loop.")
             self._in_progress.append(callee)
             try:
-                from .package import vjp_pair
                 unit = self.module.normalise(self._plain(callee, avals))
                 user_params = [unit.param_renames.get(p, p) for p in build.param_names(unit.fn)]
                 wrt = [p for p in user_params if p in key[1]]
-                self._vjps[key] = vjp_pair(self.module, unit, wrt, avals)
+                self._made[key] = make(unit, wrt, avals)
             finally:
                 self._in_progress.pop()
-        fwd, bwd, wrt = self._vjps[key]
-        order = [wrt.index(p) for p in active_params]
-        return fwd, bwd, (None if len(wrt) == 1 else order)
+        return self._made[key], active_params
+
 
     def _plain(self, callee, avals):
         """The Python function a call runs: a transformed function's generated code for
@@ -110,8 +104,8 @@ class CalleePairs:
         self._output_avals[key] = None
         self._in_progress.append(callee)
         try:
-            unit = driver.normalise(self._plain(callee, avals), self.module.env)
-            self.module.units.append(unit)         # its output shape depends on its reads
+            # its output shape depends on its reads: the module keeps them
+            unit = self.module.normalise(self._plain(callee, avals), pristine=True)
             ret = unit.fn.body[-1]
             if not isinstance(ret, gast.Return) or not isinstance(ret.value, gast.Name):
                 return None
@@ -123,9 +117,68 @@ class CalleePairs:
         self._output_avals[key] = result
         return result
 
-    def _custom_vjp(self, custom, params, active_params, atoms, mask):
-        read = Read(custom, "fwd", (), custom.fwd)          # defvjp may give another later
+
+    def read_rule(self, custom):
+        """Record the rule a custom_vjp/custom_jvp function has now: a later
+        ``defvjp``/``defjvp`` makes code generated from it stale."""
+        attr = "rule" if getattr(custom, "__transpiler_custom_jvp__", False) else "fwd"
+        read = Read(custom, attr, (), getattr(custom, attr))
         self.module.other_reads[read.where] = read
+
+
+class CalleeJvps(Callees):
+    """Forward mode's callees: ``f_jvp(args, dot_args) -> (out, dot_out)`` of each user
+    function called with arguments whose tangents are not zero."""
+
+    key = "forward"
+
+    def jvp(self, op, mask, stmt, caller_unit, caller_shapes=None):
+        """``(name, tangent parameters)``: the function to call, and the keyword naming
+        the tangent of each active call argument."""
+        from .package import jvp_function
+
+        def make(unit, wrt, avals):
+            name = self.module.global_name(unit.src.base_name + "_jvp")
+            fn, tangent_params = jvp_function(self.module, unit, wrt, name, avals)
+            self.module.add_function(fn)
+            return name, dict(zip(wrt, tangent_params))
+        (name, by_param), active_params = self._made_for(op, mask, stmt, caller_unit,
+                                                         caller_shapes, make)
+        return name, [by_param[p] for p in active_params]
+
+
+class CalleePairs(Callees):
+    """Reverse mode's callees (module docstring)."""
+
+    key = "reverse"
+
+    def __init__(self, module):
+        super().__init__(module)
+        self.residual_variants = {}    # fwd name -> its residuals-only FunctionDef
+
+    def vjp(self, op, mask, stmt, caller_unit, caller_shapes=None):
+        """``(fwd_name, bwd_name, order)`` for calling ``op.callee`` with active ``mask``.
+
+        ``order[k]`` is where the adjoint of the k-th active call argument sits in what
+        the backward function returns (None when it returns a single value).  With the
+        caller's shapes, the pair is specialised to the shapes of this call's arguments.
+        """
+        from ..analysis import ops as O
+        if op.kind == O.CUSTOM:
+            params = _bind_params(op.callee, op, stmt, caller_unit)
+            active_params = tuple(p for p, m in zip(params, mask) if m)
+            return self._custom_vjp(op.callee, active_params)
+
+        def make(unit, wrt, avals):
+            from .package import vjp_pair
+            return vjp_pair(self.module, unit, wrt, avals)
+        (fwd, bwd, wrt), active_params = self._made_for(op, mask, stmt, caller_unit,
+                                                        caller_shapes, make)
+        order = [wrt.index(p) for p in active_params]
+        return fwd, bwd, (None if len(wrt) == 1 else order)
+
+    def _custom_vjp(self, custom, active_params):
+        self.read_rule(custom)
         fwd = self.module.env.bind(custom.__name__ + "_fwd", custom.fwd_checked)
         bwd = self.module.env.bind(custom.__name__ + "_bwd", custom.bwd_with_zeros)
         all_params = custom.param_names

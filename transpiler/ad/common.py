@@ -8,7 +8,7 @@ import numpy as np
 from ..analysis import avals as A
 from ..analysis import kinds as K
 from ..ir import build
-from ..ir.walk import dotted_name
+from ..ir.walk import dotted_name, subnodes
 from ..rules import registry
 
 
@@ -70,7 +70,7 @@ def ordered(names):
 def single_definitions(fn):
     """name -> its assignment, for names assigned exactly once (and not as loop targets)."""
     count, where = {}, {}
-    for node in gast.walk(fn):
+    for node in subnodes(fn):
         if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
             name = node.targets[0].id
             count[name] = count.get(name, 0) + 1
@@ -82,7 +82,7 @@ def single_definitions(fn):
 
 def written_names(fn):
     names = set()
-    for node in gast.walk(fn):
+    for node in subnodes(fn):
         if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Subscript):
             names.add(node.targets[0].value.id)
         elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
@@ -115,7 +115,7 @@ def is_break_check(stmt):
 def assigned_names(stmts):
     names = set()
     for stmt in stmts:
-        for node in gast.walk(stmt):
+        for node in subnodes(stmt):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                 names.add(node.id)
     return names
@@ -126,7 +126,7 @@ def content_reads(stmt, primals, env, kinds):
     array's shape never changes in place, a list's length does)."""
     shape_only = set()
     names = []
-    for node in gast.walk(stmt):
+    for node in subnodes(stmt):
         if isinstance(node, gast.Call):
             rule = registry.lookup(env.lookup(node.func))
             for k in (rule.shape_only if rule is not None else ()):
@@ -278,3 +278,18 @@ def arithmetic_names(node):
 
 def shape_node(shape):
     return build.tuple_([build.const(n) for n in shape])
+
+
+def located(code, origin, shapes):
+    """Derivative statements as they go into generated code: shape queries of known
+    shapes folded to constants, and every statement on the line of ``origin`` (the
+    statement they differentiate), so that an error raised in them names the user's line
+    (a rule's statements come with the lines of the rule's own module)."""
+    folder = FoldShapes(shapes)
+    code = [folder.visit(stmt) for stmt in code]
+    lineno = getattr(origin, "lineno", None)
+    for stmt in code:
+        for node in subnodes(stmt):
+            if isinstance(node, gast.stmt):
+                node.lineno = lineno
+    return code

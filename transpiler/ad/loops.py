@@ -10,6 +10,7 @@ and runs that many times backwards, popping what each iteration pushed.
 import gast
 
 from ..ir import build
+from ..ir.walk import subnodes
 from .common import (State, Rec, ordered, negate, is_break_check, assigned_names,
                      range_parts, reversed_range, comment_for, header)
 
@@ -100,7 +101,7 @@ class LoopReversal:
         """Variables whose adjoints the loop body updates in place (indexed reads/writes)."""
         out = set()
         for stmt in stmts:
-            for node in gast.walk(stmt):
+            for node in subnodes(stmt):
                 if isinstance(node, gast.Assign):
                     target, value = node.targets[0], node.value
                     if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):

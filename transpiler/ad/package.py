@@ -16,11 +16,13 @@ import runtime as rt
 
 from ..analysis import avals as A
 from ..ir import build
-from ..ir.walk import Renamer
+from ..ir.walk import Renamer, subnodes
 from ..optimize import optimize
+from ..pipeline import print_stage
 from ..specialize import drop_type_dispatch, lower_in_place
 from ..optimize.effects import Liveness
-from .callees import CalleePairs
+from .callees import CalleeJvps, CalleePairs
+from .forward import ForwardMode
 from .reverse import ReverseMode
 
 
@@ -62,7 +64,7 @@ def _tuple_definition(fn, value):
     """If ``value`` is a name bound once, at top level, to a 2-tuple literal: its parts."""
     if not isinstance(value, gast.Name):
         return None
-    defs = [s for s in gast.walk(fn) if isinstance(s, gast.Assign)
+    defs = [s for s in subnodes(fn) if isinstance(s, gast.Assign)
             and isinstance(s.targets[0], gast.Name) and s.targets[0].id == value.id]
     if len(defs) == 1 and defs[0] in fn.body and isinstance(defs[0].value, gast.Tuple) \
             and len(defs[0].value.elts) == 2:
@@ -99,6 +101,19 @@ def _stack_inits(mode):
     return inits
 
 
+def specialise(unit, arg_avals, callees, mirror=False):
+    """The specialisation stage: run-time type dispatch the signature settles dropped,
+    augmented assignments settled (``mirror``: forward mode's, see
+    ``specialize/inplace.py``).  Returns the avals by the tree's names and the hazards
+    left for the generic code."""
+    if arg_avals is not None:
+        arg_avals = unit.tree_names(arg_avals)
+        drop_type_dispatch(unit, arg_avals, callees)
+    hazards = lower_in_place(unit, arg_avals, callees, mirror=mirror)
+    print_stage("specialise", unit.fn)
+    return arg_avals, hazards
+
+
 def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, single=True,
                   arg_avals=None, check_only=False):
     """The FunctionDef of grad / value_and_grad of ``unit`` with respect to ``wrt``.
@@ -110,10 +125,7 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
     fn = unit.fn
     wrt = unit.tree_names(wrt)
     callees = CalleePairs.of(module)
-    if arg_avals is not None:
-        arg_avals = unit.tree_names(arg_avals)
-        drop_type_dispatch(unit, arg_avals, callees)
-    hazards = lower_in_place(unit, arg_avals, callees)
+    arg_avals, hazards = specialise(unit, arg_avals, callees)
     extra, out, aux = _output(unit, has_aux)
     body = fn.body[:-1] + extra
     fn.body = body + [build.return_(build.name(out))]
@@ -142,10 +154,115 @@ def grad_function(module, unit, wrt, name, has_aux=False, with_value=False, sing
              + reverse + [build.return_(result)])
     new = build.function_def(name, fn.args, stmts, at=fn)
     module.origins[name] = unit.src
-    module.flatten(new, unit.namer)
-    optimize(new, module.env, protected=set(build.param_names(fn)))
-    use_residual_variants(new, module)
-    restore_param_names(new, unit, module.env)
+    finish(module, new, unit, "reverse", set(build.param_names(fn)), residual_variants=True)
+    return new
+
+
+def jvp_function(module, unit, wrt, name, arg_avals=None, tangent_names=None, has_aux=False,
+                 check_only=False):
+    """The FunctionDef ``name(params, *, dot_p...) -> (out, dot_out)`` carrying the tangents
+    of the parameters ``wrt`` (keyword-only ``dot_`` parameters, or the names
+    ``tangent_names`` gives) to the output's; and the names of those tangent parameters,
+    in ``wrt``'s order.  With ``has_aux`` the function returns ``(out, aux)`` and the
+    result is ``((out, aux), dot_out)``.  With ``check_only`` the function is transformed
+    as far as errors can arise, and None is returned in its place."""
+    fn = unit.fn
+    wrt = unit.tree_names(wrt)
+    callees = CalleeJvps.of(module)
+    arg_avals, hazards = specialise(unit, arg_avals, callees, mirror=True)
+    extra, out, aux = _output(unit, has_aux)
+    fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
+    if tangent_names:
+        # the tangent parameters' names are the API's: a local of the same name moves
+        used = {n.id for n in subnodes(fn) if isinstance(n, gast.Name)}
+        clashes = {t: unit.namer.fresh(t) for t in tangent_names.values() if t in used}
+        if clashes:
+            Renamer(clashes).visit(fn)
+            out = clashes.get(out, out)
+        for tangent in tangent_names.values():
+            unit.namer.reserve(tangent)
+    mode = ForwardMode(unit, wrt, out, callees, arg_avals, hazards)
+    for param, tangent in (tangent_names or {}).items():
+        mode.tangents[param] = tangent
+    body, dot_out = mode.differentiate()
+    tangent_params = [mode.t(p) for p in wrt]
+    if check_only:
+        return None, tangent_params
+    args = build.clone(fn.args)
+    args.kwonlyargs += [build.name(p) for p in tangent_params]
+    args.kw_defaults += [None] * len(tangent_params)
+    value = build.name(out) if aux is None else build.tuple_([build.name(out), aux])
+    result = build.tuple_([value, dot_out])
+    new = build.function_def(name, args, body + [build.return_(result)], at=fn)
+    module.origins[name] = unit.src
+    finish(module, new, unit, "forward", set(build.param_names(fn)) | set(tangent_params))
+    return new, tangent_params
+
+
+_JACFWD = """
+def {name}({params}):
+    basis = rt.basis({wrt})
+    columns = []
+    for k in range(len(basis)):
+        pair = {jvp}({call}, {tangents})
+        columns.append(pair[1])
+    jacobian = rt.jacobian_of_columns(columns, {wrt}, {out})
+    return {returned}
+"""
+_JACREV = """
+def {name}({params}):
+    pair = {fwd}({call})
+    out = {out}
+    basis = rt.basis(out)
+    rows = []
+    for k in range(len(basis)):
+        rows.append({bwd}(pair[1], basis[k]))
+    jacobian = rt.jacobian_of_rows(rows, {wrt}, out)
+    return {returned}
+"""
+
+
+def jacobian_function(module, unit, wrt, name, arg_avals=None, forward=True, single=True,
+                      has_aux=False, check_only=False):
+    """The FunctionDef computing the Jacobian of ``unit`` with respect to ``wrt``: a loop
+    over the basis of the argument(s) calling the forward-mode function (``forward``), or
+    one forward sweep and a loop over the basis of the output calling the backward
+    function.  With several arguments (``single`` False) the Jacobian is taken with
+    respect to their tuple: each output leaf holds a tuple, as in JAX.  Until vmap
+    batches the basis, the loop is the generated code's own."""
+    fn = unit.fn
+    params = build.param_names(fn)
+    call = ", ".join(params)
+    wrt_tree = unit.tree_names(wrt)
+    together = wrt_tree[0] if single else "(%s,)" % ", ".join(wrt_tree)
+    returned = "(jacobian, pair[0][1])" if has_aux else "jacobian"
+    out = "pair[0][0]" if has_aux else "pair[0]"
+    if forward:
+        inner = module.global_name(unit.src.base_name + "_jvp")
+        function, tangents = jvp_function(module, unit, wrt, inner, arg_avals,
+                                          has_aux=has_aux, check_only=check_only)
+        if check_only:
+            return None
+        module.add_function(function)
+        given = ", ".join("%s=basis[k]%s" % (t, "" if single else "[%d]" % k)
+                          for k, t in enumerate(tangents))
+        text = _JACFWD.format(name=name, params=call, wrt=together, jvp=inner, call=call,
+                              tangents=given, out=out, returned=returned)
+    else:
+        fwd, bwd, _ = vjp_pair(module, unit, wrt, arg_avals, has_aux=has_aux)
+        if check_only:
+            return None
+        text = _JACREV.format(name=name, params=call, fwd=fwd, bwd=bwd, call=call,
+                              wrt=together, out=out, returned=returned)
+    import textwrap
+    tree = gast.parse(textwrap.dedent(text))
+    new = tree.body[0]
+    new.args = build.clone(fn.args)
+    for node in subnodes(new):
+        if hasattr(node, "lineno"):
+            node.lineno = fn.lineno
+    module.origins[name] = unit.src
+    finish(module, new, unit, "jacfwd" if forward else "jacrev", set(params))
     return new
 
 
@@ -156,7 +273,7 @@ def _changes_primals(stmts, primals, env):
     from ..optimize.effects import effect
     for stmt in iter_statements(stmts):
         if isinstance(stmt, gast.For):
-            changed = {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
+            changed = {n.id for n in subnodes(stmt.target) if isinstance(n, gast.Name)}
         elif isinstance(stmt, (gast.If, gast.While)):
             continue
         else:
@@ -193,10 +310,7 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
     base = unit.src.base_name
     wrt = unit.tree_names(wrt)
     callees = CalleePairs.of(module)
-    if arg_avals is not None:
-        arg_avals = unit.tree_names(arg_avals)
-        drop_type_dispatch(unit, arg_avals, callees)
-    hazards = lower_in_place(unit, arg_avals, callees)
+    arg_avals, hazards = specialise(unit, arg_avals, callees)
     extra, out, aux = _output(unit, has_aux)
     fn.body = fn.body[:-1] + extra + [build.return_(build.name(out))]
     mode = ReverseMode(unit, wrt, out, callees, arg_avals, hazards)
@@ -217,8 +331,7 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
     bwd_name = module.global_name(base + "_bwd")
     bwd = build.function_def(bwd_name, [saved, cotangent],
                              reverse + [build.return_(result)], at=fn)
-    module.flatten(bwd, unit.namer)
-    optimize(bwd, module.env, protected={saved, cotangent})
+    finish(module, bwd, unit, "reverse", {saved, cotangent}, restore=False)
     module_names = set(module.env.bindings) | set(dir(builtins))
     residuals = sorted(_live_in(bwd, module.env) - {saved, cotangent} - module_names)
     if residuals:
@@ -229,7 +342,8 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
                                                store=True), build.name(saved))
         bwd.body.insert(0, unpack)
         bwd.body[1:1] = _copies_of_changed(bwd, residuals, module, unit.namer,
-                                           build.function_def("forward", fn.args, forward))
+                                           build.function_def("forward", fn.args,
+                                                              _stack_inits(mode) + forward))
     output = build.name(out) if not has_aux else build.tuple_([build.name(out), aux])
     fwd_result = build.tuple_([output, build.tuple_([build.name(r) for r in residuals])])
     # a value saved on one branch only is None on the other (its backward branch is not taken)
@@ -244,16 +358,32 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
         module.global_name(base + "_residuals"), build.clone(fn.args),
         body + [build.return_(build.tuple_([build.name(r) for r in residuals]))], at=fn)
     for function in (fwd, variant):
-        module.flatten(function, unit.namer)
-        optimize(function, module.env, protected=set(build.param_names(fn)))
-        use_residual_variants(function, module)
-        restore_param_names(function, unit, module.env)
+        finish(module, function, unit, "reverse", set(build.param_names(fn)),
+               residual_variants=True)
     callees.residual_variants[fwd_name] = variant
     for function in (fwd, bwd, variant):
         module.origins[function.name] = unit.src
     module.add_function(fwd)
     module.add_function(bwd)
     return fwd_name, bwd_name, [unit.param_renames.get(p, p) for p in wrt]
+
+
+def finish(module, fn, unit, transform, protected, residual_variants=False, restore=True):
+    """What every generated function goes through after its transform made it:
+    re-normalisation to the core language (``renormalise``), the optimiser
+    (``optimise``), and the user's parameter names back.  ``--print-after`` (or
+    ``TRANSPILER_PRINT_AFTER``) names the transform, ``renormalise`` or ``optimise`` to
+    see the function after each."""
+    from ..pipeline import print_stage
+    print_stage(transform, fn)
+    module.flatten(fn, unit.namer)
+    print_stage("renormalise", fn)
+    optimize(fn, module.env, protected=protected)
+    if residual_variants:
+        use_residual_variants(fn, module)
+    if restore:
+        restore_param_names(fn, unit, module.env)
+    print_stage("optimise", fn)
 
 
 def restore_param_names(fn, unit, env):
@@ -266,7 +396,7 @@ def restore_param_names(fn, unit, env):
     """
     renames = {tree: user for tree, user in unit.param_renames.items()
                if tree in build.param_names(fn)}
-    used = {node.id for node in gast.walk(fn) if isinstance(node, gast.Name)}
+    used = {node.id for node in subnodes(fn) if isinstance(node, gast.Name)}
     mapping = dict(renames)
     for user in renames.values():
         if user in used:
@@ -292,9 +422,9 @@ def use_residual_variants(fn, module):
     The residuals-only forward function does not compute what nobody reads: a gradient
     of ``np.sum(selu(x))`` needs selu's saved values, not its output.
     """
-    loaded = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)
+    loaded = {n.id for n in subnodes(fn) if isinstance(n, gast.Name)
               and isinstance(n.ctx, gast.Load)}
-    for stmt in gast.walk(fn):
+    for stmt in subnodes(fn):
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Tuple)
                 and isinstance(stmt.value, gast.Call) and isinstance(stmt.value.func, gast.Name)):
             continue
@@ -335,8 +465,18 @@ def _copies_of_changed(fn, residuals, module, namer, forward):
     code = [build.comment("saved values this function changes: copies, so the caller's "
                           "stay as they were")]
     # values that share memory are copied together (one snapshot keeps their views
-    # views of one copy); the others each on their own
-    for group in _sharing_groups(sorted(changed), made):
+    # views of one copy); the others each on their own.  Saved containers (stacks
+    # included) all go in one snapshot with the changed ones: two of them may hold one
+    # object the memory model no longer names (a list pushed on two stacks, then
+    # rebound), which this function may change through either
+    params = set(build.param_names(forward))
+    containers = {r for r in residuals - params if r in made.holds or r in made.held_in}
+    if changed & containers:
+        changed |= containers
+    groups = _sharing_groups(sorted(changed), made)
+    joined = sorted(n for g in groups if set(g) & containers for n in g)
+    groups = sorted([g for g in groups if not set(g) & containers] + ([joined] if joined else []))
+    for group in groups:
         if len(group) == 1:
             code.append(build.assign(group[0], build.call("rt.snapshot",
                                                           [build.name(group[0])])))
@@ -377,7 +517,7 @@ def _definitely_assigned(stmts):
     for stmt in stmts:
         if isinstance(stmt, gast.Assign):
             for target in stmt.targets:
-                names |= {n.id for n in gast.walk(target) if isinstance(n, gast.Name)}
+                names |= {n.id for n in subnodes(target) if isinstance(n, gast.Name)}
     return names
 
 

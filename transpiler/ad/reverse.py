@@ -31,21 +31,17 @@ import gast
 
 from ..analysis import avals as A
 from ..analysis import kinds as K
-from ..analysis import ops as O
-from ..analysis.activity import Activity
 from ..ir import build
 from ..ir.naming import adjoint_name
-from ..analysis.shapes import Shapes
-from ..analysis.memory import Memory
-from ..analysis.safety import ContentLiveness, check_writes
 from ..analysis.real_values import check_real_values
 from .containers import SplitContainers, leaf_base_name
 from .stability import Stability
-from .common import State, single_definitions, written_names, is_break_check
+from .common import State, written_names, is_break_check
 from .adjoints import AdjointRecords
 from .loops import LoopReversal
 from .tape import TapePlacement
 from .remat import Rematerialisation
+from ..ir.walk import subnodes
 
 
 class ReverseMode(AdjointRecords, LoopReversal, TapePlacement, Rematerialisation):
@@ -60,28 +56,10 @@ class ReverseMode(AdjointRecords, LoopReversal, TapePlacement, Rematerialisation
     """
 
     def __init__(self, unit, wrt, output, callees, arg_avals=None, hazards=()):
-        self.unit = unit
-        self.fn = unit.fn
-        self.env = unit.env
-        self.namer = unit.namer
-        self.wrt = list(wrt)
-        self.output = output
-        self.callees = callees
-        ops = O.classify_function(self.fn, self.env)
-        self.shapes = Shapes(self.fn, self.env, ops, arg_avals, callees=callees)
-        self.memory = Memory(self.fn, self.env, ops, self.shapes)
-        self.activity = Activity(self.fn, self.env, wrt, [output], ops, self.shapes,
-                                 self.memory)
-        self.kinds = K.infer(self.fn, self.env, self.activity, self.shapes)
+        _, self.hazards = self._analyse(unit, wrt, output, callees, arg_avals, hazards)
         self.split = SplitContainers(self.fn, self.activity, self.shapes)
         self.primals = self._primal_names()
         self.stability = Stability(self.fn)
-        liveness = ContentLiveness(self.env, self.shapes)
-        liveness.block(self.fn.body, set())
-        array_liveness = ContentLiveness(self.env, self.shapes, arrays_only=True)
-        array_liveness.block(self.fn.body, set())
-        self.hazards = list(hazards) + check_writes(unit, self.activity, self.memory, liveness,
-                                                    array_liveness, self.shapes)
         if self.hazards and arg_avals is not None:
             self._raise_hazard()
         check_real_values(unit, self.activity, self.shapes)
@@ -91,14 +69,12 @@ class ReverseMode(AdjointRecords, LoopReversal, TapePlacement, Rematerialisation
         self.loop_vars = {}
         self.loop_depth = 0
         self.dry = False
-        self.params = set(build.param_names(self.fn))
-        self.single_defs = single_definitions(self.fn)
         self.written = written_names(self.fn)
 
     # ------------------------------------------------------------ names
     def _primal_names(self):
         names = set(build.param_names(self.fn))
-        for node in gast.walk(self.fn):
+        for node in subnodes(self.fn):
             if isinstance(node, gast.Name):
                 names.add(node.id)
         return names

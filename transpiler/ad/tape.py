@@ -13,6 +13,7 @@ import gast
 from ..analysis import avals as A
 from ..analysis import kinds as K
 from ..ir import build
+from ..ir.walk import subnodes
 from .common import (Parts, loop_targets, assigned_names, content_reads, walk_recs, unique,
                      comment_for, SIMPLE)
 
@@ -92,7 +93,7 @@ class TapePlacement:
         return False
 
     def _reads(self, stmts):
-        return [n.id for s in stmts for n in gast.walk(s)
+        return [n.id for s in stmts for n in subnodes(s)
                 if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
                 and n.id in self.primals]
 

@@ -24,7 +24,7 @@ in-place update touches; which values are never written, so equal ones may be me
 """
 import gast
 
-from ..ir.walk import dotted_name
+from ..ir.walk import dotted_name, subnodes
 from ..rules import registry
 from . import avals as A
 from . import ops as O
@@ -440,7 +440,7 @@ def _immutable_value(aval):
 
 def _free_names(fn, env, params):
     stored, loaded = set(params), {}
-    for node in gast.walk(fn):
+    for node in subnodes(fn):
         if isinstance(node, gast.Name):
             if isinstance(node.ctx, (gast.Store, gast.Param)):
                 stored.add(node.id)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import gast
 
 from ..rules import registry
+from ..ir.walk import subnodes
 
 CONST, COPY, RULE, GETITEM, CONTAINER, USER, CUSTOM, UNKNOWN, APPEND, POP = (
     "const", "copy", "rule", "getitem", "container", "user", "custom_vjp", "unknown", "append",
@@ -30,7 +31,7 @@ class Op:
     def operand_names(self):
         """Names whose values flow into the result (differentiably or not)."""
         names = []
-        for node in gast.walk(self.node):
+        for node in subnodes(self.node):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                 names.append(node.id)
         return names
@@ -115,7 +116,7 @@ def _text(rhs):
     """``"..." % x``: text made of values, as a ``format`` call (f-strings are lowered to
     ``format`` calls by ANF)."""
     return Op(RULE, rhs, rule=registry.lookup(builtins.format), callee=builtins.format,
-              args=[n for n in gast.walk(rhs) if isinstance(n, gast.Name)])
+              args=[n for n in subnodes(rhs) if isinstance(n, gast.Name)])
 
 
 def classify(rhs, env):

@@ -16,7 +16,7 @@ import gast
 import numpy as np
 
 from ..errors import TranspileTypeError
-from ..ir.walk import iter_statements
+from ..ir.walk import iter_statements, subnodes
 from ..rules.registry import RuleError
 from . import avals as A
 from . import ops as O
@@ -41,13 +41,13 @@ def check_real_values(unit, activity, shapes):
 def _touches_active(stmt, op, activity):
     names = set(op.operand_names())
     if isinstance(stmt, gast.Assign):
-        names |= {n.id for n in gast.walk(stmt.targets[0]) if isinstance(n, gast.Name)}
+        names |= {n.id for n in subnodes(stmt.targets[0]) if isinstance(n, gast.Name)}
     return any(activity.is_active(name) for name in names)
 
 
 def _complex_source(op, env):
     """What in this right-hand side is complex: a constant, a global, a dtype."""
-    for node in gast.walk(op.node):
+    for node in subnodes(op.node):
         if isinstance(node, gast.Constant) and isinstance(node.value, complex):
             return "the complex constant %r is used" % (node.value,)
         if isinstance(node, (gast.Name, gast.Attribute)) and isinstance(node.ctx, gast.Load):

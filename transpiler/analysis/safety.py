@@ -22,6 +22,7 @@ from ..optimize.effects import Liveness, effect
 from ..rules import registry
 from . import avals as A
 from .memory import Memory
+from ..ir.walk import subnodes
 
 
 class ContentLiveness(Liveness):
@@ -60,18 +61,18 @@ class ContentLiveness(Liveness):
     def _shape_only(self, stmt):
         """Array names ``stmt`` reads for their shape alone."""
         shape, other = set(), set()
-        for node in gast.walk(stmt):
+        for node in subnodes(stmt):
             if isinstance(node, gast.Call):
                 rule = registry.lookup(self.env.lookup(node.func))
                 for k, arg in enumerate(node.args):
                     if isinstance(arg, gast.Name) and rule is not None and k in rule.shape_only \
                             and (self.arrays_only or self._is_array(arg.id)):
                         shape.add(id(arg))
-        for node in gast.walk(stmt):
+        for node in subnodes(stmt):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) \
                     and id(node) not in shape:
                 other.add(node.id)
-        return {n.id for n in gast.walk(stmt) if id(n) in shape} - other
+        return {n.id for n in subnodes(stmt) if id(n) in shape} - other
 
     def _is_array(self, name):
         aval = self.shapes.aval(name) if self.shapes is not None else None
@@ -89,22 +90,25 @@ def _reads_besides_writing(stmt, name):
     and ``lst.append(v)`` do not; ``y[i] = y[i - 1]`` and ``rt.add_at(d, i, d[j])`` do.)"""
     if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
         return any(isinstance(n, gast.Name) and n.id == name
-                   for part in (stmt.value, stmt.targets[0].slice) for n in gast.walk(part))
+                   for part in (stmt.value, stmt.targets[0].slice) for n in subnodes(part))
     if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
         call = stmt.value
         if isinstance(call.func, gast.Attribute) and isinstance(call.func.value, gast.Name) \
                 and call.func.value.id == name and call.func.attr in ("append", "pop"):
             return any(isinstance(n, gast.Name) and n.id == name
-                       for a in call.args for n in gast.walk(a))
-        return sum(isinstance(n, gast.Name) and n.id == name for n in gast.walk(call)) > 1
+                       for a in call.args for n in subnodes(a))
+        return sum(isinstance(n, gast.Name) and n.id == name for n in subnodes(call)) > 1
     return True
 
 
 class Hazard:
-    def __init__(self, stmt, reason, hint):
+    """A write at ``stmt`` into memory that ``other`` shares and still reads after it."""
+
+    def __init__(self, stmt, reason, hint, other=None):
         self.stmt = stmt
         self.reason = reason
         self.hint = hint
+        self.other = other
 
 
 def check_writes(unit, activity, memory, liveness, array_liveness=None, shapes=None):
@@ -146,7 +150,8 @@ def check_writes(unit, activity, memory, liveness, array_liveness=None, shapes=N
                 "still used afterwards: the derivative would be computed from the wrong "
                 "values" % (written, other, " (made at line %d)" % line if line else ""),
                 "make an independent copy where `%s` is made (e.g. `%s = ....copy()`), or "
-                "use the functional update `%s.at[...].set(...)`" % (other, other, written)))
+                "use the functional update `%s.at[...].set(...)`" % (other, other, written),
+                other))
     return hazards
 
 

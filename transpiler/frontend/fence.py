@@ -6,6 +6,7 @@ depends on what a name refers to (writes into arguments, calls without a rule) a
 checked later, where that is known.
 """
 import gast
+from ..ir.walk import subnodes
 
 _HINTS = {
     gast.Try: ("`try` is not supported in a transformed function",
@@ -56,7 +57,7 @@ def check(src, node=None, nested=False):
                         "name each parameter explicitly, or pack them into a tuple or dict "
                         "argument (a pytree).")
     for stmt in fn.body:
-        for sub in gast.walk(stmt):
+        for sub in subnodes(stmt):
             _check_node(src, sub)
 
 
@@ -83,7 +84,7 @@ def _check_node(src, node):
     if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
         targets = node.targets if isinstance(node, gast.Assign) else [node.target]
         for target in targets:
-            for sub in gast.walk(target):
+            for sub in subnodes(target):
                 if isinstance(sub, gast.Attribute) and isinstance(sub.ctx, gast.Store):
                     raise src.error(sub, "assigning to an attribute (`%s`) is not supported"
                                     % sub.attr, "keep the value in a local variable and "

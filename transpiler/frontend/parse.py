@@ -6,6 +6,7 @@ Works for module-level and nested functions, functions defined in ``__main__``, 
 """
 import inspect
 import linecache
+import re
 import textwrap
 import types
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ import gast
 
 from ..errors import Located, TranspileError
 from ..ir import build
+from ..ir.walk import subnodes
 
 
 @dataclass
@@ -78,7 +80,7 @@ def _no_source(fn, why):
 
 
 def _shift_lines(tree, offset):
-    for node in gast.walk(tree):
+    for node in subnodes(tree):
         if getattr(node, "lineno", None) is not None:
             node.lineno += offset
         if getattr(node, "end_lineno", None) is not None:
@@ -104,11 +106,34 @@ def parse_function(fn):
                           closure=closure_values(fn), is_lambda=is_lambda, lambda_text=text)
 
 
+_DEFINITION = re.compile(r"\s*(@|(async\s+)?def\s)")
+
+
+def _source_lines(fn):
+    """The lines of ``fn``'s definition (decorators included) and the line it starts on.
+
+    What ``inspect.getsourcelines(fn.__code__)`` returns -- the code object, not the
+    function, since inspect would follow a decorator's ``__wrapped__`` to the undecorated
+    function -- without inspect's search of ``sys.modules`` for the function's module
+    (most of the time of reading a function): the lines come from ``linecache``, given
+    the function's globals for sources that only a module's loader can read.
+    """
+    code = fn.__code__
+    linecache.checkcache(code.co_filename)
+    lines = linecache.getlines(code.co_filename, fn.__globals__)
+    if not lines:
+        raise OSError("could not get source code")
+    start = code.co_firstlineno - 1
+    if start >= len(lines):
+        raise OSError("lineno is out of bounds")
+    while start > 0 and not _DEFINITION.match(lines[start]):
+        start -= 1                      # a code object's first line may precede its `def`
+    return inspect.getblock(lines[start:]), start + 1
+
+
 def _parse_def(fn):
     try:
-        # the code object, not the function: inspect would follow a decorator's
-        # __wrapped__ to the undecorated function
-        source_lines, start = inspect.getsourcelines(fn.__code__)
+        source_lines, start = _source_lines(fn)
     except (OSError, TypeError) as exc:
         raise _no_source(fn, str(exc)) from None
     text = "".join(source_lines)
@@ -168,7 +193,7 @@ def _parse_lambda(fn):
         _shift_lines(tree, offset)
         file_lines = source_lines
         file_lines = [""] * offset + list(source_lines)
-    lambdas = [n for n in gast.walk(tree) if isinstance(n, gast.Lambda) and n.lineno == lineno]
+    lambdas = [n for n in subnodes(tree) if isinstance(n, gast.Lambda) and n.lineno == lineno]
     params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
     lambdas = [n for n in lambdas if [a.id for a in n.args.args + n.args.kwonlyargs] == params]
     if len(lambdas) > 1:

@@ -127,7 +127,10 @@ class Resolver(gast.NodeTransformer):
 
     def value_reference(self, node, value, fallback_name):
         """How generated code refers to ``value``: a constant, its canonical ``np``/``math``
-        path, or a name bound to the object itself in the module environment."""
+        path, or a name bound to the object itself in the module environment.
+        ``transpiler.numpy``'s constructors are NumPy's (inside transformed code arrays
+        are plain NumPy arrays)."""
+        value = getattr(value, "__transpiler_numpy__", value)
         if type(value) in _LITERALS:
             return build.const(value, at=node)           # a constant: inline it
         path = canonical_path(value)
@@ -144,6 +147,9 @@ class Resolver(gast.NodeTransformer):
         self.generic_visit(node)
         inner = node.func
         if not isinstance(inner, gast.Call):
+            callee = self.env.lookup(inner)
+            if getattr(callee, "_transpiler_primals_call", False):
+                return self._primals_call(node, callee)
             return node
         transform = self.env.lookup(inner.func)
         if not getattr(transform, "_transpiler_transform_maker", False):
@@ -159,6 +165,31 @@ class Resolver(gast.NodeTransformer):
         made = transform(*args, **kwargs)
         node.func = build.name(self.env.bind(made.__name__, made), at=inner)
         return node
+
+    def _primals_call(self, node, callee):
+        """``tp.jvp(f, (x,), (t,))``: the forward-mode function of ``f`` is made now (``f``
+        must be known here, the primals and tangents given as tuples), and called on
+        the primals and, by keyword, their tangents."""
+        args = node.args
+        if len(args) != 3 or node.keywords or not all(
+                isinstance(a, (gast.Tuple, gast.List)) for a in args[1:]) \
+                or len(args[1].elts) != len(args[2].elts):
+            raise self.src.error(node, "`jvp` is called here with arguments transpiler cannot "
+                                 "read when it transforms the function",
+                                 "write the primals and tangents as tuples of the same "
+                                 "length: jvp(f, (x, y), (tx, ty)).")
+        try:
+            fun = self._static_value(args[0])
+        except LookupError:
+            raise self.src.error(node, "the function given to `jvp` must be known when the "
+                                 "function calling it is transformed",
+                                 "pass a module-level function or a lambda.") from None
+        made = callee.forward_of(fun, len(args[1].elts))
+        call = build.call(build.name(self.env.bind(made.__name__, made), at=node),
+                          list(args[1].elts), at=node)
+        call.keywords = [build.keyword(t, v) for t, v in
+                         zip(made._transform.tangent_params, args[2].elts)]
+        return call
 
     def _static_value(self, node):
         if isinstance(node, gast.Constant):
@@ -207,6 +238,7 @@ class Resolver(gast.NodeTransformer):
     def _chain_reference(self, node, spelled, value, base):
         if "." not in spelled:
             return self._reference(base, spelled, value)
+        value = getattr(value, "__transpiler_numpy__", value)      # tnp.zeros is np.zeros
         if type(value) in _LITERALS:
             return build.const(value, at=node)
         path = canonical_path(value, preferred=self._core_spelling(spelled))

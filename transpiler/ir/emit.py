@@ -18,6 +18,7 @@ import astor
 import gast
 
 from .build import COMMENT_PREFIX, is_comment
+from .walk import subnodes
 
 _COMMENT_LINE = re.compile(r"^(\s*)('''|\"\"\"|'|\")%s(.*)\2\s*$" % re.escape(COMMENT_PREFIX))
 
@@ -55,7 +56,7 @@ def _no_empty_blocks(py):
     """Comments over nothing are not rendered, so a block holding only comments would
     come out empty: ``if c: <comments> else: B`` becomes ``if not c: B``, a loop or a
     branch with nothing to do gets ``pass``, an ``else`` with nothing goes."""
-    for node in ast.walk(py):
+    for node in subnodes(py):
         if not isinstance(node, (ast.If, ast.For, ast.While, ast.FunctionDef)):
             continue
         body_empty = all(_is_comment(stmt) for stmt in node.body)

@@ -27,6 +27,9 @@ _CMPWORDS = {
     gast.NotIn: "not_in",
 }
 _MAX = 24
+# products named like operators: np.dot(A, x) is `A_dot_x` (not `dot_A`, which reads as
+# the tangent of A)
+_PRODUCTS = {"dot", "inner", "outer", "vdot", "cross", "kron", "tensordot", "matmul"}
 
 
 class Namer:
@@ -149,6 +152,8 @@ def _describe(node):
     if isinstance(node, gast.Call):
         fname = _callee_word(node.func) or "call"
         args = [_atom(a) for a in node.args]
+        if fname in _PRODUCTS and len(args) == 2 and all(args) and not node.keywords:
+            return "%s_%s_%s" % (args[0], fname, args[1])      # A_dot_x, as A @ x reads
         if args and args[0]:
             return "%s_%s" % (fname, args[0])
         return fname
@@ -185,4 +190,13 @@ def adjoint_name(namer, var, primal_names):
     return namer.fresh("d_" + var)
 
 
-__all__ = ["Namer", "describe", "adjoint_name", "build"]
+def tangent_name(namer, var, primal_names):
+    """The name for the tangent of ``var``: ``dot_x`` (``dot_x_2`` if taken)."""
+    candidate = "dot_" + var
+    if candidate not in primal_names and not namer.in_use(candidate):
+        namer.reserve(candidate)
+        return candidate
+    return namer.fresh(candidate)
+
+
+__all__ = ["Namer", "describe", "adjoint_name", "tangent_name", "build"]

@@ -19,6 +19,7 @@ import gast
 
 from ..rules import registry
 from .build import is_comment
+from .walk import subnodes
 
 _MAX_LINE = 92
 
@@ -40,7 +41,7 @@ def fold_temporaries(fn, env, temporaries):
 
 def _counts(fn):
     loads, stores = {}, {}
-    for node in gast.walk(fn):
+    for node in subnodes(fn):
         if isinstance(node, gast.Name):
             table = loads if isinstance(node.ctx, gast.Load) else stores
             table[node.id] = table.get(node.id, 0) + 1
@@ -83,7 +84,7 @@ def _candidate(stmt, env, temporaries, loads, stores):
 
 
 def _pure(expr, env):
-    for node in gast.walk(expr):
+    for node in subnodes(expr):
         if isinstance(node, gast.Call):
             func = node.func
             if isinstance(func, gast.Attribute) and func.attr in ("append", "pop"):
@@ -100,7 +101,7 @@ def _pure(expr, env):
 def _single_use(stmts, k, name, value, env, affected):
     """The position of the statement after ``k`` reading ``name``, if nothing between
     changes what ``value`` reads."""
-    reads = {n.id for n in gast.walk(value) if isinstance(n, gast.Name)}
+    reads = {n.id for n in subnodes(value) if isinstance(n, gast.Name)}
     touched = set()
     for name_ in reads:
         touched |= {name_} | affected(name_)
@@ -108,7 +109,7 @@ def _single_use(stmts, k, name, value, env, affected):
         stmt = stmts[j]
         if is_comment(stmt):
             continue
-        if any(isinstance(n, gast.Name) and n.id == name for n in gast.walk(stmt)):
+        if any(isinstance(n, gast.Name) and n.id == name for n in subnodes(stmt)):
             if isinstance(stmt, (gast.If, gast.For, gast.While)):
                 return j if _in_header(stmt, name) else None
             return j
@@ -121,7 +122,7 @@ def _single_use(stmts, k, name, value, env, affected):
 
 def _in_header(stmt, name):
     header = stmt.test if isinstance(stmt, (gast.If, gast.While)) else stmt.iter
-    in_header = any(isinstance(n, gast.Name) and n.id == name for n in gast.walk(header))
+    in_header = any(isinstance(n, gast.Name) and n.id == name for n in subnodes(header))
     return in_header and not isinstance(stmt, gast.While)
 
 

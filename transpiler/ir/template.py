@@ -21,6 +21,7 @@ import gast
 
 from .core import CORE
 from . import build
+from .walk import subnodes
 
 
 class TemplateError(Exception):
@@ -52,9 +53,9 @@ class Template:
         for name, default in zip(self.kwonly, args.kw_defaults):
             if default is not None:
                 self.defaults[name] = default
-        self.locals = {n.id for s in self.node.body for n in gast.walk(s)
+        self.locals = {n.id for s in self.node.body for n in subnodes(s)
                        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-        self.uses = {n.id for s in self.node.body for n in gast.walk(s)
+        self.uses = {n.id for s in self.node.body for n in subnodes(s)
                      if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
         self._check_globals()
 
@@ -92,13 +93,13 @@ class Template:
         body = [subst.visit(s) for s in body]
         body = _fold_block(body)
         if keep is not None:
-            for node in (n for s in body for n in gast.walk(s)):
+            for node in (n for s in body for n in subnodes(s)):
                 if isinstance(node, gast.Return) and isinstance(node.value, gast.Tuple):
                     node.value.elts = [e if k in keep else build.const(None)
                                        for k, e in enumerate(node.value.elts)]
         result_name = None
         if not (body and isinstance(body[-1], gast.Return) and
-                not any(isinstance(n, gast.Return) for s in body[:-1] for n in gast.walk(s))):
+                not any(isinstance(n, gast.Return) for s in body[:-1] for n in subnodes(s))):
             result_name = namer.fresh("result")
             body = _returns_to_assignments(body, result_name)
             return body, build.name(result_name)
@@ -240,7 +241,7 @@ def _returns_to_assignments(stmts, result):
         if isinstance(stmt, gast.Return):
             out.append(build.assign(result, stmt.value))
             return out
-        if isinstance(stmt, gast.If) and any(isinstance(n, gast.Return) for n in gast.walk(stmt)):
+        if isinstance(stmt, gast.If) and any(isinstance(n, gast.Return) for n in subnodes(stmt)):
             rest = stmts[index + 1:]
             stmt.body = _returns_to_assignments(stmt.body + rest, result)
             stmt.orelse = _returns_to_assignments(stmt.orelse + [build.clone(s) for s in rest],

@@ -31,6 +31,7 @@ import os
 import gast
 
 from .build import is_comment
+from .walk import subnodes
 
 # Expressions the core language has no room for.
 _SUGAR = (gast.BoolOp, gast.IfExp, gast.ListComp, gast.SetComp, gast.DictComp,
@@ -72,7 +73,7 @@ class _Verifier:
 
     def function(self, fn):
         body = [s for s in fn.body if not is_comment(s)]
-        returns = [n for s in body for n in gast.walk(s) if isinstance(n, gast.Return)]
+        returns = [n for s in body for n in subnodes(s) if isinstance(n, gast.Return)]
         if len(returns) != 1 or not body or body[-1] is not returns[0]:
             self.problems.append("the function must end with its only `return` (found %d)"
                                  % len(returns))
@@ -184,7 +185,7 @@ class _Verifier:
     # ------------------------------------------------------------ expressions
     def operation(self, node, where):
         report = self.problems.append
-        for sub in gast.walk(node):
+        for sub in subnodes(node):
             if isinstance(sub, _SUGAR):
                 report("%s: contains %s" % (where, type(sub).__name__))
                 return

@@ -1,12 +1,33 @@
 """Small read-only queries over gast trees shared by passes and analyses."""
+import ast
+import collections
+
 import gast
 
 from .core import CORE
 
 
+def subnodes(node):
+    """``node`` and every node under it, breadth first: ``ast.walk``, without its two
+    generator layers per node (the compiler's analyses walk trees a great deal)."""
+    todo = collections.deque((node,))
+    pop, push = todo.popleft, todo.append
+    while todo:
+        node = pop()
+        yield node
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        push(item)
+            elif isinstance(value, ast.AST):
+                push(value)
+
+
 def loaded_names(node):
     """Names read by ``node`` (an expression or statement), in order, with repeats."""
-    return [n.id for n in gast.walk(node)
+    return [n.id for n in subnodes(node)
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
 
 
@@ -15,7 +36,7 @@ def all_stored(stmts):
     the names of nested function definitions."""
     names = set()
     for stmt in stmts:
-        for node in gast.walk(stmt):
+        for node in subnodes(stmt):
             if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
                 names.add(node.id)
             elif isinstance(node, gast.FunctionDef):

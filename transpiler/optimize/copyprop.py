@@ -14,6 +14,7 @@ import gast
 
 from ..ir import build
 from .effects import effect
+from ..ir.walk import subnodes
 
 
 class _Substitute(gast.NodeTransformer):
@@ -70,7 +71,7 @@ def _bound_anywhere(stmts, env):
         elif isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
             names.add(stmt.target.id)
         elif isinstance(stmt, gast.For):
-            names |= {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
+            names |= {n.id for n in subnodes(stmt.target) if isinstance(n, gast.Name)}
     return names
 
 
@@ -110,7 +111,7 @@ def _block(stmts, copies, env, protected, changed):
         if isinstance(stmt, (gast.For, gast.While)):
             bound = _bound_anywhere(stmt.body, env)
             if isinstance(stmt, gast.For):
-                bound |= {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
+                bound |= {n.id for n in subnodes(stmt.target) if isinstance(n, gast.Name)}
                 _substitute(stmt.iter, copies, changed)
             _kill(copies, bound)
             if isinstance(stmt, gast.While):

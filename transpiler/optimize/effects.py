@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import gast
 
 from ..ir import build
-from ..ir.walk import dotted_name
+from ..ir.walk import dotted_name, subnodes
 from ..rules import registry
 
 # Methods of local lists that change them.
@@ -181,7 +181,7 @@ class Liveness:
             orelse = self.block(stmt.orelse, live, exit_live)
             return body | orelse | _loads(stmt.test)
         if isinstance(stmt, gast.For):
-            target = {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
+            target = {n.id for n in subnodes(stmt.target) if isinstance(n, gast.Name)}
             out = set(live)
             while True:
                 body_in = self.block(stmt.body, out, exit_live=live)

@@ -22,7 +22,7 @@ import gast
 
 from ..ir import build
 from ..ir.naming import describe
-from ..ir.walk import Renamer, is_static_ref
+from ..ir.walk import Renamer, is_static_ref, subnodes
 from ..pipeline import Pass
 from ..frontend.resolve import function_locals
 
@@ -389,7 +389,7 @@ def flatten_expressions(fn, env, namer):
     from .lower_comprehensions import LowerComprehensions
     from .lower_for import LowerFor
     generated = _Generated(fn, env, namer)
-    if any(isinstance(n, gast.ListComp) for n in gast.walk(fn)):
+    if any(isinstance(n, gast.ListComp) for n in subnodes(fn)):
         # a rule written with a comprehension (``[rt.part(g, k) for k in ...]``)
         LowerComprehensions().run(generated)
         LowerFor().run(generated)

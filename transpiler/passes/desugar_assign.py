@@ -21,7 +21,7 @@ import gast
 
 from ..ir import build
 from ..ir.naming import describe
-from ..ir.walk import loaded_names, map_statements
+from ..ir.walk import loaded_names, map_statements, subnodes
 from ..pipeline import Pass
 
 
@@ -55,7 +55,7 @@ class DesugarAssign(Pass):
             if isinstance(stmt, gast.Assign):
                 return self._assign(unit, stmt)
             if isinstance(stmt, gast.For):
-                for node in gast.walk(stmt.target):
+                for node in subnodes(stmt.target):
                     if isinstance(node, gast.Name):
                         self.rebound.add(node.id)
             return [stmt]
@@ -110,7 +110,7 @@ class DesugarAssign(Pass):
         out.extend(self._unpack(unit, first, stmt.value, stmt))
         for other in targets[1:]:
             source = build.clone(first)
-            for node in gast.walk(source):
+            for node in subnodes(source):
                 if hasattr(node, "ctx"):
                     node.ctx = gast.Load()
             out.extend(self._unpack(unit, other, source, stmt))
@@ -127,7 +127,7 @@ class DesugarAssign(Pass):
                              "assign to names, elements (x[i]) or tuples of them.")
         elts = target.elts
         if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(elts):
-            written = {n.id for e in elts for n in gast.walk(e) if isinstance(n, gast.Name)}
+            written = {n.id for e in elts for n in subnodes(e) if isinstance(n, gast.Name)}
             read = set(loaded_names(value))
             if not written & read:
                 out = []

@@ -18,7 +18,7 @@ import gast
 
 from ..ir import build
 from ..ir.naming import describe
-from ..ir.walk import Renamer, map_statements
+from ..ir.walk import Renamer, map_statements, subnodes
 from ..pipeline import Pass
 
 
@@ -50,7 +50,7 @@ class _Hoist(gast.NodeTransformer):
                                  else "items")
         mapping = {}
         for gen in node.generators:
-            for target in gast.walk(gen.target):
+            for target in subnodes(gen.target):
                 if isinstance(target, gast.Name):
                     mapping[target.id] = self.unit.fresh(target.id)
         rename = Renamer(mapping)
@@ -82,7 +82,7 @@ class LowerComprehensions(Pass):
                 stmt.body = self._lower(unit, stmt.body)
                 return [stmt]
             if isinstance(stmt, gast.While):
-                for node in gast.walk(stmt.test):
+                for node in subnodes(stmt.test):
                     if isinstance(node, gast.ListComp):
                         raise unit.error(node, "a list comprehension in a `while` condition "
                                          "is not supported", "compute it in the loop body "

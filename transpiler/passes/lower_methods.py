@@ -7,6 +7,7 @@ remains except ``lst.append(v)`` on local lists.
     y = x.T @ W.reshape(3, -1)   ->   y = np.transpose(x) @ np.reshape(W, (3, -1))
     n = x.shape[0]                    n = np.shape(x)[0]
     z = x.at[i].set(v)                z = rt.at_set(x, i, v)
+    z = x.at[i].get()                 z = np.copy(x[i])
     w = params.w                      w = rt.field(params, 'w')     (namedtuple fields)
     r = np.r_[x, 0.0]                 r = np.concatenate([np.atleast_1d(x), np.atleast_1d(0.0)])
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from ..frontend.resolve import function_locals
 from ..ir import build
-from ..ir.walk import is_static_ref
+from ..ir.walk import is_static_ref, subnodes
 from ..pipeline import Pass
 
 ATTRIBUTES = {
@@ -115,7 +116,8 @@ class _Lowerer(gast.NodeTransformer):
         index = self.visit(sub.slice)
         args = [self.visit(a) for a in node.args]
         if op == "get":
-            return build.subscript(array, index, at=node)
+            # a new array, as in JAX (x[index] may be a view of x)
+            return build.call("np.copy", [build.subscript(array, index, at=node)], at=node)
         if len(args) != 1 or node.keywords:
             raise self.unit.error(node, "`.at[...].%s` takes exactly one value" % op)
         op = {"mul": "multiply"}.get(op, op)
@@ -157,7 +159,7 @@ class _Lowerer(gast.NodeTransformer):
         obj = self.unit.env.lookup(node.value)
         node.slice = self.visit(node.slice)
         if isinstance(obj, PLAIN_DATA) or not any(
-                isinstance(n, gast.Name) for n in gast.walk(node.slice)):
+                isinstance(n, gast.Name) for n in subnodes(node.slice)):
             return node          # indexing data, or a constant index: nothing varies
         if obj is np.r_ or obj is np.c_:
             lowered = self._concatenator(node, obj is np.c_)

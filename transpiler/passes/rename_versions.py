@@ -25,7 +25,7 @@ copy (``s_2 = s``) so that those reads keep their value.
 import gast
 
 from ..ir import build
-from ..ir.walk import all_stored, loaded_names
+from ..ir.walk import all_stored, loaded_names, subnodes
 from ..pipeline import Pass
 
 
@@ -53,7 +53,7 @@ class RenameVersions(Pass):
 
     def _use(self, node, current):
         """Rename the names ``node`` reads to their current versions."""
-        for n in gast.walk(node):
+        for n in subnodes(node):
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id in current:
                 n.id = current[n.id]
                 self.reads[n.id] = self.reads.get(n.id, 0) + 1
@@ -109,7 +109,7 @@ class RenameVersions(Pass):
     def _loop(self, stmt, current, after):
         carried = all_stored(stmt.body)
         if isinstance(stmt, gast.For):
-            carried |= {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
+            carried |= {n.id for n in subnodes(stmt.target) if isinstance(n, gast.Name)}
         exposed = _read_before_written(stmt)
         before, mapping = [], {}
         for var in sorted(carried):
@@ -125,7 +125,7 @@ class RenameVersions(Pass):
                 mapping[var] = incoming
         for var, version in current.items():
             mapping.setdefault(var, version)
-        for node in gast.walk(stmt):
+        for node in subnodes(stmt):
             if isinstance(node, gast.Name) and node.id in mapping:
                 node.id = mapping[node.id]
                 if isinstance(node.ctx, gast.Load):
@@ -139,11 +139,11 @@ def _read_before_written(loop):
     """Names the loop may read before an iteration assigns them (its test, or a read in
     the body not preceded by an assignment at the body's top level)."""
     exposed = set(loaded_names(loop.test)) if isinstance(loop, gast.While) else set()
-    assigned = {n.id for n in gast.walk(loop.target) if isinstance(n, gast.Name)} \
+    assigned = {n.id for n in subnodes(loop.target) if isinstance(n, gast.Name)} \
         if isinstance(loop, gast.For) else set()
     for stmt in loop.body:
         exposed |= set(loaded_names(stmt)) - assigned
         if isinstance(stmt, gast.Assign):
-            assigned |= {n.id for t in stmt.targets for n in gast.walk(t)
+            assigned |= {n.id for t in stmt.targets for n in subnodes(t)
                          if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
     return exposed

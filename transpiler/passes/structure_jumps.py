@@ -31,6 +31,7 @@ import gast
 
 from ..ir import build
 from ..pipeline import Pass
+from ..ir.walk import subnodes
 
 
 def _jumps(stmt):
@@ -85,7 +86,7 @@ class StructureJumps(Pass):
 
     def _function(self, unit, fn):
         for stmt in fn.body:
-            for node in gast.walk(stmt):
+            for node in subnodes(stmt):
                 if isinstance(node, gast.FunctionDef):
                     self._function(unit, node)
         body = fn.body

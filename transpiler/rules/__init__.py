@@ -8,4 +8,5 @@ from . import (arithmetic, elementwise, reductions, linalg, shape, creation, bui
 from . import contractions  # noqa: F401
 from . import assembly  # noqa: F401
 from . import statistics  # noqa: F401
+from . import jacobians  # noqa: F401
 from .registry import all_rules, lookup  # noqa: F401

@@ -9,7 +9,7 @@ import operator
 import numpy as np
 
 from . import evaluation as E
-from .registry import IN_PLACE, broadcasting, elementwise, nondiff
+from .registry import IN_PLACE, broadcasting, elementwise, jvp_rule, nondiff
 
 
 @broadcasting(operator.add, np.add, abstract_eval=E.operator_rule(sequences="concat"))
@@ -45,6 +45,18 @@ def power(g, ans, x, y, mod=None):
         return g * y * x ** (y - 1), g * ans * np.log(np.where(x == 0, 1.0, x))
     # np.power: inf at x == 0 and nan for x < 0, where Python's ** raises or goes complex
     return g * y * np.power(x, y - 1), g * ans * np.log(np.where(x == 0, 1.0, x))
+
+
+@jvp_rule(operator.pow, np.power, np.float_power, pow, math.pow)
+def power_tangent(t, ans, x, y, mod=None):
+    # the vjp's, except that an integer exponent has no tangent: the zero tangent a
+    # container gives one (a saved `n` of `x ** n`) must not meet log(x) of a negative x
+    if isinstance(y, int) and y == 0:
+        return 0.0 * t, 0.0 * t
+    if isinstance(y, int) and y > 0:
+        return t * y * x ** (y - 1), 0.0 * t
+    return t * y * np.power(x, y - 1), \
+        0.0 * t if isinstance(y, (int, np.integer)) else t * ans * np.log(np.where(x == 0, 1.0, x))
 
 
 @broadcasting(operator.mod, np.mod, np.remainder, abstract_eval=E.operator_rule())
@@ -84,5 +96,6 @@ nondiff(np.invert, abstract_eval=E.elementwise("same"))
 for _iop, _rule in ((operator.iadd, add), (operator.isub, subtract), (operator.imul, multiply),
                     (operator.itruediv, divide), (operator.ipow, power), (operator.imod, mod)):
     broadcasting(_iop, effects=IN_PLACE, abstract_eval=E.in_place(E.operator_rule()))(_rule)
+jvp_rule(operator.ipow)(power_tangent)
 nondiff(operator.ifloordiv, operator.iand, operator.ior, operator.ixor, operator.ilshift,
         operator.irshift, effects=IN_PLACE, abstract_eval=E.in_place(E.operator_rule()))

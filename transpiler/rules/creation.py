@@ -5,7 +5,7 @@ import numpy as np
 import runtime as rt
 
 from . import evaluation as E
-from .registry import IMPURE, custom, nondiff
+from .registry import IMPURE, custom, jvp_rule, nondiff
 
 
 nondiff(np.zeros, np.ones, np.empty, abstract_eval=E.creation())
@@ -19,7 +19,7 @@ nondiff(np.random.seed, abstract_eval=E.const(None), effects=IMPURE)
 
 
 @custom(np.full, diff=("fill_value",), only={"like": (None,)},
-        abstract_eval=E.creation(dtype_position=2, fill_position=1))
+        abstract_eval=E.creation(dtype_position=2, fill_position=1), linear=True)
 def full(g, ans, shape, fill_value, dtype=None, order="C", *, device=None, like=None):
     return rt.unbroadcast(g, fill_value, ans)
 
@@ -28,6 +28,13 @@ def full(g, ans, shape, fill_value, dtype=None, order="C", *, device=None, like=
 def full_like(g, ans, a, fill_value, dtype=None, order="K", subok=True, shape=None, *,
               device=None):
     return rt.unbroadcast(g, fill_value, ans)
+
+
+@jvp_rule(np.full_like)
+def full_like(t, ans, a, fill_value, dtype=None, order="K", subok=True, shape=None, *,
+              device=None):
+    # t at every element, in the result's dtype: a's by default (zero for an integer a)
+    return rt.cast_tangent(rt.broadcast_tangent(t, ans), ans)
 
 
 @custom(np.logspace, diff=("start", "stop"), refuse=("base",), only={"axis": (0,)},
@@ -39,9 +46,25 @@ def logspace(g, ans, start, stop, num=50, endpoint=True, base=10.0, dtype=None, 
         rt.linspace_adjoint(exponent, ans, start, stop, num, endpoint, 1)
 
 
+@jvp_rule(np.logspace)
+def logspace(t, ans, start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
+    scale = ans * np.log(base)
+    return scale * np.linspace(t, np.zeros(np.shape(stop)), num, endpoint), \
+        scale * np.linspace(np.zeros(np.shape(start)), t, num, endpoint)
+
+
 @custom(np.linspace, diff=("start", "stop"), only={"retstep": (False,), "axis": (0,)},
         abstract_eval=E.linspace)
 def linspace(g, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *,
              device=None):
     return rt.linspace_adjoint(g, ans, start, stop, num, endpoint, 0), \
         rt.linspace_adjoint(g, ans, start, stop, num, endpoint, 1)
+
+
+@jvp_rule(np.linspace)
+def linspace(t, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *,
+             device=None):
+    # start (1 - s) + stop s for the fractions s: each end point's share, as a linspace
+    # from t to zeros (or back), broadcast like the result
+    return np.linspace(t, np.zeros(np.shape(stop)), num, endpoint), \
+        np.linspace(np.zeros(np.shape(start)), t, num, endpoint)

@@ -21,7 +21,7 @@ import numpy as np
 import runtime as rt
 
 from . import evaluation as E
-from .registry import IMPURE, RuleError, custom, nondiff
+from .registry import IMPURE, RuleError, custom, jvp_rule, nondiff
 
 
 def _internal(*primals, **options):
@@ -33,6 +33,13 @@ def slogdet(g, ans, a):
     # the sign is piecewise constant; d logabsdet = tr(a^-1 da)
     g_log = rt.broadcast_to(rt.part(g, 1), ans[1])
     return np.expand_dims(g_log, (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
+
+
+@jvp_rule(np.linalg.slogdet)
+def slogdet(t, ans, a):
+    # the sign does not move; d logabsdet = tr(a^-1 t)
+    tangents = (np.zeros_like(ans[0]), np.trace(np.linalg.solve(a, t), axis1=-2, axis2=-1))
+    return tangents
 
 
 # ------------------------------------------------------------ symmetric eigenproblems
@@ -55,6 +62,25 @@ def eigh(g, ans, a, UPLO="L"):
     return rt.triangle_adjoint(np.matmul(v, np.matmul(inner, v_t)), False)
 
 
+@jvp_rule(np.linalg.eigh)
+def eigh(t, ans, a, UPLO="L"):
+    # the tangent of the matrix read is t's triangle mirrored; in the eigenbasis it is
+    # m = v^T read v: dw_i = m_ii, and eigenvector j turns towards i by m_ij / (w_j - w_i)
+    # (infinite or NaN at a repeated eigenvalue, as the adjoint; dw stays finite)
+    w = ans[0]
+    v = ans[1]
+    if UPLO == "U":
+        read = rt.mirrored(t, True)
+    else:
+        read = rt.mirrored(t, False)
+    turned = np.matmul(read, v)
+    eye = np.eye(np.shape(a)[-1])
+    gaps = np.expand_dims(w, -2) - np.expand_dims(w, -1) + eye
+    turns = np.matmul(np.swapaxes(v, -1, -2), turned) / gaps * (1.0 - eye)
+    tangents = (np.sum(v * turned, axis=-2), np.matmul(v, turns))
+    return tangents
+
+
 @custom(np.linalg.eigvalsh, only={"UPLO": ("L", "U")}, abstract_eval=E.eigvalsh)
 def eigvalsh(g, ans, a, UPLO="L"):
     # dw_i = v_i^T da v_i
@@ -65,13 +91,22 @@ def eigvalsh(g, ans, a, UPLO="L"):
     return rt.triangle_adjoint(weighed, False)
 
 
-@_internal(rt.triangle_adjoint, diff=("c",), abstract_eval=E.same_as_first("float"))
+@jvp_rule(np.linalg.eigvalsh)
+def eigvalsh(t, ans, a, UPLO="L"):
+    # dw_i = v_i^T read v_i, read the tangent of the matrix read (t's triangle mirrored)
+    v = np.linalg.eigh(a, UPLO)[1]
+    if UPLO == "U":
+        return np.sum(v * np.matmul(rt.mirrored(t, True), v), axis=-2)
+    return np.sum(v * np.matmul(rt.mirrored(t, False), v), axis=-2)
+
+
+@_internal(rt.triangle_adjoint, diff=("c",), abstract_eval=E.same_as_first("float"), linear=True)
 def triangle_adjoint(g, ans, c, upper=False):
     # linear in c: its transpose mirrors the weighted triangle
     return rt.unbroadcast(rt.mirrored(rt.broadcast_to(g, ans), upper), c, ans)
 
 
-@_internal(rt.mirrored, diff=("h",), abstract_eval=E.same_as_first("float"))
+@_internal(rt.mirrored, diff=("h",), abstract_eval=E.same_as_first("float"), linear=True)
 def mirrored(g, ans, h, upper=False):
     return rt.unbroadcast(rt.triangle_adjoint(rt.broadcast_to(g, ans), upper), h, ans)
 
@@ -125,11 +160,59 @@ def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     return adjoint + np.matmul(u, np.matmul(core, vh))
 
 
+@jvp_rule(np.linalg.svd)
+def svd(t, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
+    if not compute_uv:
+        # ans = s: ds_i = u_i^T t v_i
+        factors = np.linalg.svd(a, full_matrices=False)
+        return np.sum(factors[0] * np.matmul(t, np.swapaxes(factors[2], -1, -2)), axis=-2)
+    m = np.shape(a)[-2]
+    n = np.shape(a)[-1]
+    k = min(m, n)
+    s = ans[1]
+    u = ans[0][..., :, :k]
+    v = np.swapaxes(ans[2][..., :k, :], -1, -2)
+    t_v = np.matmul(t, v)
+    moved = np.matmul(np.swapaxes(u, -1, -2), t_v)          # u^T t v: ds is its diagonal
+    # singular vectors i and j turn towards each other by 1 / (s_j^2 - s_i^2) (infinite
+    # at a repeated singular value, as the adjoint)
+    eye = np.eye(k)
+    squares = s ** 2
+    spread = (1.0 - eye) / (np.expand_dims(squares, -2) - np.expand_dims(squares, -1) + eye)
+    right = moved * np.expand_dims(s, -2)                    # moved_ij s_j
+    left = np.expand_dims(s, -1) * moved                     # s_i moved_ij
+    d_u = np.matmul(u, (right + np.swapaxes(right, -1, -2)) * spread)
+    d_v = np.matmul(v, (left + np.swapaxes(left, -1, -2)) * spread)
+    if m > k:
+        # the part of t v outside the span of u turns u's columns by 1 / s_i
+        d_u = d_u + (t_v - np.matmul(u, moved)) / np.expand_dims(s, -2)
+    if n > k:
+        t_u = np.matmul(np.swapaxes(t, -1, -2), u)
+        d_v = d_v + (t_u - np.matmul(v, np.swapaxes(moved, -1, -2))) / np.expand_dims(s, -2)
+    d_vh = np.swapaxes(d_v, -1, -2)
+    if full_matrices:
+        # the last m - n columns of a full U (rows of Vh) are any orthonormal basis of
+        # what is left, with no derivative: NaN (the adjoint refuses a cotangent there)
+        if m > k:
+            d_u = np.concatenate([d_u, np.full(np.shape(ans[0][..., :, k:]), np.nan)], axis=-1)
+        if n > k:
+            d_vh = np.concatenate([d_vh, np.full(np.shape(ans[2][..., k:, :]), np.nan)], axis=-2)
+    tangents = (d_u, np.sum(u * t_v, axis=-2), d_vh)
+    return tangents
+
+
 @custom(np.linalg.svdvals, abstract_eval=E.svdvals)
 def svdvals(g, ans, x):
     # ds_i = u_i^T dx v_i
     factors = np.linalg.svd(x, full_matrices=False)
     return np.matmul(factors[0] * np.expand_dims(rt.broadcast_to(g, ans), -2), factors[2])
+
+
+@jvp_rule(np.linalg.svdvals)
+def svdvals(t, ans, x):
+    # ds_i = u_i^T t v_i
+    factors = np.linalg.svd(x, full_matrices=False)
+    return np.sum(factors[0] * np.matmul(t, np.swapaxes(factors[2], -1, -2)), axis=-2)
 
 
 nondiff(rt.require_zero, rt.require_full_rank, rt.refuse, abstract_eval=E.const(None),
@@ -156,6 +239,24 @@ def cholesky(g, ans, a, upper=False):
     phi = np.matmul(np.swapaxes(lower, -1, -2), g_l) * (np.tri(n) - 0.5 * np.eye(n))
     return rt.triangle_adjoint(np.matmul(np.swapaxes(inverse, -1, -2), np.matmul(phi, inverse)),
                                upper)
+
+
+@jvp_rule(np.linalg.cholesky)
+def cholesky(t, ans, a, upper=False):
+    # dl = l phi(l^-1 read l^-T), read the tangent of the matrix read (t's triangle
+    # mirrored, symmetric: l^-1 read l^-T = l^-1 (l^-1 read)^T)
+    if upper:
+        lower = np.swapaxes(ans, -1, -2)
+        read = rt.mirrored(t, True)
+    else:
+        lower = ans
+        read = rt.mirrored(t, False)
+    n = np.shape(a)[-1]
+    moved = np.linalg.solve(lower, np.swapaxes(np.linalg.solve(lower, read), -1, -2))
+    d_lower = np.matmul(lower, moved * (np.tri(n) - 0.5 * np.eye(n)))
+    if upper:
+        return np.swapaxes(d_lower, -1, -2)
+    return d_lower
 
 
 @custom(np.linalg.qr, only={"mode": ("reduced", "complete", "r")}, abstract_eval=E.qr)
@@ -195,6 +296,43 @@ def qr(g, ans, a, mode="reduced"):
     return adjoint
 
 
+@jvp_rule(np.linalg.qr)
+def qr(t, ans, a, mode="reduced"):
+    m = np.shape(a)[-2]
+    k = min(np.shape(a)[-2:])
+    # r = [u | beyond]: u square upper triangular, beyond = q^T a[:, m:] (a wide a only)
+    if mode == "r":
+        q = np.linalg.qr(a)[0]
+        square = ans[..., :, :k]
+        beyond = ans[..., :, k:]
+    else:
+        q = ans[0][..., :, :k]
+        square = ans[1][..., :k, :k]
+        beyond = ans[1][..., :k, k:]
+    # the square (or tall) part a[:, :k] = q u: with c = q^T t u^-1, q^T dq is the
+    # antisymmetric turn whose strict lower triangle is c's, and du = (c - turn) u
+    spread = np.swapaxes(np.linalg.solve(np.swapaxes(square, -1, -2),
+                                         np.swapaxes(t[..., :, :k], -1, -2)), -1, -2)
+    core = np.matmul(np.swapaxes(q, -1, -2), spread)
+    below = core * np.tri(k, k, -1)
+    turn = below - np.swapaxes(below, -1, -2)
+    d_q = np.matmul(q, turn - core) + spread
+    d_r = np.matmul(core - turn, square)
+    if k < np.shape(a)[-1]:
+        # beyond = q^T y with q square: d beyond = dq^T y + q^T dy, dq = q turn
+        d_r = np.concatenate([d_r, np.matmul(np.swapaxes(q, -1, -2), t[..., :, m:])
+                              - np.matmul(turn, beyond)], axis=-1)
+    if mode == "r":
+        return d_r
+    if mode == "complete" and m > k:
+        # the last m - n columns of a complete Q are any orthonormal basis of what is left,
+        # with no derivative: NaN (the adjoint refuses a cotangent there); R's rows are 0
+        d_q = np.concatenate([d_q, np.full(np.shape(ans[0][..., :, k:]), np.nan)], axis=-1)
+        d_r = np.concatenate([d_r, np.zeros(np.shape(ans[1][..., k:, :]))], axis=-2)
+    tangents = (d_q, d_r)
+    return tangents
+
+
 # ------------------------------------------------------------ pinv, lstsq
 # For a matrix of full rank (the rank pinv and lstsq keep: checked at run time), with
 # x = pinv(a): dx = -x da x + x x^T da^T (I - a x) + (I - x a) da^T x^T x.
@@ -219,6 +357,24 @@ def pinv(g, ans, a, rcond=None, hermitian=False):
     if hermitian:
         return rt.triangle_adjoint(adjoint, False)
     return adjoint
+
+
+@jvp_rule(np.linalg.pinv)
+def pinv(t, ans, a, rcond=None, hermitian=False):
+    # dx = -x da x + x x^T da^T (I - a x) + (I - x a) da^T x^T x, where the matrix a read
+    # is a's lower triangle mirrored when hermitian (and da is t's)
+    rt.require_full_rank(a, rt.pinv_rank(a, rcond, hermitian), "np.linalg.pinv")
+    if hermitian:
+        matrix = rt.mirrored(a, False)
+        d_t = np.swapaxes(rt.mirrored(t, False), -1, -2)
+    else:
+        matrix = a
+        d_t = np.swapaxes(t, -1, -2)
+    left = np.matmul(ans, np.matmul(np.swapaxes(ans, -1, -2), d_t))
+    right = np.matmul(d_t, np.matmul(np.swapaxes(ans, -1, -2), ans))
+    return np.matmul(ans, np.matmul(-np.swapaxes(d_t, -1, -2), ans)) \
+        + left - np.matmul(np.matmul(left, matrix), ans) \
+        + right - np.matmul(ans, np.matmul(matrix, right))
 
 
 @custom(np.linalg.lstsq, abstract_eval=E.lstsq)
@@ -249,6 +405,35 @@ def lstsq(g, ans, a, b, rcond=None):
     return g_a, np.reshape(g_b, np.shape(b))
 
 
+@jvp_rule(np.linalg.lstsq)
+def lstsq(t, ans, a, b, rcond=None):
+    # x = pinv(a) b for a of full rank: dx = dpinv b + pinv db (dpinv as in pinv's rule);
+    # the residuals |b - a x|^2 are minimal in x, so only b - a x moves them: 2 r.(db - da x)
+    # (NumPy gives them for a tall a only, else an empty array: [:size] keeps that shape);
+    # the rank does not move; ds_i = u_i^T da v_i.  Each contribution is computed in its
+    # return, where t has the shape of its own argument.
+    rt.require_full_rank(a, ans[2], "np.linalg.lstsq")
+    m = np.shape(a)[-2]
+    n = np.shape(a)[-1]
+    factors = np.linalg.svd(a, full_matrices=False)
+    # pinv(a), a of full rank
+    p = np.matmul(np.swapaxes(factors[2], -1, -2) / factors[1], np.swapaxes(factors[0], -1, -2))
+    x = np.reshape(ans[0], (n, -1))
+    residual = np.reshape(b, (m, -1)) - np.matmul(a, x)
+    square = np.matmul(p, np.swapaxes(p, -1, -2))
+    off_rows = np.eye(n) - np.matmul(p, a)
+    back = np.matmul(np.swapaxes(p, -1, -2), x)
+    size = np.size(ans[1])
+    no_rank = np.zeros(np.shape(ans[2]))
+    return (np.reshape(np.matmul(square, np.matmul(np.swapaxes(t, -1, -2), residual))
+                       + np.matmul(off_rows, np.matmul(np.swapaxes(t, -1, -2), back))
+                       - np.matmul(p, np.matmul(t, x)), np.shape(ans[0])),
+            (-2.0 * np.sum(residual * np.matmul(t, x), axis=0))[:size], no_rank,
+            np.sum(factors[0] * np.matmul(t, np.swapaxes(factors[2], -1, -2)), axis=-2)), \
+        (np.matmul(p, t), (2.0 * np.sum(residual * np.reshape(t, (m, -1)), axis=0))[:size],
+         no_rank, np.zeros(np.shape(ans[3])))
+
+
 # ------------------------------------------------------------ eig: refused
 
 def _refuse_eig(constants):
@@ -276,6 +461,13 @@ def multi_dot(g, ans, arrays, out=None):
     return list([rt.einsum_adjoint(g, ans, operands, k + 1) for k in range(len(arrays))])
 
 
+@jvp_rule(np.linalg.multi_dot)
+def multi_dot(t, ans, arrays, out=None):
+    # linear in each array: the sum of the chains with one array's tangent in its place
+    return sum([np.linalg.multi_dot(list(arrays[:k]) + [t[k]] + list(arrays[k + 1:]))
+                for k in range(len(arrays))])
+
+
 @custom(np.linalg.matrix_power, diff=("a",), abstract_eval=E.matrix_power)
 def matrix_power(g, ans, a, n):
     # d(b^k) = sum_j b^j db b^(k-1-j), with b = a (n >= 0) or inv(a) (n < 0)
@@ -292,6 +484,18 @@ def matrix_power(g, ans, a, n):
     if n < 0:
         return -np.matmul(base_t, np.matmul(total, base_t))
     return total + np.zeros(np.shape(a))
+
+
+@jvp_rule(np.linalg.matrix_power)
+def matrix_power(t, ans, a, n):
+    # d(a^k) = sum_j a^j t a^(k-1-j); a^-k is the inverse of a^k: d(a^-k) = -ans d(a^k) ans
+    count = abs(n)
+    total = sum([np.matmul(np.linalg.matrix_power(a, j),
+                           np.matmul(t, np.linalg.matrix_power(a, count - 1 - j)))
+                 for j in range(count)]) + np.zeros(np.shape(ans))
+    if n < 0:
+        return -np.matmul(ans, np.matmul(total, ans))
+    return total
 
 
 nondiff(rt.multi_dot_subscripts, abstract_eval=E.unknown, internal=True)

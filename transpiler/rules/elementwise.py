@@ -16,7 +16,7 @@ import numpy as np
 import runtime as rt
 
 from . import evaluation as E
-from .registry import broadcasting, custom, elementwise, nondiff, view
+from .registry import broadcasting, custom, elementwise, jvp_rule, nondiff, view
 
 _SAME = E.elementwise("same")
 _FLOAT2 = E.broadcasting("float")
@@ -224,6 +224,10 @@ def math_hypot(g, ans, *coordinates, argnum):
     return np.divide(g * coordinates[argnum], ans)
 
 
+# a scalar of scalars: the same product, the tangent in the cotangent's place
+jvp_rule(math.hypot)(math_hypot)
+
+
 @broadcasting(math.log, diff=("x", "base"), abstract_eval=_FLOAT2)
 def math_log(g, ans, x, base=None):
     if base is None:
@@ -287,10 +291,25 @@ def modf(g, ans, x):
     return rt.part(g, 0)
 
 
+@jvp_rule(np.modf)
+def modf(t, ans, x):
+    # one tangent per part, float zeros for the flat integral part (the tuple is named: a
+    # returned tuple literal would read as one contribution per parameter)
+    tangents = (t, rt.zeros_like(ans[1]))
+    return tangents
+
+
 @custom(np.frexp, abstract_eval=E.by_example(np.frexp, view=False))
 def frexp(g, ans, x):
     # (mantissa, exponent) with x = mantissa * 2**exponent: the exponent is flat
     return rt.part(g, 0) * np.ldexp(1.0, -ans[1])
+
+
+@jvp_rule(np.frexp)
+def frexp(t, ans, x):
+    # the mantissa is x * 2**-exponent (np.ldexp keeps t's dtype); the exponent is flat
+    tangents = (np.ldexp(t, -ans[1]), rt.zeros_like(ans[1]))
+    return tangents
 
 
 @custom(np.divmod, abstract_eval=E.by_example(np.divmod, view=False))
@@ -302,6 +321,16 @@ def quotient_remainder(g, ans, x1, x2):
 
 
 custom(divmod, abstract_eval=E.by_example(divmod, view=False))(quotient_remainder)
+
+
+def quotient_remainder_tangent(t, ans, x1, x2):
+    # the quotient ans[0] is flat; the remainder x1 - ans[0] x2 (each part full-shaped)
+    return (rt.zeros_like(ans[0]), rt.broadcast_tangent(t, ans[1])), \
+        (rt.zeros_like(ans[0]), -t * ans[0])
+
+
+jvp_rule(np.divmod)(quotient_remainder_tangent)
+jvp_rule(divmod)(quotient_remainder_tangent)
 
 
 # np.angle of a real number is 0 or pi (complex values are refused everywhere)

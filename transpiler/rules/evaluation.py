@@ -445,6 +445,14 @@ def atleast(n):
     return rule
 
 
+def ascontiguousarray(args, kwargs):
+    """``np.ascontiguousarray(a, dtype=None)``: ``a`` made at least 1-d, in ``dtype``
+    when one is given."""
+    out = atleast(1)(args[:1], {})
+    dtype = static(arg(args, kwargs, 1, "dtype", None))
+    return out if dtype is None else out.with_(dtype=np.dtype(dtype))
+
+
 def column(args, kwargs):
     """``rt.column``: a vector as a column, a scalar as 1x1."""
     x = array(args[0])
@@ -464,8 +472,9 @@ def concatenate(args, kwargs):
     parts = _parts(arg(args, kwargs, 0, "arrays"))
     axis = static(arg(args, kwargs, 1, "axis", 0))
     shapes = [shape_of(p) for p in parts]
+    dtype = _dtype_keyword(kwargs, result_dtype(*parts))
     if axis is None:
-        return result(result_dtype(*parts), (_sum_dims([size(s) for s in shapes]),))
+        return result(dtype, (_sum_dims([size(s) for s in shapes]),))
     rank = len(shapes[0])
     axis %= rank
     out = list(shapes[0])
@@ -474,7 +483,7 @@ def concatenate(args, kwargs):
         if k != axis:
             known = {s[k] for s in shapes if s[k] is not None}
             out[k] = known.pop() if len(known) == 1 else None
-    return result(result_dtype(*parts), tuple(out))
+    return result(dtype, tuple(out))
 
 
 def _sum_dims(dims):
@@ -487,33 +496,38 @@ def stack(args, kwargs):
     shape = list(shape_of(parts[0]))
     axis %= len(shape) + 1
     shape.insert(axis, len(parts))
-    return result(result_dtype(*parts), tuple(shape))
+    return result(_dtype_keyword(kwargs, result_dtype(*parts)), tuple(shape))
 
 
 def vstack(args, kwargs):
     parts = [p if len(shape_of(p)) >= 2 else _view_of(p, (1,) * (2 - len(shape_of(p)))
                                                         + shape_of(p))
              for p in _parts(args[0])]
-    return concatenate([Seq("tuple", tuple(parts)), python_scalar(0)], {})
+    return concatenate([Seq("tuple", tuple(parts)), python_scalar(0)], kwargs)
 
 
 def hstack(args, kwargs):
     parts = _parts(args[0])
     if len(shape_of(parts[0])) <= 1:
         parts = [_view_of(p, (1,)) if shape_of(p) == () else p for p in parts]
-        return concatenate([Seq("tuple", tuple(parts)), python_scalar(0)], {})
-    return concatenate([Seq("tuple", tuple(parts)), python_scalar(1)], {})
+        return concatenate([Seq("tuple", tuple(parts)), python_scalar(0)], kwargs)
+    return concatenate([Seq("tuple", tuple(parts)), python_scalar(1)], kwargs)
 
 
 def array_of(args, kwargs):
-    """``np.array(obj)`` of an array, a scalar, or (nested) lists/tuples of them."""
+    """``np.array(obj)`` of an array, a scalar, or (nested) lists/tuples of them; with
+    ``ndmin=``, leading axes of size 1 up to that rank."""
     obj = arg(args, kwargs, 0, "object")
     dtype = _dtype_keyword(kwargs, None)
     try:
         nested = _nested(obj)
+        ndmin = static(arg(None, kwargs, None, "ndmin", 0))
     except Unknown:
         return Array(dtype, None, NDARRAY)
-    return Array(dtype or nested.dtype, nested.shape, NDARRAY)
+    shape = nested.shape
+    if shape is not None:
+        shape = (1,) * max(0, ndmin - len(shape)) + tuple(shape)
+    return Array(dtype or nested.dtype, shape, NDARRAY)
 
 
 def _nested(obj):
@@ -1290,6 +1304,16 @@ def cast_adjoint(args, kwargs):
     return result(float_dtype(x.dtype), x.shape, always_array=x.shape != ())
 
 
+def cast_tangent(args, kwargs):
+    """``rt.cast_tangent(t, ans)``: ``t`` in ``ans``'s dtype, or float zeros of its shape."""
+    t, ans = array(args[0]), array(args[1])
+    if ans.dtype is None:
+        raise Unknown
+    if np.issubdtype(ans.dtype, np.inexact):
+        return t.with_(dtype=ans.dtype) if t.shape == ans.shape else t
+    return result(np.dtype(float), ans.shape, always_array=ans.shape != ())
+
+
 def written_slot(args, kwargs):
     """``rt.written_slot(d, index)``: ``d[index]`` (an array), the index given as a value."""
     d, where = array(args[0]), args[1]
@@ -1705,3 +1729,33 @@ def block(args, kwargs):
 def block_of(args, kwargs):
     """``rt.block_of(c, arrays)``: a float64 array shaped like ``np.block(arrays)``."""
     return block([args[1]], {}).with_(dtype=np.dtype(np.float64))
+
+
+# ------------------------------------------------------------ forward mode: containers
+# (rules/containers.py)
+
+def _zero_tangent_of(x):
+    if isinstance(x, Const) and (x.value is None or isinstance(x.value, str)):
+        return x
+    if isinstance(x, Seq):
+        if x.items is None:
+            return Seq(x.kind, None)
+        items = tuple(_zero_tangent_of(v) for v in x.items)
+        return None if any(v is None for v in items) else Seq(x.kind, items)
+    if isinstance(x, Dict):
+        items = tuple((k, _zero_tangent_of(v)) for k, v in x.items)
+        return None if any(v is None for _, v in items) else Dict(items)
+    if isinstance(x, Array):
+        if x.kind == PYTHON:
+            return Array(np.dtype(np.float64), (), PYTHON)
+        return Array(float_dtype(x.dtype), x.shape, x.kind)
+    return None
+
+
+def zero_tangent(args, kwargs):
+    """``rt.zero_tangent(x)``: float zeros with ``x``'s structure and shapes (a Python
+    number's ``0.0``); ``None`` and strings as they are."""
+    out = _zero_tangent_of(args[0])
+    if out is None:
+        raise Unknown
+    return out

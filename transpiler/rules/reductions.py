@@ -8,7 +8,7 @@ import numpy as np
 import runtime as rt
 
 from . import evaluation as E
-from .registry import custom, nondiff, reduction
+from .registry import custom, jvp_rule, nondiff, reduction
 
 
 # The parameters mirror NumPy's, in its order: ``out=`` must be None (a write into an
@@ -30,6 +30,20 @@ def sum(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, initial=None
     return np.expand_dims(rt.broadcast_to(g, ans), axis), rt.unbroadcast(g, initial, ans)
 
 
+@jvp_rule(np.sum)
+def sum(t, ans, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+    # linear in a (the masked entries left out), plus initial's tangent at every result;
+    # a dtype= casts the tangent (Primitive.tangent)
+    # (the options spelled only where given, so that the generated code reads as written)
+    if where is not True:
+        return np.sum(t, axis=axis, keepdims=keepdims, where=where), rt.broadcast_tangent(t, ans)
+    if keepdims:
+        return np.sum(t, axis=axis, keepdims=True), rt.broadcast_tangent(t, ans)
+    if axis is None:
+        return np.sum(t), rt.broadcast_tangent(t, ans)
+    return np.sum(t, axis=axis), rt.broadcast_tangent(t, ans)
+
+
 @reduction(np.mean, only=NO_OUT, abstract_eval=E.reduction(keepdims_position=4, dtype_position=2))
 def mean(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, where=True):
     if where is not True:
@@ -43,6 +57,20 @@ def mean(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, where=True)
     if axis is None or keepdims:
         return g * np.divide(np.size(ans), np.size(a))
     return np.expand_dims(rt.broadcast_to(g, ans), axis) * np.divide(np.size(ans), np.size(a))
+
+
+@jvp_rule(np.mean)
+def mean(t, ans, a, axis=None, dtype=None, out=None, keepdims=False, where=True):
+    if where is not True:
+        # as the vjp rule: a slice the mask keeps nothing of has a zero tangent (not nan)
+        count = np.sum(np.broadcast_to(where, np.shape(a)), axis=axis, keepdims=keepdims)
+        return np.sum(t, axis=axis, keepdims=keepdims, where=where) / np.maximum(count, 1)
+    # the call itself on t, the options spelled only where given
+    if keepdims:
+        return np.mean(t, axis=axis, keepdims=True)
+    if axis is None:
+        return np.mean(t)
+    return np.mean(t, axis=axis)
 
 
 @reduction(np.max, np.amax, np.min, np.amin, diff=("a", "initial"), only=NO_OUT,
@@ -74,6 +102,29 @@ def extremum(g, ans, a, axis=None, out=None, keepdims=False, initial=None, where
                                                                         keepdims=True), None
 
 
+@jvp_rule(np.max, np.amax, np.min, np.amin)
+def extremum(t, ans, a, axis=None, out=None, keepdims=False, initial=None, where=True):
+    # the mean tangent of the elements equal to the result (ties share, as in the vjp)
+    if axis is None or keepdims:
+        result = ans
+    else:
+        result = np.expand_dims(ans, axis)
+    if initial is not None or where is not True:
+        winners = (a == result) & np.broadcast_to(where, np.shape(a))
+        count = np.sum(winners, axis=axis, keepdims=keepdims)
+        shared = np.sum(np.where(winners, t, 0.0), axis=axis, keepdims=keepdims) / \
+            np.maximum(count, 1)
+        if initial is None:
+            return shared, None
+        # initial tying with kept elements takes half, they share the other half
+        initial_wins = initial == ans
+        half = np.where((count > 0) & initial_wins, 0.5, 1.0)
+        return shared * half, np.where(initial_wins, t * half, 0.0)
+    winners = a == result
+    return np.sum(np.where(winners, t, 0.0), axis=axis, keepdims=keepdims) / \
+        np.sum(winners, axis=axis, keepdims=keepdims), None
+
+
 @reduction(np.prod, diff=("a", "initial"), only=NO_OUT,
            abstract_eval=E.reduction("sum", keepdims_position=4, dtype_position=2))
 def prod(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
@@ -85,6 +136,22 @@ def prod(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, initial=Non
         return np.where(where, rt.prod_adjoint(g * initial, ans, factors, axis, keepdims), 0.0), \
             rt.unbroadcast(g * np.prod(factors, axis=axis, keepdims=keepdims), initial, ans)
     return rt.prod_adjoint(g, ans, a, axis, keepdims), None
+
+
+@jvp_rule(np.prod)
+def prod(t, ans, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+    # each element's tangent times the product of the others (rt.prod_adjoint: exact at
+    # zeros, as the vjp rule)
+    if initial is not None or where is not True:
+        factors = np.where(where, a, 1.0)
+        kept = np.where(where, t, 0.0)
+        if initial is None:
+            return np.sum(kept * rt.prod_adjoint(1.0, ans, factors, axis, keepdims), axis=axis,
+                          keepdims=keepdims), None
+        return np.sum(kept * rt.prod_adjoint(initial, ans, factors, axis, keepdims), axis=axis,
+                      keepdims=keepdims), t * np.prod(factors, axis=axis, keepdims=keepdims)
+    return np.sum(t * rt.prod_adjoint(1.0, ans, a, axis, keepdims), axis=axis,
+                  keepdims=keepdims), None
 
 
 @reduction(np.var, only=dict(NO_OUT, where=(True,), mean=(None,)),
@@ -99,6 +166,17 @@ def var(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, wher
     if axis is None or keepdims:
         return g * 2.0 * centered / count
     return np.expand_dims(rt.broadcast_to(g, ans), axis) * 2.0 * centered / count
+
+
+@jvp_rule(np.var)
+def var(t, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=True,
+        mean=None, correction=None):
+    centered = a - np.mean(a, axis=axis, keepdims=True)
+    if correction is None:
+        count = np.divide(np.size(a), np.size(ans)) - ddof
+    else:
+        count = np.divide(np.size(a), np.size(ans)) - correction
+    return np.sum(centered * t, axis=axis, keepdims=keepdims) * (2.0 / count)
 
 
 @reduction(np.std, only=dict(NO_OUT, where=(True,), mean=(None,)),
@@ -119,8 +197,20 @@ def std(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, wher
     return np.expand_dims(rt.broadcast_to(g, ans) / ans, axis) * centered / count
 
 
+@jvp_rule(np.std)
+def std(t, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=True,
+        mean=None, correction=None):
+    if np.size(a) == np.size(ans):
+        return rt.zeros_like(ans)        # the constant 0, as in the vjp rule
+    # var's tangent over 2 std: sum(centered t) / (count std), where count = the sum of
+    # squares over std**2 (whatever ddof= or correction= made it)
+    centered = a - np.mean(a, axis=axis, keepdims=True)
+    return np.sum(centered * t, axis=axis, keepdims=keepdims) * ans / \
+        np.sum(centered * centered, axis=axis, keepdims=keepdims)
+
+
 @reduction(np.average, diff=("a", "weights"), only={"returned": (False,)},
-           abstract_eval=E.by_example(np.average, view=False))
+           abstract_eval=E.by_example(np.average, view=False), linear=("a",))
 def average(g, ans, a, axis=None, weights=None, returned=False, *, keepdims=False):
     if axis is None or keepdims:
         spread, mean = g, ans
@@ -142,6 +232,24 @@ def average(g, ans, a, axis=None, weights=None, returned=False, *, keepdims=Fals
     return spread * w / total, rt.unbroadcast(moved, weights, moved)
 
 
+@jvp_rule(np.average)
+def average(t, ans, a, axis=None, weights=None, returned=False, *, keepdims=False):
+    # a: linear (the call itself); weights: sum(t (a - ans)) / sum(w), t and the weights
+    # spread as the vjp rule spreads them (shaped like a, or a vector along the axis)
+    if axis is None or keepdims:
+        mean = ans
+    else:
+        mean = np.expand_dims(ans, axis)
+    if np.shape(weights) == np.shape(a):
+        w, tw = weights, t
+    else:
+        along = np.shape(np.moveaxis(a, axis, -1))
+        w = np.moveaxis(np.broadcast_to(weights, along), -1, axis)
+        tw = np.moveaxis(np.broadcast_to(t, along), -1, axis)
+    return None, np.sum(tw * (a - mean), axis=axis, keepdims=keepdims) / \
+        np.sum(w, axis=axis, keepdims=keepdims)
+
+
 @reduction(np.ptp, only=NO_OUT, abstract_eval=E.reduction("same", keepdims_position=3))
 def ptp(g, ans, a, axis=None, out=None, keepdims=False):
     # max - min: the adjoint to the largest elements, minus to the smallest; ties share
@@ -155,13 +263,24 @@ def ptp(g, ans, a, axis=None, out=None, keepdims=False):
                      - bottom / np.sum(bottom, axis=axis, keepdims=True))
 
 
+@jvp_rule(np.ptp)
+def ptp(t, ans, a, axis=None, out=None, keepdims=False):
+    # the mean tangent of the largest elements minus that of the smallest
+    top = a == np.max(a, axis=axis, keepdims=True)
+    bottom = a == np.min(a, axis=axis, keepdims=True)
+    return np.sum(np.where(top, t, 0.0), axis=axis, keepdims=keepdims) / \
+        np.sum(top, axis=axis, keepdims=keepdims) - \
+        np.sum(np.where(bottom, t, 0.0), axis=axis, keepdims=keepdims) / \
+        np.sum(bottom, axis=axis, keepdims=keepdims)
+
+
 @custom(np.cumulative_sum, only=dict(NO_OUT, include_initial=(False,)),
-        abstract_eval=E.cumulative)
+        abstract_eval=E.cumulative, linear=True)
 def cumulative_sum(g, ans, x, *, axis=None, dtype=None, out=None, include_initial=False):
     return rt.cumsum_adjoint(g, ans, x, axis)
 
 
-@custom(np.cumsum, only=NO_OUT, abstract_eval=E.cumulative)
+@custom(np.cumsum, only=NO_OUT, abstract_eval=E.cumulative, linear=True)
 def cumsum(g, ans, a, axis=None, dtype=None, out=None):
     return rt.cumsum_adjoint(g, ans, a, axis)
 
@@ -169,6 +288,26 @@ def cumsum(g, ans, a, axis=None, dtype=None, out=None):
 @custom(np.cumprod, only=NO_OUT, abstract_eval=E.cumulative)
 def cumprod(g, ans, a, axis=None, dtype=None, out=None):
     return rt.cumprod_adjoint(g, ans, a, axis)
+
+
+@jvp_rule(np.cumprod)
+def cumprod(t, ans, a, axis=None, dtype=None, out=None):
+    # ans[k] sums t[j] times the product of a[:k+1] but a[j], exact at zeros as the vjp
+    if axis is None:
+        x, s, along = np.ravel(a), np.ravel(t), 0      # the flattened array's
+    else:
+        x, s, along = a, t, axis
+    if np.all(x != 0):
+        return ans * np.cumsum(s / x, along)
+    # before a slice's first zero as above; from it on only the first zero's tangent
+    # counts, times the product of the others (a second zero makes it 0)
+    zeros = np.cumsum(x == 0, along)
+    before = zeros == 0
+    first = (x == 0) & (zeros == 1)
+    others = np.cumprod(np.where(first, 1.0, x), along)
+    ratios = np.cumsum(np.where(before, s / np.where(before, x, 1.0), 0.0), along)
+    return others * np.where(before, ratios, np.sum(np.where(first, s, 0.0), axis=along,
+                                                       keepdims=True))
 
 
 nondiff(np.argmax, np.argmin, abstract_eval=E.reduction("int", keepdims_position=3))
@@ -185,3 +324,9 @@ nondiff(np.size, abstract_eval=E.np_size, shape_only=(0,))
 @custom(np.sort, only={"order": (None,)}, abstract_eval=E.sort)
 def sort(g, ans, a, axis=-1, kind=None, order=None):
     return rt.sort_adjoint(g, ans, a, axis)
+
+
+@jvp_rule(np.sort)
+def sort(t, ans, a, axis=-1, kind=None, order=None):
+    # t in the order the values were sorted (ties: the vjp rule's stable order)
+    return rt.take_sorted(t, a, axis)

@@ -9,7 +9,9 @@ A record (``Primitive``) holds every slot side by side:
                     place; or it has an effect beyond its arguments (``Effects``)
     vjp             the reverse-mode rule: a small runnable function, keyed by the
                     primal callable(s) it differentiates
-    jvp, batch      forward-mode and batching rules (filled by later transforms)
+    jvp             the forward-mode rule: the tangent of the result, one contribution
+                    per differentiable argument (see ``tangent``)
+    batch           the batching rule (filled by a later transform)
     numba, cuda     nopython/CUDA implementations (``numba``: the dotted name of the
                     overload in ``runtime.numba_support``)
 
@@ -26,8 +28,23 @@ parameter, in order.  The family decorator (``elementwise``, ``broadcasting``,
 needs -- unbroadcasting for ``broadcasting``, the result's shape rule, views for
 ``shape`` -- so a single rule cannot forget it.
 
+The jvp rule mirrors it: the same parameters, ``t`` the tangent of the one argument whose
+contribution is asked for, and one contribution per differentiable parameter:
+
+    @jvp_rule(np.multiply, operator.mul)      # (elementwise families need none: below)
+    def multiply(t, ans, x, y):
+        return t * y, x * t
+
+The tangent of the result is the sum of the contributions of the arguments whose
+tangents are not zero, and has the result's shape and structure exactly (forward mode
+never keeps a tangent lazily broadcast).  Families fill the slot themselves: an
+elementwise or broadcasting primitive has a diagonal Jacobian, so its vjp rule, given a
+tangent where the cotangent stood, is its jvp rule; a primitive declared ``linear`` in a
+parameter has the call itself, the tangent in that parameter's place, as contribution.
+
 The compiler inlines the rule's body at the call site (``ir.template``); tests call the
-very same code through ``Primitive.vjp_function`` (built by the same inliner).  No other
+very same code through ``Primitive.vjp_function`` and ``Primitive.jvp_function`` (built
+by the same inliner).  No other
 table in the compiler names NumPy or runtime functions.
 """
 import operator
@@ -40,6 +57,7 @@ from ..ir.naming import Namer
 from ..ir.template import Template
 from ..analysis import avals as A
 from . import evaluation as E
+from ..ir.walk import subnodes
 
 _TABLE = {}
 _ALL = []
@@ -157,7 +175,7 @@ class Primitive:
     def __init__(self, primals, family, fn=None, diff=None, static=(), refuse=(),
                  abstract_eval=None, effects=FRESH, numba=None, shape_only=(),
                  internal=False, only=None, accept=(), aliases=None, casts=True, check=None,
-                 check_avals=None, opaque=False):
+                 check_avals=None, opaque=False, linear=(), mirrors=None):
         self.primals = tuple(primals)
         self.family = family
         self.fn = fn
@@ -169,7 +187,7 @@ class Primitive:
         self.effects = effects
         self.shape_only = tuple(shape_only)   # arguments read for their shape/dtype only
         self.internal = internal              # a helper of generated code, not user API
-        self.jvp = None
+        self.jvp = None                 # the jvp Template (``jvp_rule``)
         self.batch = None
         self.numba = numba
         self.cuda = None
@@ -185,6 +203,13 @@ class Primitive:
         # the rule does not model, when a derivative flows through the call
         self.check_avals = check_avals
         self.opaque = opaque            # nondiff, but a derivative may not flow through
+        # parameters the primal is linear in (the others fixed): their jvp contribution is
+        # the call itself with the tangent in their place; True for every one
+        self.linear = linear
+        # the tangent shares the operands' tangents' memory as the result shares the
+        # operands' (the same view, the same element): a view's jvp that is the call
+        # itself does; a jvp rule says so with mirrors=True
+        self._mirrors = mirrors
         if self.template is not None:
             params = self.template.params[2:]           # after (g, ans)
             self.params = params
@@ -195,19 +220,22 @@ class Primitive:
             self.varargs_diff = (self.template.varargs is not None
                                  and "argnum" in self.template.kwonly)
             self.uses_ans = "ans" in self.template.uses
-            self._check_arity()
+            self._check_arity(self.template)
+            if family in ("elementwise", "broadcasting"):
+                self.jvp = self.template    # a diagonal Jacobian: J t is the vjp of t
         else:
             self.params, self.diff, self.varargs_diff, self.uses_ans = [], [], False, False
 
-    def _check_arity(self):
-        """Every return gives one adjoint per differentiable parameter (a tuple unless
-        there is exactly one); a rule for ``*args`` returns the one adjoint of ``argnum``."""
+    def _check_arity(self, template):
+        """Every return gives one adjoint (or tangent contribution) per differentiable
+        parameter (a tuple unless there is exactly one); a rule for ``*args`` returns the
+        one of ``argnum``."""
         expected = 1 if self.varargs_diff else len(self.diff)
         if self.varargs_diff and self.diff:
             raise RuleError("rule %s differentiates its *%s: its other parameters %s must "
                             "be declared non-differentiable (diff=())"
                             % (self.name, self.template.varargs, self.diff))
-        for node in gast.walk(self.template.node):
+        for node in subnodes(template.node):
             if isinstance(node, gast.Return):
                 count = len(node.value.elts) if isinstance(node.value, gast.Tuple) else 1
                 if count != expected:
@@ -324,13 +352,7 @@ class Primitive:
             body, result = self.template.instantiate(binding, namer, keep)
             stmts += body
             for slot in fixed:
-                k = self.diff.index(slot[0])
-                if isinstance(result, list):
-                    expr = result[k]
-                elif len(self.diff) == 1:
-                    expr = result
-                else:
-                    expr = build.subscript(result, build.const(k))
+                expr = self._entry(result, self.diff.index(slot[0]))
                 out[slot] = self._wrap(expr, slot, bindings, ans, broadcasts)
         for slot in slots:
             if slot[1] is None:
@@ -341,6 +363,14 @@ class Primitive:
             out[slot] = self._wrap(result, slot, bindings, ans, broadcasts)
         return stmts, out
 
+    def _entry(self, result, k):
+        """Entry k of what a rule returned (a list of expressions for a tuple literal)."""
+        if isinstance(result, list):
+            return result[k]
+        if len(self.diff) == 1:
+            return result
+        return build.subscript(result, build.const(k))
+
     def _wrap(self, expr, slot, bindings, ans, broadcasts):
         name, vindex = slot
         arg = bindings[name]
@@ -348,22 +378,28 @@ class Primitive:
             arg = arg.elts[vindex] if isinstance(arg, gast.Tuple) else \
                 build.subscript(build.clone(arg), build.const(vindex))
         dtype = bindings.get("dtype")
-        if self.casts and dtype is not None and not (isinstance(dtype, gast.Constant)
-                                                     and dtype.value is None):
+        if self._casts(dtype):
             # computed in a given dtype: an integer result is a step function (zero adjoint)
             expr = build.call("rt.cast_adjoint", [expr, build.clone(arg), build.clone(ans)])
-        return self._unbroadcast(expr, name, arg, bindings, ans, broadcasts)
-
-    def _unbroadcast(self, expr, name, arg, bindings, ans, broadcasts):
-        if self.family != "broadcasting":
+        if self.family != "broadcasting" or not self._may_broadcast(name, arg, bindings,
+                                                                     broadcasts):
             return expr
+        return build.call("rt.unbroadcast", [expr, build.clone(arg), build.clone(ans)])
+
+    def _casts(self, dtype):
+        """Does a ``dtype=`` given at the call site cast the result?"""
+        return self.casts and dtype is not None and not (isinstance(dtype, gast.Constant)
+                                                         and dtype.value is None)
+
+    def _may_broadcast(self, name, arg, bindings, broadcasts):
+        """May argument ``name`` (``arg``) have been broadcast to make the result?  Not
+        when every other operand is a constant (a scalar), nor where ``broadcasts`` (the
+        shapes) says it has the result's shape."""
         others = [v for k, v in bindings.items() if k != name and k in self.params
                   and k not in self.static]
         if all(isinstance(v, gast.Constant) for v in others):
-            return expr              # the other operands are scalars: no broadcasting
-        if broadcasts is not None and not broadcasts(arg):
-            return expr
-        return build.call("rt.unbroadcast", [expr, build.clone(arg), build.clone(ans)])
+            return False
+        return broadcasts is None or bool(broadcasts(arg))
 
     # ------------------------------------------------------------ runnable form
     def vjp_function(self, param=None, argnum=None):
@@ -397,10 +433,177 @@ class Primitive:
             args.vararg = build.name(tpl.varargs)
             args.vararg.ctx = gast.Param()
         fn = build.function_def("vjp_" + self.name, args, body)
-        source = emit.to_source(build.module([fn]))
-        from ..ir.core import CORE
-        namespace = emit.compile_source(source, dict(CORE), "rule " + self.name)
-        return namespace["vjp_" + self.name]
+        return _compiled(fn, {}, "rule " + self.name)[0]
+
+
+    # ------------------------------------------------------------ forward mode
+    def linear_in(self, slot):
+        """Is the primal linear in this argument (the others fixed)?"""
+        name, vindex = slot
+        if self.linear is True:
+            return True
+        return (name if vindex is None else "*") in self.linear
+
+    @property
+    def mirrors(self):
+        if self._mirrors is not None:
+            return self._mirrors
+        return self.effects.result == "fresh" or self.jvp is None and bool(self.linear)
+
+    @property
+    def has_jvp(self):
+        """Does every differentiable argument have a tangent rule?"""
+        if self.jvp is not None:
+            return True
+        wanted = list(self.diff) + (["*"] if self.varargs_diff else [])
+        return bool(wanted) and all(self.linear_in((p, None if p != "*" else 0))
+                                    for p in wanted)
+
+    def tangent(self, bindings, slots, slot, t, ans, namer, rhs, broadcasts=None):
+        """Inline the contribution of argument ``slot``'s tangent ``t`` to the result's.
+
+        Args:
+          bindings, slots: from ``bind`` (``slots`` maps call positions to slots).
+          slot: the (name, vararg_index) whose tangent is ``t`` (a gast expression).
+          ans: an expression for the result (the rule may read it).
+          rhs: the call (or operator expression) itself: a linear argument's
+            contribution is this call with ``t`` in the argument's place.
+          broadcasts: as for ``adjoints``: False when the argument is known to have
+            the result's shape (then the contribution needs no broadcasting).
+        Returns:
+          (statements, expression) -- a value with the result's shape and structure.
+        """
+        name, vindex = slot
+        if self.jvp is None or (self.jvp is not self.template and self.linear_in(slot)
+                                and not _returns_for(self.jvp, name, self.diff)):
+            if not self.linear_in(slot):
+                raise RuleError("%s has no forward-mode rule for its argument `%s`"
+                                % (_spelling(self.primals[0]), name))
+            position = next(k for k, s in slots.items() if s == slot)
+            return [], self._wrap_tangent(_with_operand(rhs, position, t), slot, bindings,
+                                          ans, broadcasts)
+        tpl = self.jvp
+        binding = dict(bindings)
+        binding[tpl.params[0]] = t
+        binding[tpl.params[1]] = ans
+        if vindex is None:
+            k = self.diff.index(name)
+            body, result = tpl.instantiate(binding, namer, {k})
+            expr = self._entry(result, k)
+        else:
+            binding["argnum"] = build.const(vindex)
+            body, result = tpl.instantiate(binding, namer)
+            expr = result
+        return body, self._wrap_tangent(expr, slot, bindings, ans, broadcasts)
+
+    def _wrap_tangent(self, expr, slot, bindings, ans, broadcasts):
+        name, vindex = slot
+        dtype = bindings.get("dtype")
+        if self._casts(dtype):
+            # computed in a given dtype: an integer result is a step function
+            expr = build.call("rt.cast_tangent", [expr, build.clone(ans)])
+        if self.family != "broadcasting" and not (self.family == "elementwise"
+                                                  and len(self.diff) > 1):
+            return expr          # one operand of the result's shape: t has it already
+        if not self._may_broadcast(name, bindings[name], bindings, broadcasts):
+            return expr
+        return build.call("rt.broadcast_tangent", [expr, build.clone(ans)])
+
+    def jvp_function(self, param=None, argnum=None, nargs=None, keywords=(), args=None,
+                     kwargs=None, primal=None):
+        """The contribution of one argument's tangent as a plain function
+        ``f(t, ans, *args, **kwargs)`` for calls with ``nargs`` positional arguments and
+        these keywords, built exactly as the compiler inlines it, for ``primal`` (one of
+        ``primals``; the first by default).  Given the call's
+        ``args``/``kwargs``, the options among them (None, numbers used as axes, strings,
+        tuples of them) are written into the call as constants, as at a call site."""
+        if args is not None:
+            nargs, keywords = len(args), list(kwargs or {})
+        nargs = len(self.params) if nargs is None else nargs
+        positional = ["a%d" % k for k in range(nargs)]
+        keywords = list(keywords)
+
+        def atom(name, value):
+            if args is not None and _is_option(value):
+                return build.const(value) if not isinstance(value, tuple) else \
+                    build.tuple_([build.const(v) for v in value])
+            return build.name(name)
+        values = list(args) if args is not None else [None] * nargs
+        given = dict(kwargs or {})
+        call = build.call("__primal__", [atom(a, v) for a, v in zip(positional, values)],
+                          keywords=[(k, atom("k_" + k, given.get(k))) for k in keywords])
+        primal = self.primals[0] if primal is None else primal
+        bindings, slots = self.bind(list(call.args), [(kw.arg, kw.value) for kw in call.keywords],
+                                    primal)
+        if argnum is not None:
+            slot = (self.template.varargs, argnum)
+        else:
+            slot = (param if param is not None else self.diff[0], None)
+        namer = Namer(set(positional) | {"k_" + k for k in keywords}
+                      | {"t", "ans", "np", "rt", "math", "__primal__"})
+        stmts, expr = self.tangent(bindings, slots, slot, build.name("t"), build.name("ans"),
+                                   namer, call)
+        fn_args = build.arguments(["t", "ans"] + positional,
+                                  kwonly=["k_" + k for k in keywords],
+                                  kw_defaults=[None] * len(keywords))
+        fn = build.function_def("jvp_" + self.name, fn_args, stmts + [build.return_(expr)])
+        inner, source = _compiled(fn, {"__primal__": primal}, "jvp rule " + self.name)
+
+        def jvp(t, ans, *args, **kwargs):
+            return inner(t, ans, *args, **{"k_" + k: v for k, v in kwargs.items()})
+        jvp.source = source
+        return jvp
+
+
+def _is_option(value):
+    """A value a call site would hold as a literal (an axis, a mode, None)."""
+    if isinstance(value, tuple):
+        return all(_is_option(v) for v in value)
+    return value is None or isinstance(value, (bool, int, str)) and not isinstance(value, float)
+
+
+def _compiled(fn, extra, label):
+    """The runnable function of a FunctionDef a rule test calls, and its source."""
+    from ..ir.core import CORE
+    source = emit.to_source(build.module([fn]))
+    namespace = emit.compile_source(source, dict(CORE, **extra), label)
+    return namespace[fn.name], source
+
+
+def _returns_for(template, name, diff):
+    """Does a jvp template give a contribution for parameter ``name`` (not None)?"""
+    k = diff.index(name) if name in diff else None
+    for node in subnodes(template.node):
+        if isinstance(node, gast.Return):
+            value = node.value
+            if isinstance(value, gast.Tuple) and k is not None:
+                value = value.elts[k]
+            if not (isinstance(value, gast.Constant) and value.value is None):
+                return True
+    return False
+
+
+def _with_operand(rhs, position, t):
+    """A copy of the call (or operator expression) ``rhs`` with ``t`` at ``position``
+    (an index among the positional operands, or a keyword)."""
+    rhs = build.clone(rhs)
+    if isinstance(rhs, gast.Call):
+        if isinstance(position, int):
+            rhs.args[position] = build.clone(t)
+        else:
+            for kw in rhs.keywords:
+                if kw.arg == position:
+                    kw.value = build.clone(t)
+    elif isinstance(rhs, gast.BinOp):
+        if position == 0:
+            rhs.left = build.clone(t)
+        else:
+            rhs.right = build.clone(t)
+    elif isinstance(rhs, gast.UnaryOp):
+        rhs.operand = build.clone(t)
+    else:
+        raise RuleError("no call to substitute a tangent into: %s" % type(rhs).__name__)
+    return rhs
 
 
 def _is_ufunc(obj):
@@ -511,3 +714,30 @@ def nondiff(*primals, abstract_eval=None, effects=FRESH, numba=None, shape_only=
     """
     register(Primitive(primals, "nondiff", abstract_eval=abstract_eval, effects=effects,
                        numba=numba, shape_only=shape_only, internal=internal, opaque=opaque))
+
+
+def jvp_rule(*primals):
+    """Give the primitive of ``primals`` (registered already) its forward-mode rule.
+
+    The rule takes the vjp rule's parameters, the tangent first (in the cotangent's
+    place), and returns one contribution per differentiable parameter; ``None`` for a
+    parameter the primitive is declared ``linear`` in (its contribution is the call)."""
+    def decorator(fn):
+        rule = lookup(primals[0])
+        if rule is None:
+            raise RuleError("jvp_rule for %r, which has no vjp rule" % (primals[0],))
+        template = Template(fn)
+        if template.params[2:] != rule.params or \
+                [k for k in template.kwonly if k != "argnum"] != \
+                [k for k in rule.template.kwonly if k != "argnum"] or \
+                template.varargs != rule.template.varargs:
+            raise RuleError("jvp rule %s must take (t, ans) and the parameters of the vjp "
+                            "rule %s: %s" % (fn.__name__, rule.name, rule.params))
+        rule._check_arity(template)
+        for primal in primals[1:]:
+            if lookup(primal) is not rule:
+                raise RuleError("jvp_rule: %r and %r have different vjp rules"
+                                % (primals[0], primal))
+        rule.jvp = template
+        return fn
+    return decorator

@@ -36,10 +36,12 @@ _BINARY = {operator.iadd: "+", operator.isub: "-", operator.imul: "*", operator.
 _SPELLING = {op: symbol + "=" for op, symbol in _BINARY.items()}
 
 
-def lower_in_place(unit, arg_avals=None, callees=None):
+def lower_in_place(unit, arg_avals=None, callees=None, mirror=False):
     """Rewrite the unit's augmented assignments; raise for those that cannot be values.
 
-    Returns the hazards left (generic analysis only)."""
+    With ``mirror`` (forward mode, whose tangents share memory as the values do) an update
+    of an array another name still uses stays an update in place, as written.  Returns
+    the hazards left (generic analysis only)."""
     fn = unit.fn
     found = [(block, k) for block, k, stmt in _assignments(fn.body) if _in_place_op(stmt, unit)]
     if not found:
@@ -53,7 +55,9 @@ def lower_in_place(unit, arg_avals=None, callees=None):
     for block, k in found:
         stmt = block[k]
         decision = _decide(unit, stmt, block, k, shapes, memory, liveness, definitions,
-                           generic=arg_avals is None)
+                           generic=arg_avals is None, mirror=mirror)
+        if decision is _KEEP:
+            continue                                    # stays an update in place
         if isinstance(decision, Hazard):
             hazards.append(decision)
             continue
@@ -73,9 +77,11 @@ def _in_place_op(stmt, unit):
             and not stmt.value.keywords and unit.env.lookup(stmt.value.func) in _BINARY)
 
 
-def _decide(unit, stmt, block, k, shapes, memory, liveness, definitions, generic):
-    """None (a plain operation), a write-back statement to add after it, or a Hazard
-    (generic code only: specialised code raises)."""
+def _decide(unit, stmt, block, k, shapes, memory, liveness, definitions, generic,
+            mirror=False):
+    """None (a plain operation), a write-back statement to add after it, a Hazard
+    (generic code only: specialised code raises), or ``_KEEP`` (with ``mirror``: an
+    update of memory another name uses stays in place)."""
     target = stmt.targets[0].id
     x = stmt.value.args[0]
     if not isinstance(x, gast.Name):
@@ -106,6 +112,8 @@ def _decide(unit, stmt, block, k, shapes, memory, liveness, definitions, generic
         others = memory.sharers(stmt, x.id) & after
         if not others:
             return None
+        if mirror:
+            return _KEEP
         return _refuse_shared(unit, stmt, spelled, sorted(others)[0], definitions, generic)
     base_aval = shapes.aval(base) if base is not None else None
     if base is not None and isinstance(base_aval, A.Array) and x.id not in live \
@@ -115,6 +123,8 @@ def _decide(unit, stmt, block, k, shapes, memory, liveness, definitions, generic
                                              store=True, at=stmt),
                              build.name(target, at=stmt), at=stmt)
         return write
+    if mirror:
+        return _KEEP
     return _refuse_shared(unit, stmt, spelled, sorted(sharers & live)[0], definitions, generic)
 
 
@@ -145,6 +155,9 @@ def _refuse_shared(unit, stmt, spelled, other, definitions, generic):
     if generic:
         return Hazard(stmt, reason, hint)
     raise unit.error(stmt, reason, hint)
+
+
+_KEEP = object()
 
 
 def _element_read(definition):

@@ -16,7 +16,7 @@ import gast
 from ..analysis import avals as A
 from ..analysis.shapes import analyse
 from ..ir import build
-from ..ir.walk import Renamer, dotted_name, iter_statements
+from ..ir.walk import Renamer, dotted_name, iter_statements, subnodes
 
 
 def drop_type_dispatch(unit, arg_avals, callees=None):
@@ -60,7 +60,7 @@ def _assignment_counts(fn):
                 walk(stmt.body, inner)
                 walk(stmt.orelse, inner)
                 continue
-            for node in gast.walk(stmt):
+            for node in subnodes(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                     counts[node.id] = counts.get(node.id, 0) + weight
     walk(fn.body, 1)

@@ -1,0 +1,123 @@
+"""The transforms composed, across the corpus: forward over reverse, reverse over
+reverse, forward over forward.
+
+For every corpus function of an array: ``jvp(grad(f))`` along ``v`` (a Hessian-vector
+product) against central differences of the gradient and against ``grad(grad(f) @ v)``;
+for the small ones the whole Hessian by ``hessian`` (``jacfwd(jacrev)``) against the
+Hessian-vector product, and by one more way in turn -- ``jacrev(jacrev)``,
+``jacfwd(grad)``, ``jacfwd(jacfwd)``, each on every third function (all three on every
+function would take a third of the CI budget) -- against it.  For every function of a float, the second
+derivative by ``jvp(grad)``, ``jacfwd(grad)`` and ``hessian`` against differences.
+"""
+import numpy as np
+import pytest
+
+import transpiler as tp
+from helpers.check_grads import random_like, tree_map
+
+from .test_second_order import ARRAY, EPS, SCALAR, _along, _shifted
+
+SMALL = [c for c in ARRAY if np.size(c.values[1][c.values[2]]) <= 6]
+
+
+def _partial(fn, args, argnum):
+    """``fn`` as a function of its argument ``argnum`` alone (the others fixed)."""
+    k, a = argnum % len(args), list(args)
+
+    def one(x):
+        return fn(x)
+
+    def two(x):
+        if k == 0:
+            return fn(x, a[1])
+        return fn(a[0], x)
+
+    def three(x):
+        if k == 0:
+            return fn(x, a[1], a[2])
+        if k == 1:
+            return fn(a[0], x, a[2])
+        return fn(a[0], a[1], x)
+
+    def four(x):
+        if k == 0:
+            return fn(x, a[1], a[2], a[3])
+        if k == 1:
+            return fn(a[0], x, a[2], a[3])
+        if k == 2:
+            return fn(a[0], a[1], x, a[3])
+        return fn(a[0], a[1], a[2], x)
+    return [one, two, three, four][len(args) - 1]
+
+
+def _has_loop_or_write(fn):
+    import inspect
+    import re
+    text = inspect.getsource(fn)
+    return re.search(r"\b(for|while)\b|\]\s*=[^=]|[-+*/]=", text) is not None
+
+
+@pytest.mark.parametrize("fn, args, argnum", ARRAY)
+def test_forward_over_reverse_hessian_vector_products(fn, args, argnum):
+    argnum %= len(args)
+    v = random_like(args[argnum], np.random.default_rng(7))
+    first = tp.grad(fn, argnums=argnum)
+    tangents = tuple(v if k == argnum else tree_map(
+        lambda leaf: np.zeros(np.shape(leaf)) if np.ndim(leaf) else 0.0, a)
+        for k, a in enumerate(args))
+    _, hvp = tp.jvp(first, tuple(args), tangents)
+    numeric = (first(*_shifted(args, argnum, EPS * v)) - first(*_shifted(args, argnum, -EPS * v))) \
+        / (2 * EPS)
+    np.testing.assert_allclose(hvp, numeric, rtol=1e-4, atol=1e-5)
+    reverse = tp.grad(_along(first, v, len(args)), argnums=argnum)(*args)
+    np.testing.assert_allclose(hvp, reverse, rtol=1e-8, atol=1e-10)
+
+
+WAYS = ["jacrev(jacrev)", "jacfwd(grad)", "jacfwd(jacfwd)"]
+
+
+@pytest.mark.parametrize("fn, args, argnum, way",
+                         [pytest.param(*case.values, WAYS[k % 3], id="%s-%s" % (case.id, WAYS[k % 3]))
+                          for k, case in enumerate(SMALL)])
+def test_hessians_two_ways(fn, args, argnum, way):
+    f = _partial(fn, args, argnum)
+    x = args[argnum]
+    hessian = tp.hessian(f)(x)
+    assert hessian.shape == x.shape + x.shape
+    if way == "jacrev(jacrev)":
+        try:
+            other = tp.jacrev(tp.jacrev(f))(x)
+        except tp.TranspileError as exc:
+            # reverse mode over jacrev's loop over f_bwd, for a function writing into a
+            # buffer in a loop: the slot f_bwd reads before it clears it (`dout_slot =
+            # dout[i]; dout[i] = 0.0`) is taken to share the buffer's memory, so the write
+            # is refused (loudly; README, "Where it differs")
+            assert "modified in place" in str(exc) and _has_loop_or_write(fn), exc
+            other = hessian
+    else:
+        inner = tp.grad(f) if way == "jacfwd(grad)" else tp.jacfwd(f)
+        other = tp.jacfwd(inner)(x)
+    np.testing.assert_allclose(other, hessian, rtol=1e-7, atol=1e-9)
+    v = random_like(x, np.random.default_rng(8))
+    _, hvp = tp.jvp(tp.grad(f), (x,), (v,))
+    contracted = np.tensordot(hessian, v, axes=x.ndim)
+    np.testing.assert_allclose(contracted, hvp, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("fn, args, argnum", SCALAR)
+def test_second_derivatives_of_scalar_functions_by_forward_mode(fn, args, argnum):
+    f = _partial(fn, args, argnum)
+    x = args[argnum]
+    first = tp.grad(f)
+    numeric = (first(x + EPS) - first(x - EPS)) / (2 * EPS)
+    _, second = tp.jvp(first, (x,), (1.0,))
+    assert np.isclose(second, numeric, rtol=1e-4, atol=1e-5), (second, numeric)
+    assert np.isclose(tp.jacfwd(first)(x), second, rtol=1e-10, atol=1e-12)
+    assert np.isclose(tp.hessian(f)(x), second, rtol=1e-8, atol=1e-10)
+
+
+def test_the_cases_cover_the_corpus():
+    assert len(SMALL) >= 60, len(SMALL)
+    for way in WAYS:                        # every way meets loops and buffer writes
+        assert sum(1 for k, c in enumerate(SMALL)
+                   if WAYS[k % 3] == way and _has_loop_or_write(c.values[0])) >= 10, way

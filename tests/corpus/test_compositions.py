@@ -1,21 +1,21 @@
-"""The transforms composed, across the corpus: forward over reverse, reverse over
-reverse, forward over forward.
+"""Whole Hessians, across the corpus: forward over reverse, reverse over reverse,
+forward over forward.
 
-For every corpus function of an array: ``jvp(grad(f))`` along ``v`` (a Hessian-vector
-product) against central differences of the gradient and against ``grad(grad(f) @ v)``;
-for the small ones the whole Hessian by ``hessian`` (``jacfwd(jacrev)``) against the
-Hessian-vector product, and by one more way in turn -- ``jacrev(jacrev)``,
-``jacfwd(grad)``, ``jacfwd(jacfwd)``, each on every third function (all three on every
-function would take a third of the CI budget) -- against it.  For every function of a float, the second
-derivative by ``jvp(grad)``, ``jacfwd(grad)`` and ``hessian`` against differences.
+For the small corpus functions of an array, the Hessian by ``hessian``
+(``jacfwd(jacrev)``) against the Hessian-vector product ``jvp(grad(f))``, and by one more
+way in turn -- ``jacrev(jacrev)``, ``jacfwd(grad)``, ``jacfwd(jacfwd)``, each on every
+third function (all three on every function would take a third of the CI budget) --
+against it.  Hessian-vector products and second derivatives of every corpus function,
+by reverse over reverse and forward over reverse, against differences:
+``test_second_order.py``.
 """
 import numpy as np
 import pytest
 
 import transpiler as tp
-from helpers.check_grads import random_like, tree_map
+from helpers.check_grads import random_like
 
-from .test_second_order import ARRAY, EPS, SCALAR, _along, _shifted
+from .test_second_order import ARRAY
 
 SMALL = [c for c in ARRAY if np.size(c.values[1][c.values[2]]) <= 6]
 
@@ -57,22 +57,6 @@ def _has_loop_or_write(fn):
     return re.search(r"\b(for|while)\b|\]\s*=[^=]|[-+*/]=", text) is not None
 
 
-@pytest.mark.parametrize("fn, args, argnum", ARRAY)
-def test_forward_over_reverse_hessian_vector_products(fn, args, argnum):
-    argnum %= len(args)
-    v = random_like(args[argnum], np.random.default_rng(7))
-    first = tp.grad(fn, argnums=argnum)
-    tangents = tuple(v if k == argnum else tree_map(
-        lambda leaf: np.zeros(np.shape(leaf)) if np.ndim(leaf) else 0.0, a)
-        for k, a in enumerate(args))
-    _, hvp = tp.jvp(first, tuple(args), tangents)
-    numeric = (first(*_shifted(args, argnum, EPS * v)) - first(*_shifted(args, argnum, -EPS * v))) \
-        / (2 * EPS)
-    np.testing.assert_allclose(hvp, numeric, rtol=1e-4, atol=1e-5)
-    reverse = tp.grad(_along(first, v, len(args)), argnums=argnum)(*args)
-    np.testing.assert_allclose(hvp, reverse, rtol=1e-8, atol=1e-10)
-
-
 WAYS = ["jacrev(jacrev)", "jacfwd(grad)", "jacfwd(jacfwd)"]
 
 
@@ -102,18 +86,6 @@ def test_hessians_two_ways(fn, args, argnum, way):
     _, hvp = tp.jvp(tp.grad(f), (x,), (v,))
     contracted = np.tensordot(hessian, v, axes=x.ndim)
     np.testing.assert_allclose(contracted, hvp, rtol=1e-8, atol=1e-10)
-
-
-@pytest.mark.parametrize("fn, args, argnum", SCALAR)
-def test_second_derivatives_of_scalar_functions_by_forward_mode(fn, args, argnum):
-    f = _partial(fn, args, argnum)
-    x = args[argnum]
-    first = tp.grad(f)
-    numeric = (first(x + EPS) - first(x - EPS)) / (2 * EPS)
-    _, second = tp.jvp(first, (x,), (1.0,))
-    assert np.isclose(second, numeric, rtol=1e-4, atol=1e-5), (second, numeric)
-    assert np.isclose(tp.jacfwd(first)(x), second, rtol=1e-10, atol=1e-12)
-    assert np.isclose(tp.hessian(f)(x), second, rtol=1e-8, atol=1e-10)
 
 
 def test_the_cases_cover_the_corpus():

@@ -464,6 +464,12 @@ def _copies_of_changed(fn, residuals, module, namer, forward, shapes=None):
         changed |= made.sharers(name) & residuals
     if not changed:
         return []
+    # saved values holding a container this function changes (a callee's saved tuple
+    # holding a list the reverse sweep rebuilds) are copied with it: they must see it
+    # as it is rebuilt, in the copy
+    lists = {c for c in changed if forward_memory.may_hold(c, made)}
+    changed |= {r for r in residuals - changed if forward_memory.may_contain(r)
+                and lists & (_contents(made, r) | made.sharers(r))}
     code = [build.comment("saved values this function changes: copies, so the caller's "
                           "stay as they were")]
     # values that share memory, or hold a common object (a list pushed on two stacks),

@@ -230,6 +230,12 @@ class Memory:
             return self.shapes is None or name in state.holds
         return not (isinstance(aval, (A.Array, A.Const)) or _immutable_value(aval))
 
+    def may_contain(self, name):
+        """Whether ``name`` may be a container or tuple (holding other objects): not
+        when it is known to be an array or a number."""
+        aval = self.shapes.aval(name) if self.shapes is not None else None
+        return aval is None or not isinstance(aval, (A.Array, A.Const))
+
     def is_array(self, name):
         """Whether ``name`` is known to be a NumPy array (not a list, dict or scalar)."""
         if self.shapes is None:

@@ -59,25 +59,34 @@ def _has_loop_or_write(fn):
 
 WAYS = ["jacrev(jacrev)", "jacfwd(grad)", "jacfwd(jacfwd)"]
 
+# jacrev(jacrev(f)) refuses these (loudly): reverse mode over jacrev's loop over f_bwd,
+# for a function writing into a buffer in a loop, takes the slot f_bwd reads before it
+# clears it (`dout_slot = dout[i]; dout[i] = 0.0`) to share the buffer's memory, or the
+# lists a helper reads while they grow to share the stacks that saved them (README,
+# "Where it differs").  Pinned by name: a new refusal fails the test, and so does a
+# refusal that went away (drop it from here)
+REFUSED_BY_JACREV_JACREV = {
+    "copy_method-0", "divide_in_place-0", "helper_reads_a_list_while_it_grows-1",
+    "helpers_read_two_growing_lists-1", "list_grows_and_is_read_while_growing-0",
+    "prefix_sums-0", "set_each_element-0"}
 
-@pytest.mark.parametrize("fn, args, argnum, way",
-                         [pytest.param(*case.values, WAYS[k % 3], id="%s-%s" % (case.id, WAYS[k % 3]))
+
+@pytest.mark.parametrize("fn, args, argnum, way, refused",
+                         [pytest.param(*case.values, WAYS[k % 3],
+                                       case.id in REFUSED_BY_JACREV_JACREV,
+                                       id="%s-%s" % (case.id, WAYS[k % 3]))
                           for k, case in enumerate(SMALL)])
-def test_hessians_two_ways(fn, args, argnum, way):
+def test_hessians_two_ways(fn, args, argnum, way, refused):
     f = _partial(fn, args, argnum)
     x = args[argnum]
     hessian = tp.hessian(f)(x)
     assert hessian.shape == x.shape + x.shape
-    if way == "jacrev(jacrev)":
-        try:
-            other = tp.jacrev(tp.jacrev(f))(x)
-        except tp.TranspileError as exc:
-            # reverse mode over jacrev's loop over f_bwd, for a function writing into a
-            # buffer in a loop: the slot f_bwd reads before it clears it (`dout_slot =
-            # dout[i]; dout[i] = 0.0`) is taken to share the buffer's memory, so the write
-            # is refused (loudly; README, "Where it differs")
-            assert "modified in place" in str(exc) and _has_loop_or_write(fn), exc
-            other = hessian
+    if way == "jacrev(jacrev)" and refused:
+        with pytest.raises(tp.TranspileError, match="modified in place"):
+            tp.jacrev(tp.jacrev(f))(x)
+        other = hessian
+    elif way == "jacrev(jacrev)":
+        other = tp.jacrev(tp.jacrev(f))(x)
     else:
         inner = tp.grad(f) if way == "jacfwd(grad)" else tp.jacfwd(f)
         other = tp.jacfwd(inner)(x)

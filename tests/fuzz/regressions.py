@@ -223,4 +223,20 @@ REGRESSIONS = [
             return np.sum(M)
     ''', params=(Param("z", "array", (2,)), Param("s", "float64"), Param("n", "int", value=0)),
         argnums=(1,), seed=10215),
+    _program("F17 (other shapes): one list pushed twice on a stack; two lists held by two lists", '''
+        import numpy as np
+
+        def f(z):
+            K = []
+            M = []
+            for r in z:
+                L = [r, r * r]
+                K.append(L)
+                M.append(L)
+                M.append([2.0])
+            s = 0.0
+            for L in K:
+                s = s + L[0] * L[1]
+            return s + np.sum(np.array(M[0])) * z.max()
+    ''', params=(Param("z", "array", (3,)),)),
 ]

@@ -343,7 +343,8 @@ def vjp_pair(module, unit, wrt, arg_avals=None, has_aux=False):
         bwd.body.insert(0, unpack)
         bwd.body[1:1] = _copies_of_changed(bwd, residuals, module, unit.namer,
                                            build.function_def("forward", fn.args,
-                                                              _stack_inits(mode) + forward))
+                                                              _stack_inits(mode) + forward),
+                                           mode.shapes)
     output = build.name(out) if not has_aux else build.tuple_([build.name(out), aux])
     fwd_result = build.tuple_([output, build.tuple_([build.name(r) for r in residuals])])
     # a value saved on one branch only is None on the other (its backward branch is not taken)
@@ -438,7 +439,7 @@ def use_residual_variants(fn, module):
             module.add_function(variant)
 
 
-def _copies_of_changed(fn, residuals, module, namer, forward):
+def _copies_of_changed(fn, residuals, module, namer, forward, shapes=None):
     """Statements copying the saved values ``fn`` changes in place (and those holding or
     sharing them, copied together so that they still do), so the caller's stay whole.
 
@@ -456,26 +457,24 @@ def _copies_of_changed(fn, residuals, module, namer, forward):
     reached = set()
     for name in mutated:
         reached |= ({name} | memory.affected(name)) & residuals
-    made = Memory(forward, env).exit
+    forward_memory = Memory(forward, env, shapes=shapes)
+    made = forward_memory.exit
     changed = set(reached)
     for name in reached:
         changed |= made.sharers(name) & residuals
     if not changed:
         return []
+    # saved values holding a container this function changes (a callee's saved tuple
+    # holding a list the reverse sweep rebuilds) are copied with it: they must see it
+    # as it is rebuilt, in the copy
+    lists = {c for c in changed if forward_memory.may_hold(c, made)}
+    changed |= {r for r in residuals - changed if forward_memory.may_contain(r)
+                and lists & (_contents(made, r) | made.sharers(r))}
     code = [build.comment("saved values this function changes: copies, so the caller's "
                           "stay as they were")]
-    # values that share memory are copied together (one snapshot keeps their views
-    # views of one copy); the others each on their own.  Saved containers (stacks
-    # included) all go in one snapshot with the changed ones: two of them may hold one
-    # object the memory model no longer names (a list pushed on two stacks, then
-    # rebound), which this function may change through either
-    params = set(build.param_names(forward))
-    containers = {r for r in residuals - params if r in made.holds or r in made.held_in}
-    if changed & containers:
-        changed |= containers
-    groups = _sharing_groups(sorted(changed), made)
-    joined = sorted(n for g in groups if set(g) & containers for n in g)
-    groups = sorted([g for g in groups if not set(g) & containers] + ([joined] if joined else []))
+    # values that share memory, or hold a common object (a list pushed on two stacks),
+    # are copied together: one snapshot keeps what they share shared
+    groups = _sharing_groups(sorted(changed), made, forward_memory)
     for group in groups:
         if len(group) == 1:
             code.append(build.assign(group[0], build.call("rt.snapshot",
@@ -489,15 +488,35 @@ def _copies_of_changed(fn, residuals, module, namer, forward):
     return code
 
 
-def _sharing_groups(names, state):
-    """``names`` split into groups that may share memory (per the memory state)."""
+def _sharing_groups(names, state, memory=None):
+    """``names`` split into groups that may share memory (per the memory state), or
+    that hold a common container (a list pushed on two stacks: popping one must not
+    leave the other whole).  Arrays held in common do not link them: an array held in
+    a container is never written through it (nested writes are refused), and an
+    array written by name is linked by ``sharers``."""
+    def containers(name):
+        return {item for item in _contents(state, name)
+                if memory is None or memory.may_hold(item, state)}
     groups = []
     for name in names:
         linked = [g for g in groups if any(
-            other in state.sharers(name) or name in state.sharers(other) for other in g)]
+            other in state.sharers(name) or name in state.sharers(other)
+            or containers(name) & containers(other) for other in g)]
         merged = [name] + [n for g in linked for n in g]
         groups = [g for g in groups if g not in linked] + [sorted(merged)]
     return sorted(groups)
+
+
+def _contents(state, name):
+    """What ``name`` holds, through containers, and what shares memory with that."""
+    seen, todo = set(), list(state.holds.get(name, ()))
+    while todo:
+        item = todo.pop()
+        if item not in seen:
+            seen.add(item)
+            todo.extend(state.share.get(item, ()))
+            todo.extend(state.holds.get(item, ()))
+    return seen
 
 
 def _mutated_names(fn, env):

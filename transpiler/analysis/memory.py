@@ -221,7 +221,23 @@ class Memory:
             return False
         return _immutable_value(self.shapes.aval(name))
 
-    def _is_array(self, name):
+    def may_hold(self, name, state):
+        """Whether ``name`` may be a container (a list or dict, whose items a write to
+        it can add or take away) at ``state``: known to be one, or of unknown type and
+        holding something there."""
+        aval = self.shapes.aval(name) if self.shapes is not None else None
+        if aval is None:
+            return self.shapes is None or name in state.holds
+        return not (isinstance(aval, (A.Array, A.Const)) or _immutable_value(aval))
+
+    def may_contain(self, name):
+        """Whether ``name`` may be a container or tuple (holding other objects): not
+        when it is known to be an array or a number."""
+        aval = self.shapes.aval(name) if self.shapes is not None else None
+        return aval is None or not isinstance(aval, (A.Array, A.Const))
+
+    def is_array(self, name):
+        """Whether ``name`` is known to be a NumPy array (not a list, dict or scalar)."""
         if self.shapes is None:
             return False
         aval = self.shapes.aval(name)
@@ -263,7 +279,7 @@ class Memory:
             elif isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
                 self._record(stmt, state, target.value.id)
                 if isinstance(stmt.value, gast.Name) and not self._immutable(stmt.value.id) \
-                        and not self._is_array(target.value.id):
+                        and not self.is_array(target.value.id):
                     # a list or dict now holds the value (an array copies it in)
                     state.hold(target.value.id, stmt.value.id)
             return state
@@ -315,7 +331,7 @@ class Memory:
                 state.element_of(target, name)
         elif kind == "holds":
             for name in names:
-                state.hold_items_of(target, name, self._is_array(name))
+                state.hold_items_of(target, name, self.is_array(name))
         self._remember(state, target)
 
     def _sources(self, stmt, op, target, state):

@@ -225,12 +225,15 @@ def _evict():
 
 
 def set_maxsize(maxsize):
-    """Keep at most ``maxsize`` entries (0 disables caching); drops the oldest beyond it."""
+    """Keep at most ``maxsize`` entries (0 disables caching); drops the oldest beyond it
+    (and empties the memos that hold generated code: ``memo``)."""
     if isinstance(maxsize, bool) or not isinstance(maxsize, int) or maxsize < 0:
         raise ValueError("the cache size must be an int >= 0, got %r" % (maxsize,))
     with _LOCK:
         _MAXSIZE[0] = maxsize
         _evict()
+        for table in _MEMOS:
+            table.clear()
 
 
 def clear():
@@ -239,6 +242,25 @@ def clear():
         _ENTRIES.clear()
         for k in _STATS:
             _STATS[k] = 0
+        for table in _MEMOS:
+            table.clear()
+
+
+_MEMOS = []
+
+
+def memo():
+    """A dict for a cache of transformed functions kept elsewhere (``jit``'s by function
+    key): bounded by ``maxsize`` (``bounded``), emptied with this cache."""
+    table = {}
+    _MEMOS.append(table)
+    return table
+
+
+def bounded(table):
+    """Make room in a ``memo`` table for one more entry."""
+    if len(table) >= max(_MAXSIZE[0], 1):
+        table.clear()
 
 
 def info():

@@ -73,7 +73,7 @@ class Callees:
             return callee
         entry = callee.entry_for(avals)
         self.module.other_reads.update((read.where, read) for read in entry.dependencies)
-        return entry.function
+        return getattr(entry.function, "python", entry.function)     # not Numba's
 
     def argument_avals(self, callee, params, atoms, caller_shapes):
         """Abstract values of the callee's parameters at this call (None if unknown)."""

@@ -151,6 +151,14 @@ def of_constant(value):
     return Const(value)
 
 
+def of_static(value):
+    """The abstract value of a static argument of ``jit``: its value, known."""
+    aval = of_constant(value)
+    if isinstance(aval, Array) and aval.kind != PYTHON:
+        return Const(value)              # a NumPy scalar: a constant, not a traced array
+    return aval
+
+
 # ------------------------------------------------------------ keys
 
 def key(aval, coarse=False):

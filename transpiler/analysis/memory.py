@@ -225,7 +225,7 @@ class Memory:
         """Whether ``name`` may be a container (a list or dict, whose items a write to
         it can add or take away) at ``state``: known to be one, or of unknown type and
         holding something there."""
-        aval = self.shapes.aval(name) if self.shapes is not None else None
+        aval = self._aval(name)
         if aval is None:
             return self.shapes is None or name in state.holds
         return not (isinstance(aval, (A.Array, A.Const)) or _immutable_value(aval))
@@ -233,14 +233,13 @@ class Memory:
     def may_contain(self, name):
         """Whether ``name`` may be a container or tuple (holding other objects): not
         when it is known to be an array or a number."""
-        aval = self.shapes.aval(name) if self.shapes is not None else None
-        return aval is None or not isinstance(aval, (A.Array, A.Const))
+        return not isinstance(self._aval(name), (A.Array, A.Const))
 
-    def is_array(self, name):
-        """Whether ``name`` is known to be a NumPy array (not a list, dict or scalar)."""
-        if self.shapes is None:
-            return False
-        aval = self.shapes.aval(name)
+    def _aval(self, name):
+        return self.shapes.aval(name) if self.shapes is not None else None
+
+    def _is_array(self, name):
+        aval = self._aval(name)
         return isinstance(aval, A.Array) and aval.kind == A.NDARRAY
 
     def _record(self, stmt, state, written):
@@ -279,7 +278,7 @@ class Memory:
             elif isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
                 self._record(stmt, state, target.value.id)
                 if isinstance(stmt.value, gast.Name) and not self._immutable(stmt.value.id) \
-                        and not self.is_array(target.value.id):
+                        and not self._is_array(target.value.id):
                     # a list or dict now holds the value (an array copies it in)
                     state.hold(target.value.id, stmt.value.id)
             return state
@@ -331,7 +330,7 @@ class Memory:
                 state.element_of(target, name)
         elif kind == "holds":
             for name in names:
-                state.hold_items_of(target, name, self.is_array(name))
+                state.hold_items_of(target, name, self._is_array(name))
         self._remember(state, target)
 
     def _sources(self, stmt, op, target, state):

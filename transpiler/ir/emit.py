@@ -184,6 +184,11 @@ def origins_of(tree, text, origin_of):
 _NOTED = "__transpiler_noted__"
 
 
+def origins_for(filename):
+    """The origins of the generated module compiled as ``filename`` (``origins_of``)."""
+    return _ORIGINS.get(filename)
+
+
 def annotate(exc):
     """Add to ``exc`` a note naming the user's file, line and source line that the
     innermost generated line it passed through was made from (once)."""

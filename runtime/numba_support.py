@@ -470,10 +470,12 @@ overload(np.std)(_spread(True))
 
 def njit(function):
     """``numba.njit`` a generated function and the generated functions it calls.
+    (Generated code runs from a pseudo-file, or from the disk cache's file.)
 
     A gradient that calls user functions calls their generated forward/backward pairs;
     each is compiled too, and bound in place of the Python one.
     """
+    from transpiler.ir.emit import is_generated
     compiled = {}
 
     def compile_one(fn):
@@ -483,7 +485,7 @@ def njit(function):
         for name in fn.__code__.co_names:                  # only what it calls
             value = fn.__globals__.get(name)
             if isinstance(value, pytypes.FunctionType) and value is not fn and \
-                    value.__code__.co_filename.startswith("<transpiler"):
+                    is_generated(value.__code__.co_filename):
                 namespace[name] = compile_one(value)
         copy = pytypes.FunctionType(fn.__code__, namespace, fn.__name__, fn.__defaults__,
                                     fn.__closure__)

@@ -336,9 +336,13 @@ def test_explain_says_which_argument_made_new_code(capsys):
     g(1.0, 4)
     assert "n: static 3 -> static 4" in capsys.readouterr().err
     g(np.ones(3), 4)
-    assert "x: float -> float64[3]" in capsys.readouterr().err
+    assert "x: float -> float64[n]" in capsys.readouterr().err
+    g(np.ones(7), 4)                     # another size: the same code, read at run time
+    assert capsys.readouterr().err == ""
+    g(np.ones(1), 4)                     # a dimension of size 1 broadcasts: new code
+    assert "x: float64[n] -> float64[1]" in capsys.readouterr().err
     info = g.cache_info()
-    assert info["specialisations"] == 3 and info["generated"] == 3
+    assert info["specialisations"] == 4 and info["generated"] == 4
 
 
 def softened(x, eps=1e-3):

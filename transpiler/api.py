@@ -15,15 +15,16 @@ import types
 
 import numpy as np
 
-from . import cache
+from . import cache, diskcache
 from .errors import TranspileError
-from .ir.emit import annotate
+from .ir.emit import annotate, compile_source
 import runtime
 from runtime.pytree import tree_flatten, tree_leaves
 
-from .analysis.avals import coarsen, key as signature_key, of_argument as abstract_value, \
-    of_static as static_aval
-from .module import GeneratedModule
+from .analysis.avals import assumptions, coarsen, forget_sizes, key as signature_key, \
+    of_argument as abstract_value, of_static as static_aval, signature_key as signature_of
+from .ir import verify
+from .module import GeneratedModule, SizeLeak
 from .custom import custom_jvp, custom_vjp
 
 
@@ -217,9 +218,10 @@ class Transform:
         """Bring the generated module into what the backend compiles (before it is
         rendered); the default backend, Python, takes it as it is."""
 
-    def compiled(self, module, namespace, names):
-        """The callables to run for the entry points ``names`` of the compiled module."""
-        return [namespace[n] for n in names]
+    def compiled(self, namespace, facts):
+        """The callables to run for the entry points of the compiled module (``facts``:
+        ``module_facts``; ``namespace``: where its source ran)."""
+        return [namespace[n] for n in facts["names"]]
 
     def finish(self, result):
         return result
@@ -433,16 +435,17 @@ class Jit(Transform):
             lower(module, auto=self.backend == "auto",
                   entry=module.jit_entry)
 
-    def compiled(self, module, namespace, names):
+    def compiled(self, namespace, facts):
+        names = facts["names"]
         functions = [namespace[n] for n in names]
-        if self.backend == "python" or module.runs_numpy:
+        if self.backend == "python" or facts["runs_numpy"]:
             return functions
         from .backends.nopython import Compiled, compile_module
-        dispatchers = compile_module(namespace, [fn.name for fn in module.reachable()])
-        label = "jit(%s)" % module.label.split(" ", 1)[-1]
-        if module.numba_boundary is not None:      # the entry's own Numba version runs
+        dispatchers = compile_module(namespace, facts["reachable"])
+        label = "jit(%s)" % facts["label"].split(" ", 1)[-1]
+        if facts["boundary"] is not None:          # the entry's own Numba version runs
             return [Compiled(functions[0], dispatchers[names[1]], self.backend, label,
-                             module.numba_boundary)] + functions[1:]
+                             facts["boundary"])] + functions[1:]
         return [Compiled(f, dispatchers[n], self.backend, label)
                 for f, n in zip(functions, names)]
 
@@ -471,11 +474,12 @@ def _describe_key(key):
         return "static %r" % (value[1] if isinstance(value, tuple) and len(value) == 2
                               and not isinstance(value[1], bytes) else value,)
     if key[0] == "array":
-        _, dtype, shape, kind = key
+        dtype, shape, kind = key[1:4]
         name = np.dtype(dtype).name if dtype is not None else "?"
         if kind == "python":
             return {"bool": "bool", "int64": "int", "float64": "float"}.get(name, name)
-        dims = "?" if shape is None else ", ".join("?" if d is None else str(d) for d in shape)
+        dims = "?" if shape is None else ", ".join(str(d) if type(d) is int else "n"
+                                                   for d in shape)
         return "%s[%s]" % (name, dims)
     return str(key)
 
@@ -516,7 +520,7 @@ class Transformed:
         self._validated()                           # errors surface at transform time
 
     # ------------------------------------------------------------ generation
-    _MAX_SPECIALISATIONS = 8        # signatures with every size known; then sizes are read
+    _MAX_SPECIALISATIONS = 64       # argument signatures (dtypes, ranks, sizes 0 and 1) kept
 
     def _key(self, signature=None):
         return self._transform.key() + (cache.function_key(self._fun), signature)
@@ -560,15 +564,44 @@ class Transformed:
         entry = cache.lookup(key)
         if entry is not None:
             return entry
-        entry = self._build(arg_avals)
+        disk = self._disk_key(signature)
+        entry = self._loaded(disk) if disk is not None else None
+        if entry is None:
+            entry = self._build(arg_avals, disk=disk)
         cache.store(key, entry, entry.dependencies)
         return entry
 
-    def _build(self, arg_avals, check_only=False):
-        with _collector_paused():
-            return self._build_module(arg_avals, check_only)
+    def _disk_key(self, signature):
+        """The persistent key of this code on disk (``diskcache``), or None where the
+        disk cache is off or a part of the key has no description a new process could
+        check (a closure holding an object, an unnamed static value)."""
+        if signature is None or not diskcache.enabled():
+            return None
+        try:
+            return diskcache.persistent_key(self._transform.key(), self._fun, signature)
+        except diskcache.NotPersistent:
+            return None
 
-    def _build_module(self, arg_avals, check_only):
+    def _loaded(self, disk):
+        """The entry kept on disk under ``disk``, run from its file (Numba's cache beside
+        it holds the machine code), or None if there is none still valid."""
+        loaded = diskcache.load(disk, self._fun)
+        if loaded is None:
+            return None
+        facts = dict(loaded.record["facts"])
+        facts["boundary"] = _boundary(facts["boundary"])
+        namespace = loaded.namespace
+        compile_source(loaded.source, namespace, facts["label"], loaded.origins, loaded.path)
+        functions = self._transform.compiled(namespace, facts)
+        return _Entry(source=loaded.source, function=functions[0], inplace={}, unit=None,
+                      dependencies=loaded.dependencies, others=functions[1:],
+                      assumed=loaded.record["assumed"])
+
+    def _build(self, arg_avals, check_only=False, disk=None):
+        with _collector_paused(), assumptions() as assumed:
+            return self._build_module(arg_avals, check_only, disk, assumed)
+
+    def _build_module(self, arg_avals, check_only, disk=None, assumed=()):
         transform = self._transform
         module = GeneratedModule("%s %s" % (transform.kind, self._fun.__qualname__))
         module.check_only = check_only
@@ -589,37 +622,74 @@ class Transformed:
         if fn is not None:
             module.functions.insert(0, fn)
         transform.lower(module)
-        source, namespace = module.compile()
-        names = module.entry_points or [name]
-        functions = transform.compiled(module, namespace, names)
-        return _Entry(source=source, function=functions[0],
-                      inplace=unit.user_names(unit.inplace_params), unit=unit,
-                      dependencies=module.reads(), others=functions[1:])
+        inplace = unit.user_names(unit.inplace_params)
+        facts = {"names": module.entry_points or [name], "label": module.label,
+                 "reachable": [f.name for f in module.reachable()],
+                 "runs_numpy": bool(module.runs_numpy), "boundary": module.numba_boundary}
+        conditions = _size_conditions(assumed, arg_avals)
+        keep = None
+        if disk is not None and not inplace:
+            keep = diskcache.Writer(disk, self._fun, lambda: {"assumed": conditions, "facts": dict(
+                facts, boundary=diskcache.describe_boundary(facts["boundary"]))})
+        source, namespace = module.compile(keep)
+        functions = transform.compiled(namespace, facts)
+        return _Entry(source=source, function=functions[0], inplace=inplace, unit=unit,
+                      dependencies=module.reads(), others=functions[1:], assumed=conditions)
 
-    def _specialisation(self, bound, coarse=False):
+    def _specialisation(self, bound, generic=False):
         """The generated function for these arguments' abstract values.
 
-        The first signatures seen get code specialised to every size; after that (or with
-        ``coarse``) code that knows only which dimensions are 1, and reads the other
-        sizes when it runs, serves every call with the same dtypes, ranks and structure.
+        The code is specialised to what decides it: dtypes, ranks, pytree structure,
+        which dimensions are 0 or 1, static values.  The other sizes are symbols
+        (``avals.Size``): the code reads them when it runs, so one source serves every
+        batch size.  ``generic`` code knows not even that the symbolic sizes are not 1
+        (what ``call_generic`` runs, to cross-check the symbolic code).
         """
         bound.apply_defaults()
         statics = self._transform.static_names
         avals = {name: static_aval(value) if name in statics else abstract_value(value)
                  for name, value in bound.arguments.items()}
         signature = tuple((name, _static_key(bound.arguments[name]) if name in statics
-                           else signature_key(aval)) for name, aval in avals.items())
-        entry = None if coarse else self._current(self._specs.get(signature))
+                           else signature_key(aval, coarse=True))
+                          for name, aval in avals.items())
+        if generic:
+            signature += ("generic",)
+        entry = self._current(self._specs.get(signature))
         if entry is None:
-            if coarse or len(self._specs) >= self._MAX_SPECIALISATIONS:
-                avals = {name: aval if name in statics else coarsen(aval)
-                         for name, aval in avals.items()}
-                signature = tuple((name, key if name in statics else
-                                   signature_key(avals[name], coarse=True))
-                                  for name, key in signature)
-            entry = self._specialised_entry(avals, signature)
+            abstract = forget_sizes if generic else coarsen
+            try:
+                entry = self._specialised_entry(
+                    {name: aval if name in statics else abstract(aval)
+                     for name, aval in avals.items()}, signature)
+            except (TypeError, ValueError, TranspileError) as exc:
+                self._refuse_with_sizes(avals, exc)
+                raise
+            except SizeLeak:
+                if verify.enabled():
+                    raise
+                entry = self._specialised_entry(
+                    {name: aval if name in statics else forget_sizes(aval)
+                     for name, aval in avals.items()}, signature)
+        if entry.assumed and not _holds(entry.assumed, bound.arguments):
+            # sizes the code takes to be equal are not: code made for exactly these
+            # sizes raises where NumPy does (the code for symbols may not compute the
+            # operation that would)
+            exact = tuple((name, _static_key(bound.arguments[name]) if name in statics
+                           else signature_key(aval)) for name, aval in avals.items())
+            entry = self._specialised_entry(avals, exact + ("sizes",))
         self._last = entry
         return entry
+
+    def _refuse_with_sizes(self, avals, refusal):
+        """A refusal of code for symbolic sizes names what it can ("Output had shape:
+        (?,)"); these arguments' own sizes may say more: raise what generating code for
+        exactly them raises, if it refuses too (that code is not kept)."""
+        try:
+            self._build(avals)
+        except type(refusal) as exc:
+            raise exc from None
+        except Exception:                    # noqa: BLE001 (the first refusal stands)
+            return
 
     def _specialised_entry(self, avals, signature):
         """The entry kept for ``signature`` if it is still current, else a new one."""
@@ -628,6 +698,8 @@ class Transformed:
             if self._specs and (self._transform.explain or _EXPLAIN):
                 _explain(self, signature)
             entry = self._generate(avals, signature)
+            if len(self._specs) >= self._MAX_SPECIALISATIONS:
+                self._specs.clear()             # (the shared cache still holds them)
             self._specs[signature] = entry
             self._made += 1
         return entry
@@ -637,7 +709,7 @@ class Transformed:
         for), ``generated`` (how many times code was made for it, the first included),
         and the generated-code cache's counters (``tp.cache_info()``)."""
         info = {"specialisations": len(self._specs), "generated": self._made}
-        info.update(cache.info())
+        info.update(cache_info())
         return info
 
     # ------------------------------------------------------------ calls
@@ -680,8 +752,9 @@ class Transformed:
         if avals is None or any(avals.get(n) is None for n in names):
             return self._entry
         avals = {n: avals[n] for n in names}
-        signature = tuple((n, signature_key(a)) for n, a in avals.items())
-        return self._specialised_entry(avals, signature)
+        # symbols numbered together: which sizes are equal is part of the key
+        parts, _ = signature_of([avals[n] for n in names])
+        return self._specialised_entry(avals, tuple(zip(names, parts)))
 
     def specialised(self, *args, **kwargs):
         """The generated Python function this transform runs for these arguments.
@@ -698,7 +771,7 @@ class Transformed:
         been seen): the same dtypes, ranks and structure, only dimensions of size 1 known."""
         bound = self._signature.bind(*args, **kwargs)
         self._transform.check_arguments(bound.arguments)
-        entry = self._specialisation(bound, coarse=True)
+        entry = self._specialisation(bound, generic=True)
         self._check_inplace(bound, entry)
         return self._transform.finish(entry.function(*args, **kwargs))
 
@@ -755,13 +828,86 @@ def _collector_paused():
 
 
 class _Entry:
-    def __init__(self, source, function, inplace, unit, dependencies=(), others=()):
+    def __init__(self, source, function, inplace, unit, dependencies=(), others=(),
+                 assumed=()):
         self.source = source
         self.function = function
+        self.assumed = list(assumed)        # sizes the code takes to be equal (_holds)
         self.others = list(others)          # the other entry points (vjp's backward sweep)
         self.inplace = inplace
         self.unit = unit
         self.dependencies = list(dependencies)
+
+
+def _size_conditions(assumed, arg_avals):
+    """The assumptions of ``avals.assumptions`` in terms of the arguments' dimensions:
+    ``[kind, a, b]`` with each side ``["dim", parameter, path, axis, offset]`` (a leaf of
+    the argument by ``path``, its dimension ``axis``, less ``-offset``) or ``["int", n]``;
+    what cannot be said so (sizes of an enclosing function's values) is left out."""
+    origins = {}
+    for name, aval in (arg_avals or {}).items():
+        _size_origins(aval, name, [], origins)
+    conditions = []
+    for kind, a, b in sorted(assumed, key=repr):
+        sides = [_size_ref(d, origins) for d in (a, b)]
+        if None not in sides:
+            conditions.append([kind] + sides)
+    return conditions
+
+
+def _size_origins(aval, name, path, origins):
+    from .analysis import avals as A
+    if isinstance(aval, A.Array) and aval.shape is not None:
+        for axis, d in enumerate(aval.shape):
+            if A.is_size(d) and d.offset == 0:
+                origins.setdefault(d.root, [name, list(path), axis])
+    elif isinstance(aval, A.Seq) and aval.items is not None:
+        for k, item in enumerate(aval.items):
+            _size_origins(item, name, path + [k], origins)
+    elif isinstance(aval, A.Dict):
+        for key, item in aval.items:
+            if type(key) in (str, int):
+                _size_origins(item, name, path + [key], origins)
+
+
+def _size_ref(dim, origins):
+    from .analysis import avals as A
+    if type(dim) is int:
+        return ["int", dim]
+    if A.is_size(dim) and dim.root in origins:
+        return ["dim"] + origins[dim.root] + [dim.offset]
+    return None
+
+
+def _holds(conditions, arguments):
+    """Do the arguments' sizes meet every condition (``_size_conditions``)?"""
+    try:
+        for kind, a, b in conditions:
+            x, y = _size_of(a, arguments), _size_of(b, arguments)
+            if not (x == y or (kind == "one_or" and x == 1)):
+                return False
+    except (LookupError, TypeError, IndexError):
+        return False
+    return True
+
+
+def _size_of(ref, arguments):
+    if ref[0] == "int":
+        return ref[1]
+    _, name, path, axis, offset = ref
+    value = arguments[name]
+    for key in path:
+        value = value[key]
+    return max(np.shape(value)[axis] + offset, 0)
+
+
+def _boundary(described):
+    """A ``nopython.Boundary`` from its description on disk (None: none)."""
+    if described is None:
+        return None
+    from .backends.nopython import Boundary
+    params, output = (diskcache.from_jsonable(part) for part in described)
+    return Boundary(params, output)
 
 
 def _static_key(value):
@@ -931,6 +1077,13 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), backend="auto", expl
       >>> tp.jit(g, static_argnames="n")(1.0, 20)
       21.0
     """
+    if type(fun) is types.FunctionType and fun.__closure__ is None and \
+            fun.__defaults__ is None and static_argnums == () and static_argnames == ():
+        # jit(lambda x: body(x)) made again in a loop: the one made before, at once (the
+        # key _jit_key makes for it)
+        made = _JITTED.get((backend, explain, False, id(fun.__code__), id(fun.__globals__)))
+        if made is not None and not fun.__kwdefaults__:
+            return made
     if fun is None:
         return functools.partial(jit, static_argnums=static_argnums,
                                  static_argnames=static_argnames, backend=backend,
@@ -1190,16 +1343,22 @@ def source(fun, *args, **kwargs):
 
 
 def clear_caches():
-    """Forget every generated function (they are regenerated on the next transform)."""
+    """Forget every generated function (they are regenerated on the next transform),
+    and empty the cache on disk (``diskcache.location()``)."""
     cache.clear()
+    diskcache.clear()
 
 
 def cache_info():
     """The generated-code cache: ``hits``, ``misses``, ``invalidations`` (entries dropped
     because a global, attribute, closure value or default they were made from changed),
     ``evictions`` (least recently used entries dropped to stay within ``maxsize``),
-    ``entries`` and ``maxsize`` (``transpiler.cache.set_maxsize`` changes it)."""
-    return cache.info()
+    ``entries`` and ``maxsize`` (``transpiler.cache.set_maxsize`` changes it); and of
+    the cache on disk, ``disk`` (its directory) with the entries this process read back
+    (``disk_hits``) and wrote (``disk_writes``)."""
+    info = cache.info()
+    info.update(diskcache.info())
+    return info
 
 
 _MAKERS = {"grad": grad, "value_and_grad": value_and_grad, "jacfwd": jacfwd,

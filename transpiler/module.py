@@ -14,6 +14,7 @@ import types
 import gast
 
 from . import driver
+from .analysis import avals as A
 from .errors import TranspileError
 from .ir import build, emit, verify
 from .ir.walk import subnodes
@@ -158,7 +159,7 @@ class GeneratedModule:
                 if not (isinstance(callee, types.FunctionType) and (every or _uses_at(callee))):
                     continue
                 if getattr(callee, "__code__", None) is not None and \
-                        callee.__code__.co_filename.startswith("<transpiler"):
+                        emit.is_generated(callee.__code__.co_filename):
                     continue                  # generated code (a custom rule's wrapper)
                 if callee not in made:
                     unit = self.normalise(callee)
@@ -172,18 +173,31 @@ class GeneratedModule:
                     todo.append(unit.fn)
                 node.func.id = made[callee]
 
-    def compile(self):
+    def compile(self, keep=None):
+        """Render and run the module: (source, namespace).  ``keep`` (a
+        ``diskcache.Writer``) may write the source to a file first; the code then runs
+        from that file."""
         self.add_primal_callees()
         if verify.enabled():
             for fn in self.reachable():
                 verify.check(fn, self.env, "the transform (%s)" % self.label)
         tree, source = self._rendered()
+        if A.leaked(source):
+            raise SizeLeak(self.label)
         namespace = self.env.namespace()
         for fn in self.functions:
             namespace.pop(fn.name, None)   # defined by the source itself
         origins = emit.origins_of(tree, source, self.origins.get)
-        emit.compile_source(source, namespace, self.label, origins)
+        filename = keep(source, namespace, origins, self.reads()) if keep is not None else None
+        emit.compile_source(source, namespace, self.label, origins, filename)
         return source, namespace
+
+
+class SizeLeak(Exception):
+    """A symbolic size reached generated source as if it were a number: code specialised
+    to symbolic shapes needs a size it cannot read at run time.  The transform makes
+    the code again without symbols (sizes not known at all); with verification on (the
+    test suite), it is an error."""
 
 
 def _uses_at(fn):

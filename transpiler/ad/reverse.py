@@ -36,7 +36,7 @@ from ..ir.naming import adjoint_name
 from ..analysis.real_values import check_real_values
 from .containers import SplitContainers, leaf_base_name
 from .stability import Stability
-from .common import State, written_names, is_break_check
+from .common import FoldShapes, State, written_names, is_break_check
 from .adjoints import AdjointRecords
 from .loops import LoopReversal
 from .tape import TapePlacement
@@ -70,6 +70,7 @@ class ReverseMode(AdjointRecords, LoopReversal, TapePlacement, Rematerialisation
         self.loop_depth = 0
         self.dry = False
         self.written = written_names(self.fn)
+        self._shape_reader = None
 
     # ------------------------------------------------------------ zeros
     def _zero(self, var):
@@ -79,8 +80,12 @@ class ReverseMode(AdjointRecords, LoopReversal, TapePlacement, Rematerialisation
         aval = self._typed_array(var)
         if aval is None:
             return build.const(0.0)
-        if aval.static_shape is not None:
-            return build.call("np.zeros", [build.tuple_([build.const(d) for d in aval.shape])])
+        if None not in aval.shape:              # sizes known or read from the parameters
+            if self._shape_reader is None:
+                self._shape_reader = FoldShapes(self.shapes, reverse=True)
+            shape = self._shape_reader.shape_expr(aval.shape)
+            if shape is not None:
+                return build.call("np.zeros", [shape])
         if isinstance(var, tuple):
             return build.const(0.0)            # an item of a container, its size not known
         return build.call("np.zeros", [build.call("np.shape", [build.name(var)])])

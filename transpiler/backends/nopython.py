@@ -12,6 +12,7 @@ the user's file and line the blocking generated line came from.  ``backend="numb
 raises it as a TranspileError, ``"auto"`` runs the NumPy code instead and warns once.
 """
 import inspect
+import os
 import re
 import types
 import warnings
@@ -154,12 +155,20 @@ def compile_module(namespace, names):
     (``namespace``), calling one another: a dict name -> dispatcher."""
     numba = _numba()
     compiled_namespace = dict(namespace)
+    # the module Numba names the code's globals by (its cache rebuilds them from it)
+    compiled_namespace["__name__"] = "runtime"
     dispatchers = {}
     for name in names:
         fn = namespace[name]
         copy = types.FunctionType(fn.__code__, compiled_namespace, fn.__name__,
                                   fn.__defaults__, fn.__closure__)
-        dispatchers[name] = numba.njit(copy, boundscheck=True)   # IndexError, as NumPy
+        # bounds checked (IndexError, as NumPy); code run from the disk cache's file
+        # keeps its machine code in Numba's cache beside it
+        kept = os.path.isfile(fn.__code__.co_filename)
+        try:
+            dispatchers[name] = numba.njit(copy, boundscheck=True, cache=kept)
+        except RuntimeError:                  # no cache directory Numba can write to
+            dispatchers[name] = numba.njit(copy, boundscheck=True)
     compiled_namespace.update(dispatchers)        # callees are looked up when compiled
     return dispatchers
 
@@ -248,7 +257,7 @@ class Compiled:
                                    "code (backend=\"python\" never compiles)")
 
 
-_GENERATED_LINE = re.compile(r'File "(<transpiler [^"]*>)", line (\d+)')
+_GENERATED_LINE = re.compile(r'File "([^"]*)", line (\d+)')     # generated files have origins
 
 
 def numba_value(value):
@@ -276,7 +285,8 @@ def located_reason(exc, function=None):
     text = str(exc)
     where = None
     for filename, line in _GENERATED_LINE.findall(text):      # innermost first
-        origins = emit.origins_for(filename)
+        # (Numba names a real file relative to the working directory)
+        origins = emit.origins_for(filename) or emit.origins_for(os.path.abspath(filename))
         if origins and int(line) in origins:
             where = origins[int(line)]
             break

@@ -70,7 +70,7 @@ class _Hoister:
         variant = set(changed)
         for name in changed:
             variant |= self.memory.affected(name)
-        read_outside = self.live_after.get(id(loop), set())      # read after the loop
+        read_outside = self.live_after.get(loop, set())      # read after the loop
         hoisted, kept, read_before, observable = [], [], set(), False
         for stmt in loop.body:
             target = _target(stmt)

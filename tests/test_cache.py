@@ -10,6 +10,7 @@ import importlib.util
 import inspect
 import linecache
 import math
+import os
 import weakref
 
 import numpy as np
@@ -566,7 +567,8 @@ def test_custom_vjp_given_new_rules_after_a_transform():
 def test_cache_info_reports_every_counter():
     info = tp.cache_info()
     assert set(info) == {"hits", "misses", "invalidations", "evictions", "entries",
-                         "maxsize"}
+                         "maxsize", "disk", "disk_hits", "disk_writes"}
+    assert info["disk"] == os.environ["TRANSPILER_CACHE_DIR"]      # the test run's own
     assert info["maxsize"] == cache.DEFAULT_MAXSIZE == 512
     assert info["entries"] == info["hits"] == info["misses"] == 0
 

@@ -281,3 +281,25 @@ def test_print_after_a_pass_goes_to_stderr(workdir, model):
     assert result.stdout == tp.source(tp.grad(model.scaled))
     assert "# --- after anf: scaled" in result.stderr
     assert "def scaled(x, k):" in result.stderr
+
+
+SAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "samples")
+
+
+def test_jit_prints_the_statically_specialised_source():
+    result = run(["jit", "jit_tutorial.py:g", "--static", "n=20"], SAMPLES)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "def jit_g(x, n):\n    return x + 20\n"
+    result = run(["jit", "jit_tutorial.py:g", "--static", "n=3", "--args", "1.0",
+                  "--backend", "python"], SAMPLES)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "def jit_g(x, n):\n    return x + 3\n"
+
+
+def test_jit_cli_errors_are_one_line():
+    assert_user_error(run(["jit", "jit_tutorial.py:g", "--static", "n=[1]"], SAMPLES),
+                      "'n' has the unhashable value [1]")
+    assert_user_error(run(["jit", "jit_tutorial.py:g", "--static", "n"], SAMPLES),
+                      "--static expects NAME=VALUE")
+    assert_user_error(run(["jit", "jit_tutorial.py:g", "--static", "m=2"], SAMPLES),
+                      "'m' is not a parameter")

@@ -5,12 +5,12 @@
     print(tp.source(df))       # the Python source it runs
 """
 from ._version import __version__
-from .api import (cache_info, clear_caches, grad, hessian, jacfwd, jacrev, jvp, linearize,
-                  source, value_and_grad, vjp)
+from .api import (cache_info, clear_caches, grad, hessian, jacfwd, jacrev, jit, jvp,
+                  linearize, source, value_and_grad, vjp)
 from .custom import custom_jvp, custom_vjp
 from .errors import TranspileError
 from . import rules as _rules  # noqa: F401  (registers the derivative rules)
 from . import tree_util
 
-__all__ = ["__version__", "grad", "value_and_grad", "vjp", "source", "custom_vjp",
+__all__ = ["__version__", "grad", "value_and_grad", "vjp", "jit", "source", "custom_vjp",
            "clear_caches", "cache_info", "TranspileError", "tree_util"]

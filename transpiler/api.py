@@ -9,17 +9,22 @@ import functools
 import gc
 import inspect
 import operator
+import os
+import sys
+import types
 
 import numpy as np
 
-from . import cache
+from . import cache, diskcache
 from .errors import TranspileError
-from .ir.emit import annotate
+from .ir.emit import annotate, compile_source
 import runtime
 from runtime.pytree import tree_flatten, tree_leaves
 
-from .analysis.avals import coarsen, key as signature_key, of_argument as abstract_value
-from .module import GeneratedModule
+from .analysis.avals import assumptions, coarsen, forget_sizes, key as signature_key, \
+    of_argument as abstract_value, of_static as static_aval, signature_key as signature_of
+from .ir import verify
+from .module import GeneratedModule, SizeLeak
 from .custom import custom_jvp, custom_vjp
 
 
@@ -29,8 +34,7 @@ def _check_function(fun, transform):
     if isinstance(fun, (custom_vjp, custom_jvp)):
         return _custom_wrapper(fun)
     if isinstance(fun, functools.partial):
-        raise TypeError("%s of a functools.partial is not supported yet; use a lambda: "
-                        "%s(lambda x: f(x, ...))" % (transform, transform))
+        return _partial_wrapper(fun, transform)
     if not inspect.isfunction(fun):
         raise TypeError("%s expects a Python function, got %r" % (transform, fun))
     kinds = {p.kind for p in inspect.signature(fun).parameters.values()}
@@ -54,6 +58,69 @@ def _custom_wrapper(custom):
     return wrapper
 
 
+_PARTIAL_WRAPPERS = cache.memo()      # _partial_key -> its wrapper (emptied with the cache)
+
+
+def _partial_key(partial):
+    """What identifies a partial: its function (and transform) and bound values."""
+    func = partial.func
+    inner = func._fun if isinstance(func, Transformed) else func
+    return (cache.function_key(inner),
+            func._transform.key() if isinstance(func, Transformed) else None,
+            cache.value_key(tuple(partial.args)),
+            tuple(sorted((k, cache.value_key(v)) for k, v in partial.keywords.items())))
+
+
+def _partial_wrapper(partial, transform):
+    """A plain function with real source calling ``partial``'s function with its bound
+    arguments (``def body(x): return __body__(2.0, x, k=__k)``), so transforms see the
+    call; one per function and bound values, so a ``jit(partial(body))`` made afresh in a
+    loop meets the same function (and its cached code) every time."""
+    func = partial.func
+    if isinstance(func, functools.partial) or not (inspect.isfunction(func)
+                                                   or isinstance(func, Transformed)):
+        raise TypeError("%s of functools.partial expects a partial of a Python function, "
+                        "got a partial of %r" % (transform, func))
+    key = _partial_key(partial)
+    wrapper = _PARTIAL_WRAPPERS.get(key)
+    if wrapper is not None:
+        return wrapper
+    from .ir import emit
+    try:
+        signature = inspect.signature(partial)
+    except ValueError as exc:
+        raise TypeError("%s: cannot read the signature of %r (%s)" % (transform, partial,
+                                                                     exc)) from None
+    name = getattr(func, "__name__", "f")
+    name = name if name.isidentifier() else "f"
+    namespace = {"__func__": func}
+    header, call = [], []
+    for k, value in enumerate(partial.args):
+        namespace["__arg%d" % k] = value
+        call.append("__arg%d" % k)
+    star = False
+    for param in signature.parameters.values():
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            raise TypeError("%s of a functools.partial of a function with *args or "
+                            "**kwargs is not supported" % transform)
+        text = param.name
+        if param.default is not param.empty:
+            namespace["__default_" + param.name] = param.default
+            text += "=__default_" + param.name
+        if param.kind == param.KEYWORD_ONLY and not star:
+            header.append("*")
+            star = True
+        header.append(text)
+        call.append("%s=%s" % (param.name, param.name) if param.kind == param.KEYWORD_ONLY
+                    else param.name)
+    source = "def %s(%s):\n    return __func__(%s)\n" % (name, ", ".join(header),
+                                                          ", ".join(call))
+    wrapper = emit.compile_source(source, namespace, "partial " + name)[name]
+    cache.bounded(_PARTIAL_WRAPPERS)
+    _PARTIAL_WRAPPERS[key] = wrapper
+    return wrapper
+
+
 def _transformed_wrapper(inner):
     """A plain function calling the transformed function ``inner`` (with real source:
     ``def grad_f(x): return grad(f)(x)``), so that transforming it again transforms the
@@ -67,7 +134,7 @@ def _transformed_wrapper(inner):
         keyword = [p.name for p in params if p.kind == p.KEYWORD_ONLY]
         header = ", ".join(positional + (["*"] + keyword if keyword else []))
         call = ", ".join(positional + ["%s=%s" % (k, k) for k in keyword])
-        fun = inner._fun
+        fun = getattr(inner, "_inner", None) or inner._fun
         fun_name = fun.__name__ if fun.__name__.isidentifier() else "f"
         transform = inner._transform
         name = "%s_%s" % (transform.kind, fun_name)
@@ -108,6 +175,8 @@ class Transform:
     handling."""
 
     kind = None
+    static_names = ()        # parameters whose values are compile-time constants (jit)
+    explain = False          # say why a new specialisation is made (jit's explain=True)
 
     def __init__(self, argnums=0, has_aux=False):
         self.raw_argnums = argnums
@@ -144,6 +213,15 @@ class Transform:
 
     def generate(self, module, unit, name, arg_avals, check_only):
         raise NotImplementedError
+
+    def lower(self, module):
+        """Bring the generated module into what the backend compiles (before it is
+        rendered); the default backend, Python, takes it as it is."""
+
+    def compiled(self, namespace, facts):
+        """The callables to run for the entry points of the compiled module (``facts``:
+        ``module_facts``; ``namespace``: where its source ran)."""
+        return [namespace[n] for n in facts["names"]]
 
     def finish(self, result):
         return result
@@ -253,6 +331,164 @@ class Pullback(Transform):
         complex ones are refused before (``_check_real_primals``)."""
 
 
+class Jit(Transform):
+    """``jit``: the function itself, its static arguments compile-time constants (the
+    code that depends only on them run now: ``specialize/static.py``), compiled by the
+    backend (``"python"``: the generated NumPy code as it is)."""
+
+    kind = "jit"
+    BACKENDS = ("auto", "python", "numba")
+
+    def __init__(self, static_argnums=(), static_argnames=(), backend="auto", inner=None,
+                 explain=False):
+        super().__init__(())
+        self.explain = bool(explain)
+        self.inner = inner           # jit(grad(f)): grad's transform, then compiled
+        if isinstance(static_argnums, (int, np.integer)) and not isinstance(static_argnums, bool):
+            static_argnums = (static_argnums,)
+        if isinstance(static_argnames, str):
+            static_argnames = (static_argnames,)
+        try:
+            self.raw_static_argnums = tuple(operator.index(k) for k in static_argnums)
+        except TypeError:
+            raise TypeError("static_argnums must be an int or a sequence of ints, got %r"
+                            % (static_argnums,)) from None
+        self.raw_static_argnames = tuple(static_argnames)
+        if not all(isinstance(n, str) for n in self.raw_static_argnames):
+            raise TypeError("static_argnames must be a string or a sequence of strings, got "
+                            "%r" % (static_argnames,))
+        if backend not in self.BACKENDS:
+            raise ValueError("backend must be one of %s, got %r"
+                             % (", ".join(map(repr, self.BACKENDS)), backend))
+        self.backend = backend
+
+    def bind(self, fun, signature):
+        if self.inner is not None:
+            signature = self.inner.signature(signature)
+        params = list(signature.parameters.values())
+        positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY,
+                                                           p.POSITIONAL_OR_KEYWORD)]
+        self.single, self.argnums, self.wrt = True, (), []
+        names = []
+        for k in self.raw_static_argnums:
+            index = k + len(positional) if k < 0 else k
+            if not 0 <= index < len(positional):
+                raise ValueError("static_argnums %d is out of range for %s, which has %d "
+                                 "positional parameter(s)" % (k, fun.__name__, len(positional)))
+            names.append(positional[index])
+        for name in self.raw_static_argnames:
+            if name not in signature.parameters:
+                raise ValueError("static_argnames %r is not a parameter of %s%s"
+                                 % (name, fun.__name__, signature))
+            names.append(name)
+        self.static_names = tuple(sorted(set(names), key=list(signature.parameters).index))
+
+    def key(self):
+        inner = self.inner.key() if self.inner is not None else None
+        return (self.kind, self.static_names, self.backend, inner)
+
+    def signature(self, signature):
+        return self.inner.signature(signature) if self.inner is not None else signature
+
+    def finish(self, result):
+        return self.inner.finish(result) if self.inner is not None else result
+
+    def options(self):
+        options = ""
+        if self.static_names:
+            options += ", static_argnames=%r" % (self.static_names,)
+        if self.backend != "auto":
+            options += ", backend=%r" % (self.backend,)
+        return options
+
+    def check_arguments(self, arguments):
+        if self.inner is not None:
+            self.inner.check_arguments(arguments)
+        for name in self.static_names:
+            if name in arguments:
+                try:
+                    hash(arguments[name])
+                except TypeError:
+                    raise TypeError(
+                        "jit: the static argument %r has the unhashable value %s of type %s: "
+                        "static arguments must be hashable (pass a tuple instead of a list, "
+                        "or make the argument not static)"
+                        % (name, _short_repr(arguments[name]),
+                           type(arguments[name]).__name__)) from None
+
+    def generate(self, module, unit, name, arg_avals, check_only):
+        from .specialize.primal import fold_statics, primal_function
+        module.type_stable = self.backend != "python"
+        if self.inner is None:
+            fn = primal_function(module, unit, name, arg_avals, self.static_names,
+                                 check_only=check_only)
+        else:
+            fold_statics(unit, arg_avals, self.static_names)
+            fn = self.inner.generate(module, unit, name, arg_avals, check_only)
+        if fn is not None and self.backend != "python":
+            module.jit_entry = (fn, arg_avals, self.static_names)   # its Numba version
+        return fn
+
+    def lower(self, module):
+        if self.backend != "python":
+            from .backends.nopython import lower
+            lower(module, auto=self.backend == "auto",
+                  entry=module.jit_entry)
+
+    def compiled(self, namespace, facts):
+        names = facts["names"]
+        functions = [namespace[n] for n in names]
+        if self.backend == "python" or facts["runs_numpy"]:
+            return functions
+        from .backends.nopython import Compiled, compile_module
+        dispatchers = compile_module(namespace, facts["reachable"])
+        label = "jit(%s)" % facts["label"].split(" ", 1)[-1]
+        if facts["boundary"] is not None:          # the entry's own Numba version runs
+            return [Compiled(functions[0], dispatchers[names[1]], self.backend, label,
+                             facts["boundary"])] + functions[1:]
+        return [Compiled(f, dispatchers[n], self.backend, label)
+                for f, n in zip(functions, names)]
+
+
+_EXPLAIN = bool(os.environ.get("TRANSPILER_EXPLAIN_RECOMPILE"))
+
+
+def _explain(transformed, signature):
+    """Say (on stderr) which arguments made a new specialisation: their types, shapes or
+    static values, against the signature of the most recent one."""
+    previous = list(transformed._specs)[-1]
+    changes = []
+    for (name, old), (_, new) in zip(previous, signature):
+        if old != new:
+            changes.append("%s: %s -> %s" % (name, _describe_key(old), _describe_key(new)))
+    sys.stderr.write("transpiler: %s specialised again (%d before): %s\n" % (
+        transformed.__name__, len(transformed._specs), "; ".join(changes) or "same types"))
+
+
+def _describe_key(key):
+    """``float64[3, 4]``, ``static 20``, ``int`` -- one argument's part of a signature."""
+    if key is None:
+        return "unknown"
+    if key[0] == "static":
+        value = key[1]
+        return "static %r" % (value[1] if isinstance(value, tuple) and len(value) == 2
+                              and not isinstance(value[1], bytes) else value,)
+    if key[0] == "array":
+        dtype, shape, kind = key[1:4]
+        name = np.dtype(dtype).name if dtype is not None else "?"
+        if kind == "python":
+            return {"bool": "bool", "int64": "int", "float64": "float"}.get(name, name)
+        dims = "?" if shape is None else ", ".join(str(d) if type(d) is int else "n"
+                                                   for d in shape)
+        return "%s[%s]" % (name, dims)
+    return str(key)
+
+
+def _short_repr(value):
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 class Transformed:
     """A generated function, callable like the primal; its source is ``tp.source(self)``.
 
@@ -276,10 +512,15 @@ class Transformed:
         self._generic = None
         self._normalised = None
         self._validate = validate
+        self._calls = {}                 # _call_key of positional arguments -> entry
+        self._made = 0                   # specialisations generated (cache_info)
+        positional = [p.name for p in self._signature.parameters.values()]
+        self._static_positions = frozenset(positional.index(n) for n in transform.static_names
+                                           if n in positional)
         self._validated()                           # errors surface at transform time
 
     # ------------------------------------------------------------ generation
-    _MAX_SPECIALISATIONS = 8        # signatures with every size known; then sizes are read
+    _MAX_SPECIALISATIONS = 64       # argument signatures (dtypes, ranks, sizes 0 and 1) kept
 
     def _key(self, signature=None):
         return self._transform.key() + (cache.function_key(self._fun), signature)
@@ -298,6 +539,7 @@ class Transformed:
         if entry is None or not cache.changed(entry.dependencies):
             return entry
         self._specs, self._last, self._generic, self._normalised = {}, None, None, None
+        self._calls = {}
         self._validated()
         return None
 
@@ -322,19 +564,51 @@ class Transformed:
         entry = cache.lookup(key)
         if entry is not None:
             return entry
-        entry = self._build(arg_avals)
+        disk = self._disk_key(signature)
+        entry = self._loaded(disk) if disk is not None else None
+        if entry is None:
+            entry = self._build(arg_avals, disk=disk)
         cache.store(key, entry, entry.dependencies)
         return entry
 
-    def _build(self, arg_avals, check_only=False):
-        with _collector_paused():
-            return self._build_module(arg_avals, check_only)
+    def _disk_key(self, signature):
+        """The persistent key of this code on disk (``diskcache``), or None where the
+        disk cache is off or a part of the key has no description a new process could
+        check (a closure holding an object, an unnamed static value)."""
+        if signature is None or not diskcache.enabled():
+            return None
+        try:
+            return diskcache.persistent_key(self._transform.key(), self._fun, signature)
+        except diskcache.NotPersistent:
+            return None
 
-    def _build_module(self, arg_avals, check_only):
+    def _loaded(self, disk):
+        """The entry kept on disk under ``disk``, run from its file (Numba's cache beside
+        it holds the machine code), or None if there is none still valid."""
+        loaded = diskcache.load(disk, self._fun)
+        if loaded is None:
+            return None
+        facts = dict(loaded.record["facts"])
+        facts["boundary"] = _boundary(facts["boundary"])
+        namespace = loaded.namespace
+        compile_source(loaded.source, namespace, facts["label"], loaded.origins, loaded.path)
+        functions = self._transform.compiled(namespace, facts)
+        return _Entry(source=loaded.source, function=functions[0], inplace={}, unit=None,
+                      dependencies=loaded.dependencies, others=functions[1:],
+                      assumed=loaded.record["assumed"])
+
+    def _build(self, arg_avals, check_only=False, disk=None):
+        with _collector_paused(), assumptions() as assumed:
+            return self._build_module(arg_avals, check_only, disk, assumed)
+
+    def _build_module(self, arg_avals, check_only, disk=None, assumed=()):
         transform = self._transform
         module = GeneratedModule("%s %s" % (transform.kind, self._fun.__qualname__))
         module.check_only = check_only
         if self._normalised is None or cache.changed(self._normalised.unit.src.reads.values()):
+            # jit's static parameters may be called (a function passed as a static
+            # argument): bound in the module once their values are known
+            module.env.static_params = frozenset(transform.static_names)
             unit = module.normalise(self._fun)
             self._normalised = module.snapshot(unit)
         else:
@@ -347,44 +621,115 @@ class Transformed:
                           unit=unit, dependencies=dependencies)
         if fn is not None:
             module.functions.insert(0, fn)
-        source, namespace = module.compile()
-        names = module.entry_points or [name]
-        return _Entry(source=source, function=namespace[names[0]],
-                      inplace=unit.user_names(unit.inplace_params), unit=unit,
-                      dependencies=dependencies, others=[namespace[n] for n in names[1:]])
+        transform.lower(module)
+        inplace = unit.user_names(unit.inplace_params)
+        facts = {"names": module.entry_points or [name], "label": module.label,
+                 "reachable": [f.name for f in module.reachable()],
+                 "runs_numpy": bool(module.runs_numpy), "boundary": module.numba_boundary}
+        conditions = _size_conditions(assumed, arg_avals)
+        keep = None
+        if disk is not None and not inplace:
+            keep = diskcache.Writer(disk, self._fun, lambda: {"assumed": conditions, "facts": dict(
+                facts, boundary=diskcache.describe_boundary(facts["boundary"]))})
+        source, namespace = module.compile(keep)
+        functions = transform.compiled(namespace, facts)
+        return _Entry(source=source, function=functions[0], inplace=inplace, unit=unit,
+                      dependencies=module.reads(), others=functions[1:], assumed=conditions)
 
-    def _specialisation(self, bound, coarse=False):
+    def _specialisation(self, bound, generic=False):
         """The generated function for these arguments' abstract values.
 
-        The first signatures seen get code specialised to every size; after that (or with
-        ``coarse``) code that knows only which dimensions are 1, and reads the other
-        sizes when it runs, serves every call with the same dtypes, ranks and structure.
+        The code is specialised to what decides it: dtypes, ranks, pytree structure,
+        which dimensions are 0 or 1, static values.  The other sizes are symbols
+        (``avals.Size``): the code reads them when it runs, so one source serves every
+        batch size.  ``generic`` code knows not even that the symbolic sizes are not 1
+        (what ``call_generic`` runs, to cross-check the symbolic code).
         """
         bound.apply_defaults()
-        avals = {name: abstract_value(value) for name, value in bound.arguments.items()}
-        signature = tuple((name, signature_key(aval)) for name, aval in avals.items())
-        entry = None if coarse else self._current(self._specs.get(signature))
+        statics = self._transform.static_names
+        avals = {name: static_aval(value) if name in statics else abstract_value(value)
+                 for name, value in bound.arguments.items()}
+        signature = tuple((name, _static_key(bound.arguments[name]) if name in statics
+                           else signature_key(aval, coarse=True))
+                          for name, aval in avals.items())
+        if generic:
+            signature += ("generic",)
+        entry = self._current(self._specs.get(signature))
         if entry is None:
-            if coarse or len(self._specs) >= self._MAX_SPECIALISATIONS:
-                avals = {name: coarsen(aval) for name, aval in avals.items()}
-                signature = tuple((name, signature_key(aval, coarse=True))
-                                  for name, aval in avals.items())
-            entry = self._specialised_entry(avals, signature)
+            abstract = forget_sizes if generic else coarsen
+            try:
+                entry = self._specialised_entry(
+                    {name: aval if name in statics else abstract(aval)
+                     for name, aval in avals.items()}, signature)
+            except (TypeError, ValueError, TranspileError) as exc:
+                self._refuse_with_sizes(avals, exc)
+                raise
+            except SizeLeak:
+                if verify.enabled():
+                    raise
+                entry = self._specialised_entry(
+                    {name: aval if name in statics else forget_sizes(aval)
+                     for name, aval in avals.items()}, signature)
+        if entry.assumed and not _holds(entry.assumed, bound.arguments):
+            # sizes the code takes to be equal are not: code made for exactly these
+            # sizes raises where NumPy does (the code for symbols may not compute the
+            # operation that would)
+            exact = tuple((name, _static_key(bound.arguments[name]) if name in statics
+                           else signature_key(aval)) for name, aval in avals.items())
+            entry = self._specialised_entry(avals, exact + ("sizes",))
         self._last = entry
         return entry
+
+    def _refuse_with_sizes(self, avals, refusal):
+        """A refusal of code for symbolic sizes names what it can ("Output had shape:
+        (?,)"); these arguments' own sizes may say more: raise what generating code for
+        exactly them raises, if it refuses too (that code is not kept)."""
+        try:
+            self._build(avals)
+        except type(refusal) as exc:
+            raise exc from None
+        except Exception:                    # noqa: BLE001 (the first refusal stands)
+            return
 
     def _specialised_entry(self, avals, signature):
         """The entry kept for ``signature`` if it is still current, else a new one."""
         entry = self._current(self._specs.get(signature))
         if entry is None:
+            if self._specs and (self._transform.explain or _EXPLAIN):
+                _explain(self, signature)
             entry = self._generate(avals, signature)
+            if len(self._specs) >= self._MAX_SPECIALISATIONS:
+                self._specs.clear()             # (the shared cache still holds them)
             self._specs[signature] = entry
+            self._made += 1
         return entry
+
+    def cache_info(self):
+        """This function's code: ``specialisations`` (argument signatures it has code
+        for), ``generated`` (how many times code was made for it, the first included),
+        and the generated-code cache's counters (``tp.cache_info()``)."""
+        info = {"specialisations": len(self._specs), "generated": self._made}
+        info.update(cache_info())
+        return info
 
     # ------------------------------------------------------------ calls
     def __call__(self, *args, **kwargs):
+        if not kwargs:
+            # the fast path: positional NumPy arrays and scalars whose types (and static
+            # values) were seen before go straight to the code chosen for them then --
+            # what the checks below decided depends on nothing else
+            key = _call_key(args, self._static_positions)
+            entry = self._calls.get(key) if key is not None else None
+            if entry is not None and self._current(entry) is entry:
+                return self._transform.finish(_run(entry.function, *args))
+        else:
+            key = None
         args, kwargs = _plain_arguments(args, kwargs)
         entry = self.entry(*args, **kwargs)
+        if key is not None:
+            if len(self._calls) >= 64:
+                self._calls.clear()
+            self._calls[key] = entry
         return self._transform.finish(_run(entry.function, *args, **kwargs))
 
     def entry(self, *args, **kwargs):
@@ -407,8 +752,9 @@ class Transformed:
         if avals is None or any(avals.get(n) is None for n in names):
             return self._entry
         avals = {n: avals[n] for n in names}
-        signature = tuple((n, signature_key(a)) for n, a in avals.items())
-        return self._specialised_entry(avals, signature)
+        # symbols numbered together: which sizes are equal is part of the key
+        parts, _ = signature_of([avals[n] for n in names])
+        return self._specialised_entry(avals, tuple(zip(names, parts)))
 
     def specialised(self, *args, **kwargs):
         """The generated Python function this transform runs for these arguments.
@@ -417,16 +763,30 @@ class Transformed:
         (``numba.njit(g.specialised(x))`` works for loops over scalars and arrays).
         """
         bound = self._signature.bind(*args, **kwargs)
-        return self._specialisation(bound).function
+        function = self._specialisation(bound).function
+        return getattr(function, "python", function)          # jit's: the Python code
 
     def call_generic(self, *args, **kwargs):
         """Run the code that reads the sizes at run time (what runs once many shapes have
         been seen): the same dtypes, ranks and structure, only dimensions of size 1 known."""
         bound = self._signature.bind(*args, **kwargs)
         self._transform.check_arguments(bound.arguments)
-        entry = self._specialisation(bound, coarse=True)
+        entry = self._specialisation(bound, generic=True)
         self._check_inplace(bound, entry)
         return self._transform.finish(entry.function(*args, **kwargs))
+
+    def source_for_statics(self, statics):
+        """The source specialised to the static arguments' values alone (the other
+        arguments' shapes and types unknown): what ``transpiler jit --static`` prints."""
+        names = list(self._signature.parameters)
+        unknown = set(statics) - set(names)
+        if unknown:
+            raise TypeError("%s has no parameter %s" % (self.__name__, ", ".join(sorted(unknown))))
+        self._transform.check_arguments(statics)
+        avals = {n: static_aval(statics[n]) if n in statics else None for n in names}
+        signature = tuple((n, _static_key(statics[n]) if n in statics else None)
+                          for n in names)
+        return self._specialised_entry(avals, signature).source
 
     def _source(self, args, kwargs):
         if args or kwargs:
@@ -468,13 +828,109 @@ def _collector_paused():
 
 
 class _Entry:
-    def __init__(self, source, function, inplace, unit, dependencies=(), others=()):
+    def __init__(self, source, function, inplace, unit, dependencies=(), others=(),
+                 assumed=()):
         self.source = source
         self.function = function
+        self.assumed = list(assumed)        # sizes the code takes to be equal (_holds)
         self.others = list(others)          # the other entry points (vjp's backward sweep)
         self.inplace = inplace
         self.unit = unit
         self.dependencies = list(dependencies)
+
+
+def _size_conditions(assumed, arg_avals):
+    """The assumptions of ``avals.assumptions`` in terms of the arguments' dimensions:
+    ``[kind, a, b]`` with each side ``["dim", parameter, path, axis, offset]`` (a leaf of
+    the argument by ``path``, its dimension ``axis``, less ``-offset``) or ``["int", n]``;
+    what cannot be said so (sizes of an enclosing function's values) is left out."""
+    origins = {}
+    for name, aval in (arg_avals or {}).items():
+        _size_origins(aval, name, [], origins)
+    conditions = []
+    for kind, a, b in sorted(assumed, key=repr):
+        sides = [_size_ref(d, origins) for d in (a, b)]
+        if None not in sides:
+            conditions.append([kind] + sides)
+    return conditions
+
+
+def _size_origins(aval, name, path, origins):
+    from .analysis import avals as A
+    if isinstance(aval, A.Array) and aval.shape is not None:
+        for axis, d in enumerate(aval.shape):
+            if A.is_size(d) and d.offset == 0:
+                origins.setdefault(d.root, [name, list(path), axis])
+    elif isinstance(aval, A.Seq) and aval.items is not None:
+        for k, item in enumerate(aval.items):
+            _size_origins(item, name, path + [k], origins)
+    elif isinstance(aval, A.Dict):
+        for key, item in aval.items:
+            if type(key) in (str, int):
+                _size_origins(item, name, path + [key], origins)
+
+
+def _size_ref(dim, origins):
+    from .analysis import avals as A
+    if type(dim) is int:
+        return ["int", dim]
+    if A.is_size(dim) and dim.root in origins:
+        return ["dim"] + origins[dim.root] + [dim.offset]
+    return None
+
+
+def _holds(conditions, arguments):
+    """Do the arguments' sizes meet every condition (``_size_conditions``)?"""
+    try:
+        for kind, a, b in conditions:
+            x, y = _size_of(a, arguments), _size_of(b, arguments)
+            if not (x == y or (kind == "one_or" and x == 1)):
+                return False
+    except (LookupError, TypeError, IndexError):
+        return False
+    return True
+
+
+def _size_of(ref, arguments):
+    if ref[0] == "int":
+        return ref[1]
+    _, name, path, axis, offset = ref
+    value = arguments[name]
+    for key in path:
+        value = value[key]
+    return max(np.shape(value)[axis] + offset, 0)
+
+
+def _boundary(described):
+    """A ``nopython.Boundary`` from its description on disk (None: none)."""
+    if described is None:
+        return None
+    from .backends.nopython import Boundary
+    params, output = (diskcache.from_jsonable(part) for part in described)
+    return Boundary(params, output)
+
+
+def _static_key(value):
+    """A static argument's part of a signature: its value, exactly (cache.value_key)."""
+    return ("static", cache.value_key(value))
+
+
+_SCALARS = (float, int, bool)
+
+
+def _call_key(args, static_positions):
+    """A key for positional arguments that are all NumPy arrays or scalars: their types,
+    dtypes and shapes (and the values at static positions); None for anything else."""
+    key = []
+    for k, a in enumerate(args):
+        kind = type(a)
+        if kind is np.ndarray:
+            key.append((a.dtype, a.shape))
+        elif kind in _SCALARS or isinstance(a, np.generic):
+            key.append((kind, cache.value_key(a)) if k in static_positions else kind)
+        else:
+            return None
+    return tuple(key)
 
 
 def _plain_arguments(args, kwargs):
@@ -590,6 +1046,106 @@ def jacrev(fun, argnums=0, has_aux=False):
     per entry of the output.  Same result as ``jacfwd``; cheaper when the output is
     smaller than the argument."""
     return Transformed(_check_function(fun, "jacrev"), Jacobian("jacrev", argnums, has_aux))
+
+
+@_transform_maker
+def jit(fun=None, *, static_argnums=(), static_argnames=(), backend="auto", explain=False):
+    """``fun`` specialised and compiled: its static arguments are compile-time constants.
+
+    Static arguments (``static_argnums``: positions; ``static_argnames``: a name or a
+    sequence of names) must be hashable; the code that depends only on them is run when
+    the function is specialised -- branches on them resolved, loops that compute only
+    static values folded to their result -- and each new static value makes a new
+    specialisation.  Control flow on the other arguments stays real control flow.
+
+    ``backend``: ``"auto"`` (Numba in nopython mode where it can compile the code, else
+    the generated NumPy code, saying once why), ``"numba"`` (insist: a TranspileError
+    names what blocks it) or ``"python"`` (never compile).  ``explain=True`` (or the
+    environment variable ``TRANSPILER_EXPLAIN_RECOMPILE=1``) says on stderr why a call
+    made new code: which argument's type, shape or static value changed.
+
+    Usable as ``jit(f)``, ``@jit``, ``@jit(static_argnames="n")`` and
+    ``functools.partial(jit, static_argnums=1)``.
+
+    Example:
+      >>> import transpiler as tp
+      >>> def g(x, n):
+      ...     i = 0
+      ...     while i < n:
+      ...         i += 1
+      ...     return x + i
+      >>> tp.jit(g, static_argnames="n")(1.0, 20)
+      21.0
+    """
+    if type(fun) is types.FunctionType and fun.__closure__ is None and \
+            fun.__defaults__ is None and static_argnums == () and static_argnames == ():
+        # jit(lambda x: body(x)) made again in a loop: the one made before, at once (the
+        # key _jit_key makes for it)
+        made = _JITTED.get((backend, explain, False, id(fun.__code__), id(fun.__globals__)))
+        if made is not None and not fun.__kwdefaults__:
+            return made
+    if fun is None:
+        return functools.partial(jit, static_argnums=static_argnums,
+                                 static_argnames=static_argnames, backend=backend,
+                                 explain=explain)
+    if isinstance(fun, Transformed):              # jit(grad(f)): grad's code, compiled
+        transform = Jit(static_argnums, static_argnames, backend, inner=fun._transform,
+                        explain=explain)
+        made = Transformed(fun._fun, transform, validate=False)
+        made._inner = fun
+        return made
+    # a jit(lambda x: body(x)) or jit(partial(body)) made afresh in a loop is the one
+    # made before (JAX compiles each anew)
+    key = _jit_key(fun, static_argnums, static_argnames, backend, explain)
+    made = _JITTED.get(key) if key is not None else None
+    if made is not None:
+        return made
+    if isinstance(fun, functools.partial):
+        fun = _partial_wrapper(fun, "jit")
+    made = Transformed(_check_function(fun, "jit"),
+                       Jit(static_argnums, static_argnames, backend, explain=explain))
+    made._transpiler_jit_of = made._fun     # called inside transformed code: that code
+    if key is not None:
+        cache.bounded(_JITTED)
+        _JITTED[key] = made
+    return made
+
+
+jit._transpiler_computes_as_called = True   # inside transformed code, jit(f)(x) is f(x)
+
+
+def _jit_key(fun, static_argnums, static_argnames, backend, explain):
+    """What identifies ``jit(fun, ...)``: the options and the function's code, globals,
+    closure values, defaults and bound arguments (``cache.function_key``,
+    ``_partial_key``); None when something in it cannot be a key."""
+    if static_argnums == () and static_argnames == ():
+        plain = fun.func if type(fun) is functools.partial and not fun.args \
+            and not fun.keywords else fun
+        if type(plain) is types.FunctionType and plain.__closure__ is None \
+                and plain.__defaults__ is None and not plain.__kwdefaults__:
+            # the common case, at once: the code and globals are held by the function
+            # the made entry keeps, so their ids are not reused while it lives (a code
+            # object's hash would be computed from its contents each time)
+            return (backend, explain, plain is not fun, id(plain.__code__),
+                    id(plain.__globals__))
+    try:
+        options = (static_argnums if isinstance(static_argnums, int) else tuple(static_argnums),
+                   static_argnames if isinstance(static_argnames, str) else tuple(static_argnames),
+                   backend, explain)
+        if type(fun) is types.FunctionType:
+            key = options, cache.function_key(fun)
+        elif type(fun) is functools.partial and type(fun.func) is types.FunctionType:
+            key = options, _partial_key(fun)
+        else:
+            return None
+        hash(key)
+        return key
+    except TypeError:                               # an unhashable closure value or option
+        return None
+
+
+_JITTED = cache.memo()        # _jit_key -> the jit made for it (bounded and cleared with
+                              # the generated-code cache)
 
 
 def hessian(fun, argnums=0):
@@ -787,21 +1343,27 @@ def source(fun, *args, **kwargs):
 
 
 def clear_caches():
-    """Forget every generated function (they are regenerated on the next transform)."""
+    """Forget every generated function (they are regenerated on the next transform),
+    and empty the cache on disk (``diskcache.location()``)."""
     cache.clear()
+    diskcache.clear()
 
 
 def cache_info():
     """The generated-code cache: ``hits``, ``misses``, ``invalidations`` (entries dropped
     because a global, attribute, closure value or default they were made from changed),
     ``evictions`` (least recently used entries dropped to stay within ``maxsize``),
-    ``entries`` and ``maxsize`` (``transpiler.cache.set_maxsize`` changes it)."""
-    return cache.info()
+    ``entries`` and ``maxsize`` (``transpiler.cache.set_maxsize`` changes it); and of
+    the cache on disk, ``disk`` (its directory) with the entries this process read back
+    (``disk_hits``) and wrote (``disk_writes``)."""
+    info = cache.info()
+    info.update(diskcache.info())
+    return info
 
 
 _MAKERS = {"grad": grad, "value_and_grad": value_and_grad, "jacfwd": jacfwd,
-           "jacrev": jacrev, "jvp": _jvp_of}
+           "jacrev": jacrev, "jvp": _jvp_of, "jit": jit}
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "linearize", "jacfwd", "jacrev", "hessian",
-           "source",
+           "jit", "source",
            "clear_caches", "cache_info", "TranspileError", "custom_vjp", "custom_jvp"]

@@ -16,9 +16,10 @@ The key of an entry (``api.Transformed._key``, ``api.vjp``) is
     ``value_key``: exactly, so that ``lambda x: c * x`` made afresh in a loop with the
     same ``c`` hits, and never shares code with a ``c`` that differs in any way the
     generated code could see (``0.0`` and ``-0.0``, ``1``, ``1.0`` and ``True``).
-* the *argument signature*: shapes, dtypes and pytree structure of the arguments
-  (``"validated"`` for the checks made when the transform is made, ``None`` for the
-  shape-generic code).
+* the *argument signature*: dtypes, ranks, which dimensions are 0 or 1 and pytree
+  structure of the arguments (other sizes are symbols the code reads at run time:
+  ``analysis/avals.py``), ``"validated"`` for the checks made when the transform is
+  made, ``None`` for the code that knows nothing of its arguments.
 
 Global values are not in the key.  Instead, each entry records every value its code
 was made from, where it was read (a ``Read``): each global, closure variable and
@@ -39,7 +40,7 @@ otherwise), dropping the least recently used; ``info()`` (``tp.cache_info()``) r
 hits, misses, invalidations, evictions, entries and the maximum size.  Keys and reads
 hold their objects (not just ids, which Python reuses once an object dies), so an entry
 keeps what it was made from alive until it is evicted.  Nothing else grows with use: a
-transform keeps at most 8 specialisations of its own, a ``custom_vjp`` one wrapper
+transform keeps at most 64 specialisations of its own, a ``custom_vjp`` one wrapper
 function, and generated source stays in ``linecache`` only while a function compiled
 from it is alive (``ir/emit.py``).
 """
@@ -225,12 +226,15 @@ def _evict():
 
 
 def set_maxsize(maxsize):
-    """Keep at most ``maxsize`` entries (0 disables caching); drops the oldest beyond it."""
+    """Keep at most ``maxsize`` entries (0 disables caching); drops the oldest beyond it
+    (and empties the memos that hold generated code: ``memo``)."""
     if isinstance(maxsize, bool) or not isinstance(maxsize, int) or maxsize < 0:
         raise ValueError("the cache size must be an int >= 0, got %r" % (maxsize,))
     with _LOCK:
         _MAXSIZE[0] = maxsize
         _evict()
+        for table in _MEMOS:
+            table.clear()
 
 
 def clear():
@@ -239,6 +243,25 @@ def clear():
         _ENTRIES.clear()
         for k in _STATS:
             _STATS[k] = 0
+        for table in _MEMOS:
+            table.clear()
+
+
+_MEMOS = []
+
+
+def memo():
+    """A dict for a cache of transformed functions kept elsewhere (``jit``'s by function
+    key): bounded by ``maxsize`` (``bounded``), emptied with this cache."""
+    table = {}
+    _MEMOS.append(table)
+    return table
+
+
+def bounded(table):
+    """Make room in a ``memo`` table for one more entry."""
+    if len(table) >= max(_MAXSIZE[0], 1):
+        table.clear()
 
 
 def info():

@@ -34,6 +34,9 @@ _DESCRIPTIONS = {
               "and a loop over the basis of the output calling the backward sweep.",
     "hessian": "Print the source of hessian, jacfwd(jacrev(f)): forward mode over the "
                "code of jacrev.",
+    "jit": "Print the source jit runs: the function specialised, its static arguments "
+           "(--static NAME=VALUE) compile-time constants and the code that depends only "
+           "on them run at compile time (branches resolved, loops folded).",
     "rules": "List the functions transpiler differentiates, by family.",
 }
 
@@ -104,6 +107,21 @@ def _parser():
                             "normalisation passes (anf, ...), specialise, the transform "
                             "(reverse, forward, jacfwd, jacrev), renormalise, optimise; "
                             "'all' for every one")
+    p = sub.add_parser("jit", help=_DESCRIPTIONS["jit"], description=_DESCRIPTIONS["jit"])
+    p.add_argument("function", metavar="FILE.py:FUNC",
+                   help="the function: path/to/file.py:func or package.module:func")
+    p.add_argument("--static", metavar="NAME=VALUE", nargs="+", default=(),
+                   help="static arguments and their values (VALUE a Python expression, "
+                        "evaluated in the function's module: n=20, mode=\"'fast'\")")
+    p.add_argument("--backend", choices=("auto", "numba", "python"), default="auto",
+                   help="the backend jit compiles for (the source is the same; with "
+                        "--args and numba, it is compiled too, and what blocks Numba is "
+                        "reported)")
+    p.add_argument("--args", metavar="EXPR", default=None,
+                   help="example values of the other arguments, as in a call (positional, "
+                        "in order): prints the source specialised to their shapes")
+    p.add_argument("--print-after", metavar="PASS", nargs="+", default=(),
+                   help="also print the function after these stages (to stderr)")
     sub.add_parser("rules", help=_DESCRIPTIONS["rules"], description=_DESCRIPTIONS["rules"])
     return parser
 
@@ -158,6 +176,8 @@ def _transform(options):
         except Exception as exc:                               # noqa: BLE001
             raise _UserError("cannot evaluate --args %r: %s: %s"
                              % (options.args, type(exc).__name__, exc)) from None
+    if options.command == "jit":
+        return _jit(fn, module, options, args)
     if options.command == "vjp":
         from .api import vjp_source
         sys.stdout.write(vjp_source(fn, args, has_aux=options.has_aux))
@@ -176,6 +196,28 @@ def _transform(options):
         transform = getattr(tp, options.command)
         derived = transform(fn, argnums=argnums, has_aux=options.has_aux)
     sys.stdout.write(tp.source(derived, *args) if args is not None else tp.source(derived))
+    return 0
+
+
+def _jit(fn, module, options, args):
+    import transpiler as tp
+    statics = {}
+    for item in options.static:
+        name, equals, text = item.partition("=")
+        if not equals or not name.isidentifier():
+            raise _UserError("--static expects NAME=VALUE, got %r" % item)
+        try:
+            statics[name] = eval(text, dict(vars(module)))       # noqa: S307
+        except Exception as exc:                               # noqa: BLE001
+            raise _UserError("cannot evaluate --static %s: %s: %s"
+                             % (item, type(exc).__name__, exc)) from None
+    jitted = tp.jit(fn, static_argnames=tuple(statics), backend=options.backend)
+    if args is None:
+        sys.stdout.write(jitted.source_for_statics(statics))
+        return 0
+    if options.backend == "numba":
+        jitted(*args, **statics)                # compiled: what blocks Numba is reported
+    sys.stdout.write(tp.source(jitted, *args, **statics))
     return 0
 
 

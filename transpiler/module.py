@@ -14,6 +14,7 @@ import types
 import gast
 
 from . import driver
+from .analysis import avals as A
 from .errors import TranspileError
 from .ir import build, emit, verify
 from .ir.walk import subnodes
@@ -37,6 +38,15 @@ class GeneratedModule:
         # checking a function as far as it can be refused, generating nothing: callees
         # whose arguments are not known are checked, their pairs not generated
         self.check_only = False
+        # a backend whose variables have one type each (Numba): zero adjoints and
+        # tangents of arrays are arrays, not the scalar 0.0
+        self.type_stable = False
+        # jit's Numba backend: the entry point and what its own Numba version needs
+        # (backends/nopython.py), whether the module stays NumPy code, that version's
+        # Boundary
+        self.jit_entry = None
+        self.runs_numpy = False
+        self.numba_boundary = None
 
     # ------------------------------------------------------------ names
     def global_name(self, preferred, obj=None):
@@ -130,12 +140,14 @@ class GeneratedModule:
         tree = build.module(list(self.header) + functions)
         return tree, emit.to_source(tree)
 
-    def add_primal_callees(self):
+    def add_primal_callees(self, every=False):
         """User functions that generated code calls as they are (no derivative flows
         through the call) but that are written with ``.at[...]``, which plain NumPy
         arrays lack: they run as their normalised code, added to this module as
-        ``<name>_primal`` (and so on, for what those call in turn)."""
+        ``<name>_primal`` (and so on, for what those call in turn).  With ``every``,
+        every user function called (a compiling backend needs them all in the module)."""
         from .ad.package import restore_param_names
+        from .specialize.primal import normalisation_temporaries
         made = {}
         todo = list(self.reachable())
         while todo:
@@ -144,30 +156,48 @@ class GeneratedModule:
                 if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)):
                     continue
                 callee = self.env.bindings.get(node.func.id)
-                if not (isinstance(callee, types.FunctionType) and _uses_at(callee)):
+                if not (isinstance(callee, types.FunctionType) and (every or _uses_at(callee))):
                     continue
+                if getattr(callee, "__code__", None) is not None and \
+                        emit.is_generated(callee.__code__.co_filename):
+                    continue                  # generated code (a custom rule's wrapper)
                 if callee not in made:
                     unit = self.normalise(callee)
                     unit.fn.name = self.global_name(unit.src.base_name + "_primal")
                     restore_param_names(unit.fn, unit, self.env)
+                    self.temporaries.setdefault(unit.fn.name, set()).update(
+                        normalisation_temporaries(unit.fn, unit))   # folded when rendered
                     self.origins[unit.fn.name] = unit.src
                     self.add_function(unit.fn)
                     made[callee] = unit.fn.name
                     todo.append(unit.fn)
                 node.func.id = made[callee]
 
-    def compile(self):
+    def compile(self, keep=None):
+        """Render and run the module: (source, namespace).  ``keep`` (a
+        ``diskcache.Writer``) may write the source to a file first; the code then runs
+        from that file."""
         self.add_primal_callees()
         if verify.enabled():
             for fn in self.reachable():
                 verify.check(fn, self.env, "the transform (%s)" % self.label)
         tree, source = self._rendered()
+        if A.leaked(source):
+            raise SizeLeak(self.label)
         namespace = self.env.namespace()
         for fn in self.functions:
             namespace.pop(fn.name, None)   # defined by the source itself
         origins = emit.origins_of(tree, source, self.origins.get)
-        emit.compile_source(source, namespace, self.label, origins)
+        filename = keep(source, namespace, origins, self.reads()) if keep is not None else None
+        emit.compile_source(source, namespace, self.label, origins, filename)
         return source, namespace
+
+
+class SizeLeak(Exception):
+    """A symbolic size reached generated source as if it were a number: code specialised
+    to symbolic shapes needs a size it cannot read at run time.  The transform makes
+    the code again without symbols (sizes not known at all); with verification on (the
+    test suite), it is an error."""
 
 
 def _uses_at(fn):

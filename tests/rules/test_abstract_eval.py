@@ -3,8 +3,10 @@
 For every call in the rule tables, the ``abstract_eval`` slot of the primal's record --
 given the abstract values of the arguments, never the arguments -- must describe the
 result NumPy actually returns: its shape, dtype and kind (array, NumPy scalar, Python
-scalar).  The same holds with the sizes forgotten (coarse values, where only the
-dimensions of size 1 are known): every dimension it still claims must be right.
+scalar).  The same holds with the sizes made symbols (coarse values, where only the
+dimensions of size 0 and 1 are known, the others symbols -- a claimed ``n - 1`` must be
+the actual size less one) and with them forgotten: every dimension it still claims must
+be right.
 Indexing, which is syntax rather than a call, is checked the same way on a table of
 index expressions.
 """
@@ -44,7 +46,36 @@ def _aval(value):
     return A.of_constant(value)
 
 
-def _check(aval, value, context):
+def _coarse(aval, sizes):
+    """``aval`` with the sizes other than 0 and 1 made symbols; ``sizes`` learns each
+    symbol's actual size, for ``_check`` to hold claims of ``n - 1`` to."""
+    coarse = A.coarsen(aval)
+    _learn(coarse, aval, sizes)
+    return coarse
+
+
+def _learn(coarse, exact, sizes):
+    if isinstance(coarse, A.Array) and coarse.shape is not None:
+        for symbol, size in zip(coarse.shape, exact.shape):
+            if A.is_size(symbol):
+                sizes[symbol.root] = size
+    elif isinstance(coarse, A.Seq) and coarse.items is not None:
+        for c, e in zip(coarse.items, exact.items):
+            _learn(c, e, sizes)
+    elif isinstance(coarse, A.Dict):
+        for (_, c), (_, e) in zip(coarse.items, exact.items):
+            _learn(c, e, sizes)
+
+
+def _claimed(dim, sizes):
+    """The size a claimed dimension stands for (None: claims nothing)."""
+    if A.is_size(dim):
+        assert dim.root in sizes, "a symbol made up by the rule: %r" % (dim,)
+        return max(sizes[dim.root] + dim.offset, 0)
+    return dim
+
+
+def _check(aval, value, context, sizes=None):
     if aval is None:
         return
     if value is None or isinstance(value, str):     # a None leaf, a key, no result
@@ -55,7 +86,7 @@ def _check(aval, value, context):
         if aval.items is not None:
             assert len(aval.items) == len(value), context
             for a, v in zip(aval.items, value):
-                _check(a, v, context)
+                _check(a, v, context, sizes)
         return
     if isinstance(value, dict):
         assert isinstance(aval, A.Dict) and aval.keys() == list(value), context
@@ -65,6 +96,7 @@ def _check(aval, value, context):
     assert aval.shape is None or len(aval.shape) == len(shape), (context, aval, shape)
     if aval.shape is not None:
         for claimed, actual in zip(aval.shape, shape):
+            claimed = _claimed(claimed, sizes or {})
             assert claimed is None or claimed == actual, (context, aval, shape)
     if aval.dtype is not None:
         assert aval.dtype == np.result_type(value), (context, aval, np.result_type(value))
@@ -91,9 +123,13 @@ def test_abstract_eval_matches_numpy(call):
     data_sized = record.name == "repeat" and isinstance(call.args[1], np.ndarray)
     if isinstance(aval, A.Array) and aval.shape is not None and not data_sized:
         assert None not in aval.shape, "%s: sizes known, result %s" % (call.label(), aval)
-    coarse = record.evaluate([A.coarsen(a) for a in args],
-                             {k: A.coarsen(v) for k, v in kwargs.items()}, call.primal)
-    _check(coarse, value, call.label() + " (coarse)")
+    sizes = {}
+    coarse = record.evaluate([_coarse(a, sizes) for a in args],
+                             {k: _coarse(v, sizes) for k, v in kwargs.items()}, call.primal)
+    _check(coarse, value, call.label() + " (coarse)", sizes)
+    generic = record.evaluate([A.forget_sizes(a) for a in args],
+                              {k: A.forget_sizes(v) for k, v in kwargs.items()}, call.primal)
+    _check(generic, value, call.label() + " (sizes unknown)")
 
 
 SHAPES = [(4,), (3, 4), (2, 3, 4)]
@@ -127,10 +163,12 @@ def test_index_matches_numpy(shape, index):
     except IndexError:
         return                              # NumPy refuses it: nothing to compare
     components = [_component(c) for c in index]
-    for base in (A.of_argument(x), A.coarsen(A.of_argument(x))):
+    sizes = {}
+    for base in (A.of_argument(x), _coarse(A.of_argument(x), sizes),
+                 A.forget_sizes(A.of_argument(x))):
         aval = E.evaluate(lambda a, k: E.index(base, components), (), {})
         assert aval is not None, (shape, index)
-        _check(aval, value, "%s[%r]" % (shape, index))
+        _check(aval, value, "%s[%r]" % (shape, index), sizes)
     exact = E.index(A.of_argument(x), components)
     if not any(isinstance(c, np.ndarray) and c.dtype == bool for c in index):
         assert exact.shape == np.shape(value), (exact, np.shape(value))

@@ -9,7 +9,6 @@ runtime helpers (``rt.add_at``).  The static ``State`` says which adjoints are z
 update in place.
 """
 import gast
-import numpy as np
 
 from ..analysis import avals as A
 from ..analysis import kinds as K
@@ -83,7 +82,7 @@ class AdjointRecords(RuleSites):
 
     def _fresh_full(self, expr, var):
         """Is ``expr`` certainly a new array with the full shape of ``var``?"""
-        shape = self.shapes.static_shape(var)
+        shape = self._known_shape(var)
         if not shape:
             return False
         if isinstance(expr, gast.Call):
@@ -102,13 +101,18 @@ class AdjointRecords(RuleSites):
         shapes = []
         for operand in operands:
             if isinstance(operand, gast.Name) and operand.id in self.primals:
-                known = self.shapes.static_shape(operand.id)
+                known = self._known_shape(operand.id)
                 if known is not None:
                     shapes.append(known)
         try:
-            return bool(shapes) and tuple(np.broadcast_shapes(*shapes)) == tuple(shape)
-        except ValueError:
+            return bool(shapes) and A.broadcast_shapes(*shapes) == tuple(shape)
+        except A.ShapeError:
             return False
+
+    def _known_shape(self, var):
+        """``var``'s shape if every dimension is an int or a symbolic size, else None."""
+        shape = self.shapes.shape(var)
+        return None if shape is None or None in shape else shape
 
     def _densify(self, var, state, code):
         """Make d<var> a dense adjoint we may update in place."""
@@ -228,7 +232,7 @@ class AdjointRecords(RuleSites):
         return rec
 
     def _specialise(self, code, origin):
-        return located(code, origin, self.shapes)
+        return located(code, origin, self.shapes, reverse=True)
 
     def _rule(self, stmt, op, target, g, rec):
         site = self._rule_site(stmt, op)

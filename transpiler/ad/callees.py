@@ -38,7 +38,7 @@ class Callees:
     def _made_for(self, op, mask, stmt, caller_unit, caller_shapes, make):
         """``make(unit, wrt, avals)`` for this call's callee, once per (callee, active
         parameters, argument signature); returns (what it made, active parameters)."""
-        from ..analysis.avals import key as aval_key
+        from ..analysis.avals import signature_key
         callee = op.callee
         params = _bind_params(callee, op, stmt, caller_unit)
         atoms = list(op.args) + [v for _, v in op.keywords]
@@ -46,8 +46,10 @@ class Callees:
         avals = self.argument_avals(callee, params, atoms, caller_shapes)
         if avals is not None and all(v is None for v in avals.values()):
             avals = None                               # nothing known: the generic code
-        signature = None if avals is None else tuple(
-            (k, aval_key(v)) for k, v in sorted(avals.items()))
+        signature = None
+        if avals is not None:                # symbols numbered together (equal ones too)
+            names = sorted(avals)
+            signature = tuple(zip(names, signature_key([avals[k] for k in names])[0]))
         key = (callee, tuple(sorted(set(active_params))), signature)
         if key not in self._made:
             if callee in self._in_progress:
@@ -73,7 +75,7 @@ class Callees:
             return callee
         entry = callee.entry_for(avals)
         self.module.other_reads.update((read.where, read) for read in entry.dependencies)
-        return entry.function
+        return getattr(entry.function, "python", entry.function)     # not Numba's
 
     def argument_avals(self, callee, params, atoms, caller_shapes):
         """Abstract values of the callee's parameters at this call (None if unknown)."""
@@ -94,14 +96,19 @@ class Callees:
 
     def output_aval(self, callee, avals):
         """The abstract value a user function returns for arguments with these avals."""
-        from ..analysis.avals import key as aval_key
+        from ..analysis.avals import rename_sizes, signature_key
         from ..analysis.shapes import analyse
-        key = (callee, tuple((k, aval_key(v)) for k, v in sorted(avals.items())))
+        names = sorted(avals)
+        parts, roots = signature_key([avals[k] for k in names])
+        key = (callee, tuple(zip(names, parts)))
         if key in self._output_avals:
-            return self._output_avals[key]
+            # found for arguments whose symbols were others, equal in the same pattern:
+            # the result in terms of these arguments' symbols
+            found, found_roots = self._output_avals[key]
+            return rename_sizes(found, dict(zip(found_roots, roots)))
         if callee in self._in_progress or len(self._in_progress) > 8:
             return None
-        self._output_avals[key] = None
+        self._output_avals[key] = (None, roots)
         self._in_progress.append(callee)
         try:
             # its output shape depends on its reads: the module keeps them
@@ -114,7 +121,7 @@ class Callees:
             result = None
         finally:
             self._in_progress.pop()
-        self._output_avals[key] = result
+        self._output_avals[key] = (result, roots)
         return result
 
 

@@ -1,5 +1,6 @@
 """What the parts of reverse mode share: the records of phase A, the static state of
 adjoints, and small helpers over statements and names."""
+import collections
 from dataclasses import dataclass, field
 
 import gast
@@ -201,8 +202,10 @@ def header(unit, stmt):
 class FoldShapes(gast.NodeTransformer):
     """``np.size(x)``, ``np.shape(x)``, ``np.ndim(x)``, ``len(x)`` of known shapes -> constants."""
 
-    def __init__(self, shapes):
+    def __init__(self, shapes, reverse=False):
         self.shapes = shapes
+        self.reverse = reverse
+        self._sources = None
 
     def visit_Call(self, node):
         self.generic_visit(node)
@@ -211,12 +214,19 @@ class FoldShapes(gast.NodeTransformer):
             shape = self._shape(node.args[1])
             if shape is not None:
                 return build.call("np.broadcast_to", [node.args[0], shape_node(shape)])
+            if self._has_shape_of(node.args[0], node.args[1]):
+                return node.args[0]
+            shape = self.shape_expr(self._symbolic_shape(node.args[1]))
+            if shape is not None:
+                return build.call("np.broadcast_to", [node.args[0], shape])
             return node
         if path == "rt.zeros_like" and len(node.args) == 1 and isinstance(node.args[0], gast.Name):
             aval = self.shapes.aval(node.args[0].id)
-            if isinstance(aval, A.Array) and aval.static_shape and aval.dtype is not None \
-                    and aval.dtype == np.dtype(np.float64):
-                return build.call("np.zeros", [shape_node(aval.static_shape)])
+            if isinstance(aval, A.Array) and aval.shape and aval.dtype is not None \
+                    and aval.dtype == np.dtype(np.float64) and aval.kind == A.NDARRAY:
+                shape = self.shape_expr(self._symbolic_shape(node.args[0]))
+                if shape is not None:
+                    return build.call("np.zeros", [shape])
             return node
         if path == "rt.unbroadcast" and len(node.args) == 3:
             shape, out_shape = self._shape(node.args[1]), self._shape(node.args[2])
@@ -225,7 +235,130 @@ class FoldShapes(gast.NodeTransformer):
                     return node.args[0]
                 return build.call("rt.sum_to", [node.args[0], shape_node(shape),
                                                 shape_node(out_shape)])
+            return self._summed(node)
+        return self._folded_query(node, path)
+
+    def _summed(self, node):
+        """``rt.unbroadcast(c, x, out)`` where the shapes are known up to symbolic sizes:
+        which dimensions ``out`` stretched is known (the dimensions of size 1), so the sum
+        is written with its axes, and reads the sizes when it runs."""
+        c, x, out = node.args
+        shape, out_shape = self._symbolic_shape(x), self._symbolic_shape(out)
+        if shape is None or out_shape is None or len(shape) > len(out_shape):
             return node
+        if A.same_shape(shape, out_shape):
+            return c
+        if not self._has_shape_of(c, out):
+            expr = self.shape_expr(out_shape)
+            c = build.call("rt.broadcast_to", [c, build.clone(out)]) if expr is None else \
+                build.call("np.broadcast_to", [c, expr])
+        lead = len(out_shape) - len(shape)
+        if any(d != r and (A.may_be_one(d) or A.may_be_one(r))
+               for d, r in zip(shape, out_shape[lead:])):
+            return node                      # stretched or not: the helper decides
+        ones = tuple(lead + k for k, d in enumerate(shape)
+                     if d == 1 and out_shape[lead + k] != 1)
+        if ones:
+            c = build.call("np.sum", [c], {"axis": _axes_node(ones),
+                                           "keepdims": build.const(True)})
+        if not shape:
+            return build.call("np.sum", [c])
+        if lead:
+            c = build.call("np.sum", [c], {"axis": _axes_node(tuple(range(lead)))})
+        return c
+
+    def _symbolic_shape(self, node):
+        """The shape of a name, every dimension an int or a symbolic size (else None)."""
+        if isinstance(node, gast.Constant) and isinstance(node.value, (int, float)):
+            return ()
+        if not isinstance(node, gast.Name):
+            return None
+        shape = self.shapes.shape(node.id)
+        if shape is None or any(d is None for d in shape):
+            return None
+        return shape
+
+    def shape_expr(self, shape):
+        """An expression for ``shape`` (ints and symbolic sizes) that reads the symbolic
+        sizes from the function's parameters (``np.shape(x)``, ``np.shape(x)[0]``), so
+        that no value computed only for its shape is kept alive; None if a size has no
+        parameter to read it from."""
+        if shape is None:
+            return None
+        if all(type(d) is int for d in shape):
+            return shape_node(shape)
+        # the cheapest first: parameters (and the leaves of dict parameters), then leaves
+        # read out of them, then any value (which must then be kept until the derivative
+        # code runs)
+        tiers = self._parameter_shapes()
+        for last in range(len(tiers)):
+            sources = [source for tier in tiers[:last + 1] for source in tier]
+            for read, read_shape in sources:
+                if read_shape == shape:
+                    return build.call("np.shape", [read()])
+            dims = [self._dim_expr(d, sources) for d in shape]
+            if None not in dims:
+                return build.tuple_(dims)
+        return None
+
+    def _dim_expr(self, dim, sources):
+        if type(dim) is int:
+            return build.const(dim)
+        if not A.is_size(dim) or dim.offset < -2:
+            return None                      # (below -2, n + offset may be negative)
+        for read, read_shape in sources:
+            for axis, d in enumerate(read_shape):
+                if A.is_size(d) and d.root == dim.root and d.offset == 0:
+                    size = build.subscript(build.call("np.shape", [read()]), build.const(axis))
+                    return size if not dim.offset else \
+                        build.binop(size, "-", build.const(-dim.offset))
+        return None
+
+    def _parameter_shapes(self):
+        """(read, shape) of the arrays whose shapes hold wherever derivative code runs
+        (``read()`` makes an expression for the array), in four tiers, the cheapest to
+        keep first: the function's parameters it never assigns again; for the reverse
+        sweep (which runs after the whole function), the names assigned once at its top
+        level to a leaf read out of a parameter (``params_W = params['W']``); the leaves
+        of its dict parameters that it only ever reads leaves out of (``params['W']``);
+        and, for the reverse sweep, any other name assigned once at its top level."""
+        if self._sources is None:
+            fn = self.shapes.fn
+            stores = collections.Counter(node.id for node in subnodes(fn)
+                                         if isinstance(node, gast.Name)
+                                         and isinstance(node.ctx, gast.Store))
+            params = [a.id for a in fn.args.args + fn.args.kwonlyargs if not stores[a.id]]
+            tiers = ([(name, _named(name), self.shapes.shape(name)) for name in params],
+                     [], [], [])
+            for name in params:
+                aval = self.shapes.aval(name)
+                if isinstance(aval, A.Dict) and _only_leaves_read(fn, name):
+                    tiers[2].extend((name, _leaf(name, key), item.shape) for key, item in aval.items
+                                    if isinstance(item, A.Array) and type(key) is str)
+            if self.reverse:
+                for stmt in fn.body:
+                    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 \
+                            and isinstance(stmt.targets[0], gast.Name) \
+                            and stores[stmt.targets[0].id] == 1:
+                        name = stmt.targets[0].id
+                        leaf = isinstance(stmt.value, gast.Subscript) \
+                            and isinstance(stmt.value.value, gast.Name) \
+                            and isinstance(stmt.value.slice, gast.Constant)
+                        tiers[1 if leaf else 3].append(
+                            (name, _named(name), self.shapes.shape(name)))
+            self._sources = tuple([(read, shape) for _, read, shape in tier
+                                   if shape is not None and None not in shape]
+                                  for tier in tiers)
+        return self._sources
+
+    def _has_shape_of(self, value, like):
+        """Is ``value`` (an adjoint or tangent of ``like``'s shape, or broadcastable to
+        it) certainly not broadcast: its dimensions of size 1 are those of ``like``?"""
+        value_shape, like_shape = self._symbolic_shape(value), self._symbolic_shape(like)
+        return value_shape is not None and like_shape is not None and \
+            A.same_shape(value_shape, like_shape) and A.same_shape(like_shape, value_shape)
+
+    def _folded_query(self, node, path):
         if path in OPERATOR_UFUNCS and len(node.args) == 2 and not node.keywords \
                 and self._operator_is_safe(node.args):
             return build.binop(node.args[0], OPERATOR_UFUNCS[path], node.args[1])
@@ -239,13 +372,37 @@ class FoldShapes(gast.NodeTransformer):
         if path == "np.ndim":
             return build.const(len(aval.shape))
         shape = aval.static_shape
-        if shape is None or (path == "len" and not shape):
+        if shape is None:
+            return self._symbolic_query(node, path, aval.shape)
+        if path == "len" and not shape:
             return node
         if path == "np.size":
             return build.const(int(np.prod(shape)))
         if path == "len":
             return build.const(shape[0])
         return shape_node(shape)
+
+    def _symbolic_query(self, node, path, shape):
+        """``np.size``, ``np.shape`` or ``len`` of a value whose shape has symbolic sizes,
+        read from the parameters that have them (``shape_expr``)."""
+        if None in shape or (path == "len" and not shape):
+            return node
+        if path == "np.shape":
+            return self.shape_expr(shape) or node
+        if 0 in shape:
+            return build.const(0)
+        dims = self.shape_expr(shape)
+        if dims is None:
+            return node
+        if not isinstance(dims, gast.Tuple):          # np.shape(v): v has this shape
+            return build.call("len" if path == "len" else "np.size", [dims.args[0]])
+        if path == "len":
+            return dims.elts[0]
+        dims = dims.elts
+        product = dims[0]
+        for d in dims[1:]:
+            product = build.binop(product, "*", d)
+        return product
 
     def _operator_is_safe(self, operands):
         """``np.divide(a, b)`` may be written ``a / b``: an operand is an array, so NumPy
@@ -254,6 +411,8 @@ class FoldShapes(gast.NodeTransformer):
         if all(isinstance(o, gast.Constant) and isinstance(o.value, (int, float))
                and not isinstance(o.value, bool) for o in operands):
             return operands[1].value != 0
+        if isinstance(operands[0], gast.Constant) and _is_size_read(operands[1]):
+            return True                      # a symbolic size: at least 2
         names = [n for o in operands for n in arithmetic_names(o)]
         return any(self.shapes.shape(name) for name in names)
 
@@ -263,6 +422,38 @@ class FoldShapes(gast.NodeTransformer):
         if isinstance(node, gast.Constant) and isinstance(node.value, (int, float)):
             return ()
         return None
+
+
+def _named(name):
+    return lambda: build.name(name)
+
+
+def _leaf(name, key):
+    return lambda: build.subscript(build.name(name), build.const(key))
+
+
+def _only_leaves_read(fn, name):
+    """Is every use of ``name`` in ``fn`` a read of one of its items by a constant key
+    (so the dict never escapes, nor is changed)?"""
+    parents = {}
+    for node in subnodes(fn):
+        for child in gast.iter_child_nodes(node):
+            parents[id(child)] = node
+    for node in subnodes(fn):
+        if isinstance(node, gast.Name) and node.id == name and \
+                not isinstance(node.ctx, gast.Param):
+            parent = parents.get(id(node))
+            if not (isinstance(parent, gast.Subscript) and parent.value is node
+                    and isinstance(parent.ctx, gast.Load)
+                    and isinstance(parent.slice, gast.Constant)):
+                return False
+    return True
+
+
+def _is_size_read(node):
+    """``np.shape(x)[k]``: how ``FoldShapes`` reads a symbolic size (never 0 or 1)."""
+    return isinstance(node, gast.Subscript) and isinstance(node.value, gast.Call) \
+        and dotted_name(node.value.func) == "np.shape"
 
 
 def arithmetic_names(node):
@@ -280,12 +471,16 @@ def shape_node(shape):
     return build.tuple_([build.const(n) for n in shape])
 
 
-def located(code, origin, shapes):
+def _axes_node(axes):
+    return build.const(axes[0]) if len(axes) == 1 else shape_node(axes)
+
+
+def located(code, origin, shapes, reverse=False):
     """Derivative statements as they go into generated code: shape queries of known
     shapes folded to constants, and every statement on the line of ``origin`` (the
     statement they differentiate), so that an error raised in them names the user's line
     (a rule's statements come with the lines of the rule's own module)."""
-    folder = FoldShapes(shapes)
+    folder = FoldShapes(shapes, reverse)
     code = [folder.visit(stmt) for stmt in code]
     lineno = getattr(origin, "lineno", None)
     for stmt in code:

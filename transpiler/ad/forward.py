@@ -84,7 +84,7 @@ class ForwardMode(RuleSites):
             if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
                     and stmt.targets[0].id == name):
                 continue
-            op = ops.get(id(stmt))
+            op = ops.get(stmt)
             if op is None or op.kind in (O.COPY, O.GETITEM, O.CONTAINER, O.USER, O.CONST):
                 continue
             if op.kind == O.RULE and op.rule.mirrors:

@@ -25,7 +25,7 @@ class LoopReversal:
         dense = set.intersection(*(s.dense for s in states)) if states else set()
         for s, tail in zip(states, tails):
             for var in ordered(nz - s.nz):
-                tail.append(build.assign(self.dname(var, store=True), build.const(0.0)))
+                tail.append(build.assign(self.dname(var, store=True), self._zero(var)))
         return State(nz, dense & nz)
 
     def _if(self, stmt, state):
@@ -69,8 +69,11 @@ class LoopReversal:
                 rec.before.append(build.assign(self.dname(var, store=True),
                                                build.call("rt.zeros_like", [build.name(var)])))
             else:
-                rec.before.append(build.assign(self.dname(var, store=True), build.const(0.0)))
-        for var in ordered((head.dense & state.nz) - state.dense):
+                rec.before.append(build.assign(self.dname(var, store=True), self._zero(var)))
+        # adjoints the loop updates in place enter it full-size; under Numba so does one
+        # that may stand for its broadcast (the seed 1.0 of a sum): one type per variable
+        full = (head.dense & state.nz) | {v for v in head.nz & state.nz if self._unstable(v)}
+        for var in ordered(full - state.dense):
             rec.before.append(build.assign(
                 self.dname(var, store=True), build.call("rt.dense", [self.dname(var), build.name(var)])))
         trial = head.copy()
@@ -79,7 +82,7 @@ class LoopReversal:
             trial.nz.discard(target)
             trial.dense.discard(target)
         for var in ordered(head.nz - trial.nz):
-            rec.body_tail.append(build.assign(self.dname(var, store=True), build.const(0.0)))
+            rec.body_tail.append(build.assign(self.dname(var, store=True), self._zero(var)))
         state.nz, state.dense = set(head.nz), set(head.dense)
         if target is not None:
             state.nz.discard(target)

@@ -84,7 +84,7 @@ def _seed(mode, out, has_aux):
         return build.const(1.0)
     if isinstance(aval, A.Array) and aval.shape:
         raise TypeError("Gradient only defined for scalar-output functions. Output had "
-                        "shape: %s." % (tuple("?" if d is None else d for d in aval.shape),))
+                        "shape: %s." % (tuple(d if type(d) is int else "?" for d in aval.shape),))
     if isinstance(aval, (A.Seq, A.Dict)) and not has_aux:
         kind = aval.kind if isinstance(aval, A.Seq) else "dict"
         raise TypeError("Gradient only defined for scalar-output functions. Output was a "

@@ -45,7 +45,7 @@ class Rematerialisation:
         elif op.kind != O.COPY:
             return None
         plan = []
-        first = self.stability.position[id(definition)][0]
+        first = self.stability.position[definition][0]
         for name in unique(op.operand_names()):
             if name in self.loop_vars or name in self.params or name not in self.primals:
                 continue

@@ -36,7 +36,7 @@ from ..ir.naming import adjoint_name
 from ..analysis.real_values import check_real_values
 from .containers import SplitContainers, leaf_base_name
 from .stability import Stability
-from .common import State, written_names, is_break_check
+from .common import FoldShapes, State, written_names, is_break_check
 from .adjoints import AdjointRecords
 from .loops import LoopReversal
 from .tape import TapePlacement
@@ -70,6 +70,50 @@ class ReverseMode(AdjointRecords, LoopReversal, TapePlacement, Rematerialisation
         self.loop_depth = 0
         self.dry = False
         self.written = written_names(self.fn)
+        self._shape_reader = None
+
+    # ------------------------------------------------------------ zeros
+    def _zero(self, var):
+        """The zero adjoint of ``var`` where control flow joins or a loop starts: ``0.0``
+        (it broadcasts), or, for a backend whose variables have one type each (Numba),
+        zeros of ``var``'s shape when it is an array (``callees.module.type_stable``)."""
+        aval = self._typed_array(var)
+        if aval is None:
+            return build.const(0.0)
+        if None not in aval.shape:              # sizes known or read from the parameters
+            if self._shape_reader is None:
+                self._shape_reader = FoldShapes(self.shapes, reverse=True)
+            shape = self._shape_reader.shape_expr(aval.shape)
+            if shape is not None:
+                return build.call("np.zeros", [shape])
+        if isinstance(var, tuple):
+            return build.const(0.0)            # an item of a container, its size not known
+        return build.call("np.zeros", [build.call("np.shape", [build.name(var)])])
+
+    def _unstable(self, var):
+        """Must the adjoint of ``var`` (not an item of a container) be a full array?"""
+        return not isinstance(var, tuple) and self._typed_array(var) is not None
+
+    def _typed_array(self, var):
+        """For a backend with one type per variable, the abstract value of ``var`` (or of
+        an item of a split container) when it is an array of rank 1 or more; else None."""
+        if not self.callees.module.type_stable:
+            return None
+        if isinstance(var, tuple):
+            _, name, key = var
+            container = self.shapes.aval(name)
+            try:
+                if isinstance(container, A.Dict):
+                    aval = container.get(key)
+                elif isinstance(container, A.Seq) and container.items is not None:
+                    aval = container.items[key]
+                else:
+                    return None
+            except (KeyError, IndexError, TypeError):
+                return None
+        else:
+            aval = self.shapes.aval(var)
+        return aval if isinstance(aval, A.Array) and aval.shape else None
 
     # ------------------------------------------------------------ names
     def _primal_names(self):

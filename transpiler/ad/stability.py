@@ -17,10 +17,10 @@ import gast
 class Stability:
 
     def __init__(self, fn):
-        self.position = {}            # id(stmt) -> (first, last) positions it spans
+        self.position = {}            # stmt -> (first, last) positions it spans
         self.defs = {}                # var -> positions of statements defining it
-        self.loops = {}               # id(stmt) -> [(first, last) of enclosing loops]
-        self.paths = {}               # position -> branches it sits in: ((if id, side), ...)
+        self.loops = {}               # stmt -> [(first, last) of enclosing loops]
+        self.paths = {}               # position -> branches it sits in: ((if statement, side), ...)
         self._counter = 0
         self._number(fn.body, [], ())
 
@@ -28,7 +28,7 @@ class Stability:
         for stmt in stmts:
             first = self._counter
             self._counter += 1
-            self.loops[id(stmt)] = list(loops)
+            self.loops[stmt] = list(loops)
             self.paths[first] = path
             for name in _defined(stmt):
                 self.defs.setdefault(name, []).append(first)
@@ -38,9 +38,9 @@ class Stability:
                 self._number(stmt.body, inner, path)
                 span[1] = self._counter - 1
             elif isinstance(stmt, gast.If):
-                self._number(stmt.body, loops, path + ((id(stmt), "body"),))
-                self._number(stmt.orelse, loops, path + ((id(stmt), "orelse"),))
-            self.position[id(stmt)] = (first, self._counter - 1)
+                self._number(stmt.body, loops, path + ((stmt, "body"),))
+                self._number(stmt.orelse, loops, path + ((stmt, "orelse"),))
+            self.position[stmt] = (first, self._counter - 1)
 
     def _exclusive(self, a, b):
         """Positions in different branches of one ``if``: one run never sees the other."""
@@ -50,20 +50,20 @@ class Stability:
     def add_def(self, var, stmt):
         """Record that ``stmt`` (already numbered) also defines ``var`` (a name reverse
         mode introduced, such as a loop counter or a callee's saved values)."""
-        self.defs.setdefault(var, []).append(self.position[id(stmt)][0])
+        self.defs.setdefault(var, []).append(self.position[stmt][0])
         # (its branch path is the statement's own, already recorded)
 
     def in_loop(self, stmt):
-        return bool(self.loops[id(stmt)])
+        return bool(self.loops[stmt])
 
     def stable(self, stmt, var, role):
         """Is ``var`` (read before ``stmt`` for role 'in', after it for 'out') stable?"""
-        first, last = self.position[id(stmt)]
+        first, last = self.position[stmt]
         defs = self.defs.get(var, ())
         later = [d for d in defs if (d >= first if role == "in" else d > last)]
         if any(not self._exclusive(first, d) for d in later):
             return False
-        for lo, hi in self.loops[id(stmt)]:
+        for lo, hi in self.loops[stmt]:
             if any(lo <= d <= hi for d in defs):
                 return False
         return True

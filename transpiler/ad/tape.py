@@ -34,7 +34,7 @@ class TapePlacement:
         """
         read, by_callees = {}, {}
         for rec in walk_recs(recs):
-            where = self.stability.position[id(rec.stmt)][0]
+            where = self.stability.position[rec.stmt][0]
             for stmt in rec.code + rec.before + rec.body_tail + rec.else_tail:
                 for name in content_reads(stmt, self.primals, self.env, self.kinds):
                     read.setdefault(name, set()).add(where)
@@ -71,7 +71,7 @@ class TapePlacement:
         around both)?  The tape keeps a copy of it then: the reverse sweep would see the
         right values through the write's undo, but the tape would share memory with a
         buffer the forward sweep writes, which its own derivative cannot allow."""
-        where = self.stability.position.get(id(at))
+        where = self.stability.position.get(at)
         if where is None or self.kinds.get(var) != K.ARRAY:
             return False
         return any(where[0] < first and not _inside(loops, where[0])
@@ -84,8 +84,8 @@ class TapePlacement:
         (after ``cur, nxt = nxt, cur`` the buffer written as ``nxt`` was read as ``cur``
         an iteration earlier).  Adjoint code of later statements runs before the undo
         and sees the memory as the forward sweep left it, as it should."""
-        first = self.stability.position[id(stmt)][0]
-        loops = self.stability.loops[id(stmt)]
+        first = self.stability.position[stmt][0]
+        loops = self.stability.loops[stmt]
         for name in {written} | self.memory.affected(written):
             for where in self.content_read.get(name, ()):
                 if where < first or _inside(loops, where):
@@ -137,7 +137,7 @@ class TapePlacement:
     def _kept(self, stmt, var, role):
         """Does ``var`` reach the reverse of ``stmt`` as it was, without the tape?  Not if
         it is redefined in between, or is a view whose contents a write changes."""
-        if var in self.copied and self._changed_after(var, self.stability.position[id(stmt)][0]):
+        if var in self.copied and self._changed_after(var, self.stability.position[stmt][0]):
             return False
         return self.stability.stable(stmt, var, role)
 

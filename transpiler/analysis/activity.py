@@ -59,11 +59,11 @@ class Activity:
                     and aval.dtype.kind in "biu")
 
     def op(self, stmt):
-        return self.ops.get(id(stmt))
+        return self.ops.get(stmt)
 
     def _flows(self, stmt):
         """(target, differentiable source names) pairs for one statement."""
-        op = self.ops.get(id(stmt))
+        op = self.ops.get(stmt)
         if op is None:
             return []
         if isinstance(stmt, gast.Assign):

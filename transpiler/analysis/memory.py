@@ -167,8 +167,8 @@ class Memory:
         self.env = env
         self.ops = ops if ops is not None else O.classify_function(fn, env)
         self.shapes = shapes
-        self.before = {}               # id(statement) -> State before it (writes only)
-        self.writes = {}               # id(statement) -> the name whose memory it writes
+        self.before = {}               # statement -> State before it (writes only)
+        self.writes = {}               # statement -> the name whose memory it writes
         self.all_shares = {}           # name -> every name it may share memory with
         self.written = set()           # names whose memory some statement writes
         self._mutated = None
@@ -189,16 +189,16 @@ class Memory:
     # ------------------------------------------------------------ queries
     def sharers(self, stmt, name):
         """Names that may share memory with ``name`` just before ``stmt`` (a write)."""
-        state = self.before.get(id(stmt))
+        state = self.before.get(stmt)
         return state.sharers(name) if state is not None else set()
 
     def arguments(self, stmt, name):
         """Parameters whose memory ``name``'s object may overlap, just before ``stmt``."""
-        state = self.before.get(id(stmt))
+        state = self.before.get(stmt)
         return set(state.args.get(name, _EMPTY)) if state is not None else set()
 
     def written_name(self, stmt):
-        return self.writes.get(id(stmt))
+        return self.writes.get(stmt)
 
     def affected(self, name):
         """Every name that may see an in-place update of ``name`` anywhere (for the
@@ -225,7 +225,7 @@ class Memory:
         """Whether ``name`` may be a container (a list or dict, whose items a write to
         it can add or take away) at ``state``: known to be one, or of unknown type and
         holding something there."""
-        aval = self.shapes.aval(name) if self.shapes is not None else None
+        aval = self._aval(name)
         if aval is None:
             return self.shapes is None or name in state.holds
         return not (isinstance(aval, (A.Array, A.Const)) or _immutable_value(aval))
@@ -233,19 +233,18 @@ class Memory:
     def may_contain(self, name):
         """Whether ``name`` may be a container or tuple (holding other objects): not
         when it is known to be an array or a number."""
-        aval = self.shapes.aval(name) if self.shapes is not None else None
-        return aval is None or not isinstance(aval, (A.Array, A.Const))
+        return not isinstance(self._aval(name), (A.Array, A.Const))
 
-    def is_array(self, name):
-        """Whether ``name`` is known to be a NumPy array (not a list, dict or scalar)."""
-        if self.shapes is None:
-            return False
-        aval = self.shapes.aval(name)
+    def _aval(self, name):
+        return self.shapes.aval(name) if self.shapes is not None else None
+
+    def _is_array(self, name):
+        aval = self._aval(name)
         return isinstance(aval, A.Array) and aval.kind == A.NDARRAY
 
     def _record(self, stmt, state, written):
-        self.before[id(stmt)] = state.copy()
-        self.writes[id(stmt)] = written
+        self.before[stmt] = state.copy()
+        self.writes[stmt] = written
         self.written.add(written)
         for other in state.sharers(written):
             self.all_shares.setdefault(written, set()).add(other)
@@ -279,7 +278,7 @@ class Memory:
             elif isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
                 self._record(stmt, state, target.value.id)
                 if isinstance(stmt.value, gast.Name) and not self._immutable(stmt.value.id) \
-                        and not self.is_array(target.value.id):
+                        and not self._is_array(target.value.id):
                     # a list or dict now holds the value (an array copies it in)
                     state.hold(target.value.id, stmt.value.id)
             return state
@@ -310,7 +309,7 @@ class Memory:
         return head
 
     def _assign(self, stmt, target, state):
-        op = self.ops.get(id(stmt))
+        op = self.ops.get(stmt)
         sources = self._sources(stmt, op, target, state)
         state.kill(target)
         if self._immutable(target):
@@ -331,7 +330,7 @@ class Memory:
                 state.element_of(target, name)
         elif kind == "holds":
             for name in names:
-                state.hold_items_of(target, name, self.is_array(name))
+                state.hold_items_of(target, name, self._is_array(name))
         self._remember(state, target)
 
     def _sources(self, stmt, op, target, state):
@@ -340,9 +339,9 @@ class Memory:
         "holds" (a new container holding them) or "fresh"."""
         if op is None:
             return "fresh", ()
-        if id(stmt) not in self._operands:          # loops run their bodies again
-            self._operands[id(stmt)] = op.operand_names()
-        names = [n for n in self._operands[id(stmt)] if not self._immutable(n)]
+        if stmt not in self._operands:          # loops run their bodies again
+            self._operands[stmt] = op.operand_names()
+        names = [n for n in self._operands[stmt] if not self._immutable(n)]
         if op.kind == O.COPY:
             return "view", names
         if op.kind == O.GETITEM:
@@ -379,7 +378,7 @@ class Memory:
     def _unpack(self, stmt, target, state):
         """``a, b = t`` or ``a, b = f(...)`` (generated code): each name is an item of
         the tuple (of what ``t`` holds; a call's result may be its arguments or views)."""
-        op = self.ops.get(id(stmt))
+        op = self.ops.get(stmt)
         kind, names = self._sources(stmt, op, None, state) if op is not None else ("fresh", ())
         for elt in target.elts:
             if not isinstance(elt, gast.Name):
@@ -404,7 +403,7 @@ class Memory:
             state.reaches_through(name, container)
 
     def _call_statement(self, stmt, call, state):
-        op = self.ops.get(id(stmt))
+        op = self.ops.get(stmt)
         if op is None:
             return
         if op.kind == O.APPEND:

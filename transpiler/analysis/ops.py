@@ -102,13 +102,15 @@ def classify_statement(stmt, env):
 
 
 def classify_function(fn, env):
-    """``{id(statement): Op}`` for every assignment and call statement of ``fn``."""
+    """``{statement: Op}`` for every assignment and call statement of ``fn`` (keyed by the
+    statements themselves, which the dict keeps alive: an id could be reused by a new
+    statement once an old one is dropped from the tree)."""
     from ..ir.walk import iter_statements
     out = {}
     for stmt in iter_statements(fn.body):
         op = classify_statement(stmt, env)
         if op is not None:
-            out[id(stmt)] = op
+            out[stmt] = op
     return out
 
 

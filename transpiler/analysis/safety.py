@@ -138,7 +138,7 @@ def check_writes(unit, activity, memory, liveness, array_liveness=None, shapes=N
         into_array = shapes is not None and isinstance(shapes.aval(written), A.Array) \
             and shapes.aval(written).kind == A.NDARRAY
         live = (array_liveness if into_array and array_liveness is not None
-                else liveness).after.get(id(stmt), set())
+                else liveness).after.get(stmt, set())
         for other in sorted(memory.sharers(stmt, written) & live):
             if not (activity.is_active(other) or activity.is_active(written)):
                 continue

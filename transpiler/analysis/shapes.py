@@ -148,7 +148,7 @@ class Shapes:
         if isinstance(stmt, gast.For):
             self._set(stmt.target.id, A.Array(np.dtype(int), (), A.PYTHON))
             return
-        op = self.ops.get(id(stmt))
+        op = self.ops.get(stmt)
         if isinstance(stmt, gast.Expr):
             if op is not None and op.kind == O.APPEND:
                 owner = stmt.value.func.value.id

@@ -6,6 +6,7 @@ user imported it, ``math.sin``, ``rt.unbroadcast``) and otherwise under the user
 name, made unique if two different objects want the same name.
 """
 import builtins
+import re
 import math
 import types
 
@@ -73,6 +74,16 @@ class Environment:
     def __init__(self):
         self.bindings = dict(CORE)
         self.local_names = []          # the local-name sets of functions in this module
+        # jit's static parameters: the code may call them (a function passed as a static
+        # argument), bound here once their values are known (specialize/static.py)
+        self.static_params = frozenset()
+
+    def static_callee(self, name, fn):
+        """Is ``name`` a static parameter of ``fn``, which its code may call?"""
+        import gast
+        return name in self.static_params and any(
+            isinstance(a, gast.Name) and a.id == name
+            for a in fn.args.args + fn.args.kwonlyargs + fn.args.posonlyargs)
 
     def avoid(self, names):
         """Register a function's local names; bindings will not take them."""
@@ -84,6 +95,10 @@ class Environment:
 
     def bind(self, preferred, obj):
         """Bind ``obj``, preferably as ``preferred``; return the name actually used."""
+        if preferred and not preferred.isidentifier():            # grad_<lambda>
+            preferred = re.sub(r"\W+", "_", preferred.replace("<lambda>", "lambda")).strip("_")
+            if not preferred.isidentifier():
+                preferred = "f_" + preferred
         for name, bound in self.bindings.items():
             if bound is obj and (name == preferred or not preferred or name.startswith(preferred)):
                 if not any(name in names for names in self.local_names[-1:]):

@@ -12,6 +12,7 @@ Attributes of plain Python objects (a config namedtuple, say) are read now, as J
 reads them at trace time; attributes of arrays stay for ``lower_methods``.
 """
 import builtins
+import functools
 import types
 
 import gast
@@ -131,6 +132,8 @@ class Resolver(gast.NodeTransformer):
         ``transpiler.numpy``'s constructors are NumPy's (inside transformed code arrays
         are plain NumPy arrays)."""
         value = getattr(value, "__transpiler_numpy__", value)
+        if getattr(value, "_transpiler_jit_of", None) is not None:
+            value = value._transpiler_jit_of          # jit(f) called here: f's code, compiled
         if type(value) in _LITERALS:
             return build.const(value, at=node)           # a constant: inline it
         path = canonical_path(value)
@@ -154,6 +157,8 @@ class Resolver(gast.NodeTransformer):
         transform = self.env.lookup(inner.func)
         if not getattr(transform, "_transpiler_transform_maker", False):
             return node
+        if getattr(transform, "_transpiler_computes_as_called", False) and inner.args:
+            return self._jit_call(node, inner)
         try:
             args = [self._static_value(a) for a in inner.args]
             kwargs = {kw.arg: self._static_value(kw.value) for kw in inner.keywords}
@@ -165,6 +170,23 @@ class Resolver(gast.NodeTransformer):
         made = transform(*args, **kwargs)
         node.func = build.name(self.env.bind(made.__name__, made), at=inner)
         return node
+
+    def _jit_call(self, node, inner):
+        """``tp.jit(E, ...)(args)`` inside code being transformed is ``E(args)``: jit
+        changes how a function runs, not what it computes, and the code around it is
+        compiled as a whole (a lambda, a function, or ``functools.partial(f, a)``)."""
+        fun = inner.args[0]
+        if isinstance(fun, gast.Call) and self.env.lookup(fun.func) is functools.partial \
+                and fun.args and not fun.keywords:
+            node.func = fun.args[0]
+            node.args = list(fun.args[1:]) + list(node.args)
+            return node
+        if isinstance(fun, (gast.Lambda, gast.Name, gast.Attribute)):
+            node.func = fun
+            return node
+        raise self.src.error(inner, "jit of this expression inside a transformed function is "
+                             "not supported", "jit a lambda, a function or "
+                             "functools.partial(f, ...) here, or call the function itself.")
 
     def _primals_call(self, node, callee):
         """``tp.jvp(f, (x,), (t,))``: the forward-mode function of ``f`` is made now (``f``

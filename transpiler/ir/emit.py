@@ -109,14 +109,15 @@ def pseudo_filename(label, source):
     return "<transpiler %s %s>" % (label, digest)
 
 
-def compile_source(source, namespace, label, origins=None):
+def compile_source(source, namespace, label, origins=None, filename=None):
     """Execute ``source`` in ``namespace``; register it with linecache; return namespace.
 
     ``origins`` maps a line of ``source`` to the user's ``(file, line, text)`` it was
     generated from (``origins_of``); an exception raised on that line while generated
-    code runs is annotated with it (``annotate``).
+    code runs is annotated with it (``annotate``).  ``filename``: the file the source
+    was written to (the disk cache's), else a pseudo-filename is made up.
     """
-    filename = pseudo_filename(label, source)
+    filename = filename or pseudo_filename(label, source)
     entry = (len(source), None, source.splitlines(True), filename)
     linecache.cache[filename] = entry
     code = compile(source, filename, "exec")
@@ -182,6 +183,17 @@ def origins_of(tree, text, origin_of):
 
 
 _NOTED = "__transpiler_noted__"
+
+
+def is_generated(filename):
+    """Was code of this file name generated (by this process, or read from the disk
+    cache)?"""
+    return filename.startswith("<transpiler") or filename in _ORIGINS
+
+
+def origins_for(filename):
+    """The origins of the generated module compiled as ``filename`` (``origins_of``)."""
+    return _ORIGINS.get(filename)
 
 
 def annotate(exc):

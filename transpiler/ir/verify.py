@@ -70,8 +70,10 @@ class _Verifier:
     def __init__(self, env):
         self.env = env
         self.problems = []
+        self.fn = None
 
     def function(self, fn):
+        self.fn = fn
         body = [s for s in fn.body if not is_comment(s)]
         returns = [n for s in body for n in subnodes(s) if isinstance(n, gast.Return)]
         if len(returns) != 1 or not body or body[-1] is not returns[0]:
@@ -229,6 +231,9 @@ class _Verifier:
                 and isinstance(func.value, gast.Name) and self.env.lookup(func) is None:
             return                                          # a local list's own method
         target = self.env.lookup(func)
+        if target is None and isinstance(func, gast.Name) \
+                and self.env.static_callee(func.id, self.fn):
+            return                                          # jit's static parameter
         if target is None:
             self.problems.append("%s: the callee %s is unknown" % (where, _describe(func)))
         elif not callable(target) and type(target).__name__ != "_Placeholder":

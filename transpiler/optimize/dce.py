@@ -27,7 +27,7 @@ def eliminate_dead_code(fn, env, live_out=(), aliases=None):
 def _block(stmts, liveness, env, changed):
     out = []
     for stmt in stmts:
-        live = liveness.after.get(id(stmt), set())
+        live = liveness.after.get(stmt, set())
         if isinstance(stmt, gast.If):
             if len(stmt.body) == 1 and isinstance(stmt.body[0], gast.Break):
                 out.append(stmt)

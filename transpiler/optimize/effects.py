@@ -106,7 +106,7 @@ def effect(stmt, env, cache=None):
     """
     if cache is None:
         return _effect(stmt, env)
-    key = id(stmt)
+    key = stmt
     if key not in cache:
         cache[key] = _effect(stmt, env)
     return cache[key]
@@ -169,7 +169,7 @@ class Liveness:
     def block(self, stmts, live_out, exit_live=frozenset()):
         live = set(live_out)
         for stmt in reversed(stmts):
-            self.after[id(stmt)] = set(live)
+            self.after[stmt] = set(live)
             live = self.stmt(stmt, live, exit_live)
         return live
 

@@ -290,10 +290,17 @@ class ANF(Pass):
         func = node.func
         if isinstance(func, gast.Name) and func.id in self.local_functions:
             return self._inline(node, self.local_functions[func.id])
+        if isinstance(func, gast.Lambda):          # (lambda x: ...)(a), as jit(lambda)(a) leaves
+            fn = self._lambda_def(unit.fresh("lambda"), func, node)
+            saved = dict(self.local_functions)
+            self._define(fn)
+            self.local_functions = saved
+            return self._inline(node, fn)
         is_list_method = (isinstance(func, gast.Attribute) and func.attr in ("append", "pop")
                           and isinstance(func.value, gast.Name)
                           and (func.value.id in self.locals or not self._static(func.value)))
-        if not (self._static(func) or is_list_method):
+        static_param = isinstance(func, gast.Name) and unit.env.static_callee(func.id, unit.fn)
+        if not (self._static(func) or is_list_method or static_param):
             if isinstance(func, gast.Name) and func.id in self.locals:
                 raise unit.error(node, "calling `%s`, a value computed inside the function, is "
                                  "not supported" % func.id, "call a function defined at module "

@@ -19,7 +19,8 @@ import numpy as np
 from runtime.contractions import einsum_explicit, einsum_form, tensordot_axes
 
 from ..analysis.avals import (Array, Const, Dict, NDARRAY, PYTHON, SCALAR, Seq, ShapeError,
-                              broadcast_shapes, float_dtype, python_scalar, result_dtype, size,
+                              assume, broadcast_shapes, float_dtype, is_size, may_be_one,
+                              not_one, python_scalar, result_dtype, same_shape, size,
                               static_value)
 
 _MISSING = object()
@@ -53,9 +54,10 @@ def arg(args, kwargs, position, name, default=_MISSING):
 
 
 def static(aval):
-    """The Python value of a static argument (axis, shape, a literal), else Unknown."""
+    """The Python value of a static argument (axis, shape, a literal), else Unknown
+    (a shape may hold symbolic sizes: arithmetic on them fails, read as Unknown)."""
     try:
-        return static_value(aval)
+        return static_value(aval, sizes=True)
     except LookupError:
         raise Unknown from None
 
@@ -223,14 +225,21 @@ def _dims(shape):
     if isinstance(shape, Array):
         if shape.shape != ():
             return None
-        return (int(shape.value),) if shape.value is not None else (None,)
+        return (_dim(shape.value),)
     if isinstance(shape, Seq) and shape.items is not None:
         dims = []
         for item in shape.items:
-            value = item.value if isinstance(item, Array) else None
-            dims.append(int(value) if value is not None else None)
+            dims.append(_dim(item.value if isinstance(item, Array) else None))
         return tuple(dims)
     return None
+
+
+def _dim(value):
+    """A dimension given as a Python value: an int, a symbolic size read from a shape,
+    or None (not known)."""
+    if value is None or is_size(value):
+        return value
+    return int(value)
 
 
 def like(dtype_position=1):
@@ -417,7 +426,7 @@ def squeeze(args, kwargs):
     shape = shape_of(args[0])
     axis = static(arg(args, kwargs, 1, "axis", None))
     if axis is None:
-        if any(d is None for d in shape):
+        if any(may_be_one(d) for d in shape):
             raise Unknown
         return _view_of(array(args[0]), tuple(d for d in shape if d != 1))
     axes = _axes(axis, len(shape))
@@ -494,6 +503,11 @@ def stack(args, kwargs):
     parts = _parts(arg(args, kwargs, 0, "arrays"))
     axis = static(arg(args, kwargs, 1, "axis", 0))
     shape = list(shape_of(parts[0]))
+    for part in parts[1:]:                       # np.stack wants equal shapes
+        if len(shape_of(part)) != len(shape):
+            raise Unknown
+        for d, first in zip(shape_of(part), shape):
+            assume("equal", d, first)
     axis %= len(shape) + 1
     shape.insert(axis, len(parts))
     return result(_dtype_keyword(kwargs, result_dtype(*parts)), tuple(shape))
@@ -600,6 +614,10 @@ def einsum(args, kwargs):
         if len(spec) != len(shape):
             raise Unknown
         for letter, n in zip(spec, shape):
+            if may_be_one(n):
+                raise Unknown                           # stretched or not: not known
+            if n != 1 and sizes.get(letter) not in (None, 1):
+                assume("equal", n, sizes[letter])       # one letter, one size
             if n != 1 or letter not in sizes:
                 sizes[letter] = n if sizes.get(letter) in (None, 1) else sizes[letter]
     return result(result_dtype(*operands), tuple(sizes[c] for c in output))
@@ -678,6 +696,8 @@ def linspace(args, kwargs):
 
 def arange(args, kwargs):
     values = [static(a) for a in args]
+    if len(values) == 1 and not kwargs and is_size(values[0]):
+        return result(np.dtype(int), (values[0],))          # np.arange(x.shape[0])
     if "step" in kwargs:
         values.append(static(kwargs["step"]))
     n = len(range(*[int(v) for v in values])) if all(isinstance(v, numbers.Integral)
@@ -851,7 +871,28 @@ def _is_bool_array(c):
 def _slice_length(bounds, n):
     if n is None or not isinstance(bounds, slice):
         return None
+    if is_size(n):
+        return _symbolic_slice_length(bounds, n)
     return len(range(*bounds.indices(n)))
+
+
+def _symbolic_slice_length(bounds, n):
+    """The length of ``x[bounds]`` along a symbolic dimension ``n`` (at least 2, or
+    derived from one): ``max(n - k, 0)`` for ``x[k:]``, ``x[:-k]`` and ``x[j:-(k - j)]``;
+    a constant for ``x[:2]`` or ``x[-2:]`` where ``n`` is at least that; else not known."""
+    start, stop, step = bounds.start, bounds.stop, bounds.step
+    if step not in (None, 1) or any(b is not None and type(b) is not int
+                                      for b in (start, stop)):
+        return None
+    start = start or 0
+    if start >= 0 and (stop is None or stop < 0):
+        cut = start - (stop or 0)
+        return n.minus(cut)
+    if start == 0 and stop is not None and 0 <= stop <= n.least:
+        return stop
+    if stop is None and -n.least <= start < 0:
+        return -start
+    return None
 
 
 def scalar_conversion(dtype):
@@ -1103,14 +1144,25 @@ def unbroadcast(args, kwargs):
     if isinstance(args[2], (Seq, Dict)):            # every item's part summed
         return result(None, shape_of(to))
     x, out = shape_of(args[1]), shape_of(args[2])
-    if _differ(x, out):
+    differ = _differ(x, out)
+    if differ is None:
+        raise Unknown                  # summed, or c itself (perhaps lazily broadcast)
+    if differ:
         return result(array(args[0]).dtype, shape_of(to))
-    return _summed_to(args[0], x, out)
+    return args[0]
 
 
 def _differ(shape, out_shape):
-    return len(shape) != len(out_shape) or any(
-        a is not None and b is not None and a != b for a, b in zip(shape, out_shape))
+    """Was ``shape`` (an operand's) certainly stretched to make ``out_shape``: True,
+    certainly not: False, not known: None."""
+    if len(shape) != len(out_shape):
+        return True
+    if same_shape(shape, out_shape):
+        return False
+    if any(a == 1 and not_one(b) or type(a) is int and type(b) is int and a != b
+           for a, b in zip(shape, out_shape)):
+        return True
+    return None
 
 
 def sum_to(args, kwargs):
@@ -1120,8 +1172,8 @@ def sum_to(args, kwargs):
 
 def _summed_to(c, shape, out_shape):
     differ = _differ(shape, out_shape)
-    if not differ and (None in shape or None in out_shape):
-        raise Unknown                               # equal sizes or not: not known
+    if differ is None:
+        raise Unknown                               # stretched or not: not known
     if not differ:
         return c
     return result(array(c).dtype, shape)
@@ -1310,7 +1362,9 @@ def cast_tangent(args, kwargs):
     if ans.dtype is None:
         raise Unknown
     if np.issubdtype(ans.dtype, np.inexact):
-        return t.with_(dtype=ans.dtype) if t.shape == ans.shape else t
+        if t.kind in (NDARRAY, SCALAR):            # cast when its dtype differs
+            return t.with_(dtype=ans.dtype)
+        return t if t.kind == PYTHON else t.with_(dtype=None)
     return result(np.dtype(float), ans.shape, always_array=ans.shape != ())
 
 
@@ -1345,8 +1399,8 @@ def cross(args, kwargs):
     x, y = list(shape_of(a)), list(shape_of(b))
     n, m = x.pop(axes[0] % len(x)), y.pop(axes[1] % len(y))
     batch = broadcast_shapes(tuple(x), tuple(y))
-    if n is None or m is None:
-        raise Unknown
+    if type(n) is not int or type(m) is not int:
+        raise Unknown                               # 2 or 3: not known
     if n == 2 and m == 2:
         return result(result_dtype(a, b), batch, always_array=True)
     shape = list(batch)

@@ -666,8 +666,9 @@ def all_rules():
 def _python_value(callee, args):
     """The value of an operator on known Python numbers (sizes computed from shapes)."""
     if getattr(callee, "__module__", None) != "_operator" or not args or not all(
-            isinstance(a, A.Array) and a.kind == A.PYTHON and a.value is not None for a in args):
-        return None
+            isinstance(a, A.Array) and a.kind == A.PYTHON and a.value is not None
+            and not A.is_size(a.value) for a in args):
+        return None                         # (a symbolic size has no value to compute with)
     try:
         value = callee(*[a.value for a in args])
     except (ArithmeticError, ValueError, TypeError):

@@ -98,7 +98,7 @@ def _decide(unit, stmt, block, k, shapes, memory, liveness, definitions, generic
         if generic and not known_array:
             return None         # a number or an array: each specialisation settles it
         raise _refuse_argument(unit, stmt, spelled, arguments, x.id)
-    live = liveness.after.get(id(stmt), set()) - {target, x.id}
+    live = liveness.after.get(stmt, set()) - {target, x.id}
     sharers = memory.sharers(stmt, x.id) - {target}
     if not sharers & live:
         return None
@@ -108,7 +108,7 @@ def _decide(unit, stmt, block, k, shapes, memory, liveness, definitions, generic
         base_aval = shapes.aval(base)
         if isinstance(base_aval, A.Array):
             return None                                 # y[i] op= v on an array
-        after = liveness.after.get(id(following), set()) - {base, target, x.id}
+        after = liveness.after.get(following, set()) - {base, target, x.id}
         others = memory.sharers(stmt, x.id) & after
         if not others:
             return None

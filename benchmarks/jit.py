@@ -47,9 +47,9 @@ def euler(theta, omega, g, length, damping, steps):
     return 0.5 * omega * omega + (g / length) * (1.0 - math.cos(theta))
 
 
-@numba.njit
-def euler_grad_by_hand(theta, omega, g, length, damping, steps):
-    """d energy / d (theta0, omega0), the reverse sweep written by hand over saved states."""
+def euler_gradient_by_hand(theta, omega, g, length, damping, steps):
+    """d energy / d (theta0, omega0), the reverse sweep written by hand over saved states
+    (compiled by ``numba.njit`` below, and with ``cache=True`` in HAND_FIRST_CALL)."""
     dt = 0.001
     c = g / length
     thetas = np.empty(steps)
@@ -66,6 +66,9 @@ def euler_grad_by_hand(theta, omega, g, length, damping, steps):
     return dtheta, domega
 
 
+euler_grad_by_hand = numba.njit(euler_gradient_by_hand)
+
+
 FIRST_CALL = textwrap.dedent("""
     import math, sys, time
     start = time.perf_counter()
@@ -80,28 +83,13 @@ FIRST_CALL = textwrap.dedent("""
 """)
 
 HAND_FIRST_CALL = textwrap.dedent("""
-    import math, sys, time
-    import numba, numpy as np
+    import sys, time
+    sys.path.insert(0, %r)
+    import numba
+    from jit import euler_gradient_by_hand
     start = time.perf_counter()
-
-    @numba.njit(cache=True)
-    def euler_grad_cached(theta, omega, g, length, damping, steps):
-        dt = 0.001
-        c = g / length
-        thetas = np.empty(steps)
-        for k in range(steps):
-            thetas[k] = theta
-            accel = -c * math.sin(theta) - damping * omega
-            theta = theta + dt * omega
-            omega = omega + dt * accel
-        dtheta, domega = c * math.sin(theta), omega
-        for k in range(steps - 1, -1, -1):
-            daccel = dt * domega
-            dtheta, domega = (dtheta - daccel * c * math.cos(thetas[k]),
-                              domega + dt * dtheta - daccel * damping)
-        return dtheta, domega
-
-    euler_grad_cached(1.2, 0.0, 9.81, 1.5, 0.3, 1000)
+    cached = numba.njit(cache=True)(euler_gradient_by_hand)
+    cached(1.2, 0.0, 9.81, 1.5, 0.3, 1000)
     print(time.perf_counter() - start)
 """)
 
@@ -187,8 +175,8 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as cache_dir:
         cold, _ = _fresh_process(FIRST_CALL % here, cache_dir)
         _, warm = _fresh_process(FIRST_CALL % here, cache_dir)
-        _fresh_process(HAND_FIRST_CALL, cache_dir)                  # fills Numba's cache
-        hand_warm, = _fresh_process(HAND_FIRST_CALL, cache_dir)
+        _fresh_process(HAND_FIRST_CALL % here, cache_dir)           # fills Numba's cache
+        hand_warm, = _fresh_process(HAND_FIRST_CALL % here, cache_dir)
     rows.append(("euler-first", "seconds, fresh process: import + transform + compile + run, "
                  "1,000 steps", cold, 1.0))
     rows.append(("euler-first", "seconds, fresh process, disk cache warm: transform + first "

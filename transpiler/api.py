@@ -21,6 +21,7 @@ from .ir.emit import annotate, compile_source
 import runtime
 from runtime.pytree import tree_flatten, tree_leaves
 
+from .analysis import avals as A
 from .analysis.avals import assumptions, coarsen, forget_sizes, key as signature_key, \
     of_argument as abstract_value, of_static as static_aval, signature_key as signature_of
 from .ir import verify
@@ -654,22 +655,22 @@ class Transformed:
                           for name, aval in avals.items())
         if generic:
             signature += ("generic",)
+
+        def sizes(abstract):                 # the arguments' values, statics as they are
+            return {name: aval if name in statics else abstract(aval)
+                    for name, aval in avals.items()}
         entry = self._current(self._specs.get(signature))
         if entry is None:
-            abstract = forget_sizes if generic else coarsen
             try:
                 entry = self._specialised_entry(
-                    {name: aval if name in statics else abstract(aval)
-                     for name, aval in avals.items()}, signature)
+                    sizes(forget_sizes if generic else coarsen), signature)
             except (TypeError, ValueError, TranspileError) as exc:
                 self._refuse_with_sizes(avals, exc)
                 raise
             except SizeLeak:
                 if verify.enabled():
                     raise
-                entry = self._specialised_entry(
-                    {name: aval if name in statics else forget_sizes(aval)
-                     for name, aval in avals.items()}, signature)
+                entry = self._specialised_entry(sizes(forget_sizes), signature)
         if entry.assumed and not _holds(entry.assumed, bound.arguments):
             # sizes the code takes to be equal are not: code made for exactly these
             # sizes raises where NumPy does (the code for symbols may not compute the
@@ -856,7 +857,6 @@ def _size_conditions(assumed, arg_avals):
 
 
 def _size_origins(aval, name, path, origins):
-    from .analysis import avals as A
     if isinstance(aval, A.Array) and aval.shape is not None:
         for axis, d in enumerate(aval.shape):
             if A.is_size(d) and d.offset == 0:
@@ -871,7 +871,6 @@ def _size_origins(aval, name, path, origins):
 
 
 def _size_ref(dim, origins):
-    from .analysis import avals as A
     if type(dim) is int:
         return ["int", dim]
     if A.is_size(dim) and dim.root in origins:
@@ -1077,12 +1076,10 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), backend="auto", expl
       >>> tp.jit(g, static_argnames="n")(1.0, 20)
       21.0
     """
-    if type(fun) is types.FunctionType and fun.__closure__ is None and \
-            fun.__defaults__ is None and static_argnums == () and static_argnames == ():
-        # jit(lambda x: body(x)) made again in a loop: the one made before, at once (the
-        # key _jit_key makes for it)
-        made = _JITTED.get((backend, explain, False, id(fun.__code__), id(fun.__globals__)))
-        if made is not None and not fun.__kwdefaults__:
+    if static_argnums == () and static_argnames == ():
+        # jit(lambda x: body(x)) made again in a loop: the one made before, at once
+        made = _JITTED.get(_bare_key(fun, False, backend, explain))
+        if made is not None:
             return made
     if fun is None:
         return functools.partial(jit, static_argnums=static_argnums,
@@ -1114,6 +1111,17 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), backend="auto", expl
 jit._transpiler_computes_as_called = True   # inside transformed code, jit(f)(x) is f(x)
 
 
+def _bare_key(fun, via_partial, backend, explain):
+    """The key of ``jit`` of a function with no closure, defaults or keyword defaults
+    (``via_partial``: given as ``partial(fun)``), None for anything else: the code and
+    globals are held by the function the made entry keeps, so their ids are not reused
+    while it lives (a code object's hash would be computed from its contents each time)."""
+    if type(fun) is types.FunctionType and fun.__closure__ is None \
+            and fun.__defaults__ is None and not fun.__kwdefaults__:
+        return (backend, explain, via_partial, id(fun.__code__), id(fun.__globals__))
+    return None
+
+
 def _jit_key(fun, static_argnums, static_argnames, backend, explain):
     """What identifies ``jit(fun, ...)``: the options and the function's code, globals,
     closure values, defaults and bound arguments (``cache.function_key``,
@@ -1121,13 +1129,9 @@ def _jit_key(fun, static_argnums, static_argnames, backend, explain):
     if static_argnums == () and static_argnames == ():
         plain = fun.func if type(fun) is functools.partial and not fun.args \
             and not fun.keywords else fun
-        if type(plain) is types.FunctionType and plain.__closure__ is None \
-                and plain.__defaults__ is None and not plain.__kwdefaults__:
-            # the common case, at once: the code and globals are held by the function
-            # the made entry keeps, so their ids are not reused while it lives (a code
-            # object's hash would be computed from its contents each time)
-            return (backend, explain, plain is not fun, id(plain.__code__),
-                    id(plain.__globals__))
+        key = _bare_key(plain, plain is not fun, backend, explain)
+        if key is not None:
+            return key
     try:
         options = (static_argnums if isinstance(static_argnums, int) else tuple(static_argnums),
                    static_argnames if isinstance(static_argnames, str) else tuple(static_argnames),

@@ -82,7 +82,7 @@ class AdjointRecords(RuleSites):
 
     def _fresh_full(self, expr, var):
         """Is ``expr`` certainly a new array with the full shape of ``var``?"""
-        shape = self._known_shape(var)
+        shape = self.shapes.known_shape(var)
         if not shape:
             return False
         if isinstance(expr, gast.Call):
@@ -101,18 +101,13 @@ class AdjointRecords(RuleSites):
         shapes = []
         for operand in operands:
             if isinstance(operand, gast.Name) and operand.id in self.primals:
-                known = self._known_shape(operand.id)
+                known = self.shapes.known_shape(operand.id)
                 if known is not None:
                     shapes.append(known)
         try:
             return bool(shapes) and A.broadcast_shapes(*shapes) == tuple(shape)
         except A.ShapeError:
             return False
-
-    def _known_shape(self, var):
-        """``var``'s shape if every dimension is an int or a symbolic size, else None."""
-        shape = self.shapes.shape(var)
-        return None if shape is None or None in shape else shape
 
     def _densify(self, var, state, code):
         """Make d<var> a dense adjoint we may update in place."""

@@ -9,7 +9,7 @@ import numpy as np
 from ..analysis import avals as A
 from ..analysis import kinds as K
 from ..ir import build
-from ..ir.walk import dotted_name, subnodes
+from ..ir.walk import dotted_name, parents, subnodes
 from ..rules import registry
 
 
@@ -271,12 +271,7 @@ class FoldShapes(gast.NodeTransformer):
         """The shape of a name, every dimension an int or a symbolic size (else None)."""
         if isinstance(node, gast.Constant) and isinstance(node.value, (int, float)):
             return ()
-        if not isinstance(node, gast.Name):
-            return None
-        shape = self.shapes.shape(node.id)
-        if shape is None or any(d is None for d in shape):
-            return None
-        return shape
+        return self.shapes.known_shape(node.id) if isinstance(node, gast.Name) else None
 
     def shape_expr(self, shape):
         """An expression for ``shape`` (ints and symbolic sizes) that reads the symbolic
@@ -435,14 +430,11 @@ def _leaf(name, key):
 def _only_leaves_read(fn, name):
     """Is every use of ``name`` in ``fn`` a read of one of its items by a constant key
     (so the dict never escapes, nor is changed)?"""
-    parents = {}
-    for node in subnodes(fn):
-        for child in gast.iter_child_nodes(node):
-            parents[id(child)] = node
+    parent_of = parents(fn)
     for node in subnodes(fn):
         if isinstance(node, gast.Name) and node.id == name and \
                 not isinstance(node.ctx, gast.Param):
-            parent = parents.get(id(node))
+            parent = parent_of.get(id(node))
             if not (isinstance(parent, gast.Subscript) and parent.value is node
                     and isinstance(parent.ctx, gast.Load)
                     and isinstance(parent.slice, gast.Constant)):

@@ -320,16 +320,24 @@ def key(aval, coarse=False, symbols=None):
         return ("const", type(value).__name__, id(value))
 
 
+def map_dims(aval, dim):
+    """``aval`` with each dimension ``d`` of its arrays, and each size it holds as a
+    Python value, replaced by ``dim(d)``."""
+    if isinstance(aval, Array):
+        shape = None if aval.shape is None else tuple(dim(d) for d in aval.shape)
+        value = dim(aval.value) if is_size(aval.value) else aval.value
+        return aval.with_(shape=shape, value=value)
+    if isinstance(aval, Seq) and aval.items is not None:
+        return Seq(aval.kind, tuple(map_dims(v, dim) for v in aval.items))
+    if isinstance(aval, Dict):
+        return Dict(tuple((k, map_dims(v, dim)) for k, v in aval.items))
+    return aval
+
+
 def coarsen(aval):
     """The same value with the sizes that are not 0 or 1 made symbols (a fresh one for
     each dimension: which of them are equal is settled by the code, as it broadcasts)."""
-    if isinstance(aval, Array) and aval.shape is not None:
-        return aval.with_(shape=tuple(d if d in (0, 1) else Size() for d in aval.shape))
-    if isinstance(aval, Seq) and aval.items is not None:
-        return Seq(aval.kind, tuple(coarsen(v) for v in aval.items))
-    if isinstance(aval, Dict):
-        return Dict(tuple((k, coarsen(v)) for k, v in aval.items))
-    return aval
+    return map_dims(aval, lambda d: d if d in (0, 1) else Size())
 
 
 def signature_key(avals, coarse=False):
@@ -344,17 +352,7 @@ def signature_key(avals, coarse=False):
 def rename_sizes(aval, mapping):
     """``aval`` with each symbolic size's root replaced by ``mapping[root]`` (a size whose
     root is not in ``mapping`` becomes unknown)."""
-    if isinstance(aval, Array):
-        shape = aval.shape
-        if shape is not None:
-            shape = tuple(_renamed(d, mapping) for d in shape)
-        value = _renamed(aval.value, mapping) if is_size(aval.value) else aval.value
-        return aval.with_(shape=shape, value=value)
-    if isinstance(aval, Seq) and aval.items is not None:
-        return Seq(aval.kind, tuple(rename_sizes(v, mapping) for v in aval.items))
-    if isinstance(aval, Dict):
-        return Dict(tuple((k, rename_sizes(v, mapping)) for k, v in aval.items))
-    return aval
+    return map_dims(aval, lambda d: _renamed(d, mapping))
 
 
 def _renamed(dim, mapping):
@@ -371,13 +369,7 @@ def _size_key(size, symbols):
 def forget_sizes(aval):
     """The same value with the sizes that are not 0 or 1 not known at all (None): what
     code that reads every size at run time is specialised to."""
-    if isinstance(aval, Array) and aval.shape is not None:
-        return aval.with_(shape=tuple(d if d in (0, 1) else None for d in aval.shape))
-    if isinstance(aval, Seq) and aval.items is not None:
-        return Seq(aval.kind, tuple(forget_sizes(v) for v in aval.items))
-    if isinstance(aval, Dict):
-        return Dict(tuple((k, forget_sizes(v)) for k, v in aval.items))
-    return aval
+    return map_dims(aval, lambda d: d if d in (0, 1) else None)
 
 
 # ------------------------------------------------------------ lattice

@@ -98,6 +98,11 @@ class Shapes:
         aval = self.aval(name)
         return aval.static_shape if isinstance(aval, A.Array) else None
 
+    def known_shape(self, name):
+        """The shape if every dimension is an int or a symbolic size (no unknown one)."""
+        shape = self.shape(name)
+        return None if shape is None or None in shape else shape
+
     def atom(self, node):
         """The abstract value of an atom (a name or a constant) of this function."""
         value = self._atom(node)

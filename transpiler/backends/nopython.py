@@ -25,7 +25,7 @@ from ..analysis import avals as A
 from ..errors import TranspileError
 from ..ir import build, emit
 from ..ir.naming import Namer
-from ..ir.walk import Renamer, subnodes
+from ..ir.walk import Renamer, parents as walk_parents, subnodes
 from ..optimize import optimize
 from ..optimize.licm import hoist_invariants
 
@@ -419,10 +419,7 @@ def leaves_version(module, fn, dict_params, statics=()):
     namer = Namer(taken | set(build.param_names(new)), module.env.bindings)
     leaf = {p: {k: namer.fresh("%s_%s" % (p, k)) for k in keys}
             for p, keys in dict_params.items()}
-    parents = {}
-    for node in subnodes(new):
-        for child in gast.iter_child_nodes(node):
-            parents[id(child)] = node
+    parents = walk_parents(new)
     shaping = {call.args[1].id for call in subnodes(new) if isinstance(call, gast.Call)
                and len(call.args) == 2 and isinstance(call.args[1], gast.Name)
                and module.env.lookup(call.func) in (runtime.as_gradient, runtime.as_gradients)}

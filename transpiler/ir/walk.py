@@ -25,6 +25,16 @@ def subnodes(node):
                 push(value)
 
 
+def parents(tree):
+    """``{id(node): its parent}`` for every node under ``tree`` (valid while the tree is
+    not changed: the ids are those of its live nodes)."""
+    found = {}
+    for node in subnodes(tree):
+        for child in gast.iter_child_nodes(node):
+            found[id(child)] = node
+    return found
+
+
 def loaded_names(node):
     """Names read by ``node`` (an expression or statement), in order, with repeats."""
     return [n.id for n in subnodes(node)

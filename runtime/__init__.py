@@ -36,3 +36,5 @@ from .statistics import (block_of, interp_segment, quantile_adjoint, quantile_ga
                          unvariables, variables)
 from .jacobians import (basis, columns_of_jacobian, jacobian_of_columns, jacobian_of_rows,
                         rows_of_jacobian)
+from .batching import (batch_size_of, broadcast_batch, example_adjoint, example_of, stack_examples,
+                       unstack_examples)

@@ -6,11 +6,11 @@
 """
 from ._version import __version__
 from .api import (cache_info, clear_caches, grad, hessian, jacfwd, jacrev, jit, jvp,
-                  linearize, source, value_and_grad, vjp)
+                  linearize, source, value_and_grad, vjp, vmap)
 from .custom import custom_jvp, custom_vjp
 from .errors import TranspileError
 from . import rules as _rules  # noqa: F401  (registers the derivative rules)
 from . import tree_util
 
-__all__ = ["__version__", "grad", "value_and_grad", "vjp", "jit", "source", "custom_vjp",
+__all__ = ["__version__", "grad", "value_and_grad", "vjp", "jit", "vmap", "source", "custom_vjp",
            "clear_caches", "cache_info", "TranspileError", "tree_util"]

@@ -5,8 +5,11 @@ parameter per argument set, and runs them through ``run`` (``check_grads``: the
 gradient against central finite differences, its structure and shapes, and the
 generic against the shape-specialised generated code).
 """
+import importlib
 import inspect
+import pkgutil
 import re
+import zlib
 
 import numpy as np
 import pytest
@@ -84,3 +87,23 @@ def _no_tape_without_loops(fn, args, argnums, kwargs, options):
     source = tp.source(tp.grad(fn, argnums=argnums), *args)
     entry = source.split("\n\n\ndef ")[0]          # the gradient itself, not callees' pairs
     assert not _TAPE.search(entry), entry
+
+
+# modules whose cases are not single functions of arrays (compositions, refusals, ...)
+_NOT_CASES = ("test_second_order", "test_compositions", "test_refusals", "test_numba")
+
+
+def corpus_cases(share=1):
+    """Every corpus module's cases (each module's ``CASES``), as fresh pytest parameters;
+    with ``share`` k > 1, a fixed 1/k of them (by a hash of the case id: the same ones
+    every run, each module represented)."""
+    from . import __path__ as corpus_path
+    found = []
+    for info in sorted(pkgutil.iter_modules(corpus_path), key=lambda i: i.name):
+        if not info.name.startswith("test_") or info.name in _NOT_CASES:
+            continue
+        module = importlib.import_module("corpus." + info.name)
+        for param in getattr(module, "CASES", []):
+            if share == 1 or zlib.crc32(param.id.encode()) % share == 0:
+                found.append(pytest.param(*param.values, id=param.id))
+    return found

@@ -11,10 +11,7 @@ Compiling costs about a third of a second per function, so CI checks a fixed 1/3
 of the cases (by a hash of the case id: the same ones every run, each module represented);
 ``TRANSPILER_NUMBA_CORPUS=all`` checks every case.
 """
-import importlib
 import os
-import pkgutil
-import zlib
 
 import numpy as np
 import pytest
@@ -23,26 +20,13 @@ import transpiler as tp
 from helpers.check_grads import random_like, tree_leaves
 from transpiler.api import _jvp_of
 
-from . import __path__ as corpus_path
+from .cases import corpus_cases
 
 ALL = os.environ.get("TRANSPILER_NUMBA_CORPUS") == "all"
 EXCLUDED = []          # (case, mode, located reason), printed by the fixture below
 
 
-def _cases():
-    found = []
-    for info in sorted(pkgutil.iter_modules(corpus_path), key=lambda i: i.name):
-        if not info.name.startswith("test_") or info.name in (
-                "test_second_order", "test_compositions", "test_refusals", "test_numba"):
-            continue
-        module = importlib.import_module("corpus." + info.name)
-        for param in getattr(module, "CASES", []):
-            if ALL or zlib.crc32(param.id.encode()) % 32 == 0:
-                found.append(pytest.param(*param.values, id=param.id))
-    return found
-
-
-CASES = _cases()
+CASES = corpus_cases(1 if ALL else 32)
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -9,4 +9,5 @@ from . import contractions  # noqa: F401
 from . import assembly  # noqa: F401
 from . import statistics  # noqa: F401
 from . import jacobians  # noqa: F401
+from . import batching  # noqa: F401  (last: fills every record's batch slot)
 from .registry import all_rules, lookup  # noqa: F401

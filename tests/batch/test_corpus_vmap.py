@@ -1,0 +1,77 @@
+"""vmap agrees with the function run one example at a time, across the corpus.
+
+Every corpus function is batched over each of its array or float arguments in turn (the
+others the same for every example: ``in_axes`` None), and over all of them at once; the
+batched result must equal the user's own function called on each example and stacked.
+CI checks a fixed 1/4 of the cases (by a hash of the case id);
+``TRANSPILER_VMAP_CORPUS=all`` checks every one.
+"""
+import os
+
+import numpy as np
+import pytest
+
+import transpiler as tp
+from helpers.check_grads import random_like, tree_leaves
+
+from corpus.cases import corpus_cases
+
+ALL = os.environ.get("TRANSPILER_VMAP_CORPUS") == "all"
+BATCH = 3
+
+
+def _batchable(value):
+    return isinstance(value, np.ndarray) and value.dtype.kind == "f" or \
+        isinstance(value, float)
+
+
+def _stacked(results):
+    first = results[0]
+    if isinstance(first, dict):
+        return {k: _stacked([r[k] for r in results]) for k in first}
+    if isinstance(first, (tuple, list)):
+        return type(first)(_stacked([r[k] for r in results]) for k in range(len(first)))
+    return np.stack([np.asarray(r) for r in results])
+
+
+def _same(a, b):
+    leaves_a, leaves_b = tree_leaves(a), tree_leaves(b)
+    assert len(leaves_a) == len(leaves_b)
+    for x, y in zip(leaves_a, leaves_b):
+        np.testing.assert_allclose(np.asarray(x, float), np.asarray(y, float),
+                                   rtol=1e-9, atol=1e-12)
+
+
+def _check(fn, args, kwargs, batched):
+    rng = np.random.default_rng(7)
+    examples = []
+    for _ in range(BATCH):
+        examples.append([a + 0.01 * random_like(a, rng) if k in batched else a
+                         for k, a in enumerate(args)])
+    try:
+        expected = [fn(*ex, **kwargs) for ex in examples]
+    except Exception:                          # noqa: BLE001 (a perturbed example fails)
+        pytest.skip("an example raises in the function itself")
+    batch_args = [np.stack([np.asarray(ex[k]) for ex in examples]) if k in batched else a
+                  for k, a in enumerate(args)]
+    in_axes = tuple(0 if k in batched else None for k in range(len(args)))
+    batched_fn = tp.vmap(fn, in_axes=in_axes)
+    try:
+        result = batched_fn(*batch_args, **kwargs)
+    except tp.TranspileError as exc:
+        pytest.skip("not transformable: %s" % exc.reason)
+    _same(result, _stacked(expected))
+
+
+@pytest.mark.parametrize("fn, args, argnums, kwargs, options", corpus_cases(1 if ALL else 4))
+def test_each_argument(fn, args, argnums, kwargs, options):
+    if kwargs:
+        pytest.skip("keyword arguments are batched along axis 0 (as in JAX): "
+                    "test_vmap covers them")
+    positions = [k for k, a in enumerate(args) if _batchable(a)]
+    if not positions:
+        pytest.skip("no float argument to batch")
+    for k in positions:
+        _check(fn, args, kwargs or {}, {k})
+    if len(positions) > 1:
+        _check(fn, args, kwargs or {}, set(positions))

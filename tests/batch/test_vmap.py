@@ -1,0 +1,202 @@
+"""tp.vmap: the batched function against the function run one example at a time."""
+import functools
+
+import numpy as np
+import pytest
+
+import transpiler as tp
+
+RNG = np.random.default_rng(3)
+
+
+def per_example(fn, in_axes, *args):
+    """The reference: fn on each example, stacked (in_axes as vmap takes them)."""
+    axes = in_axes if isinstance(in_axes, (tuple, list)) else (in_axes,) * len(args)
+    size = next(np.shape(a)[k] for a, k in zip(args, axes) if k is not None)
+    results = [fn(*[a if k is None else np.take(a, b, axis=k) for a, k in zip(args, axes)])
+               for b in range(size)]
+    if isinstance(results[0], tuple):
+        return tuple(np.stack(r) for r in zip(*results))
+    return np.stack(results)
+
+
+def close(a, b):
+    if isinstance(a, tuple):
+        assert isinstance(b, tuple) and len(a) == len(b)
+        for x, y in zip(a, b):
+            close(x, y)
+        return
+    np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def convolve(x, w):
+    output = []
+    for i in range(1, len(x) - 1):
+        output.append(np.dot(x[i - 1:i + 2], w))
+    return np.array(output)
+
+
+def test_convolve_becomes_slices_of_the_batch():
+    xs, ws = RNG.normal(size=(6, 7)), RNG.normal(size=(6, 3))
+    batched = tp.vmap(convolve)
+    close(batched(xs, ws), per_example(convolve, 0, xs, ws))
+    source = tp.source(batched, xs, ws)
+    assert "x[:, i - 1:i + 2]" in source and "for example" not in source, source
+
+
+@pytest.mark.parametrize("in_axes, out_axes", [(0, 0), (1, 1), (-1, 0), ([0, None], 0),
+                                               ((1, None), -1)])
+def test_axes(in_axes, out_axes):
+    xs = RNG.normal(size=(5, 7))
+    w = RNG.normal(size=3)
+    x_arg = xs if in_axes in (0, [0, None]) else xs.T
+    w_arg = w if isinstance(in_axes, (list, tuple)) else np.stack([w] * 5, axis=0 if in_axes == 0 else 1 if in_axes == 1 else -1) if in_axes != -1 else np.stack([w] * 5, axis=-1)
+    got = tp.vmap(convolve, in_axes=in_axes, out_axes=out_axes)(x_arg, w_arg)
+    expected = per_example(convolve, 0, xs, np.stack([w] * 5))
+    close(got, np.moveaxis(expected, 0, out_axes))
+
+
+def test_keyword_arguments_are_batched_along_axis_0():
+    def f(x, scale=2.0):
+        return x * scale
+    xs, scales = RNG.normal(size=(4, 3)), RNG.normal(size=4)
+    close(tp.vmap(f)(xs, scale=scales), xs * scales[:, None])
+    close(tp.vmap(f)(xs), xs * 2.0)                     # a default stays as it is
+
+
+def test_errors():
+    xs = np.ones((4, 3))
+    with pytest.raises(ValueError, match="sizes that disagree"):
+        tp.vmap(convolve)(xs, np.ones((5, 3)))
+    with pytest.raises(ValueError, match="along axis 2, but it has rank 2"):
+        tp.vmap(convolve, in_axes=2)(xs, np.ones((4, 3)))
+    with pytest.raises(ValueError, match="one entry per positional argument"):
+        tp.vmap(convolve, in_axes=(0, None, 0))
+    with pytest.raises(ValueError, match="at least one non-None"):
+        tp.vmap(convolve, in_axes=None)
+    with pytest.raises(TypeError, match="in_axes must be"):
+        tp.vmap(convolve, in_axes="0")
+    with pytest.raises(ValueError, match="rank 0"):
+        tp.vmap(lambda x: x * 2)(3.0)
+
+
+def branchy(x, y):
+    if x > y:
+        z = x * y
+        w = np.sin(x)
+    else:
+        z = x - y
+        w = z * 2
+    return z + w
+
+
+def doubling(x, limit):
+    while x < limit:
+        x = x * 2.0
+    return x
+
+
+def with_break(x):
+    total = 0.0
+    for i in range(10):
+        total = total + x
+        if total > 3.0:
+            break
+    return total
+
+
+@pytest.mark.parametrize("fn, args", [
+    (branchy, (RNG.normal(size=8), RNG.normal(size=8))),
+    (doubling, (RNG.uniform(0.1, 1, size=8), RNG.uniform(1, 20, size=8))),
+    (with_break, (RNG.uniform(0.2, 2, size=8),)),
+])
+def test_control_flow_per_example(fn, args):
+    close(tp.vmap(fn)(*args), per_example(fn, 0, *args))
+
+
+def test_masked_code_and_loop_form_shown():
+    xs = RNG.normal(size=8)
+    assert "np.where" in tp.source(tp.vmap(branchy), xs, xs)
+    assert "np.any" in tp.source(tp.vmap(doubling), xs, xs)
+    assert "one example at a time" in tp.source(tp.vmap(with_break), xs)
+
+
+def loss(w, b, x, y):
+    z = x @ w + b
+    return np.logaddexp(0.0, z) - y * z
+
+
+def test_per_example_gradients():
+    w, x, y = RNG.normal(size=4), RNG.normal(size=(16, 4)), RNG.uniform(size=16)
+    batched = tp.vmap(tp.grad(loss, argnums=(0, 1)), in_axes=(None, None, 0, 0))
+    got = batched(w, 0.5, x, y)
+    expected = per_example(lambda xi, yi: tp.grad(loss, argnums=(0, 1))(w, 0.5, xi, yi),
+                           0, x, y)
+    close(got, expected)
+
+
+def test_grad_of_vmap_and_jit_of_vmap():
+    xs, ws = RNG.normal(size=(5, 7)), RNG.normal(size=(5, 3))
+
+    def total(xs, ws):
+        return np.sum(tp.vmap(convolve)(xs, ws) ** 2)
+    g = tp.grad(total)(xs, ws)
+    eps, fd = 1e-6, np.zeros_like(xs)
+    for idx in np.ndindex(xs.shape):
+        e = np.zeros_like(xs)
+        e[idx] = eps
+        fd[idx] = (total_np(xs + e, ws) - total_np(xs - e, ws)) / (2 * eps)
+    close_fd(g, fd)
+    close(tp.jit(tp.vmap(convolve))(xs, ws), per_example(convolve, 0, xs, ws))
+
+
+def total_np(xs, ws):
+    return np.sum(per_example(convolve, 0, xs, ws) ** 2)
+
+
+def close_fd(a, b):
+    np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+
+
+def test_nested_vmap():
+    xs, ys = RNG.normal(size=(3, 4)), RNG.normal(size=(5, 4))
+    pairwise = tp.vmap(tp.vmap(lambda x, y: np.sum((x - y) ** 2), in_axes=(None, 0)),
+                       in_axes=(0, None))
+    close(pairwise(xs, ys), np.sum((xs[:, None] - ys[None]) ** 2, axis=-1))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.int64, bool])
+def test_dtypes(dtype):
+    xs = (RNG.normal(size=(4, 3)) * 3).astype(dtype)
+    f = lambda x: x * 2 + 1        # noqa: E731
+    got = tp.vmap(f)(xs)
+    assert got.dtype == per_example(f, 0, xs).dtype
+    close(got, per_example(f, 0, xs))
+
+
+def test_buffer_written_per_example():
+    def cumulative(x):
+        out = np.zeros(len(x))
+        acc = 0.0
+        for i in range(len(x)):
+            acc = acc + x[i]
+            out[i] = acc
+        return out
+    xs = RNG.normal(size=(6, 5))
+    close(tp.vmap(cumulative)(xs), per_example(cumulative, 0, xs))
+    close(tp.vmap(cumulative, in_axes=1, out_axes=1)(xs.T), per_example(cumulative, 0, xs).T)
+
+
+def test_batched_index():
+    def pick(x, i):
+        return x[i] * 2.0
+    xs, idx = RNG.normal(size=(6, 5)), RNG.integers(0, 5, size=6)
+    close(tp.vmap(pick)(xs, idx), per_example(pick, 0, xs, idx))
+    close(tp.vmap(pick, in_axes=(None, 0))(xs[0], idx), xs[0][idx] * 2.0)
+    close(tp.vmap(pick, in_axes=(0, None))(xs, 3), xs[:, 3] * 2.0)
+
+
+def test_partial_and_lambda():
+    f = functools.partial(convolve, w=np.array([1.0, 2.0, 3.0]))
+    xs = RNG.normal(size=(4, 6))
+    close(tp.vmap(f)(xs), per_example(lambda x: convolve(x, np.array([1.0, 2.0, 3.0])), 0, xs))

@@ -1,0 +1,109 @@
+"""Which variables of a function hold batched values.
+
+A variable is *batched* when its value may differ from one example to the next: it
+depends on a batched parameter through data (any operand, differentiable or not) or
+through control -- an assignment under an ``if`` or a ``while`` whose test is batched,
+or in a loop whose trip count or a ``break`` is, differs per example even when what it
+assigns does not.  A write into a buffer batches the buffer and every name sharing its
+memory (the memory model).  Reads of a value's shape alone (``len``, ``np.shape``,
+``np.ndim``, ``np.size``) are the same for every example: they do not batch.
+
+Flow-insensitive, like activity: a name is batched if any of its definitions is (the
+normaliser's renaming of straight-line redefinitions keeps this precise), to a fixed
+point.
+"""
+import gast
+
+from ..analysis import ops as O
+from ..ir.walk import subnodes
+from ..ad.common import is_break_check
+
+
+class Batched:
+    def __init__(self, fn, env, ops, params, memory=None):
+        self.fn, self.env, self.ops, self.memory = fn, env, ops, memory
+        self.names = set(params)
+        self.flows = []
+        self._block(fn.body, ())
+        changed = True
+        while changed:
+            changed = False
+            for target, sources in self.flows:
+                if target not in self.names and any(s in self.names for s in sources):
+                    self.names.add(target)
+                    changed = True
+
+    def __contains__(self, name):
+        return name in self.names
+
+    def is_batched(self, atom):
+        return isinstance(atom, gast.Name) and atom.id in self.names
+
+    # ------------------------------------------------------------ flows
+    def _block(self, stmts, control):
+        for stmt in stmts:
+            self._stmt(stmt, control)
+
+    def _stmt(self, stmt, control):
+        if isinstance(stmt, gast.If):
+            inner = control + (_test_name(stmt.test),)
+            self._block(stmt.body, inner)
+            self._block(stmt.orelse, inner)
+            return
+        if isinstance(stmt, gast.While):
+            inner = control + (_test_name(stmt.test),) + _break_flags(stmt)
+            self._block(stmt.body, inner)
+            return
+        if isinstance(stmt, gast.For):
+            bounds = tuple(n.id for n in subnodes(stmt.iter) if isinstance(n, gast.Name))
+            inner = control + bounds + _break_flags(stmt)
+            self.flows.append((stmt.target.id, list(inner)))
+            self._block(stmt.body, inner)
+            return
+        op = self.ops.get(stmt)
+        if op is None:
+            return
+        sources = _operands(op) + list(control)
+        targets = []
+        if isinstance(stmt, gast.Assign):
+            target = stmt.targets[0]
+            if isinstance(target, gast.Name):
+                targets.append(target.id)
+            else:
+                buffer = target.value.id
+                sources += [n.id for n in subnodes(target.slice) if isinstance(n, gast.Name)]
+                targets.append(buffer)
+        elif op.kind in (O.APPEND, O.POP):
+            targets.append(stmt.value.func.value.id)
+        elif op.kind == O.RULE and op.rule.effects.writes:
+            targets += [op.args[k].id for k in op.rule.effects.writes
+                        if k < len(op.args) and isinstance(op.args[k], gast.Name)]
+        for target in list(targets):
+            if self.memory is not None and self.memory.written_name(stmt) == target:
+                targets += sorted(self.memory.sharers(stmt, target))
+        for target in targets:
+            self.flows.append((target, sources))
+
+
+SHAPE_QUERIES = ("len", "shape", "ndim", "size", "itemsize", "nbytes")
+
+
+def is_shape_query(op):
+    """A read of its operand's shape alone (the same for every example)."""
+    return op.kind == O.RULE and op.rule.shape_only == (0,) and \
+        op.rule.name in SHAPE_QUERIES
+
+
+def _operands(op):
+    if is_shape_query(op):
+        return []
+    return op.operand_names()
+
+
+def _test_name(test):
+    node = test.operand if isinstance(test, gast.UnaryOp) else test
+    return node.id if isinstance(node, gast.Name) else "<const>"
+
+
+def _break_flags(loop):
+    return tuple(_test_name(s.test) for s in loop.body if is_break_check(s))

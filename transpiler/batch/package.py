@@ -1,0 +1,180 @@
+"""Package batched code as functions: the entry point of ``tp.vmap`` (batch axes moved
+first on entry and where ``out_axes`` says on exit), the batched versions of the user
+functions it calls, and the loop form -- one example at a time -- where the code cannot
+be batched."""
+import gast
+
+from ..analysis import avals as A
+from ..ir import build
+from ..ad.callees import Callees
+from ..ad.package import finish, specialise
+from ..specialize.primal import normalisation_temporaries
+from .transform import BatchMode, NeedsLoop
+
+
+def example_aval(aval, axis):
+    """The abstract value of one example of a value batched along ``axis``."""
+    if axis is None or aval is None:
+        return aval
+    if isinstance(aval, A.Array):
+        if aval.shape is None:
+            return aval.with_(shape=None)
+        shape = list(aval.shape)
+        del shape[axis]
+        kind = aval.kind if shape else A.SCALAR
+        return aval.with_(shape=tuple(shape), kind=kind)
+    if isinstance(aval, A.Seq) and aval.items is not None:
+        return A.Seq(aval.kind, tuple(example_aval(v, axis) for v in aval.items))
+    if isinstance(aval, A.Dict):
+        return A.Dict(tuple((k, example_aval(v, axis)) for k, v in aval.items))
+    return aval
+
+
+def _first_leaf(name, aval):
+    """An expression reading the first array leaf of a batched parameter."""
+    if isinstance(aval, A.Array):
+        return build.name(name)
+    if isinstance(aval, A.Dict):
+        for key, item in aval.items:
+            inner = _first_leaf(name, item)
+            if inner is not None:
+                return _reindex(inner, name, key)
+    if isinstance(aval, A.Seq) and aval.items is not None:
+        for k, item in enumerate(aval.items):
+            inner = _first_leaf(name, item)
+            if inner is not None:
+                return _reindex(inner, name, k)
+    return None
+
+
+def _reindex(inner, name, key):
+    """``inner`` (an expression on ``name``) read from ``name[key]`` instead."""
+    if isinstance(inner, gast.Name):
+        return build.subscript(build.name(name), build.const(key))
+    node = inner
+    while isinstance(node.value, gast.Subscript):
+        node = node.value
+    node.value = build.subscript(build.name(name), build.const(key))
+    return inner
+
+
+def _size_source(batched, avals):
+    """The batch size, read from a batched parameter: ``len(x)`` of an array, of a
+    known leaf of a container, else ``rt.batch_size_of`` (its first array leaf)."""
+    for p in batched:
+        if avals is not None and isinstance(avals.get(p), A.Array):
+            return build.call("len", [build.name(p)])
+    for p in batched:
+        leaf = _first_leaf(p, avals.get(p)) if avals is not None else None
+        if leaf is not None:
+            return build.call("len", [leaf])
+    return build.call("rt.batch_size_of", [build.name(batched[0])])
+
+
+class CalleeBatches(Callees):
+    """The batched versions ``f_vmap`` of the user functions batched code calls, one per
+    (function, batched parameters, signature)."""
+
+    key = "batch"
+
+    def batched(self, op, mask, stmt, caller_unit, caller_shapes=None):
+        def make(unit, wrt, avals):
+            name = self.module.global_name(unit.src.base_name + "_vmap")
+            fn = batched_function(self.module, unit, name, avals,
+                                  {p: 0 for p in wrt}, entry=False)
+            self.module.add_function(fn)
+            return name
+        name, _ = self._made_for(op, mask, stmt, caller_unit, caller_shapes, make)
+        return name
+
+
+def batched_function(module, unit, name, avals, axes, out_axes=0, entry=True):
+    """The FunctionDef of ``unit`` batched: ``axes`` maps each batched parameter to the
+    axis its batch runs along (in the arguments as given), ``avals`` the per-example
+    abstract values of the parameters (None: not known).  The result has the batch axis
+    at ``out_axes`` (every leaf), or none (``out_axes`` None: the result must be the same
+    for every example)."""
+    fn = unit.fn
+    callees = CalleeBatches.of(module)
+    avals, _ = specialise(unit, avals, callees)
+    params = build.param_names(fn)
+    batched = [p for p in params if p in unit.tree_names(axes)]
+    axes = unit.tree_names(axes)
+    out = fn.body[-1].value
+    if not isinstance(out, gast.Name):
+        value = unit.fresh("out")
+        fn.body[-1:] = [build.assign(value, out, at=fn.body[-1]),
+                        build.return_(build.name(value), at=fn.body[-1])]
+        out = fn.body[-1].value
+    size = unit.fresh("batch_size")
+    head = [build.assign(p, build.call("np.moveaxis", [build.name(p), build.const(axes[p]),
+                                                      build.const(0)]))
+            for p in batched if axes[p] not in (0, None)]
+    try:
+        if avals is None:
+            raise NeedsLoop("the arguments' ranks are not known")
+        mode = BatchMode(unit, batched, callees, avals, size_name=size)
+        body = mode.batch()
+        result = _result(mode, out, out_axes, fn.body[-1])
+        uses_size = mode.uses_size
+    except NeedsLoop as exc:
+        body, result = _loop_form(module, unit, batched, size, out_axes, exc, avals)
+        uses_size = True
+    if uses_size:
+        head.append(build.assign(size, _size_source(batched, avals)))
+    new = build.function_def(name, build.clone(fn.args), head + body + [build.return_(result)],
+                             at=fn)
+    module.origins[name] = unit.src
+    finish(module, new, unit, "vmap", set(params) | {size})
+    # the names normalisation made up are folded back into their use when rendered
+    module.temporaries.setdefault(name, set()).update(normalisation_temporaries(new, unit))
+    return new
+
+
+def _result(mode, out, out_axes, ret):
+    """The returned value: batched (a value the same for every example broadcast) with
+    the batch axis where ``out_axes`` puts it."""
+    aval = mode.shapes.aval(out.id)
+    if out_axes is None:
+        if mode.is_batched(out):
+            raise NeedsLoop("out_axes=None, but the output differs per example")
+        return build.clone(out)
+    value = build.clone(out)
+    if not mode.is_batched(out):
+        if not isinstance(aval, A.Array):
+            raise NeedsLoop("an output container the same for every example")
+        value = mode.broadcast(out, ret)
+    if out_axes != 0:
+        if not isinstance(aval, A.Array):
+            raise NeedsLoop("out_axes on a container output")
+        value = build.call("np.moveaxis", [value, build.const(0), build.const(out_axes)])
+    return value
+
+
+def _loop_form(module, unit, batched, size, out_axes, reason, avals):
+    """The body calling the per-example function once per example: the reference
+    semantics, and the fallback where control flow cannot be batched."""
+    if out_axes not in (0,):
+        raise reason
+    per_example = module.global_name(unit.src.base_name + "_example")
+    example_fn = build.clone(unit.fn)
+    example_fn.name = per_example
+    module.add_function(example_fn)
+    module.origins[per_example] = unit.src
+    example = unit.fresh("example")
+    results = unit.fresh("results")
+    def arg(p):
+        if p not in batched:
+            return build.name(p)
+        if isinstance((avals or {}).get(p), A.Array):
+            return build.subscript(build.name(p), build.name(example))
+        return build.call("rt.example_of", [build.name(p), build.name(example)])
+    call = build.call(build.name(per_example), [arg(a.id) for a in unit.fn.args.args],
+                      keywords=[(a.id, arg(a.id)) for a in unit.fn.args.kwonlyargs])
+    why = reason.reason
+    body = [build.comment("one example at a time: %s" % why),
+            build.assign(results, build.list_([])),
+            build.for_(build.name(example, store=True), build.call("range", [build.name(size)]),
+                       [build.expr(build.call(build.attr(build.name(results), "append"),
+                                              [call]))])]
+    return body, build.call("rt.stack_examples", [build.name(results)])

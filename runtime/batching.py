@@ -7,6 +7,8 @@ broadcast and copied: the copy may be written in place.
 """
 import numpy as np
 
+from .adjoint import part
+
 
 def broadcast_batch(value, size):
     """``value`` repeated ``size`` times along a new first axis, as a new array."""
@@ -18,10 +20,13 @@ def broadcast_batch(value, size):
 
 
 def _leaves_map(fn, tree, *others):
+    """``fn`` on each leaf of ``tree`` and the matching parts of ``others`` (adjoints of
+    the same structure, or a number standing for every leaf: ``part``)."""
     if isinstance(tree, dict):
-        return {k: _leaves_map(fn, v, *[o[k] for o in others]) for k, v in tree.items()}
+        return {k: _leaves_map(fn, v, *[part(o, k) for o in others]) for k, v in tree.items()}
     if isinstance(tree, (list, tuple)):
-        items = [_leaves_map(fn, v, *[o[k] for o in others]) for k, v in enumerate(tree)]
+        items = [_leaves_map(fn, v, *[part(o, k) for o in others])
+                 for k, v in enumerate(tree)]
         return items if isinstance(tree, list) else tuple(items)
     if tree is None:
         return None

@@ -14,14 +14,15 @@ from . import (test_contractions, test_grad_containers, test_grad_elementwise, t
 from . import test_assembly, test_decompositions
 from . import test_statistics
 from . import test_jacobians
+from . import test_batching
 
 RULE_TABLES = [test_vjp_elementwise.CALLS, test_vjp_arrays.CALLS, test_vjp_runtime.CALLS,
                test_contractions.CALLS, test_assembly.CALLS, test_decompositions.CALLS,
-               test_statistics.CALLS, test_jacobians.CALLS]
+               test_statistics.CALLS, test_jacobians.CALLS, test_batching.CALLS]
 GRAD_TABLES = [test_grad_elementwise.CASES, test_grad_reductions.CASES, test_grad_linalg.CASES,
                test_grad_shape.CASES, test_grad_containers.CASES, test_grad_runtime.CASES,
                test_contractions.CASES, test_assembly.CASES, test_decompositions.CASES,
-               test_statistics.CASES, test_jacobians.CASES]
+               test_statistics.CASES, test_jacobians.CASES, test_batching.CASES]
 
 
 def _primals(differentiable):

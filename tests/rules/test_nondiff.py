@@ -20,6 +20,7 @@ from helpers.check_grads import check_grads
 from .oracle import Grad, grad_params
 from . import test_decompositions
 from . import test_statistics
+from . import test_batching
 
 X = np.array([0.3, -1.7, 2.4, 0.6])
 S = 1.3
@@ -217,6 +218,7 @@ NONDIFF = [
 ]
 NONDIFF += test_decompositions.NONDIFF
 NONDIFF += test_statistics.NONDIFF
+NONDIFF += test_batching.NONDIFF
 
 
 def alone(use):

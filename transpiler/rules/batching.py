@@ -65,8 +65,8 @@ def _broadcast_batch_eval(args, kwargs):
 @registry.custom(rt.broadcast_batch, diff=("value",), abstract_eval=_broadcast_batch_eval,
                  internal=True, linear=True)
 def broadcast_batch(g, ans, value, size):
-    # every example's copy of the value contributes to it
-    return np.sum(g, axis=0)
+    # every example's copy of the value contributes to it (g may stand for its broadcast)
+    return np.sum(rt.broadcast_to(g, ans), axis=0)
 
 
 @registry.custom(rt.example_of, diff=("tree",), effects=registry.view(0),
@@ -78,19 +78,23 @@ def example_of(g, ans, tree, index):
 @registry.custom(rt.example_adjoint, diff=("g_in",), abstract_eval=E.adjoint_like(1),
                  shape_only=(1,), internal=True, linear=True)
 def example_adjoint(g, ans, g_in, tree, index):
-    return rt.example_of(g, index)
+    # (g full-size first: it may stand for its broadcast over the examples)
+    return rt.example_of(rt.as_gradient(g, ans), index)
 
 
 @registry.custom(rt.stack_examples, diff=("results",), abstract_eval=E.unknown,
                  internal=True, linear=True)
 def stack_examples(g, ans, results):
-    return rt.unstack_examples(g, results)
+    return rt.unstack_examples(rt.as_gradient(g, ans), results)
 
 
 @registry.custom(rt.unstack_examples, diff=("g_in",), abstract_eval=E.unknown,
                  shape_only=(1,), internal=True, linear=True)
 def unstack_examples(g, ans, g_in, results):
-    return rt.stack_examples(g)
+    # each example's cotangent full-size, stacked, summed back to g_in where it stood
+    # for its broadcast
+    full = rt.stack_examples(rt.as_gradient(g, results))
+    return rt.unbroadcast(full, g_in, full)
 
 
 registry.nondiff(rt.batch_size_of, abstract_eval=E.python_int, shape_only=(0,), internal=True)

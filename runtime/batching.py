@@ -49,17 +49,18 @@ def example_adjoint(g, tree, index):
     return _leaves_map(leaf, tree, g)
 
 
-def stack_examples(results):
+def stack_examples(results, axis=0):
     """Per-example results (one structure, arrays or numbers at the leaves) stacked
-    along a new first axis, leaf by leaf."""
+    along a new axis ``axis``, leaf by leaf."""
     first = results[0]
-    return _leaves_map(lambda leaf, *rest: np.stack([leaf] + list(rest)), first,
+    return _leaves_map(lambda leaf, *rest: np.stack([leaf] + list(rest), axis=axis), first,
                        *results[1:])
 
 
-def unstack_examples(g, results):
-    """The adjoint of ``stack_examples(results)``: one part of ``g`` per example."""
-    return [_leaves_map(lambda leaf: leaf[k], g) for k in range(len(results))]
+def unstack_examples(g, results, axis=0):
+    """The adjoint of ``stack_examples(results, axis)``: one part of ``g`` per example."""
+    return [_leaves_map(lambda leaf: np.take(leaf, k, axis=axis), g)
+            for k in range(len(results))]
 
 
 def batch_size_of(tree):

@@ -547,9 +547,7 @@ class Batch(Transform):
                                  "supported yet" % (spec,), "move the batch axis of every "
                                  "leaf to 0 and pass in_axes=0 for this argument.")
             aval = None if arg_avals is None else arg_avals.get(param)
-            if arg_avals is not None and not isinstance(aval, (A.Array,
-                                                                A.Seq,
-                                                                A.Dict)):
+            if arg_avals is not None and not isinstance(aval, (A.Array, A.Seq, A.Dict)):
                 continue                              # a default left as it is
             if isinstance(aval, A.Array):
                 if not aval.rank:
@@ -569,8 +567,6 @@ def _check_axes_spec(spec, what, allow_sequence):
             if isinstance(item, (tuple, list, dict)):
                 continue                              # a pytree prefix (checked per call)
             _check_axes_spec(item, what, False)
-        return
-    if isinstance(spec, dict) and allow_sequence:
         return
     raise TypeError("vmap %s must be an int, None%s, got %r"
                     % (what, " or a tuple/list of them" if allow_sequence else "", spec))

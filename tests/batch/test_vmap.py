@@ -44,15 +44,15 @@ def test_convolve_becomes_slices_of_the_batch():
     assert "x[:, i - 1:i + 2]" in source and "for example" not in source, source
 
 
-@pytest.mark.parametrize("in_axes, out_axes", [(0, 0), (1, 1), (-1, 0), ([0, None], 0),
-                                               ((1, None), -1)])
-def test_axes(in_axes, out_axes):
-    xs = RNG.normal(size=(5, 7))
-    w = RNG.normal(size=3)
-    x_arg = xs if in_axes in (0, [0, None]) else xs.T
-    w_arg = w if isinstance(in_axes, (list, tuple)) else np.stack([w] * 5, axis=0 if in_axes == 0 else 1 if in_axes == 1 else -1) if in_axes != -1 else np.stack([w] * 5, axis=-1)
+@pytest.mark.parametrize("x_axis, w_axis, out_axes", [(0, 0, 0), (1, 1, 1), (-1, -1, 0),
+                                                      (0, None, 0), (1, None, -1)])
+def test_axes(x_axis, w_axis, out_axes):
+    xs, ws = RNG.normal(size=(5, 7)), RNG.normal(size=(5, 3))
+    x_arg = np.moveaxis(xs, 0, x_axis)
+    w_arg = ws[0] if w_axis is None else np.moveaxis(ws, 0, w_axis)
+    in_axes = [x_axis, w_axis]
     got = tp.vmap(convolve, in_axes=in_axes, out_axes=out_axes)(x_arg, w_arg)
-    expected = per_example(convolve, 0, xs, np.stack([w] * 5))
+    expected = per_example(convolve, 0, xs, ws if w_axis is not None else np.stack([ws[0]] * 5))
     close(got, np.moveaxis(expected, 0, out_axes))
 
 
@@ -200,3 +200,115 @@ def test_partial_and_lambda():
     f = functools.partial(convolve, w=np.array([1.0, 2.0, 3.0]))
     xs = RNG.normal(size=(4, 6))
     close(tp.vmap(f)(xs), per_example(lambda x: convolve(x, np.array([1.0, 2.0, 3.0])), 0, xs))
+
+
+def test_loop_form_puts_the_batch_axis_where_out_axes_says():
+    def running_sums(x):
+        out = np.zeros(3)
+        total = 0.0
+        for i in range(3):
+            total = total + x
+            if total > 2.0:
+                break
+            out[i] = total
+        return out
+    xs = RNG.uniform(0.2, 1.5, size=6)
+    expected = per_example(running_sums, 0, xs)
+    assert "one example at a time" in tp.source(tp.vmap(running_sums), xs)
+    close(tp.vmap(running_sums, out_axes=1)(xs), expected.T)
+    with pytest.raises(tp.TranspileError, match="out_axes=None"):
+        tp.vmap(running_sums, out_axes=None)(xs)
+    with pytest.raises(tp.TranspileError, match="out_axes=None"):
+        tp.vmap(lambda x: x * 2.0, out_axes=None)(xs)
+    close(tp.vmap(lambda x, y: y * 2.0, in_axes=(0, None), out_axes=None)(xs, 3.0), 6.0)
+
+
+# reads whose meaning a batch axis in front would change: each against the function run
+# per example
+def tuple_index(x):
+    index = (1, 0)
+    return x[index] * 2.0
+
+
+def size_along(x):
+    return np.size(x, 0) * x[0, 0] + np.size(x)
+
+
+def byte_count(x):
+    return x.nbytes * x[0]
+
+
+def zeros_shaped(x):
+    return np.zeros_like(x, shape=(2,)) + x[0]
+
+
+def guarded_index(x, i):
+    if i < 3:
+        y = x[i]
+    else:
+        y = 0.0
+    return y
+
+
+def kept_after_loop(x, limit):
+    z = x
+    step = 0.0
+    while z < limit:
+        step = z * 3.0
+        z = z + step
+    return step
+
+
+@pytest.mark.parametrize("fn, args", [
+    (tuple_index, (RNG.normal(size=(4, 3, 2)),)),
+    (size_along, (RNG.normal(size=(4, 3, 2)),)),
+    (byte_count, (RNG.normal(size=(4, 3)),)),
+    (zeros_shaped, (RNG.normal(size=(4, 3)),)),
+    (guarded_index, (RNG.normal(size=(6, 3)), np.array([0, 5, 2, 7, 1, 3]))),
+    (kept_after_loop, (RNG.uniform(0.1, 1, size=6), RNG.uniform(1, 20, size=6))),
+])
+def test_reads_a_batch_axis_would_change(fn, args):
+    close(tp.vmap(fn)(*args), per_example(fn, 0, *args))
+
+
+def finite_differences(f, x, eps=1e-6):
+    out = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[idx] = eps
+        out[idx] = (f(x + e) - f(x - e)) / (2 * eps)
+    return out
+
+
+@pytest.mark.parametrize("fn, args", [
+    (branchy, (RNG.normal(size=6), RNG.normal(size=6))),
+    (doubling, (RNG.uniform(0.1, 1, size=6), RNG.uniform(1, 20, size=6))),
+    (with_break, (RNG.uniform(0.2, 2, size=6),)),
+    (convolve, (RNG.normal(size=(4, 6)), RNG.normal(size=(4, 3)))),
+])
+def test_gradient_of_batched_code(fn, args):
+    """grad through the masked, looped and vectorised forms against finite differences."""
+    weights = RNG.normal(size=np.shape(tp.vmap(fn)(*args)))
+    batched = tp.vmap(fn)
+    if len(args) == 2:
+        other = args[1]
+
+        def total(x):
+            return np.sum(batched(x, other) * weights)
+    else:
+        def total(x):
+            return np.sum(batched(x) * weights)
+    got = tp.grad(total)(args[0])
+    expected = finite_differences(lambda x: np.sum(per_example(fn, 0, x, *args[1:]) * weights),
+                                  args[0])
+    close_fd(got, expected)
+
+
+def test_write_through_a_batched_mask():
+    def clipped(x, limit):
+        out = x * 1.0
+        out[out > limit] = 0.0
+        return out
+    xs, limits = RNG.normal(size=(5, 4)), RNG.normal(size=5)
+    close(tp.vmap(clipped)(xs, limits), per_example(clipped, 0, xs, limits))
+    assert "for example" not in tp.source(tp.vmap(clipped), xs, limits)

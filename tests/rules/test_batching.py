@@ -25,8 +25,10 @@ CALLS = [
     Call(rt.example_adjoint, {"a": RNG.standard_normal(2), "b": 0.5}, TREE, 0),
     Call(rt.stack_examples, [RNG.standard_normal(2) for _ in range(3)]),
     Call(rt.stack_examples, RESULTS),
+    Call(rt.stack_examples, [RNG.standard_normal(2) for _ in range(3)], 1),
     Call(rt.unstack_examples, RNG.standard_normal((3, 2)), [RNG.standard_normal(2)] * 3),
     Call(rt.unstack_examples, (RNG.standard_normal((3, 2)), RNG.standard_normal(3)), RESULTS),
+    Call(rt.unstack_examples, RNG.standard_normal((2, 3)), [RNG.standard_normal(2)] * 3, 1),
 ]
 
 

@@ -12,7 +12,12 @@ Flow-insensitive, like activity: a name is batched if any of its definitions is 
 normaliser's renaming of straight-line redefinitions keeps this precise), to a fixed
 point.
 """
+import builtins
+
 import gast
+import numpy as np
+
+import runtime as rt
 
 from ..analysis import ops as O
 from ..ir.walk import subnodes
@@ -85,13 +90,16 @@ class Batched:
             self.flows.append((target, sources))
 
 
-SHAPE_QUERIES = ("len", "shape", "ndim", "size", "itemsize", "nbytes")
+# what an example's shape gives, read off the batch's (``BatchMode._shape_query``)
+SHAPE_QUERIES = (builtins.len, np.shape, np.ndim, np.size, rt.itemsize)
 
 
 def is_shape_query(op):
-    """A read of its operand's shape alone (the same for every example)."""
-    return op.kind == O.RULE and op.rule.shape_only == (0,) and \
-        op.rule.name in SHAPE_QUERIES
+    """A read of its one operand's shape alone (the same for every example): ``len(x)``,
+    ``np.shape(x)``, ``np.ndim(x)``, ``np.size(x)`` -- not ``np.size(x, axis)``, nor
+    ``x.nbytes``, which counts the examples."""
+    return op.kind == O.RULE and any(op.callee is q for q in SHAPE_QUERIES) and \
+        len(op.args) == 1 and not op.keywords
 
 
 def _operands(op):

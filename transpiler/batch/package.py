@@ -30,32 +30,18 @@ def example_aval(aval, axis):
     return aval
 
 
-def _first_leaf(name, aval):
-    """An expression reading the first array leaf of a batched parameter."""
+def _first_leaf(expr, aval):
+    """An expression reading the first array leaf of the value ``expr`` (whose abstract
+    value is ``aval``), or None if none is known."""
     if isinstance(aval, A.Array):
-        return build.name(name)
-    if isinstance(aval, A.Dict):
-        for key, item in aval.items:
-            inner = _first_leaf(name, item)
-            if inner is not None:
-                return _reindex(inner, name, key)
-    if isinstance(aval, A.Seq) and aval.items is not None:
-        for k, item in enumerate(aval.items):
-            inner = _first_leaf(name, item)
-            if inner is not None:
-                return _reindex(inner, name, k)
+        return expr
+    items = aval.items if isinstance(aval, A.Dict) else \
+        enumerate(aval.items) if isinstance(aval, A.Seq) and aval.items is not None else ()
+    for key, item in items:
+        leaf = _first_leaf(build.subscript(build.clone(expr), build.const(key)), item)
+        if leaf is not None:
+            return leaf
     return None
-
-
-def _reindex(inner, name, key):
-    """``inner`` (an expression on ``name``) read from ``name[key]`` instead."""
-    if isinstance(inner, gast.Name):
-        return build.subscript(build.name(name), build.const(key))
-    node = inner
-    while isinstance(node.value, gast.Subscript):
-        node = node.value
-    node.value = build.subscript(build.name(name), build.const(key))
-    return inner
 
 
 def _size_source(batched, avals):
@@ -65,7 +51,7 @@ def _size_source(batched, avals):
         if avals is not None and isinstance(avals.get(p), A.Array):
             return build.call("len", [build.name(p)])
     for p in batched:
-        leaf = _first_leaf(p, avals.get(p)) if avals is not None else None
+        leaf = _first_leaf(build.name(p), avals.get(p)) if avals is not None else None
         if leaf is not None:
             return build.call("len", [leaf])
     return build.call("rt.batch_size_of", [build.name(batched[0])])
@@ -80,15 +66,14 @@ class CalleeBatches(Callees):
     def batched(self, op, mask, stmt, caller_unit, caller_shapes=None):
         def make(unit, wrt, avals):
             name = self.module.global_name(unit.src.base_name + "_vmap")
-            fn = batched_function(self.module, unit, name, avals,
-                                  {p: 0 for p in wrt}, entry=False)
+            fn = batched_function(self.module, unit, name, avals, {p: 0 for p in wrt})
             self.module.add_function(fn)
             return name
         name, _ = self._made_for(op, mask, stmt, caller_unit, caller_shapes, make)
         return name
 
 
-def batched_function(module, unit, name, avals, axes, out_axes=0, entry=True):
+def batched_function(module, unit, name, avals, axes, out_axes=0):
     """The FunctionDef of ``unit`` batched: ``axes`` maps each batched parameter to the
     axis its batch runs along (in the arguments as given), ``avals`` the per-example
     abstract values of the parameters (None: not known).  The result has the batch axis
@@ -98,8 +83,8 @@ def batched_function(module, unit, name, avals, axes, out_axes=0, entry=True):
     callees = CalleeBatches.of(module)
     avals, _ = specialise(unit, avals, callees)
     params = build.param_names(fn)
-    batched = [p for p in params if p in unit.tree_names(axes)]
     axes = unit.tree_names(axes)
+    batched = [p for p in params if p in axes]
     out = fn.body[-1].value
     if not isinstance(out, gast.Name):
         value = unit.fresh("out")
@@ -115,7 +100,7 @@ def batched_function(module, unit, name, avals, axes, out_axes=0, entry=True):
             raise NeedsLoop("the arguments' ranks are not known")
         mode = BatchMode(unit, batched, callees, avals, size_name=size)
         body = mode.batch()
-        result = _result(mode, out, out_axes, fn.body[-1])
+        result = _result(mode, unit, out, out_axes, fn.body[-1])
         uses_size = mode.uses_size
     except NeedsLoop as exc:
         body, result = _loop_form(module, unit, batched, size, out_axes, exc, avals)
@@ -131,13 +116,13 @@ def batched_function(module, unit, name, avals, axes, out_axes=0, entry=True):
     return new
 
 
-def _result(mode, out, out_axes, ret):
+def _result(mode, unit, out, out_axes, ret):
     """The returned value: batched (a value the same for every example broadcast) with
     the batch axis where ``out_axes`` puts it."""
     aval = mode.shapes.aval(out.id)
     if out_axes is None:
         if mode.is_batched(out):
-            raise NeedsLoop("out_axes=None, but the output differs per example")
+            raise _unmapped_output(unit, ret)
         return build.clone(out)
     value = build.clone(out)
     if not mode.is_batched(out):
@@ -151,11 +136,17 @@ def _result(mode, out, out_axes, ret):
     return value
 
 
+def _unmapped_output(unit, ret):
+    return unit.error(ret, "vmap with out_axes=None: the output must be the same for every "
+                      "example, but it depends on the batched arguments",
+                      "give out_axes an int (where the batch axis of the output goes).")
+
+
 def _loop_form(module, unit, batched, size, out_axes, reason, avals):
     """The body calling the per-example function once per example: the reference
     semantics, and the fallback where control flow cannot be batched."""
-    if out_axes not in (0,):
-        raise reason
+    if out_axes is None:
+        raise _unmapped_output(unit, unit.fn.body[-1])
     per_example = module.global_name(unit.src.base_name + "_example")
     example_fn = build.clone(unit.fn)
     example_fn.name = per_example
@@ -177,4 +168,7 @@ def _loop_form(module, unit, batched, size, out_axes, reason, avals):
             build.for_(build.name(example, store=True), build.call("range", [build.name(size)]),
                        [build.expr(build.call(build.attr(build.name(results), "append"),
                                               [call]))])]
-    return body, build.call("rt.stack_examples", [build.name(results)])
+    stacked = build.call("rt.stack_examples", [build.name(results)])
+    if out_axes != 0:
+        stacked.args.append(build.const(out_axes))
+    return body, stacked

@@ -25,6 +25,9 @@ cannot be masked, the whole function runs per example (``NeedsLoop``; the loop f
 vectorised code to.
 """
 import gast
+import numpy as np
+
+import runtime as rt
 
 from ..analysis import avals as A
 from ..analysis import ops as O
@@ -58,9 +61,12 @@ class BatchMode:
         self.memory = Memory(self.fn, self.env, self.ops, self.shapes)
         self.batched = Batched(self.fn, self.env, self.ops, batched_params, self.memory)
         self.params = build.param_names(self.fn)
-        self.batched_params = [p for p in self.params if p in batched_params]
         self.size = size_name
         self.uses_size = False
+        # inside code that runs for every example and is selected afterwards (a batched
+        # if's branches, a batched while's body): nothing there may raise for an example
+        # that would not have run it
+        self.masked = False
 
     # ------------------------------------------------------------ helpers
     def is_batched(self, atom):
@@ -127,8 +133,6 @@ class BatchMode:
                    for n in subnodes(stmt)):
                 raise NeedsLoop("an assert or raise on a batched value", stmt)
             return [stmt]
-        if isinstance(stmt, (gast.Break, gast.Continue, gast.Pass)):
-            return [stmt]
         return [stmt]
 
     # ------------------------------------------------------------ assignments
@@ -140,7 +144,7 @@ class BatchMode:
             if batched_operands and is_shape_query(op):
                 return [build.assign(target, self._shape_query(op), at=stmt)]
             return [stmt]
-        if not batched_operands and op.kind not in (O.POP,):
+        if not batched_operands and op.kind != O.POP:
             return self._made_batched(stmt, target, op)
         if op.kind in (O.COPY, O.POP):
             return [stmt]
@@ -152,16 +156,12 @@ class BatchMode:
             return self._rule(stmt, target, op)
         if op.kind == O.USER:
             return self._user_call(stmt, target, op)
-        return self._per_example(stmt, target)
+        return self._per_example(stmt, target, "a call with no batching rule")
 
     def _made_batched(self, stmt, target, op):
         """A value the same for every example, held by a batched name."""
         if op.kind == O.CONTAINER:
             return [build.assign(target, self._container(op, stmt), at=stmt)]
-        aval = self.shapes.aval(target)
-        if isinstance(aval, A.Seq) and aval.kind == "list" and op.kind == O.RULE and \
-                op.rule.name == "list" and not op.args:
-            return [stmt]
         if op.kind == O.CONST or (isinstance(self.aval(stmt.targets[0]), A.Array)):
             return [stmt, build.assign(target, self.broadcast(build.name(target), stmt),
                                        at=stmt)]
@@ -179,29 +179,25 @@ class BatchMode:
         """``len(x)``, ``np.shape(x)``, ``np.ndim(x)``, ``np.size(x)`` of a batched x:
         an example's, the same for every example."""
         x = build.clone(op.args[0])
-        aval = self.aval(op.args[0])
-        name = op.rule.name
-        if not isinstance(aval, A.Array):
-            return build.clone(op.node)                # a list's length: its own
+        if not isinstance(self.aval(op.args[0]), A.Array) or op.callee is rt.itemsize:
+            return build.clone(op.node)         # a list's length, an item's size: its own
         shape = build.call("np.shape", [x])
-        if name == "len":
+        if op.callee is len:
             return build.subscript(shape, build.const(1))
-        if name == "shape":
+        if op.callee is np.shape:
             return build.subscript(shape, build.slice_(build.const(1)))
-        if name == "ndim":
+        if op.callee is np.ndim:
             return build.binop(build.call("np.ndim", [x]), "-", build.const(1))
-        if name == "size":
-            return build.call("int", [build.call("np.prod", [
-                build.subscript(shape, build.slice_(build.const(1)))])])
-        return build.clone(op.node)
+        return build.call("int", [build.call("np.prod", [         # np.size
+            build.subscript(shape, build.slice_(build.const(1)))])])
 
     def _rule(self, stmt, target, op):
         rule = op.rule
         site = Site(self, stmt, op)
         try:
             expr = rule.batch(site)
-        except NoRule:
-            return self._per_example(stmt, target)
+        except NoRule as exc:
+            return self._per_example(stmt, target, exc.args[0])
         return site.before + [build.assign(target, expr, at=stmt)]
 
     def _user_call(self, stmt, target, op):
@@ -209,8 +205,8 @@ class BatchMode:
         mask = tuple(self.is_batched(a) for a in atoms)
         try:
             name = self.callees.batched(op, mask, stmt, self.unit, self.shapes)
-        except NeedsLoop:
-            return self._per_example(stmt, target)
+        except NeedsLoop as exc:
+            return self._per_example(stmt, target, exc.reason)
         call = build.call(build.name(name), [build.clone(a) for a in op.args])
         call.keywords = [build.keyword(k, build.clone(v)) for k, v in op.keywords]
         return [build.assign(target, call, at=stmt)]
@@ -220,30 +216,39 @@ class BatchMode:
         return list(index.elts) if isinstance(index, gast.Tuple) else [index]
 
     def _is_advanced(self, part):
-        if isinstance(part, gast.Slice) or isinstance(part, gast.Constant):
+        """Is this component of an index an array (advanced indexing)?  NoRule where it
+        is not known to be an array or a number: a tuple held in a variable indexes
+        several axes at once, which a batch axis in front would change."""
+        if isinstance(part, (gast.Slice, gast.Constant)):
             return False
         rank = self.rank(part)
-        return rank is None or rank > 0
+        if rank is None:
+            raise NoRule("an index component that is not known to be a number or an array")
+        return rank > 0
 
-    def _batched_index(self, base, index, stmt):
-        """The index of the batched expression for ``base[index]`` (base batched or
-        not), or raise NoRule."""
+    def _batched_index(self, base, index, stmt, read=True):
+        """The index of the batched expression for ``base[index]``, where the base or a
+        component of the index is batched; NoRule where NumPy's indexing cannot say it
+        (a ``read`` with a batched boolean mask, which selects a different number of
+        elements per example, makes the whole function run per example)."""
         parts = self._components(index)
         base_batched = self.is_batched(base)
         batched_parts = [p for p in parts if any(
             isinstance(n, gast.Name) and self.batched.is_batched(n) for n in subnodes(p))]
         if not batched_parts:
-            if not base_batched:
-                return None
             advanced = [k for k, p in enumerate(parts) if self._is_advanced(p)]
             if advanced and advanced[-1] - advanced[0] + 1 != len(advanced):
                 raise NoRule("advanced indices apart")
             return build.tuple_([build.slice_()] + [build.clone(p) for p in parts])
+        if self.masked:
+            raise NeedsLoop("a batched index read where not every example runs the code: "
+                            "it may be out of range for the others", stmt)
         if len(parts) != 1 or isinstance(parts[0], gast.Slice):
             raise NoRule("a batched index among several, or a batched slice")
         part = parts[0]
         aval = self.aval(part)
-        if isinstance(aval, A.Array) and aval.dtype is not None and aval.dtype.kind == "b":
+        if read and isinstance(aval, A.Array) and aval.dtype is not None and \
+                aval.dtype.kind == "b":
             raise NeedsLoop("a batched boolean mask selects a different number of elements "
                             "per example", stmt)
         if not (isinstance(aval, A.Array) and aval.dtype is not None and aval.dtype.kind in "iu"):
@@ -259,21 +264,18 @@ class BatchMode:
 
     def _getitem(self, stmt, target, op):
         node = op.node
-        try:
-            index = self._batched_index(node.value, node.slice, stmt)
-        except NoRule:
-            return self._per_example(stmt, target)
-        if index is None:
-            return [stmt]
-        read = build.subscript(build.clone(node.value), index)
-        if not self.is_batched(node.value) and self.rank(node.value) is None:
-            return self._per_example(stmt, target)
-        if isinstance(self.aval(node.value), (A.Seq, A.Dict)):
-            if self.is_batched(node.value) and not any(
-                    self.is_batched(p) for p in self._components(node.slice)):
+        base = node.value
+        if isinstance(self.aval(base), (A.Seq, A.Dict)):
+            if not any(self.is_batched(p) for p in self._components(node.slice)):
                 return [stmt]                # an item of a batched container: batched
-            return self._per_example(stmt, target)
-        return [build.assign(target, read, at=stmt)]
+            return self._per_example(stmt, target, "an item of a container at a batched index")
+        if self.rank(base) is None:
+            return self._per_example(stmt, target, "the rank of the indexed value is not known")
+        try:
+            index = self._batched_index(base, node.slice, stmt)
+        except NoRule as exc:
+            return self._per_example(stmt, target, exc.args[0])
+        return [build.assign(target, build.subscript(build.clone(base), index), at=stmt)]
 
     def _setitem(self, stmt):
         target = stmt.targets[0]
@@ -287,8 +289,12 @@ class BatchMode:
             value = stmt.value if self.is_batched(stmt.value) else \
                 self.broadcast(stmt.value, stmt)
             return [build.assign(build.clone(target), value, at=stmt)]
+        if self._whole_mask(buffer, target.slice, stmt.value):
+            # `out[out > limit] = 0.0`: a mask of the buffer's shape selects in the batch
+            # as in each example
+            return [stmt]
         try:
-            index = self._batched_index(buffer, target.slice, stmt)
+            index = self._batched_index(buffer, target.slice, stmt, read=False)
         except NoRule:
             return self._per_example_write(stmt)
         value = stmt.value
@@ -304,6 +310,16 @@ class BatchMode:
             value = build.clone(value)
         write = build.subscript(build.clone(buffer), index, store=True)
         return [build.assign(write, value, at=stmt)]
+
+    def _whole_mask(self, buffer, index, value):
+        """Is ``buffer[index] = value`` a write through a batched boolean mask of the
+        buffer's own shape, of one number the same for every example?"""
+        if isinstance(index, gast.Tuple) or not self.is_batched(index) or \
+                self.is_batched(value) or self.rank(value) != 0:
+            return False
+        mask = self.aval(index)
+        return isinstance(mask, A.Array) and mask.dtype is not None and \
+            mask.dtype.kind == "b" and mask.rank is not None and mask.rank == self.rank(buffer)
 
     # ------------------------------------------------------------ per example
     def _example(self, node, example):
@@ -321,8 +337,11 @@ class BatchMode:
                 return name
         return Reads().visit(node)
 
-    def _per_example(self, stmt, target):
+    def _per_example(self, stmt, target, why):
         """``target = <call>`` run once per example: the results stacked."""
+        if self.masked:
+            raise NeedsLoop("a call run per example (%s) where not every example runs "
+                            "the code" % why, stmt)
         aval = self.shapes.aval(target)
         stack = "np.stack" if isinstance(aval, A.Array) else "rt.stack_examples"
         example = self.namer.fresh("example")
@@ -397,8 +416,12 @@ class BatchMode:
         self._check_maskable(stmt.body + stmt.orelse, stmt)
         mask = build.clone(test)
         then, orelse = (stmt.orelse, stmt.body) if negated else (stmt.body, stmt.orelse)
-        code, then_names = self._branch(then, "then")
-        more, else_names = self._branch(orelse, "else")
+        masked, self.masked = self.masked, True
+        try:
+            code, then_names = self._branch(then, "then")
+            more, else_names = self._branch(orelse, "else")
+        finally:
+            self.masked = masked
         code += more
         for name in sorted(set(then_names) | set(else_names)):
             first = then_names.get(name, name)
@@ -474,20 +497,21 @@ class BatchMode:
         # run while any example goes on; each step's assignments land only in the
         # examples still running (their test was true at the step's start)
         running = self.namer.fresh("running")
-        code = self._block(stmt.body)
-        assigned = sorted({n.id for s in code for n in subnodes(s)
-                           if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)})
-        renames = {name: self.namer.fresh(name + "_step") for name in assigned}
-        carried = [n for n in assigned if n in self._carried(stmt)]
+        masked, self.masked = self.masked, True
+        try:
+            code = self._block(stmt.body)
+        finally:
+            self.masked = masked
+        # what an example keeps from the step: the values carried to the next step or
+        # read after the loop, computed under another name and selected
+        carried = sorted(self._carried(stmt))
+        renames = {name: self.namer.fresh(name + "_step") for name in carried}
         start = [build.assign(running, build.clone(test), at=stmt)]
         start += [build.assign(renames[n], build.name(n)) for n in carried]
         code = [Renamer(renames).visit(build.clone(s)) for s in code]
-        for name in assigned:
-            if name in carried:
-                code.append(build.assign(name, self._select(build.name(running), name,
-                                                            renames[name], name), at=stmt))
-            else:
-                code.append(build.assign(name, build.name(renames[name]), at=stmt))
+        for name in carried:
+            code.append(build.assign(name, self._select(build.name(running), name,
+                                                        renames[name], name), at=stmt))
         loop = build.while_(build.call("np.any", [build.clone(test)]), start + code, at=stmt)
         return [build.comment("until every example is done; finished ones keep their values",
                               at=stmt), loop]
@@ -497,12 +521,9 @@ class BatchMode:
         each example's last step must keep."""
         assigned_in = {n.id for n in subnodes(loop) if isinstance(n, gast.Name)
                        and isinstance(n.ctx, gast.Store)}
+        inside = {id(n) for n in subnodes(loop)}
         read_outside = {n.id for n in subnodes(self.fn) if isinstance(n, gast.Name)
-                        and isinstance(n.ctx, gast.Load)} - {
-            n.id for n in subnodes(loop) if isinstance(n, gast.Name)
-            and isinstance(n.ctx, gast.Load)}
-        defined = {n.id for n in subnodes(self.fn) if isinstance(n, gast.Name)
-                   and isinstance(n.ctx, gast.Store)} | set(self.params)
+                        and isinstance(n.ctx, gast.Load) and id(n) not in inside}
         carried = set()
         for name in assigned_in:
             if name in read_outside or _read_before_write(loop.body, name) or \
@@ -511,7 +532,6 @@ class BatchMode:
                     raise NeedsLoop("`%s` is first defined inside a loop on batched values "
                                     "and used after it" % name, loop)
                 carried.add(name)
-        del defined
         return carried
 
 
@@ -597,10 +617,10 @@ class Site:
         return dict(self.keywords)[key]
 
     def static_params(self):
-        diff = set(getattr(self.rule, "diff", ()))
+        """Keys of the arguments that are options, not operands (not differentiable)."""
         if self.rule.template is None:
             return set()
-        return {key for key, slot in self.slots.items() if slot[0] not in diff
+        return {key for key, slot in self.slots.items() if slot[0] not in self.rule.diff
                 and slot[1] is None}
 
     def param_key(self, name):
@@ -615,7 +635,7 @@ class Site:
     def value(self, key):
         """The value of the argument at ``key`` (a position or keyword), known when the
         code is made; NoRule if it is not."""
-        atom = self._atom(key) if not isinstance(key, gast.AST) else key
+        atom = self._atom(key)
         if self.is_batched(atom):
             raise NoRule("a batched option")
         if isinstance(atom, gast.Constant):

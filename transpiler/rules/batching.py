@@ -25,6 +25,7 @@ import runtime as rt
 
 from . import evaluation as E
 from . import registry
+from .table import spelling
 from ..analysis.avals import Array, NDARRAY, is_size
 
 
@@ -35,9 +36,6 @@ class NoRule(Exception):
 def LOOP(site):
     """The per-example loop (the fallback every primitive has)."""
     raise NoRule("no batching rule")
-
-
-LOOP.loop = True
 
 
 def batching(*primals):
@@ -84,16 +82,16 @@ def example_adjoint(g, ans, g_in, tree, index):
 
 @registry.custom(rt.stack_examples, diff=("results",), abstract_eval=E.unknown,
                  internal=True, linear=True)
-def stack_examples(g, ans, results):
-    return rt.unstack_examples(rt.as_gradient(g, ans), results)
+def stack_examples(g, ans, results, axis=0):
+    return rt.unstack_examples(rt.as_gradient(g, ans), results, axis)
 
 
 @registry.custom(rt.unstack_examples, diff=("g_in",), abstract_eval=E.unknown,
                  shape_only=(1,), internal=True, linear=True)
-def unstack_examples(g, ans, g_in, results):
+def unstack_examples(g, ans, g_in, results, axis=0):
     # each example's cotangent full-size, stacked, summed back to g_in where it stood
     # for its broadcast
-    full = rt.stack_examples(rt.as_gradient(g, results))
+    full = rt.stack_examples(rt.as_gradient(g, results), axis)
     return rt.unbroadcast(full, g_in, full)
 
 
@@ -102,21 +100,35 @@ registry.nondiff(rt.batch_size_of, abstract_eval=E.python_int, shape_only=(0,), 
 
 # ------------------------------------------------------------ families
 
-# Python's scalar functions on a batched value: NumPy's array functions
+# Python's scalar functions on a batched value whose record names no NumPy ufunc of the
+# same meaning (math.pow is a float power; max/min of two values are elementwise)
 _ARRAY_FORM = {
-    math.sin: "np.sin", math.cos: "np.cos", math.tan: "np.tan", math.exp: "np.exp",
-    math.log: "np.log", math.sqrt: "np.sqrt", math.tanh: "np.tanh", math.sinh: "np.sinh",
-    math.cosh: "np.cosh", math.asin: "np.arcsin", math.acos: "np.arccos",
-    math.atan: "np.arctan", math.atan2: "np.arctan2", math.log1p: "np.log1p",
-    math.expm1: "np.expm1", math.log10: "np.log10", math.log2: "np.log2",
-    math.fabs: "np.abs", math.pow: "np.power", math.hypot: "np.hypot",
-    math.erf: None, math.isnan: "np.isnan", math.isinf: "np.isinf",
-    math.isfinite: "np.isfinite", math.copysign: "np.copysign", math.degrees: "np.degrees",
-    math.radians: "np.radians", math.asinh: "np.arcsinh", math.acosh: "np.arccosh",
-    math.atanh: "np.arctanh",
-    builtins.abs: "np.abs", builtins.pow: "np.power", builtins.max: "np.maximum",
-    builtins.min: "np.minimum", operator.not_: "np.logical_not",
+    math.log: "np.log", math.pow: "np.float_power", math.hypot: "np.hypot",
+    math.isnan: "np.isnan", math.isinf: "np.isinf", math.isfinite: "np.isfinite",
+    builtins.pow: "np.power", builtins.max: "np.maximum", builtins.min: "np.minimum",
+    operator.not_: "np.logical_not",
 }
+
+
+def _array_form(site):
+    """A function of Python numbers (``math.*``, builtins, ``not``) called on a batched
+    value: call its NumPy form instead -- the ufunc its record shares, else the one
+    ``_ARRAY_FORM`` names; NoRule where there is none (``math.erf``: per example)."""
+    callee = site.callee
+    if callee in _ARRAY_FORM:
+        path = _ARRAY_FORM[callee]
+    elif getattr(callee, "__module__", None) in ("math", "builtins"):
+        ufuncs = [p for p in site.rule.primals if isinstance(p, np.ufunc)]
+        if not ufuncs:
+            raise NoRule("no NumPy form of %s" % callee.__name__)
+        path = spelling(ufuncs[0])
+    else:
+        return                                 # an operator: arrays take it as it is
+    if site.keywords or (callee is math.log and len(site.args) != 1):
+        raise NoRule("options of a Python scalar function (math.log's base)")
+    if callee in (builtins.max, builtins.min) and len(site.args) != 2:
+        raise NoRule("max/min of one sequence")
+    site.rename(path)
 
 
 def broadcast(site, check_static=True):
@@ -126,13 +138,7 @@ def broadcast(site, check_static=True):
     rank = site.result_rank
     if rank is None:
         raise NoRule("the result's rank is not known")
-    callee = site.callee
-    if callee in _ARRAY_FORM:
-        if _ARRAY_FORM[callee] is None or site.keywords:
-            raise NoRule("no array form")
-        if callee in (builtins.max, builtins.min) and len(site.args) != 2:
-            raise NoRule("max/min of one sequence")
-        site.rename(_ARRAY_FORM[callee])
+    _array_form(site)
     for key, atom in site.operands():
         if not site.is_batched(atom):
             continue
@@ -159,52 +165,62 @@ def _only_first_batched(site):
             raise NoRule("a batched argument other than the array")
 
 
-def reduction(site, flatten_none=False):
-    """Reductions along ``axis``: the batch axis is never reduced."""
+def reduction(site):
+    """Reductions along ``axis``: the batch axis is never reduced (``axis=None``, every
+    axis of an example, is all axes but the first)."""
     _only_first_batched(site)
-    x = site.args[0]
-    rank = site.rank(x)
+    rank = site.rank(site.args[0])
     if rank is None:
         raise NoRule("rank not known")
     key = site.param_key("axis")
     axis = site.value(key) if key is not None else None
-    if axis is None and flatten_none and rank != 1:
-        raise NoRule("a reduction over the flattened value")
-    site.set_param("axis", _map_axis(axis, rank) if not (axis is None and flatten_none)
-                   else 1)
+    site.set_param("axis", _map_axis(axis, rank))
     return site.rebuilt()
 
 
-def _with_axis(position, name="axis", default=0, none_ok=False):
-    """Shape operations with one ``axis`` argument counted in the result's rank
-    (``np.stack``, ``np.expand_dims``) or the operand's: shifted past the batch axis."""
-    def rule(site):
-        key = site.param_key(name)
-        axis = site.value(key) if key is not None else default
-        if axis is None and not none_ok:
-            raise NoRule("axis=None")
-        site.set_param(name, _map_axis(axis, 0) if axis is not None else None)
+def _arg_reduction(site):
+    """``np.argmax``/``np.argmin``: an index along one axis (``axis=None`` indexes the
+    flattened example: batched only for vectors, where it is axis 1)."""
+    key = site.param_key("axis")
+    if (site.value(key) if key is not None else None) is None:
+        if site.rank(site.args[0]) != 1:
+            raise NoRule("an index into the flattened value")
+        _only_first_batched(site)
+        site.set_param("axis", 1)
         return site.rebuilt()
-    return rule
+    return reduction(site)
+
+
+def _axis_argument(site):
+    """Operations with one ``axis`` (``np.stack``, ``np.concatenate``,
+    ``np.expand_dims``): shifted past the batch axis."""
+    key = site.param_key("axis")
+    axis = site.value(key) if key is not None else 0
+    if axis is None:
+        raise NoRule("axis=None")
+    site.set_param("axis", _map_axis(axis, 0))
+    return site.rebuilt()
 
 
 def _like(site):
-    """``np.zeros_like(x)``: the batched x gives batched zeros."""
+    """``np.zeros_like(x)``: the batched x gives batched zeros (unless a shape is given,
+    which is an example's)."""
     _only_first_batched(site)
+    if site.param_key("shape") is not None:
+        raise NoRule("zeros_like with a shape")
     return site.rebuilt()
 
 
 def _transpose(site):
     _only_first_batched(site)
     rank = site.rank(site.args[0])
-    key = site.param_key("axes")
-    axes = site.value(key) if key is not None else None
     if rank is None:
         raise NoRule("rank not known")
+    key = site.param_key("axes")
+    axes = site.value(key) if key is not None else None
     if axes is None:
         axes = tuple(range(rank))[::-1]
-    site.set_param("axes", (0,) + tuple(_map_axis(a % rank if rank else a, rank)
-                                        for a in axes))
+    site.set_param("axes", (0,) + tuple(a % rank + 1 for a in axes))
     return site.rebuilt()
 
 
@@ -234,10 +250,9 @@ def _squeeze(site):
     return site.rebuilt()
 
 
-def _reshape(site):
-    """``np.reshape(x, shape)``: the batch size first (``x.shape[0]``)."""
-    _only_first_batched(site)
-    key = site.param_key("newshape") or site.param_key("shape")
+def _shape_argument(site, *names):
+    """The key and the value (a tuple) of a shape argument known when the code is made."""
+    key = next((k for k in map(site.param_key, names) if k is not None), None)
     if key is None:
         raise NoRule("no shape")
     shape = site.value(key)
@@ -245,6 +260,13 @@ def _reshape(site):
         shape = (int(shape),)
     if not isinstance(shape, tuple):
         raise NoRule("a shape not known when the code is made")
+    return key, shape
+
+
+def _reshape(site):
+    """``np.reshape(x, shape)``: the batch size first."""
+    _only_first_batched(site)
+    key, shape = _shape_argument(site, "newshape", "shape")
     site.set_param(site.param_name(key), site.with_batch_size(shape))
     return site.rebuilt()
 
@@ -257,29 +279,9 @@ def _ravel(site):
 
 def _broadcast_to(site):
     _only_first_batched(site)
-    x = site.args[0]
-    key = site.param_key("shape")
-    shape = site.value(key)
-    if isinstance(shape, (int, np.integer)):
-        shape = (int(shape),)
-    if not isinstance(shape, tuple):
-        raise NoRule("a shape not known when the code is made")
-    site.replace(0, site.expand(x, len(shape)))
+    key, shape = _shape_argument(site, "shape")
+    site.replace(0, site.expand(site.args[0], len(shape)))
     site.set_param(site.param_name(key), site.with_batch_size(shape))
-    return site.rebuilt()
-
-
-def _stack(site):
-    """``np.stack(xs, axis)`` over a list of batched values: the axis shifts."""
-    return _with_axis(1)(site)
-
-
-def _concatenate(site):
-    key = site.param_key("axis")
-    axis = site.value(key) if key is not None else 0
-    if axis is None:
-        raise NoRule("axis=None")
-    site.set_param("axis", _map_axis(axis, 0))
     return site.rebuilt()
 
 
@@ -312,16 +314,14 @@ def _matmul(site):
     if ra is None or rb is None or ra == 0 or rb == 0 or ra > 2 or rb > 2:
         raise NoRule("ranks")
     ba, bb = site.is_batched(a), site.is_batched(b)
-    letters_a = "ij"[2 - ra:] if ra == 2 else "j"
-    letters_b = "jk"[:rb] if rb == 2 else "j"
-    out = (letters_a[0] if ra == 2 else "") + (letters_b[1] if rb == 2 else "")
-    if ba and not bb and (rb == 2 or ra == 2):
-        # (B, n) @ W, (B, m, n) @ W or @ v: matmul treats the batch as rows
+    if (ba and (ra == 2 or rb == 2) and (not bb or ra == rb == 2)) or \
+            (bb and not ba and ra == rb == 2):
+        # (B, n) @ W, (B, m, n) @ W or @ v, A @ (B, n, k), (B, m, n) @ (B, n, k): matmul
+        # broadcasts over the batch by itself
         return site.call(None, [a, b])
-    if bb and not ba and ra == 2 and rb == 2:
-        return site.call(None, [a, b])
-    if ba and bb and ra == 2 and rb == 2:
-        return site.call(None, [a, b])
+    letters_a = "ij" if ra == 2 else "j"
+    letters_b = "jk" if rb == 2 else "j"
+    out = ("i" if ra == 2 else "") + ("k" if rb == 2 else "")
     spec = "%s,%s->%s" % (("z" if ba else "") + letters_a, ("z" if bb else "") + letters_b,
                           "z" + out)
     return site.call("np.einsum", [site.const(spec), a, b])
@@ -378,19 +378,17 @@ batching(operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operat
          np.sign, np.floor, np.ceil, np.trunc, np.rint, np.fix,
          math.isnan, math.isinf, math.isfinite)(broadcast)
 batching(np.where)(_where)
-batching(np.argmax, np.argmin)(lambda site: reduction(site, flatten_none=True))
+batching(np.argmax, np.argmin)(_arg_reduction)
 batching(np.any, np.all, np.count_nonzero)(reduction)
 batching(np.zeros_like, np.ones_like, np.empty_like, rt.zeros_like)(_like)
 batching(np.transpose)(_transpose)
 batching(np.swapaxes)(_shifted("axis1", "axis2"))
 batching(np.moveaxis)(_shifted("source", "destination"))
-batching(np.expand_dims)(_with_axis(1))
+batching(np.expand_dims, np.stack, np.concatenate)(_axis_argument)
 batching(np.squeeze)(_squeeze)
 batching(np.reshape)(_reshape)
 batching(np.ravel)(_ravel)
 batching(np.broadcast_to)(_broadcast_to)
-batching(np.stack)(_stack)
-batching(np.concatenate)(_concatenate)
 batching(np.array)(_array)
 batching(np.matmul, operator.matmul, np.dot)(_matmul)
 batching(np.outer)(_outer)

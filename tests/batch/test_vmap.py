@@ -312,3 +312,39 @@ def test_write_through_a_batched_mask():
     xs, limits = RNG.normal(size=(5, 4)), RNG.normal(size=5)
     close(tp.vmap(clipped)(xs, limits), per_example(clipped, 0, xs, limits))
     assert "for example" not in tp.source(tp.vmap(clipped), xs, limits)
+
+
+SCALE = 2.0
+
+
+def scaled(x):
+    return x * SCALE
+
+
+def test_a_changed_global_gives_new_code():
+    global SCALE
+    batched = tp.vmap(tp.grad(lambda x: np.sum(scaled(x))))
+    xs = RNG.normal(size=(3, 2))
+    try:
+        close(batched(xs), np.full((3, 2), 2.0))
+        SCALE = 5.0
+        close(batched(xs), np.full((3, 2), 5.0))
+    finally:
+        SCALE = 2.0
+
+
+def helper_of_pairs(pair, weights):
+    return pair[0] * weights["w"] + pair[1]
+
+
+def calls_a_helper(x, w):
+    pair = (x, 1.0)
+    empty = ()
+    return helper_of_pairs(pair, {"w": w}) + len(empty)
+
+
+def test_callees_get_the_batch_size_from_their_caller():
+    xs, ws = RNG.normal(size=(4, 3)), RNG.normal(size=(4, 3))
+    close(tp.vmap(calls_a_helper)(xs, ws), per_example(calls_a_helper, 0, xs, ws))
+    close(tp.vmap(calls_a_helper, in_axes=(None, 0))(xs[0], ws),
+          per_example(lambda w: calls_a_helper(xs[0], w), 0, ws))

@@ -45,40 +45,43 @@ def _first_leaf(expr, aval):
 
 
 def _size_source(batched, avals):
-    """The batch size, read from a batched parameter: ``len(x)`` of an array, of a
-    known leaf of a container, else ``rt.batch_size_of`` (its first array leaf)."""
-    for p in batched:
-        if avals is not None and isinstance(avals.get(p), A.Array):
-            return build.call("len", [build.name(p)])
+    """The batch size, read from the batched arguments: ``len(x)`` of an array, of a
+    known leaf of a container, else ``rt.batch_size_of`` (the first array leaf of any;
+    ``Batch.check_arguments`` saw that there is one)."""
     for p in batched:
         leaf = _first_leaf(build.name(p), avals.get(p)) if avals is not None else None
         if leaf is not None:
             return build.call("len", [leaf])
-    return build.call("rt.batch_size_of", [build.name(batched[0])])
+    return build.call("rt.batch_size_of", [build.tuple_([build.name(p) for p in batched])])
 
 
 class CalleeBatches(Callees):
     """The batched versions ``f_vmap`` of the user functions batched code calls, one per
-    (function, batched parameters, signature)."""
+    (function, batched parameters, signature).  The caller passes its batch size (a
+    keyword-only parameter): a callee's batched arguments need not hold an array to
+    read it from (an empty tuple of saved values)."""
 
     key = "batch"
 
     def batched(self, op, mask, stmt, caller_unit, caller_shapes=None):
+        """(name, batch size parameter) of the batched version to call."""
         def make(unit, wrt, avals):
             name = self.module.global_name(unit.src.base_name + "_vmap")
-            fn = batched_function(self.module, unit, name, avals, {p: 0 for p in wrt})
+            fn, size = batched_function(self.module, unit, name, avals, {p: 0 for p in wrt},
+                                        size_given=True)
             self.module.add_function(fn)
-            return name
-        name, _ = self._made_for(op, mask, stmt, caller_unit, caller_shapes, make)
-        return name
+            return name, size
+        made, _ = self._made_for(op, mask, stmt, caller_unit, caller_shapes, make)
+        return made
 
 
-def batched_function(module, unit, name, avals, axes, out_axes=0):
+def batched_function(module, unit, name, avals, axes, out_axes=0, size_given=False):
     """The FunctionDef of ``unit`` batched: ``axes`` maps each batched parameter to the
     axis its batch runs along (in the arguments as given), ``avals`` the per-example
     abstract values of the parameters (None: not known).  The result has the batch axis
     at ``out_axes`` (every leaf), or none (``out_axes`` None: the result must be the same
-    for every example)."""
+    for every example).  With ``size_given`` the batch size is a keyword-only parameter
+    (a callee's), and the result is (the FunctionDef, that parameter's name)."""
     fn = unit.fn
     callees = CalleeBatches.of(module)
     avals, _ = specialise(unit, avals, callees)
@@ -105,15 +108,18 @@ def batched_function(module, unit, name, avals, axes, out_axes=0):
     except NeedsLoop as exc:
         body, result = _loop_form(module, unit, batched, size, out_axes, exc, avals)
         uses_size = True
-    if uses_size:
+    args = build.clone(fn.args)
+    if size_given:
+        args.kwonlyargs.append(build.name(size))
+        args.kw_defaults.append(None)
+    elif uses_size:
         head.append(build.assign(size, _size_source(batched, avals)))
-    new = build.function_def(name, build.clone(fn.args), head + body + [build.return_(result)],
-                             at=fn)
+    new = build.function_def(name, args, head + body + [build.return_(result)], at=fn)
     module.origins[name] = unit.src
     finish(module, new, unit, "vmap", set(params) | {size})
     # the names normalisation made up are folded back into their use when rendered
     module.temporaries.setdefault(name, set()).update(normalisation_temporaries(new, unit))
-    return new
+    return (new, size) if size_given else new
 
 
 def _result(mode, unit, out, out_axes, ret):
@@ -126,8 +132,6 @@ def _result(mode, unit, out, out_axes, ret):
         return build.clone(out)
     value = build.clone(out)
     if not mode.is_batched(out):
-        if not isinstance(aval, A.Array):
-            raise NeedsLoop("an output container the same for every example")
         value = mode.broadcast(out, ret)
     if out_axes != 0:
         if not isinstance(aval, A.Array):

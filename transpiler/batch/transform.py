@@ -51,7 +51,7 @@ class BatchMode:
     """Batch ``unit.fn`` (core language, per-example abstract values ``arg_avals``) in
     the parameters ``batched_params`` (batch axis first)."""
 
-    def __init__(self, unit, batched_params, callees, arg_avals, size_name="batch_size"):
+    def __init__(self, unit, batched_params, callees, arg_avals, size_name):
         from ..analysis.memory import Memory
         from ..analysis.shapes import Shapes
         self.unit, self.fn, self.env, self.namer = unit, unit.fn, unit.env, unit.namer
@@ -86,12 +86,26 @@ class BatchMode:
         return build.name(self.size)
 
     def broadcast(self, atom, stmt):
-        """``atom`` (the same for every example) given the batch axis."""
-        aval = self.aval(atom)
+        """``atom`` (the same for every example) given the batch axis: each leaf of a
+        container of known structure (a container's leaves are all batched or none)."""
+        return self._broadcast(build.clone(atom), self.aval(atom), stmt)
+
+    def _broadcast(self, expr, aval, stmt):
         if isinstance(aval, A.Array):
-            return build.call("rt.broadcast_batch", [build.clone(atom), self.batch_size()])
-        raise NeedsLoop("a container the same for every example meets batched values",
-                        stmt)
+            return build.call("rt.broadcast_batch", [expr, self.batch_size()])
+        if isinstance(aval, A.Const):
+            return expr                        # None, a string: no leaves
+        if isinstance(aval, A.Seq) and aval.items is not None:
+            items = [self._broadcast(build.subscript(build.clone(expr), build.const(k)),
+                                     item, stmt) for k, item in enumerate(aval.items)]
+            return build.tuple_(items) if aval.kind == "tuple" else build.list_(items)
+        if isinstance(aval, A.Dict):
+            return build.dict_([build.const(k) for k, _ in aval.items],
+                               [self._broadcast(build.subscript(build.clone(expr),
+                                                                build.const(k)), item, stmt)
+                                for k, item in aval.items])
+        raise NeedsLoop("a value of unknown structure, the same for every example, meets "
+                        "batched values", stmt)
 
     def expand(self, atom, rank):
         """A batched atom with the per-example rank ``rank``: axes after the batch axis."""
@@ -162,10 +176,7 @@ class BatchMode:
         """A value the same for every example, held by a batched name."""
         if op.kind == O.CONTAINER:
             return [build.assign(target, self._container(op, stmt), at=stmt)]
-        if op.kind == O.CONST or (isinstance(self.aval(stmt.targets[0]), A.Array)):
-            return [stmt, build.assign(target, self.broadcast(build.name(target), stmt),
-                                       at=stmt)]
-        raise NeedsLoop("a container the same for every example meets batched values", stmt)
+        return [stmt, build.assign(target, self.broadcast(build.name(target), stmt), at=stmt)]
 
     def _container(self, op, stmt):
         literal = build.clone(op.node)
@@ -203,12 +214,10 @@ class BatchMode:
     def _user_call(self, stmt, target, op):
         atoms = list(op.args) + [v for _, v in op.keywords]
         mask = tuple(self.is_batched(a) for a in atoms)
-        try:
-            name = self.callees.batched(op, mask, stmt, self.unit, self.shapes)
-        except NeedsLoop as exc:
-            return self._per_example(stmt, target, exc.reason)
+        name, size = self.callees.batched(op, mask, stmt, self.unit, self.shapes)
         call = build.call(build.name(name), [build.clone(a) for a in op.args])
         call.keywords = [build.keyword(k, build.clone(v)) for k, v in op.keywords]
+        call.keywords.append(build.keyword(size, self.batch_size()))
         return [build.assign(target, call, at=stmt)]
 
     # ------------------------------------------------------------ indexing

@@ -356,6 +356,20 @@ def _einsum(site):
     return site.rebuilt()
 
 
+def _as_gradient(site):
+    """``rt.as_gradient(d, x)`` for a batched ``x``: ``d`` (lazily broadcast to one
+    example's shape) given the axes it lacks after the batch axis, then made x's."""
+    if site.keywords or len(site.args) != 2:
+        raise NoRule("options")
+    d, x = site.args
+    rank = site.rank(x)
+    if not site.is_batched(x) or rank is None:
+        raise NoRule("the gradient of a value the same for every example")
+    if site.is_batched(d):
+        site.replace(0, site.expand(d, rank))
+    return site.rebuilt()
+
+
 def fill():
     """Give every primitive its batching rule: families from one line, the others as
     listed here, the rest the per-example loop."""
@@ -394,4 +408,5 @@ batching(np.matmul, operator.matmul, np.dot)(_matmul)
 batching(np.outer)(_outer)
 batching(np.einsum)(_einsum)
 batching(rt.snapshot, np.copy)(_like)
+batching(rt.as_gradient)(_as_gradient)
 fill()

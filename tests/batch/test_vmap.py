@@ -348,3 +348,38 @@ def test_callees_get_the_batch_size_from_their_caller():
     close(tp.vmap(calls_a_helper)(xs, ws), per_example(calls_a_helper, 0, xs, ws))
     close(tp.vmap(calls_a_helper, in_axes=(None, 0))(xs[0], ws),
           per_example(lambda w: calls_a_helper(xs[0], w), 0, ws))
+
+
+# found by the whole corpus (TRANSPILER_VMAP_CORPUS=all)
+def gram(A):
+    return np.dot(A.T, A) + np.dot(A, np.ones(A.shape[1]))[0]
+
+
+def counted(x):
+    v = np.concatenate([x, x ** 2])
+    return np.sum(v * np.arange(len(v)))
+
+
+def reused_name(x):
+    i = np.sum(x)
+    s = i * 2.0
+    for i in range(2):
+        s = s + x[i] * i
+    return s + i
+
+
+def halving(x):
+    y = x
+    while np.sum(y ** 2) > 1.0:
+        y = y * 0.5
+    return y
+
+
+@pytest.mark.parametrize("fn, args", [
+    (gram, (RNG.normal(size=(4, 3, 2)),)),
+    (counted, (RNG.normal(size=(4, 3)),)),
+    (reused_name, (RNG.normal(size=(4, 3)),)),
+    (halving, (RNG.normal(size=(5, 3)) * 3,)),
+])
+def test_whole_corpus_findings(fn, args):
+    close(tp.vmap(fn)(*args), per_example(fn, 0, *args))

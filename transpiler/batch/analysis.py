@@ -19,14 +19,16 @@ import numpy as np
 
 import runtime as rt
 
+from ..analysis import avals as A
 from ..analysis import ops as O
 from ..ir.walk import subnodes
 from ..ad.common import is_break_check
 
 
 class Batched:
-    def __init__(self, fn, env, ops, params, memory=None):
+    def __init__(self, fn, env, ops, params, shapes, memory=None):
         self.fn, self.env, self.ops, self.memory = fn, env, ops, memory
+        self.shapes = shapes
         self.names = set(params)
         self.flows = []
         self._block(fn.body, ())
@@ -68,7 +70,8 @@ class Batched:
         op = self.ops.get(stmt)
         if op is None:
             return
-        sources = _operands(op) + list(control)
+        sources = ([] if is_shape_query(op, self.shapes) else op.operand_names()) + \
+            list(control)
         targets = []
         if isinstance(stmt, gast.Assign):
             target = stmt.targets[0]
@@ -94,18 +97,19 @@ class Batched:
 SHAPE_QUERIES = (builtins.len, np.shape, np.ndim, np.size, rt.itemsize)
 
 
-def is_shape_query(op):
+def is_shape_query(op, shapes):
     """A read of its one operand's shape alone (the same for every example): ``len(x)``,
-    ``np.shape(x)``, ``np.ndim(x)``, ``np.size(x)`` -- not ``np.size(x, axis)``, nor
-    ``x.nbytes``, which counts the examples."""
-    return op.kind == O.RULE and any(op.callee is q for q in SHAPE_QUERIES) and \
-        len(op.args) == 1 and not op.keywords
-
-
-def _operands(op):
-    if is_shape_query(op):
-        return []
-    return op.operand_names()
+    ``np.shape(x)``, ``np.ndim(x)``, ``np.size(x)`` of an array of known rank, ``len`` of
+    a list or dict -- not ``np.size(x, axis)``, nor ``x.nbytes``, which counts the
+    examples, nor the length of a value whose kind is not known (an array's counts
+    examples, a list's does not)."""
+    if not (op.kind == O.RULE and any(op.callee is q for q in SHAPE_QUERIES)
+            and len(op.args) == 1 and not op.keywords):
+        return False
+    aval = shapes.atom(op.args[0])
+    if isinstance(aval, A.Array):
+        return aval.rank is not None
+    return op.callee is builtins.len and isinstance(aval, (A.Seq, A.Dict))
 
 
 def _test_name(test):

@@ -59,7 +59,8 @@ class BatchMode:
         self.ops = O.classify_function(self.fn, self.env)
         self.shapes = Shapes(self.fn, self.env, self.ops, arg_avals, callees=callees)
         self.memory = Memory(self.fn, self.env, self.ops, self.shapes)
-        self.batched = Batched(self.fn, self.env, self.ops, batched_params, self.memory)
+        self.batched = Batched(self.fn, self.env, self.ops, batched_params, self.shapes,
+                               self.memory)
         self.params = build.param_names(self.fn)
         self.size = size_name
         self.uses_size = False
@@ -155,7 +156,7 @@ class BatchMode:
         op = self.ops.get(stmt)
         batched_operands = [n for n in op.operand_names() if n in self.batched]
         if target not in self.batched:
-            if batched_operands and is_shape_query(op):
+            if batched_operands and is_shape_query(op, self.shapes):
                 return [build.assign(target, self._shape_query(op), at=stmt)]
             return [stmt]
         if not batched_operands and op.kind != O.POP:
@@ -423,6 +424,7 @@ class BatchMode:
                             self._block(stmt.orelse), at=stmt)
             return [new]
         self._check_maskable(stmt.body + stmt.orelse, stmt)
+        self._check_test(test, stmt)
         mask = build.clone(test)
         then, orelse = (stmt.orelse, stmt.body) if negated else (stmt.body, stmt.orelse)
         masked, self.masked = self.masked, True
@@ -445,11 +447,21 @@ class BatchMode:
         return [build.comment("both branches, selected per example", at=stmt)] + code
 
     def _select(self, mask, name, first, second):
+        """``np.where(mask, first, second)`` for ``name``, the per-example mask (one bool
+        per example) given the axes of ``name``'s examples."""
         aval = self.shapes.aval(name)
         if not isinstance(aval, A.Array) or aval.rank is None:
-            raise NeedsLoop("a branch assigns a container on a batched condition")
-        mask = self.expand(mask, aval.rank) if aval.rank else build.clone(mask)
+            raise NeedsLoop("a branch assigns a container, or a value of unknown rank, on a "
+                            "batched condition")
+        if aval.rank:
+            mask = build.subscript(mask, build.tuple_([build.slice_()] +
+                                                      [build.const(None)] * aval.rank))
         return build.call("np.where", [mask, build.name(first), build.name(second)])
+
+    def _check_test(self, test, stmt):
+        """A batched test selects per example: it must be one truth value per example."""
+        if self.rank(test) != 0:
+            raise NeedsLoop("a batched condition that is not one value per example", stmt)
 
     def _branch(self, stmts, label):
         """One branch batched, with what it assigns renamed (``x_then``): a name read
@@ -488,6 +500,11 @@ class BatchMode:
         if any(self.is_batched(b) for b in bounds) or any(self.is_batched(f) for f in flags):
             raise NeedsLoop("a loop whose trip count differs per example", stmt)
         body = self._block(stmt.body)
+        target = stmt.target.id
+        if target in self.batched:
+            # the loop counts the same for every example, but the name holds batched
+            # values elsewhere (the normaliser kept one name): each count, broadcast
+            body.insert(0, build.assign(target, self.broadcast(build.name(target), stmt), at=stmt))
         new = gast.For(target=build.clone(stmt.target), iter=build.clone(stmt.iter),
                        body=body or [build.pass_()], orelse=[], type_comment=None)
         gast.copy_location(new, stmt)
@@ -503,6 +520,7 @@ class BatchMode:
         if flags or negated:
             raise NeedsLoop("a while loop with a break on batched values", stmt)
         self._check_maskable(stmt.body, stmt)
+        self._check_test(test, stmt)
         # run while any example goes on; each step's assignments land only in the
         # examples still running (their test was true at the step's start)
         running = self.namer.fresh("running")

@@ -317,8 +317,8 @@ def _matmul(site):
     if (ba and (ra == 2 or rb == 2) and (not bb or ra == rb == 2)) or \
             (bb and not ba and ra == rb == 2):
         # (B, n) @ W, (B, m, n) @ W or @ v, A @ (B, n, k), (B, m, n) @ (B, n, k): matmul
-        # broadcasts over the batch by itself
-        return site.call(None, [a, b])
+        # broadcasts over the batch by itself (np.dot of a 3-d array does not)
+        return site.call("np.matmul" if site.callee is np.dot else None, [a, b])
     letters_a = "ij" if ra == 2 else "j"
     letters_b = "jk" if rb == 2 else "j"
     out = ("i" if ra == 2 else "") + ("k" if rb == 2 else "")

@@ -49,18 +49,105 @@ def example_adjoint(g, tree, index):
     return _leaves_map(leaf, tree, g)
 
 
+def _along(fn, tree, axes, *others):
+    """``fn(leaf, axis, *parts)`` on each leaf of ``tree``, ``axis`` its entry in the
+    pytree prefix ``axes`` (an int or None stands for every leaf under it)."""
+    if isinstance(axes, dict):
+        if not isinstance(tree, dict) or set(tree) != set(axes):
+            raise _mismatch(tree, axes)
+        return {k: _along(fn, v, axes[k], *[part(o, k) for o in others])
+                for k, v in tree.items()}
+    if isinstance(axes, (list, tuple)):
+        if not isinstance(tree, (list, tuple)) or len(tree) != len(axes):
+            raise _mismatch(tree, axes)
+        items = [_along(fn, v, axes[k], *[part(o, k) for o in others])
+                 for k, v in enumerate(tree)]
+        return items if isinstance(tree, list) else tuple(items)
+    return _leaves_map(lambda leaf, *rest: fn(leaf, axes, *rest), tree, *others)
+
+
+def _mismatch(tree, axes):
+    kind = type(tree).__name__
+    size = " of %d" % len(tree) if isinstance(tree, (list, tuple, dict)) else ""
+    return ValueError("vmap axes %r do not match the structure of the value (a %s%s)"
+                      % (axes, kind, size))
+
+
+def _same_for_every_example(leaf):
+    """Example 0 of a batched leaf that ``out_axes`` None says is the same for every
+    example (a ValueError if it is not)."""
+    leaf = np.asarray(leaf)
+    if not all(np.array_equal(leaf[0], other, equal_nan=True) for other in leaf[1:]):
+        raise ValueError("vmap: an output whose out_axes entry is None differs between "
+                         "examples; give it an int (where its batch axis goes)")
+    return leaf[0]
+
+
 def stack_examples(results, axis=0):
     """Per-example results (one structure, arrays or numbers at the leaves) stacked
-    along a new axis ``axis``, leaf by leaf."""
-    first = results[0]
-    return _leaves_map(lambda leaf, *rest: np.stack([leaf] + list(rest), axis=axis), first,
-                       *results[1:])
+    leaf by leaf along a new axis ``axis`` (an int, None for a leaf the same in every
+    example, or a pytree prefix of them)."""
+    def leaf(first, axis, *rest):
+        if axis is None:
+            return _same_for_every_example([first] + list(rest))
+        return np.stack([first] + list(rest), axis=axis)
+    return _along(leaf, results[0], axis, *results[1:])
 
 
 def unstack_examples(g, results, axis=0):
-    """The adjoint of ``stack_examples(results, axis)``: one part of ``g`` per example."""
-    return [_leaves_map(lambda leaf: np.take(leaf, k, axis=axis), g)
-            for k in range(len(results))]
+    """The adjoint of ``stack_examples(results, axis)``: one part of ``g`` per example
+    (a leaf the same in every example came from example 0)."""
+    def leaf(d, axis, k):
+        if axis is None:
+            return d if k == 0 else np.zeros_like(d)
+        return np.take(d, k, axis=axis)
+    return [_along(lambda d, axis: leaf(d, axis, k), g, axis) for k in range(len(results))]
+
+
+def move_batch_axes(tree, axes, size):
+    """Each leaf of ``tree`` with its batch axis first: ``axes`` is the argument's
+    ``in_axes`` entry (a pytree prefix); a leaf it maps to None is the same for every
+    example, broadcast (and copied: batched code may write into it)."""
+    return _along(lambda leaf, axis: broadcast_batch(leaf, size) if axis is None
+                  else np.moveaxis(leaf, axis, 0), tree, axes)
+
+
+def move_batch_axes_adjoint(g, tree, axes):
+    """The adjoint of ``move_batch_axes(tree, axes, size)`` (a number in ``g`` stands for
+    its broadcast over a leaf)."""
+    size = batch_size_along(tree, axes)
+    def leaf(x, axis, d):
+        if np.ndim(d) == 0:
+            return d if axis is not None else d * size
+        return np.sum(d, axis=0) if axis is None else np.moveaxis(d, 0, axis)
+    return _along(leaf, tree, axes, g)
+
+
+def place_batch_axes(tree, axes):
+    """The batched output ``tree`` (batch axes first) with each leaf's batch axis where
+    its ``out_axes`` entry puts it; None: the leaf is the same for every example and
+    comes back without one."""
+    return _along(lambda leaf, axis: _same_for_every_example(leaf) if axis is None
+                  else np.moveaxis(leaf, 0, axis), tree, axes)
+
+
+def place_batch_axes_adjoint(g, tree, axes):
+    """The adjoint of ``place_batch_axes(tree, axes)``."""
+    def leaf(x, axis, d):
+        if axis is None:
+            out = np.zeros(np.shape(x))
+            out[0] = d
+            return out
+        return d if np.ndim(d) == 0 else np.moveaxis(d, axis, 0)
+    return _along(leaf, tree, axes, g)
+
+
+def batch_size_along(tree, axes):
+    """The batch size of an argument batched by the pytree prefix ``axes``: the length
+    of its first leaf mapped along an axis."""
+    sizes = []
+    _along(lambda leaf, axis: axis is None or sizes.append(np.shape(leaf)[axis]), tree, axes)
+    return sizes[0] if sizes else None
 
 
 def batch_size_of(tree):

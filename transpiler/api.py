@@ -463,10 +463,11 @@ class Batch(Transform):
 
     def __init__(self, in_axes=0, out_axes=0):
         super().__init__(())
-        _check_axes_spec(in_axes, "in_axes", allow_sequence=True)
-        _check_axes_spec(out_axes, "out_axes", allow_sequence=False)
+        _check_axes_spec(in_axes, "in_axes", top=True)
+        _check_axes_spec(out_axes, "out_axes", top=False)
+        in_axes = _plain_axes(in_axes)
         self.in_axes = tuple(in_axes) if isinstance(in_axes, list) else in_axes
-        self.out_axes = out_axes
+        self.out_axes = _plain_axes(out_axes)
 
     def bind(self, fun, signature):
         self.single, self.argnums, self.wrt = True, (), []
@@ -542,14 +543,14 @@ class Batch(Transform):
         for param, spec in self.axes.items():
             if spec is None or param in self.absent:
                 continue
-            if not isinstance(spec, int):
-                raise unit.error(unit.fn, "vmap: in_axes given as a pytree prefix (%r) are not "
-                                 "supported yet" % (spec,), "move the batch axis of every "
-                                 "leaf to 0 and pass in_axes=0 for this argument.")
             aval = None if arg_avals is None else arg_avals.get(param)
             if arg_avals is not None and not isinstance(aval, (A.Array, A.Seq, A.Dict)):
                 continue                              # a default left as it is
-            if isinstance(aval, A.Array):
+            if not isinstance(spec, int) or not isinstance(aval, A.Array):
+                spec = _prefix_axes(spec, aval)
+                if spec is None:
+                    continue
+            if isinstance(aval, A.Array) and isinstance(spec, int):
                 if not aval.rank:
                     continue
                 spec = spec % aval.rank
@@ -559,17 +560,72 @@ class Batch(Transform):
         return batched_function(module, unit, name, examples, axes, self.out_axes)
 
 
-def _check_axes_spec(spec, what, allow_sequence):
+def _check_axes_spec(spec, what, top):
+    """``spec`` is an int, None, or (a pytree prefix) a tuple, list or dict of them; at
+    the top of ``in_axes``, a tuple/list has one entry per positional argument."""
     if spec is None or (isinstance(spec, (int, np.integer)) and not isinstance(spec, bool)):
         return
-    if allow_sequence and isinstance(spec, (tuple, list)):
-        for item in spec:
-            if isinstance(item, (tuple, list, dict)):
-                continue                              # a pytree prefix (checked per call)
+    if isinstance(spec, (tuple, list)) or (isinstance(spec, dict) and not top):
+        for item in (spec.values() if isinstance(spec, dict) else spec):
             _check_axes_spec(item, what, False)
         return
-    raise TypeError("vmap %s must be an int, None%s, got %r"
-                    % (what, " or a tuple/list of them" if allow_sequence else "", spec))
+    raise TypeError("vmap %s must be an int, None, or a tuple/list%s of them (a pytree "
+                    "prefix), got %r" % (what, "" if top else "/dict", spec))
+
+
+def _plain_axes(spec):
+    """The axes spec with NumPy integers as ints."""
+    if isinstance(spec, dict):
+        return {k: _plain_axes(v) for k, v in spec.items()}
+    if isinstance(spec, (tuple, list)):
+        return type(spec)(_plain_axes(v) for v in spec)
+    return spec if spec is None else int(spec)
+
+
+def _prefix_axes(spec, aval):
+    """An argument's in_axes entry against its abstract value: None if it maps no leaf,
+    0 if it maps every leaf along its first axis, else a pytree prefix (each leaf's
+    axis moved first at run time: ``rt.move_batch_axes``)."""
+    axes = set()
+    def walk(spec, aval):
+        if isinstance(spec, dict) and isinstance(aval, A.Dict) and \
+                set(spec) == {key for key, _ in aval.items}:
+            for key, item in aval.items:
+                walk(spec[key], item)
+        elif isinstance(spec, (list, tuple)) and isinstance(aval, A.Seq) and \
+                aval.items is not None and len(spec) == len(aval.items):
+            for item_spec, item in zip(spec, aval.items):
+                walk(item_spec, item)
+        elif isinstance(aval, A.Array) and isinstance(spec, int) and aval.rank is not None:
+            axes.add(spec % aval.rank if aval.rank else "unknown")
+        elif isinstance(aval, (A.Seq, A.Dict)) and isinstance(spec, int) and \
+                _every_leaf(aval, lambda leaf: isinstance(leaf, A.Array) and leaf.rank):
+            axes.add(0 if spec == 0 else "unknown")
+        else:
+            axes.add(None if spec is None else "unknown")
+    walk(spec, aval)
+    if axes <= {None}:
+        return None
+    if axes == {0}:
+        return 0
+    return spec if isinstance(spec, (dict, list, tuple)) else _spread(spec, aval)
+
+
+def _every_leaf(aval, test):
+    items = aval.items if isinstance(aval, A.Dict) else \
+        enumerate(aval.items or ()) if isinstance(aval, A.Seq) else None
+    if items is None:
+        return test(aval)
+    return all(_every_leaf(item, test) for _, item in items)
+
+
+def _spread(axis, aval):
+    """The pytree prefix giving every leaf of a container ``axis``."""
+    if isinstance(aval, A.Dict):
+        return {key: _spread(axis, item) for key, item in aval.items}
+    if isinstance(aval, A.Seq) and aval.items is not None:
+        return tuple(_spread(axis, item) for item in aval.items)
+    return axis
 
 
 def _spec_key(spec):
@@ -1324,10 +1380,11 @@ def vmap(fun, in_axes=0, out_axes=0):
       fun: a Python function of one example.
       in_axes: along which axis each positional argument is batched: an int (negative
         counts from the end; every argument), None (the same for every example), or a
-        tuple/list with one entry per positional argument.  Keyword arguments are
+        tuple/list with one entry per positional argument; an entry may be a pytree
+        prefix of the argument (``({"w": None, "b": 0}, 0)``).  Keyword arguments are
         batched along axis 0, as in JAX.
-      out_axes: where the batch axis of the result goes (an int, or None for a result
-        the same for every example).
+      out_axes: where the batch axis of the result goes: an int, None for a result the
+        same for every example, or a pytree prefix of the result (``(1, None)``).
 
     Example:
       >>> import numpy as np, transpiler as tp

@@ -383,3 +383,105 @@ def halving(x):
 ])
 def test_whole_corpus_findings(fn, args):
     close(tp.vmap(fn)(*args), per_example(fn, 0, *args))
+
+
+# ------------------------------------------------------------ pytree prefixes
+
+def layer(params, x):
+    return np.tanh(x @ params["w"] + params["b"])
+
+
+def test_in_axes_pytree_prefix():
+    params = {"w": RNG.normal(size=(3, 2)), "b": RNG.normal(size=(5, 2))}
+    xs = RNG.normal(size=(5, 3))
+    batched = tp.vmap(layer, in_axes=({"w": None, "b": 0}, 0))
+    expected = np.stack([layer({"w": params["w"], "b": params["b"][i]}, xs[i])
+                         for i in range(5)])
+    close(batched(params, xs), expected)
+    assert "rt.move_batch_axes(params, {'w': None, 'b': 0}" in tp.source(batched, params, xs)
+    # every leaf along axis 0 is plain in_axes 0; every leaf None leaves it unbatched
+    shared = {"w": params["w"], "b": params["b"][0]}
+    close(tp.vmap(layer, in_axes=({"w": None, "b": None}, 0))(shared, xs),
+          np.tanh(xs @ shared["w"] + shared["b"]))
+    # a tuple prefix with different axes, negative ones among them, nested in a list
+    def f(pair, scale):
+        a, b = pair[0], pair[1][0]
+        return np.sum(a * b) * scale
+    a, b = RNG.normal(size=(4, 6)), RNG.normal(size=(4, 6))
+    got = tp.vmap(f, in_axes=([1, (-1,)], None))([a, (b,)], 2.0)
+    close(got, np.array([np.sum(a[:, k] * b[:, k]) * 2.0 for k in range(6)]))
+    # an int other than 0 for a container maps every leaf along it
+    pair = (RNG.normal(size=(3, 4)), RNG.normal(size=(3, 4)))
+    close(tp.vmap(lambda t: t[0] * t[1], in_axes=1)(pair), (pair[0] * pair[1]).T)
+
+
+def test_out_axes_pytree_prefix():
+    def two(x, y):
+        return x * 2.0, np.sum(y)
+    xs, y = RNG.normal(size=(4, 3)), RNG.normal(size=5)
+    doubled, total = tp.vmap(two, in_axes=(0, None), out_axes=(1, None))(xs, y)
+    close(doubled, (xs * 2.0).T)
+    close(total, np.sum(y))
+    def named(x):
+        return {"twice": x * 2.0, "sum": np.sum(x)}
+    out = tp.vmap(named, out_axes={"twice": 1, "sum": 0})(xs)
+    close(out["twice"], (xs * 2.0).T)
+    close(out["sum"], np.sum(xs, axis=1))
+    # the loop form (a break on a batched value) stacks each leaf along its own axis
+    def doubling_steps(x):
+        steps = np.zeros(2)
+        total = x
+        for i in range(4):
+            if total > 3.0:
+                break
+            total = total * 2.0
+            steps[i % 2] = total
+        return steps, total
+    x = RNG.uniform(0.2, 1.5, size=6)
+    batched = tp.vmap(doubling_steps, out_axes=(1, 0))
+    assert "one example at a time" in tp.source(batched, x)
+    steps, totals = batched(x)
+    close(steps, np.stack([doubling_steps(v)[0] for v in x], axis=1))
+    close(totals, np.array([doubling_steps(v)[1] for v in x]))
+
+
+def test_pytree_prefix_errors():
+    xs = RNG.normal(size=(4, 3))
+    with pytest.raises(ValueError, match="differs between examples"):
+        tp.vmap(lambda x: (x, x * 2.0), out_axes=(0, None))(xs)
+    with pytest.raises(ValueError, match="do not match the structure"):
+        tp.vmap(lambda x: (x, x * 2.0), out_axes=(0, 0, 0))(xs)
+    with pytest.raises(ValueError, match="does not match the structure of argument"):
+        tp.vmap(layer, in_axes=({"w": None}, 0))({"w": xs, "b": xs}, xs)
+    with pytest.raises(TypeError, match="in_axes must be"):
+        tp.vmap(layer, in_axes={"params": 0, "x": 0})
+    with pytest.raises(TypeError, match="out_axes must be"):
+        tp.vmap(layer, out_axes=(0, "1"))
+
+
+def scaled_and_norm(u, v):
+    return u * v, np.sum(v ** 2)
+
+
+def test_grad_through_pytree_prefixes():
+    params = {"w": RNG.normal(size=(3, 2)), "b": RNG.normal(size=(5, 2))}
+    xs = RNG.normal(size=(5, 3))
+    batched = tp.vmap(layer, in_axes=({"w": None, "b": 0}, 0), out_axes=1)
+    weights = RNG.normal(size=(2, 5))
+
+    def total(w, b):
+        return np.sum(batched({"w": w, "b": b}, xs) * weights)
+
+    def reference(w, b):
+        return np.sum(np.tanh(xs @ w + b).T * weights)
+    dw, db = tp.grad(total, argnums=(0, 1))(params["w"], params["b"])
+    close_fd(dw, finite_differences(lambda w: reference(w, params["b"]), params["w"]))
+    close_fd(db, finite_differences(lambda b: reference(params["w"], b), params["b"]))
+
+    def with_unmapped(x, y):
+        doubled, total = tp.vmap(scaled_and_norm, in_axes=(0, None), out_axes=(0, None))(x, y)
+        return np.sum(doubled ** 2) + total
+    x, y = RNG.normal(size=(4, 3)), RNG.normal(size=3)
+    gx, gy = tp.grad(with_unmapped, argnums=(0, 1))(x, y)
+    close_fd(gx, finite_differences(lambda x: np.sum((x * y) ** 2) + np.sum(y ** 2), x))
+    close_fd(gy, finite_differences(lambda y: np.sum((x * y) ** 2) + np.sum(y ** 2), y))

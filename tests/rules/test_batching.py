@@ -14,6 +14,9 @@ RNG = np.random.default_rng(41)
 BATCH = RNG.standard_normal((3, 2))                       # 3 examples of a (2,) value
 TREE = {"a": RNG.standard_normal((3, 2)), "b": RNG.standard_normal(3)}
 RESULTS = [(RNG.standard_normal(2), float(RNG.standard_normal())) for _ in range(3)]
+# an argument mapped by the pytree prefix {"a": 1, "b": None}: 3 examples along a's axis 1
+MIXED = {"a": RNG.standard_normal((2, 3)), "b": RNG.standard_normal(2)}
+MIXED_AXES = {"a": 1, "b": None}
 
 CALLS = [
     Call(rt.broadcast_batch, RNG.standard_normal(2), 3),
@@ -29,6 +32,19 @@ CALLS = [
     Call(rt.unstack_examples, RNG.standard_normal((3, 2)), [RNG.standard_normal(2)] * 3),
     Call(rt.unstack_examples, (RNG.standard_normal((3, 2)), RNG.standard_normal(3)), RESULTS),
     Call(rt.unstack_examples, RNG.standard_normal((2, 3)), [RNG.standard_normal(2)] * 3, 1),
+    Call(rt.stack_examples, RESULTS, (1, 0)),
+    Call(rt.unstack_examples, (RNG.standard_normal((2, 3)), RNG.standard_normal(3)), RESULTS,
+         (1, 0)),
+    Call(rt.move_batch_axes, MIXED, MIXED_AXES, 3),
+    Call(rt.move_batch_axes, [MIXED["a"], (MIXED["b"], MIXED["a"])], [1, (None, -1)], 3),
+    Call(rt.move_batch_axes_adjoint, {"a": RNG.standard_normal((3, 2)),
+                                      "b": RNG.standard_normal((3, 2))}, MIXED, MIXED_AXES),
+    Call(rt.move_batch_axes_adjoint, {"a": RNG.standard_normal((3, 2)), "b": 0.5}, MIXED,
+         MIXED_AXES),
+    Call(rt.place_batch_axes, TREE, {"a": 1, "b": 0}),
+    Call(rt.place_batch_axes, (BATCH, TREE), (-1, {"a": 0, "b": 0})),
+    Call(rt.place_batch_axes_adjoint, {"a": RNG.standard_normal((2, 3)),
+                                       "b": RNG.standard_normal(3)}, TREE, {"a": 1, "b": 0}),
 ]
 
 
@@ -42,10 +58,24 @@ def batched_sum(x):
     return np.sum(again * np.cos(again)) + np.sum(parts[0] * x) + np.sum(spread ** 2)
 
 
+def prefixed_sum(x):
+    # x: (2, 3), mapped along axis 1 next to a leaf the same for every example
+    tree = rt.move_batch_axes({"a": x, "b": x[:, 0]}, {"a": 1, "b": None}, 3)
+    back = rt.move_batch_axes_adjoint(tree, {"a": x, "b": x[:, 0]}, {"a": 1, "b": None})
+    placed = rt.place_batch_axes({"a": tree["a"] * tree["b"], "b": tree["a"]}, {"a": 1, "b": 0})
+    spread = rt.place_batch_axes_adjoint(placed, tree, {"a": 1, "b": 0})
+    return (np.sum(np.sin(placed["a"]) * placed["b"].T) + np.sum(back["a"] ** 2)
+            + np.sum(back["b"] * x[:, 1]) + np.sum(spread["a"] ** 3))
+
+
 CASES = [Grad((rt.broadcast_batch, rt.example_of, rt.stack_examples, rt.unstack_examples,
-               rt.example_adjoint), batched_sum, RNG.standard_normal(2))]
+               rt.example_adjoint), batched_sum, RNG.standard_normal(2)),
+         Grad((rt.move_batch_axes, rt.move_batch_axes_adjoint, rt.place_batch_axes,
+               rt.place_batch_axes_adjoint), prefixed_sum, RNG.standard_normal((2, 3)))]
 
 NONDIFF = [((rt.batch_size_of,), lambda x: rt.batch_size_of({"a": [x, x]}),
+            RNG.standard_normal((3, 2))),
+           ((rt.batch_size_along,), lambda x: rt.batch_size_along((x, x), (None, 1)),
             RNG.standard_normal((3, 2)))]
 
 

@@ -13,7 +13,8 @@ from .transform import BatchMode, NeedsLoop
 
 
 def example_aval(aval, axis):
-    """The abstract value of one example of a value batched along ``axis``."""
+    """The abstract value of one example of a value batched along ``axis`` (an int, or
+    a pytree prefix of ints and None: ``in_axes``)."""
     if axis is None or aval is None:
         return aval
     if isinstance(aval, A.Array):
@@ -24,10 +25,26 @@ def example_aval(aval, axis):
         kind = aval.kind if shape else A.SCALAR
         return aval.with_(shape=tuple(shape), kind=kind)
     if isinstance(aval, A.Seq) and aval.items is not None:
-        return A.Seq(aval.kind, tuple(example_aval(v, axis) for v in aval.items))
+        return A.Seq(aval.kind, tuple(example_aval(v, part_of(axis, k))
+                                      for k, v in enumerate(aval.items)))
     if isinstance(aval, A.Dict):
-        return A.Dict(tuple((k, example_aval(v, axis)) for k, v in aval.items))
+        return A.Dict(tuple((k, example_aval(v, part_of(axis, k))) for k, v in aval.items))
     return aval
+
+
+def part_of(axes, key):
+    """The entry of the pytree prefix ``axes`` for the item ``key`` of its value."""
+    return axes[key] if isinstance(axes, (dict, list, tuple)) else axes
+
+
+def literal(value):
+    """The expression spelling a nested structure of ints, None, tuples, lists, dicts."""
+    if isinstance(value, dict):
+        return build.dict_([build.const(k) for k in value], [literal(v) for v in value.values()])
+    if isinstance(value, (list, tuple)):
+        items = [literal(v) for v in value]
+        return build.list_(items) if isinstance(value, list) else build.tuple_(items)
+    return build.const(value)
 
 
 def _first_leaf(expr, aval):
@@ -44,15 +61,20 @@ def _first_leaf(expr, aval):
     return None
 
 
-def _size_source(batched, avals):
+def _size_source(batched, avals, axes):
     """The batch size, read from the batched arguments: ``len(x)`` of an array, of a
-    known leaf of a container, else ``rt.batch_size_of`` (the first array leaf of any;
+    known leaf of a container, ``rt.batch_size_along`` of an argument mapped by a pytree
+    prefix, else ``rt.batch_size_of`` (the first array leaf of any;
     ``Batch.check_arguments`` saw that there is one)."""
-    for p in batched:
+    plain = [p for p in batched if isinstance(axes[p], int)]
+    for p in plain:
         leaf = _first_leaf(build.name(p), avals.get(p)) if avals is not None else None
         if leaf is not None:
             return build.call("len", [leaf])
-    return build.call("rt.batch_size_of", [build.tuple_([build.name(p) for p in batched])])
+    if not plain:
+        p = batched[0]
+        return build.call("rt.batch_size_along", [build.name(p), literal(axes[p])])
+    return build.call("rt.batch_size_of", [build.tuple_([build.name(p) for p in plain])])
 
 
 class CalleeBatches(Callees):
@@ -97,7 +119,13 @@ def batched_function(module, unit, name, avals, axes, out_axes=0, size_given=Fal
     size = unit.fresh("batch_size")
     head = [build.assign(p, build.call("np.moveaxis", [build.name(p), build.const(axes[p]),
                                                       build.const(0)]))
-            for p in batched if axes[p] not in (0, None)]
+            for p in batched if isinstance(axes[p], int) and axes[p] != 0]
+    # arguments mapped by a pytree prefix: each leaf's batch axis first, the leaves the
+    # prefix maps to None broadcast
+    prefixed = [build.assign(p, build.call("rt.move_batch_axes", [
+        build.name(p), literal(axes[p]), build.name(size)]))
+        for p in batched if not isinstance(axes[p], int)]
+    mode = None
     try:
         if avals is None:
             raise NeedsLoop("the arguments' ranks are not known")
@@ -106,15 +134,18 @@ def batched_function(module, unit, name, avals, axes, out_axes=0, size_given=Fal
         result = _result(mode, unit, out, out_axes, fn.body[-1])
         uses_size = mode.uses_size
     except NeedsLoop as exc:
+        if out_axes is None and mode is not None and mode.is_batched(out):
+            raise _unmapped_output(unit, fn.body[-1]) from None
         body, result = _loop_form(module, unit, batched, size, out_axes, exc, avals)
         uses_size = True
     args = build.clone(fn.args)
     if size_given:
         args.kwonlyargs.append(build.name(size))
         args.kw_defaults.append(None)
-    elif uses_size:
-        head.append(build.assign(size, _size_source(batched, avals)))
-    new = build.function_def(name, args, head + body + [build.return_(result)], at=fn)
+    elif uses_size or prefixed:
+        head.append(build.assign(size, _size_source(batched, avals, axes)))
+    new = build.function_def(name, args, head + prefixed + body + [build.return_(result)],
+                             at=fn)
     module.origins[name] = unit.src
     finish(module, new, unit, "vmap", set(params) | {size})
     # the names normalisation made up are folded back into their use when rendered
@@ -124,7 +155,8 @@ def batched_function(module, unit, name, avals, axes, out_axes=0, size_given=Fal
 
 def _result(mode, unit, out, out_axes, ret):
     """The returned value: batched (a value the same for every example broadcast) with
-    the batch axis where ``out_axes`` puts it."""
+    the batch axis where ``out_axes`` puts it (an int, None, or a pytree prefix: leaf
+    by leaf)."""
     aval = mode.shapes.aval(out.id)
     if out_axes is None:
         if mode.is_batched(out):
@@ -133,11 +165,11 @@ def _result(mode, unit, out, out_axes, ret):
     value = build.clone(out)
     if not mode.is_batched(out):
         value = mode.broadcast(out, ret)
-    if out_axes != 0:
-        if not isinstance(aval, A.Array):
-            raise NeedsLoop("out_axes on a container output")
-        value = build.call("np.moveaxis", [value, build.const(0), build.const(out_axes)])
-    return value
+    if out_axes == 0:
+        return value
+    if isinstance(out_axes, int) and isinstance(aval, A.Array):
+        return build.call("np.moveaxis", [value, build.const(0), build.const(out_axes)])
+    return build.call("rt.place_batch_axes", [value, literal(out_axes)])
 
 
 def _unmapped_output(unit, ret):
@@ -149,8 +181,6 @@ def _unmapped_output(unit, ret):
 def _loop_form(module, unit, batched, size, out_axes, reason, avals):
     """The body calling the per-example function once per example: the reference
     semantics, and the fallback where control flow cannot be batched."""
-    if out_axes is None:
-        raise _unmapped_output(unit, unit.fn.body[-1])
     per_example = module.global_name(unit.src.base_name + "_example")
     example_fn = build.clone(unit.fn)
     example_fn.name = per_example
@@ -173,6 +203,6 @@ def _loop_form(module, unit, batched, size, out_axes, reason, avals):
                        [build.expr(build.call(build.attr(build.name(results), "append"),
                                               [call]))])]
     stacked = build.call("rt.stack_examples", [build.name(results)])
-    if out_axes != 0:
-        stacked.args.append(build.const(out_axes))
+    if out_axes != 0:       # None: the same in every example (checked as they are stacked)
+        stacked.args.append(literal(out_axes))
     return body, stacked

@@ -95,7 +95,36 @@ def unstack_examples(g, ans, g_in, results, axis=0):
     return rt.unbroadcast(full, g_in, full)
 
 
+@registry.custom(rt.move_batch_axes, diff=("tree",), abstract_eval=E.unknown, internal=True,
+                 linear=True)
+def move_batch_axes(g, ans, tree, axes, size):
+    return rt.move_batch_axes_adjoint(rt.as_gradient(g, ans), tree, axes)
+
+
+@registry.custom(rt.move_batch_axes_adjoint, diff=("g_in",), abstract_eval=E.unknown,
+                 shape_only=(1,), internal=True, linear=True)
+def move_batch_axes_adjoint(g, ans, g_in, tree, axes):
+    # (g full-size first: it may stand for its broadcast over the leaves)
+    moved = rt.move_batch_axes(rt.as_gradient(g, ans), axes, rt.batch_size_along(tree, axes))
+    return rt.unbroadcast(moved, g_in, moved)
+
+
+@registry.custom(rt.place_batch_axes, diff=("tree",), abstract_eval=E.unknown, internal=True,
+                 linear=True)
+def place_batch_axes(g, ans, tree, axes):
+    return rt.place_batch_axes_adjoint(rt.as_gradient(g, ans), tree, axes)
+
+
+@registry.custom(rt.place_batch_axes_adjoint, diff=("g_in",), abstract_eval=E.unknown,
+                 shape_only=(1,), internal=True, linear=True)
+def place_batch_axes_adjoint(g, ans, g_in, tree, axes):
+    moved = rt.place_batch_axes(rt.as_gradient(g, ans), axes)
+    return rt.unbroadcast(moved, g_in, moved)
+
+
 registry.nondiff(rt.batch_size_of, abstract_eval=E.python_int, shape_only=(0,), internal=True)
+registry.nondiff(rt.batch_size_along, abstract_eval=E.python_int, shape_only=(0,),
+                 internal=True)
 
 
 # ------------------------------------------------------------ families

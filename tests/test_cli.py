@@ -234,6 +234,7 @@ def test_help_for_the_main_command(workdir):
     ("jacfwd", ["FILE.py:FUNC", "--argnums", "--has-aux", "--args", "forward mode"]),
     ("jacrev", ["FILE.py:FUNC", "--argnums", "--has-aux", "--args", "reverse mode"]),
     ("hessian", ["FILE.py:FUNC", "--argnums", "--args", "jacfwd(jacrev(f))"]),
+    ("vmap", ["FILE.py:FUNC", "--in-axes", "--out-axes", "--args", "batch"]),
 ])
 def test_help_for_each_subcommand(workdir, command, words):
     result = run([command, "--help"], workdir)
@@ -303,3 +304,32 @@ def test_jit_cli_errors_are_one_line():
                       "--static expects NAME=VALUE")
     assert_user_error(run(["jit", "jit_tutorial.py:g", "--static", "m=2"], SAMPLES),
                       "'m' is not a parameter")
+
+
+def test_vmap_prints_what_tp_source_returns():
+    from transpiler.cli import load_function
+    convolve, _ = load_function(os.path.join(SAMPLES, "vmap_tutorial.py") + ":convolve")
+    result = run(["vmap", "vmap_tutorial.py:convolve", "--in-axes", "0", "None",
+                  "--args", "np.ones((4, 7)), np.ones(3)"], SAMPLES)
+    assert result.returncode == 0, result.stderr
+    batched = tp.vmap(convolve, in_axes=(0, None))
+    assert result.stdout == tp.source(batched, np.ones((4, 7)), np.ones(3))
+    assert "x[:, i - 1:i + 2]" in result.stdout
+    result = run(["vmap", "vmap_tutorial.py:convolve", "--in-axes", "1", "--out-axes", "1",
+                  "--args", "np.ones((7, 4)), np.ones((3, 4))"], SAMPLES)
+    assert result.returncode == 0, result.stderr
+    batched = tp.vmap(convolve, in_axes=1, out_axes=1)
+    assert result.stdout == tp.source(batched, np.ones((7, 4)), np.ones((3, 4)))
+    # without example arguments: the loop over the examples, said so
+    result = run(["vmap", "vmap_tutorial.py:convolve"], SAMPLES)
+    assert result.returncode == 0, result.stderr
+    assert "one example at a time" in result.stdout
+
+
+def test_vmap_cli_errors(workdir):
+    assert_user_error(run(["vmap", "model.py:loss", "--in-axes", "0", "x"], workdir),
+                      "an axis is an int or None")
+    assert_user_error(run(["vmap", "model.py:loss", "--in-axes", "0", "None", "0"], workdir),
+                      "one entry per positional argument")
+    assert_user_error(run(["vmap", "model.py:loss", "--in-axes", "None"], workdir),
+                      "at least one non-None")

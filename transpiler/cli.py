@@ -3,6 +3,7 @@
     transpiler grad samples/tutorial.py:sum_of_squares
     transpiler value_and_grad mypkg.losses:loss --argnums 0 1 --has-aux
     transpiler grad model.py:loss --args "np.ones((128, 784)), 3"   # shape-specialised
+    transpiler vmap samples/vmap_tutorial.py:convolve --in-axes 0 None
     transpiler rules
 
 It prints exactly the source the API runs (``tp.source`` of the same transform).
@@ -37,6 +38,12 @@ _DESCRIPTIONS = {
     "jit": "Print the source jit runs: the function specialised, its static arguments "
            "(--static NAME=VALUE) compile-time constants and the code that depends only "
            "on them run at compile time (branches resolved, loops folded).",
+    "vmap": "Print the source of vmap: the function of a batch of examples, written with "
+            "the batch axis first (slices and array operations on the whole batch where "
+            "batching rules apply, masked code for a batched if/while, a loop over the "
+            "examples where nothing else is exact). Give --args for the batched form: "
+            "without example arguments the ranks are not known, and the source is the "
+            "loop over the examples.",
     "rules": "List the functions transpiler differentiates, by family.",
 }
 
@@ -122,8 +129,33 @@ def _parser():
                         "in order): prints the source specialised to their shapes")
     p.add_argument("--print-after", metavar="PASS", nargs="+", default=(),
                    help="also print the function after these stages (to stderr)")
+    p = sub.add_parser("vmap", help=_DESCRIPTIONS["vmap"], description=_DESCRIPTIONS["vmap"])
+    p.add_argument("function", metavar="FILE.py:FUNC",
+                   help="the function: path/to/file.py:func or package.module:func")
+    p.add_argument("--in-axes", type=_axis, nargs="+", default=[0], metavar="AXIS",
+                   help="the axis each positional argument is batched along, an int or "
+                        "None (not batched); one value applies to every argument "
+                        "(default: 0)")
+    p.add_argument("--out-axes", type=_axis, default=0, metavar="AXIS",
+                   help="where the batch axis of the result goes, an int or None "
+                        "(default: 0)")
+    p.add_argument("--args", metavar="EXPR", default=None,
+                   help="example arguments (whole batches), as in a call: prints the "
+                        "source specialised to their shapes")
+    p.add_argument("--print-after", metavar="PASS", nargs="+", default=(),
+                   help="also print the function after these stages (to stderr)")
     sub.add_parser("rules", help=_DESCRIPTIONS["rules"], description=_DESCRIPTIONS["rules"])
     return parser
+
+
+def _axis(text):
+    """An axis given on the command line: an int or None."""
+    if text == "None":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("an axis is an int or None, got %r" % text) from None
 
 
 def main(argv=None):
@@ -189,6 +221,9 @@ def _transform(options):
             args = tuple(args)
             sys.stdout.write(tp.source(derived, *args, **_zero_tangents(derived, args)))
             return 0
+    elif options.command == "vmap":
+        in_axes = options.in_axes[0] if len(options.in_axes) == 1 else tuple(options.in_axes)
+        derived = tp.vmap(fn, in_axes=in_axes, out_axes=options.out_axes)
     elif options.command == "hessian":
         derived = tp.hessian(fn, argnums=_argnums(options))
     else:

@@ -186,6 +186,8 @@ def _loop_form(module, unit, batched, size, out_axes, reason, avals):
     example_fn.name = per_example
     module.add_function(example_fn)
     module.origins[per_example] = unit.src
+    module.temporaries.setdefault(per_example, set()).update(
+        normalisation_temporaries(example_fn, unit))
     example = unit.fresh("example")
     results = unit.fresh("results")
     def arg(p):

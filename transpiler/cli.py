@@ -132,13 +132,13 @@ def _parser():
     p = sub.add_parser("vmap", help=_DESCRIPTIONS["vmap"], description=_DESCRIPTIONS["vmap"])
     p.add_argument("function", metavar="FILE.py:FUNC",
                    help="the function: path/to/file.py:func or package.module:func")
-    p.add_argument("--in-axes", type=_axis, nargs="+", default=[0], metavar="AXIS",
-                   help="the axis each positional argument is batched along, an int or "
-                        "None (not batched); one value applies to every argument "
-                        "(default: 0)")
-    p.add_argument("--out-axes", type=_axis, default=0, metavar="AXIS",
-                   help="where the batch axis of the result goes, an int or None "
-                        "(default: 0)")
+    axes = (("--in-axes", "+", [0], "the axis each positional argument is batched along, "
+             "an int or None (not batched); one value applies to every argument"),
+            ("--out-axes", None, 0, "where the batch axis of the result goes, an int or "
+             "None"))
+    for flag, count, default, text in axes:
+        p.add_argument(flag, type=_axis, nargs=count, default=default, metavar="AXIS",
+                       help=text + " (default: 0)")
     p.add_argument("--args", metavar="EXPR", default=None,
                    help="example arguments (whole batches), as in a call: prints the "
                         "source specialised to their shapes")

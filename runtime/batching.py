@@ -7,7 +7,7 @@ broadcast and copied: the copy may be written in place.
 """
 import numpy as np
 
-from .adjoint import part
+from .adjoint import _float_dtype, check_real, part
 
 
 def broadcast_batch(value, size):
@@ -35,8 +35,9 @@ def _leaves_map(fn, tree, *others):
 
 def example_of(tree, index):
     """Example ``index`` of a batched value (every array leaf indexed along its first
-    axis)."""
-    return _leaves_map(lambda leaf: leaf[index], tree)
+    axis; a string or None in it is the same for every example)."""
+    return _leaves_map(lambda leaf: leaf[index] if isinstance(leaf, np.ndarray) else leaf,
+                       tree)
 
 
 def example_adjoint(g, tree, index):
@@ -150,6 +151,13 @@ def batch_size_along(tree, axes):
     return sizes[0] if sizes else None
 
 
+def example_like(tree):
+    """A value with the shape and dtype of one example of the batched ``tree`` (each
+    leaf a read-only view of one zero), for what reads an example's shape alone."""
+    return _leaves_map(lambda leaf: np.broadcast_to(np.zeros((), leaf.dtype), leaf.shape[1:])
+                       if isinstance(leaf, np.ndarray) else leaf, tree)
+
+
 def batch_size_of(tree):
     """The batch size of a batched value: the length of its first array leaf."""
     if isinstance(tree, dict):
@@ -161,3 +169,49 @@ def batch_size_of(tree):
                 return size
         return None
     return len(tree) if np.ndim(tree) else None
+
+
+def _example_leading(d, rank):
+    """A batched leaf ``d`` (batch axis first) with axes inserted after the batch axis
+    up to ``rank`` axes per example: NumPy then broadcasts it as it would one example."""
+    d = np.asarray(d)
+    missing = rank - (d.ndim - 1)
+    if missing <= 0:
+        return d
+    return d.reshape(d.shape[:1] + (1,) * missing + d.shape[1:])
+
+
+def as_batch_gradient(d, x, size, x_batched):
+    """``as_gradient`` of each example: ``d`` batched (a batch axis first on every leaf;
+    a leaf may stand for its broadcast to the example's shape), ``x`` batched as well
+    or the same for every example; the gradients, batch axis first, as new arrays."""
+    def leaf(x, d):
+        shape = np.shape(x)[1:] if x_batched else np.shape(x)
+        check_real(np.result_type(d), "a complex value met the derivative of a real argument")
+        if np.ndim(d) == 0:                 # a number: every example's every element
+            d = np.reshape(d, (1,) * (len(shape) + 1))
+        d = _example_leading(d, len(shape))
+        return np.array(np.broadcast_to(d, (size,) + shape), dtype=_float_dtype(x))
+    return _leaves_map(leaf, x, d)
+
+
+def as_batch_gradient_adjoint(g, d, x, x_batched):
+    """The adjoint of ``as_batch_gradient(d, x, size, x_batched)`` for ``d``: each
+    leaf's cotangent summed back over the axes its ``d`` was broadcast along."""
+    def leaf(x, d, g):
+        g = np.asarray(g)
+        if np.ndim(d) == 0:
+            return np.sum(g)
+        shape = np.shape(x)[1:] if x_batched else np.shape(x)
+        padded = _example_leading(d, len(shape)).shape
+        g = np.broadcast_to(g, padded[:1] + tuple(shape))
+        axes = tuple(k for k, n in enumerate(padded) if n == 1 and g.shape[k] != 1)
+        return np.sum(g, axis=axes, keepdims=True).reshape(np.shape(d)) if axes else \
+            g.reshape(np.shape(d))
+    return _leaves_map(leaf, x, d, g)
+
+
+def as_batch_gradients(ds, xs, size, xs_batched):
+    """``as_gradients`` of each example (``as_batch_gradient`` of each argument)."""
+    return tuple(as_batch_gradient(part(ds, k), x, size, xs_batched)
+                 for k, x in enumerate(xs))

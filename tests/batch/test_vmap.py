@@ -133,6 +133,44 @@ def test_per_example_gradients():
     expected = per_example(lambda xi, yi: tp.grad(loss, argnums=(0, 1))(w, 0.5, xi, yi),
                            0, x, y)
     close(got, expected)
+    # the reverse pass's helpers batch by their rules: no loop over the examples
+    source = tp.source(batched, w, 0.5, x, y)
+    assert "one example at a time" not in source, source
+    assert "rt.as_batch_gradients(" in source
+
+
+def dict_loss(params, x, y):
+    z = np.tanh(x @ params["w"] + params["b"])
+    return np.sum((z - y) ** 2) + 0.1 * np.sum(params["w"] ** 2)
+
+
+@pytest.mark.parametrize("in_axes", [(None, 0, 0), (0, 0, 0), (0, None, 0)])
+def test_per_example_gradients_of_a_dict(in_axes):
+    params = {"w": RNG.normal(size=(3, 2)), "b": RNG.normal(size=2)}
+    x, y = RNG.normal(size=(5, 3)), RNG.normal(size=(5, 2))
+    if in_axes[0] == 0:
+        params = {"w": RNG.normal(size=(5, 3, 2)), "b": RNG.normal(size=(5, 2))}
+    if in_axes[1] is None:
+        x = x[0]
+    got = tp.vmap(tp.grad(dict_loss), in_axes=in_axes)(params, x, y)
+    def example(k):
+        return [a if axis is None else rt_example(a, k) for a, axis in zip((params, x, y),
+                                                                          in_axes)]
+    expected = [tp.grad(dict_loss)(*example(k)) for k in range(5)]
+    for key in ("w", "b"):
+        close(got[key], np.stack([e[key] for e in expected]))
+        # and against finite differences of the loss of example 3
+    p3, x3, y3 = example(3)
+    fd = finite_differences(lambda w: dict_loss({"w": w, "b": p3["b"]}, x3, y3), p3["w"])
+    close_fd(got["w"][3], fd)
+    assert "one example at a time" not in tp.source(tp.vmap(tp.grad(dict_loss),
+                                                            in_axes=in_axes), params, x, y)
+
+
+def rt_example(value, k):
+    if isinstance(value, dict):
+        return {key: v[k] for key, v in value.items()}
+    return value[k]
 
 
 def test_grad_of_vmap_and_jit_of_vmap():
@@ -485,3 +523,16 @@ def test_grad_through_pytree_prefixes():
     gx, gy = tp.grad(with_unmapped, argnums=(0, 1))(x, y)
     close_fd(gx, finite_differences(lambda x: np.sum((x * y) ** 2) + np.sum(y ** 2), x))
     close_fd(gy, finite_differences(lambda y: np.sum((x * y) ** 2) + np.sum(y ** 2), y))
+
+
+def element_then_overwritten(x):
+    out = x * 1.0
+    first = out[0]
+    out[0] = 5.0
+    return first + out[0] * out[1]
+
+
+def test_an_element_read_keeps_its_value_when_the_buffer_is_written():
+    # per example `out[0]` is a copy; in the batch `out[:, 0]` is a view of the column
+    xs = RNG.normal(size=(4, 3))
+    close(tp.vmap(element_then_overwritten)(xs), per_example(element_then_overwritten, 0, xs))

@@ -45,6 +45,19 @@ CALLS = [
     Call(rt.place_batch_axes, (BATCH, TREE), (-1, {"a": 0, "b": 0})),
     Call(rt.place_batch_axes_adjoint, {"a": RNG.standard_normal((2, 3)),
                                        "b": RNG.standard_normal(3)}, TREE, {"a": 1, "b": 0}),
+    # per-example gradients: an adjoint per example (lazily broadcast: fewer axes), made
+    # the shape of an argument batched or the same for every example
+    Call(rt.as_batch_gradient, RNG.standard_normal(3), RNG.standard_normal((3, 2)), 3, True),
+    Call(rt.as_batch_gradient, RNG.standard_normal((3, 2)), RNG.standard_normal(2), 3, False),
+    Call(rt.as_batch_gradient, {"a": RNG.standard_normal((3, 1)), "b": RNG.standard_normal(3)},
+         {"a": RNG.standard_normal((2, 4)), "b": 1.0}, 3, False),
+    Call(rt.as_batch_gradient_adjoint, RNG.standard_normal((3, 2)), RNG.standard_normal(3),
+         RNG.standard_normal((3, 2)), True),
+    Call(rt.as_batch_gradient_adjoint, {"a": RNG.standard_normal((3, 2, 4)), "b": 0.5},
+         {"a": RNG.standard_normal((3, 1)), "b": RNG.standard_normal(3)},
+         {"a": RNG.standard_normal((2, 4)), "b": 1.0}, False),
+    Call(rt.as_batch_gradients, [RNG.standard_normal((3, 2)), RNG.standard_normal(3)],
+         (RNG.standard_normal(2), 2.0), 3, False),
 ]
 
 
@@ -68,14 +81,27 @@ def prefixed_sum(x):
             + np.sum(back["b"] * x[:, 1]) + np.sum(spread["a"] ** 3))
 
 
+def batch_gradients(x):
+    # x: (3, 2), three examples' adjoints of a (2,) argument
+    made = rt.as_batch_gradient({"w": x, "b": x[:, 0]}, {"w": x[0], "b": 1.0}, 3, False)
+    pair = rt.as_batch_gradients((x * 2.0, x[:, 1]), (x[0], 0.5), 3, False)
+    back = rt.as_batch_gradient_adjoint(made["w"] ** 2, x, x, True)
+    return np.sum(np.sin(made["w"]) * made["b"][:, None]) + np.sum(pair[0] * pair[1][:, None]) \
+        + np.sum(back * x)
+
+
 CASES = [Grad((rt.broadcast_batch, rt.example_of, rt.stack_examples, rt.unstack_examples,
                rt.example_adjoint), batched_sum, RNG.standard_normal(2)),
          Grad((rt.move_batch_axes, rt.move_batch_axes_adjoint, rt.place_batch_axes,
-               rt.place_batch_axes_adjoint), prefixed_sum, RNG.standard_normal((2, 3)))]
+               rt.place_batch_axes_adjoint), prefixed_sum, RNG.standard_normal((2, 3))),
+         Grad((rt.as_batch_gradient, rt.as_batch_gradients, rt.as_batch_gradient_adjoint),
+              batch_gradients, RNG.standard_normal((3, 2)))]
 
 NONDIFF = [((rt.batch_size_of,), lambda x: rt.batch_size_of({"a": [x, x]}),
             RNG.standard_normal((3, 2))),
            ((rt.batch_size_along,), lambda x: rt.batch_size_along((x, x), (None, 1)),
+            RNG.standard_normal((3, 2))),
+           ((rt.example_like,), lambda x: np.sum(rt.example_like({"a": x, "b": "k"})["a"]),
             RNG.standard_normal((3, 2)))]
 
 

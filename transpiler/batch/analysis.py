@@ -70,7 +70,7 @@ class Batched:
         op = self.ops.get(stmt)
         if op is None:
             return
-        sources = ([] if is_shape_query(op, self.shapes) else op.operand_names()) + \
+        sources = ([] if is_shape_query(op, self.shapes) else value_operands(op)) + \
             list(control)
         targets = []
         if isinstance(stmt, gast.Assign):
@@ -110,6 +110,22 @@ def is_shape_query(op, shapes):
     if isinstance(aval, A.Array):
         return aval.rank is not None
     return op.callee is builtins.len and isinstance(aval, (A.Seq, A.Dict))
+
+
+def shape_only_operands(op):
+    """The positional operands of a call that the primitive reads for their shape and
+    dtype alone (the table's ``shape_only``: ``x`` in ``rt.unbroadcast(c, x, out)``)."""
+    if op.kind != O.RULE or not op.rule.shape_only:
+        return []
+    return [op.args[k] for k in op.rule.shape_only if k < len(op.args)]
+
+
+def value_operands(op):
+    """Names whose values flow into the result: every operand but those read for their
+    shape alone -- an example's shape is the same for every example."""
+    shape_only = {id(a) for a in shape_only_operands(op)}
+    return [n.id for n in subnodes(op.node) if isinstance(n, gast.Name)
+            and isinstance(n.ctx, gast.Load) and id(n) not in shape_only]
 
 
 def _test_name(test):

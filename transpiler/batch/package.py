@@ -186,6 +186,9 @@ def _loop_form(module, unit, batched, size, out_axes, reason, avals):
     example_fn.name = per_example
     module.add_function(example_fn)
     module.origins[per_example] = unit.src
+    # optimised as every generated function is (normalisation's copies of a loop's
+    # carried values go, which may read a name only a loop that runs binds)
+    finish(module, example_fn, unit, "vmap", set(build.param_names(example_fn)))
     module.temporaries.setdefault(per_example, set()).update(
         normalisation_temporaries(example_fn, unit))
     example = unit.fresh("example")

@@ -62,6 +62,11 @@ class BatchMode:
         self.batched = Batched(self.fn, self.env, self.ops, batched_params, self.shapes,
                                self.memory)
         self.params = build.param_names(self.fn)
+        # does the function write into any array in place?
+        self.writes = any(isinstance(stmt, gast.Assign) and
+                          isinstance(stmt.targets[0], gast.Subscript) or
+                          op.kind == O.RULE and op.rule.effects.writes
+                          for stmt, op in self.ops.items())
         self.size = size_name
         self.uses_size = False
         # inside code that runs for every example and is selected afterwards (a batched
@@ -158,6 +163,8 @@ class BatchMode:
         if target not in self.batched:
             if batched_operands and is_shape_query(op, self.shapes):
                 return [build.assign(target, self._shape_query(op), at=stmt)]
+            if batched_operands:
+                return [build.assign(target, self._example_shaped(op), at=stmt)]
             return [stmt]
         if not batched_operands and op.kind != O.POP:
             return self._made_batched(stmt, target, op)
@@ -202,6 +209,17 @@ class BatchMode:
             return build.binop(build.call("np.ndim", [x]), "-", build.const(1))
         return build.call("int", [build.call("np.prod", [         # np.size
             build.subscript(shape, build.slice_(build.const(1)))])])
+
+    def _example_shaped(self, op):
+        """A call reading batched operands for their shape alone (``rt.seed(out)``,
+        ``rt.unbroadcast(1.0, x, out)``): each given as a value of an example's shape
+        and dtype (``rt.example_like``: a view of one zero), so the call is what it is
+        for every example."""
+        call = build.clone(op.node)
+        for k in op.rule.shape_only:
+            if k < len(call.args) and self.is_batched(call.args[k]):
+                call.args[k] = build.call("rt.example_like", [call.args[k]])
+        return call
 
     def _rule(self, stmt, target, op):
         rule = op.rule
@@ -285,7 +303,14 @@ class BatchMode:
             index = self._batched_index(base, node.slice, stmt)
         except NoRule as exc:
             return self._per_example(stmt, target, exc.args[0])
-        return [build.assign(target, build.subscript(build.clone(base), index), at=stmt)]
+        value = build.subscript(build.clone(base), index)
+        aval = self.shapes.aval(target)
+        if self.is_batched(base) and self.writes and isinstance(aval, A.Array) and \
+                aval.rank == 0:
+            # an element read is a copy in each example, a view of the batch's column
+            # here: copied, or a later write into the buffer would change it
+            value = build.call("np.copy", [value])
+        return [build.assign(target, value, at=stmt)]
 
     def _setitem(self, stmt):
         target = stmt.targets[0]

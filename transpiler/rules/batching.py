@@ -26,7 +26,9 @@ import runtime as rt
 from . import evaluation as E
 from . import registry
 from .table import spelling
+from ..analysis import avals as A
 from ..analysis.avals import Array, NDARRAY, is_size
+from ..ir import build
 
 
 class NoRule(Exception):
@@ -122,7 +124,29 @@ def place_batch_axes_adjoint(g, ans, g_in, tree, axes):
     return rt.unbroadcast(moved, g_in, moved)
 
 
+@registry.custom(rt.as_batch_gradient, diff=("d",), abstract_eval=E.unknown, shape_only=(1,),
+                 internal=True, linear=True)
+def as_batch_gradient(g, ans, d, x, size, x_batched):
+    return rt.as_batch_gradient_adjoint(g, d, x, x_batched)
+
+
+@registry.custom(rt.as_batch_gradient_adjoint, diff=("g_in",), abstract_eval=E.unknown,
+                 shape_only=(1, 2), internal=True, linear=True)
+def as_batch_gradient_adjoint(g, ans, g_in, d, x, x_batched):
+    # spread back over the broadcast axes: the gradient made again, batch size from d
+    full = rt.as_batch_gradient(g, x, rt.batch_size_of(d), x_batched)
+    return rt.unbroadcast(full, g_in, full)
+
+
+@registry.custom(rt.as_batch_gradients, diff=("ds",), abstract_eval=E.unknown,
+                 shape_only=(1,), internal=True, linear=True)
+def as_batch_gradients(g, ans, ds, xs, size, xs_batched):
+    # the arguments' gradients are the leaves of one structure
+    return rt.as_batch_gradient_adjoint(g, ds, xs, xs_batched)
+
+
 registry.nondiff(rt.batch_size_of, abstract_eval=E.python_int, shape_only=(0,), internal=True)
+registry.nondiff(rt.example_like, abstract_eval=E.unknown, shape_only=(0,), internal=True)
 registry.nondiff(rt.batch_size_along, abstract_eval=E.python_int, shape_only=(0,),
                  internal=True)
 
@@ -385,18 +409,144 @@ def _einsum(site):
     return site.rebuilt()
 
 
+# ------------------------------------------------------------ reverse mode's helpers
+# (a batched gradient: vmap(grad(f)).  The operands the table marks shape_only are read
+# for an example's shape; where only those are batched the call is the same for every
+# example and is not batched at all: ``BatchMode._example_shaped``.)
+
 def _as_gradient(site):
-    """``rt.as_gradient(d, x)`` for a batched ``x``: ``d`` (lazily broadcast to one
-    example's shape) given the axes it lacks after the batch axis, then made x's."""
+    """``rt.as_gradient(d, x)`` / ``rt.as_gradients(ds, xs)`` of a batched adjoint:
+    ``rt.as_batch_gradient``, which gives each leaf of ``d`` the axes it lacks after
+    the batch axis (a lazily broadcast adjoint) and makes it the shape of ``x``'s (whose
+    batch axis it has, or is given)."""
     if site.keywords or len(site.args) != 2:
         raise NoRule("options")
     d, x = site.args
-    rank = site.rank(x)
-    if not site.is_batched(x) or rank is None:
-        raise NoRule("the gradient of a value the same for every example")
-    if site.is_batched(d):
-        site.replace(0, site.expand(d, rank))
-    return site.rebuilt()
+    if not site.is_batched(d):
+        raise NoRule("an adjoint the same for every example")
+    helper = "rt.as_batch_gradient" if site.callee is rt.as_gradient else \
+        "rt.as_batch_gradients"
+    return site.call(helper, [d, x, site.mode.batch_size(), site.is_batched(x)])
+
+
+def _part(site):
+    """``rt.part(d, key)``: an item of a container adjoint, or a per-example array's
+    entry ``d[:, key]``; a number per example stands for every item (itself)."""
+    if site.keywords or len(site.args) != 2 or site.is_batched(site.args[1]):
+        raise NoRule("a batched key")
+    d, key = site.args
+    aval = site.mode.aval(d)
+    if isinstance(aval, A.Seq) or isinstance(aval, A.Dict):
+        return site.rebuilt()
+    if not isinstance(aval, Array) or aval.rank is None:
+        raise NoRule("an adjoint of unknown kind")
+    if aval.rank == 0:
+        return build.clone(d)
+    return build.subscript(build.clone(d), build.tuple_([build.slice_(), build.clone(key)]))
+
+
+def _full_size(site, g, like):
+    """The batched cotangent ``g`` for a result shaped like ``like`` (per example):
+    itself where it has that rank, else broadcast to it (``like`` batched)."""
+    rank = site.rank(like)
+    own = site.rank(g)
+    if rank is None or own is None:
+        raise NoRule("ranks not known")
+    if own == rank:
+        return g
+    if not (site.is_batched(g) and site.is_batched(like)):
+        raise NoRule("a lazily broadcast cotangent")
+    return site.call("rt.broadcast_to", [site.expand(g, rank), like])
+
+
+def _product_adjoint(site):
+    """``rt.matmul_adjoint(g, out, x, y, argnum)`` (and ``dot_adjoint``, where it is
+    matmul): the contraction written out in ``np.einsum`` with the batch letter on the
+    batched operands."""
+    if site.keywords or len(site.args) != 5:
+        raise NoRule("options")
+    g, out, x, y = site.args[:4]
+    argnum = site.value(4)
+    rx, ry = site.rank(x), site.rank(y)
+    if rx not in (1, 2) or ry not in (1, 2) or argnum not in (0, 1):
+        raise NoRule("ranks")
+    g = _full_size(site, g, out)
+    letters = {"x": "ij" if rx == 2 else "j", "y": "jk" if ry == 2 else "j",
+               "g": ("i" if rx == 2 else "") + ("k" if ry == 2 else "")}
+    other, target = (y, "x") if argnum == 0 else (x, "y")
+    operands = [(g, "g"), (other, "y" if argnum == 0 else "x")]
+    if argnum == 1:
+        operands.reverse()
+    if not any(site.is_batched(a) for a, _ in operands):
+        raise NoRule("only the operand lending its shape is batched")
+    spec = "%s->z%s" % (",".join(("z" if site.is_batched(a) else "") + letters[k]
+                                 for a, k in operands), letters[target])
+    return site.call("np.einsum", [site.const(spec)] + [a for a, _ in operands])
+
+
+def _summed_axes(shape, out_shape):
+    """(the leading axes, the axes kept as 1) ``sum_to`` sums ``out_shape`` over to give
+    ``shape`` -- per example; NoRule where the shapes do not say."""
+    if shape is None or out_shape is None or len(out_shape) < len(shape):
+        raise NoRule("shapes not known")
+    lead = len(out_shape) - len(shape)
+    kept = []
+    for k, (n, m) in enumerate(zip(shape, out_shape[lead:])):
+        if n is not None and (n == m or n is m):
+            continue
+        if n == 1 and isinstance(m, int):
+            kept.append(k)
+            continue
+        raise NoRule("which axes were broadcast is not known")
+    return tuple(range(lead)), tuple(kept)
+
+
+def _sum_batched(site, c, lead, kept):
+    """``c`` (batched, full-size) summed over the per-example axes ``lead`` then
+    ``kept`` (kept as 1), the batch axis left alone."""
+    if lead:
+        c = site.call("np.sum", [c], [("axis", tuple(k + 1 for k in lead))])
+    if kept:
+        c = site.call("np.sum", [c], [("axis", tuple(k + 1 for k in kept)),
+                                      ("keepdims", True)])
+    return c
+
+
+def _unbroadcast(site):
+    """``rt.unbroadcast(c, x, out)`` of a batched ``c``: the sum over the axes ``x``
+    was broadcast along, per example (the shapes known when the code is made)."""
+    if site.keywords or len(site.args) != 3:
+        raise NoRule("options")
+    c, x, out = site.args
+    lead, kept = _summed_axes(site.shape(x), site.shape(out))
+    if not lead and not kept:
+        return build.clone(c)
+    return _sum_batched(site, _full_size(site, c, out), lead, kept)
+
+
+def _sum_to(site):
+    """``rt.sum_to(c, shape, out_shape)`` with the shapes known when the code is made."""
+    if site.keywords or len(site.args) != 3:
+        raise NoRule("options")
+    c = site.args[0]
+    shape, out_shape = site.value(1), site.value(2)
+    lead, kept = _summed_axes(shape, out_shape)
+    if not lead and not kept:
+        return build.clone(c)
+    rank = site.rank(c)
+    if rank is None:
+        raise NoRule("rank not known")
+    if rank != len(out_shape) or site.shape(c) != tuple(out_shape):
+        c = site.call("np.broadcast_to", [site.expand(c, len(out_shape)),
+                                          site.with_batch_size(out_shape)])
+    return _sum_batched(site, c, lead, kept)
+
+
+def _adjoint_sum(site):
+    """``rt.add(a, b)`` of arrays: elementwise (containers: per example)."""
+    if not all(isinstance(site.mode.aval(a), Array) for a in site.args):
+        raise NoRule("a sum of container adjoints")
+    return broadcast(site, check_static=False)
 
 
 def fill():
@@ -437,5 +587,10 @@ batching(np.matmul, operator.matmul, np.dot)(_matmul)
 batching(np.outer)(_outer)
 batching(np.einsum)(_einsum)
 batching(rt.snapshot, np.copy)(_like)
-batching(rt.as_gradient)(_as_gradient)
+batching(rt.as_gradient, rt.as_gradients)(_as_gradient)
+batching(rt.part)(_part)
+batching(rt.matmul_adjoint)(_product_adjoint)
+batching(rt.unbroadcast)(_unbroadcast)
+batching(rt.sum_to)(_sum_to)
+batching(rt.add)(_adjoint_sum)
 fill()

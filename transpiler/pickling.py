@@ -13,7 +13,7 @@ What travels how (``_Pickler.reducer_override``):
 * a transformed function: ``(kind, what it transforms, the maker's arguments)``,
   remade by the public maker (``tp.vmap(inner, in_axes=...)``);
 * a Python function defined outside the Python installation (``__main__``, the user's
-  files): by source; its code is compiled again with the user's line numbers (the
+  files), or not found by its name (a lambda, a nested function): by source; its code is compiled again with the user's line numbers (the
   source registered in ``linecache``, so transforms read it and errors name the line),
   then its globals, closure values and defaults are restored -- closure variables
   become globals of the new function, which reads them the same way;
@@ -106,11 +106,17 @@ def _remake(kind, fun, arguments):
 
 def _installed(fn):
     """Whether ``fn`` comes from the Python installation (the standard library, an
-    installed package, transpiler itself): then another process imports it by name."""
+    installed package, transpiler itself) and is found there by its name: then another
+    process imports it by name."""
     name = fn.__module__
     module = sys.modules.get(name) if name else None
     if module is None or name == "__main__":
         return False
+    found = module
+    for part in fn.__qualname__.split("."):
+        found = getattr(found, part, None)
+    if found is not fn:
+        return False                          # a lambda or a nested function
     if name.split(".")[0] in ("transpiler", "runtime"):
         return True
     path = getattr(module, "__file__", None)

@@ -104,3 +104,18 @@ def test_a_value_that_cannot_travel_is_named():
     message = str(info.value)
     assert "locked_sine reads `LOCK`, a lock, which cannot be pickled" in message, message
     assert "pass the others as arguments" in message
+
+
+def is_even(n):
+    return True if n == 0 else is_odd(n - 1)
+
+
+def is_odd(n):
+    return False if n == 0 else is_even(n - 1)
+
+
+def test_functions_that_read_each_other_travel_together():
+    from transpiler import pickling
+    remade = pickle.loads(pickling.dumps(is_even))
+    assert remade is not is_even and remade(10) and not remade(7)
+    assert remade.__globals__["is_odd"].__globals__["is_even"] is remade

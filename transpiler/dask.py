@@ -8,6 +8,7 @@ notebook runs on them; each worker process makes its code once.
 
 Imported when ``tp.dask`` is first used: ``import transpiler`` does not import Dask.
 """
+import itertools
 import operator
 
 import numpy as np
@@ -98,7 +99,7 @@ class Mapped:
         blocks = _Blocks(self.batched, pickling.dumps(self.batched), fixed, sorted(arrays))
         # one task per chunk of examples: index 0 is the batch axis; every other axis of
         # an argument has an index of its own (one chunk: joined, concatenate=True)
-        pattern, fresh = [], iter(range(1, 1 << 30))
+        pattern, fresh = [], itertools.count(1)
         for k in sorted(arrays):
             array, axis = arrays[k], batched[k][1]
             pattern += [array, tuple(0 if d == axis else next(fresh) for d in range(array.ndim))]

@@ -13,10 +13,11 @@ What travels how (``_Pickler.reducer_override``):
 * a transformed function: ``(kind, what it transforms, the maker's arguments)``,
   remade by the public maker (``tp.vmap(inner, in_axes=...)``);
 * a Python function defined outside the Python installation (``__main__``, the user's
-  files), or not found by its name (a lambda, a nested function): by source; its code is compiled again with the user's line numbers (the
-  source registered in ``linecache``, so transforms read it and errors name the line),
-  then its globals, closure values and defaults are restored -- closure variables
-  become globals of the new function, which reads them the same way;
+  files), or not found by its name (a lambda, a nested function): by source; its code
+  is compiled again with the user's line numbers (the source registered in
+  ``linecache``, so transforms read it and errors name the line), then its globals,
+  closure values and defaults are restored -- closure variables become globals of the
+  new function, which reads them the same way;
 * a module: by name (imported on arrival);
 * a class defined in ``__main__``: refused (no other process can import it);
 * everything else: by ``pickle``, as usual (NumPy functions by reference, arrays by
@@ -50,8 +51,8 @@ def dumps(transformed):
     try:
         _Pickler(buffer).dump(transformed)
     except (pickle.PicklingError, TypeError, AttributeError) as exc:
-        raise pickle.PicklingError("cannot pickle %r: %s" % (transformed, _culprit(transformed, exc))) \
-            from exc
+        raise pickle.PicklingError("cannot pickle %r: %s"
+                                   % (transformed, _culprit(transformed, exc))) from exc
     return buffer.getvalue()
 
 

@@ -69,9 +69,10 @@ def window_sums(x, w):
     return np.array([np.dot(x[i:i + 3], w) for i in range(len(x) - 2)])
 
 
-def test_in_axes_and_out_axes_1_and_numpy_arguments_cut_alike(client):
+@pytest.mark.parametrize("axis", [1, -1])
+def test_in_axes_and_out_axes_1_and_numpy_arguments_cut_alike(client, axis):
     xs, ws = RNG.normal(size=(7, 30)), RNG.normal(size=(3, 30))
-    mapped = tp.dask.vmap(window_sums, in_axes=1, out_axes=1)
+    mapped = tp.dask.vmap(window_sums, in_axes=axis, out_axes=axis)
     got = mapped(da.from_array(xs, chunks=(7, 8)), ws)      # ws: NumPy, batched too
     assert got.shape == (5, 30) and got.chunks == ((5,), (8, 8, 8, 6))
     close(got.compute(), tp.vmap(window_sums, in_axes=1, out_axes=1)(xs, ws))

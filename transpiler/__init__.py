@@ -13,7 +13,6 @@ from . import rules as _rules  # noqa: F401  (registers the derivative rules)
 from . import tree_util
 
 
-
 def __getattr__(name):
     """``tp.dask``, imported when first used (``import transpiler`` does not import Dask)."""
     if name == "dask":

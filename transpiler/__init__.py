@@ -12,5 +12,14 @@ from .errors import TranspileError
 from . import rules as _rules  # noqa: F401  (registers the derivative rules)
 from . import tree_util
 
+
+def __getattr__(name):
+    """``tp.dask``, imported when first used (``import transpiler`` does not import Dask)."""
+    if name == "dask":
+        import importlib
+        return importlib.import_module(__name__ + ".dask")
+    raise AttributeError("module 'transpiler' has no attribute %r" % name)
+
+
 __all__ = ["__version__", "grad", "value_and_grad", "vjp", "jit", "vmap", "source", "custom_vjp",
            "clear_caches", "cache_info", "TranspileError", "tree_util"]

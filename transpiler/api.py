@@ -200,6 +200,11 @@ class Transform:
         """The signature of the transformed function."""
         return signature
 
+    def arguments(self):
+        """The keyword arguments of the public maker (``grad``...) that make this
+        transform again (``pickling.py``)."""
+        return {"argnums": self.raw_argnums, "has_aux": self.has_aux}
+
     def options(self):
         """The options as source (``, argnums=1``), for ``_transformed_wrapper``."""
         options = ""
@@ -267,6 +272,9 @@ class Forward(Transform):
 
     def key(self):
         return (self.kind, self.count, self.argnums)
+
+    def arguments(self):
+        return {"count": self.count, "argnums": self.raw_argnums}
 
     def options(self):
         if self.argnums == tuple(range(self.count)):
@@ -396,6 +404,11 @@ class Jit(Transform):
     def finish(self, result):
         return self.inner.finish(result) if self.inner is not None else result
 
+    def arguments(self):
+        return {"static_argnums": self.raw_static_argnums,
+                "static_argnames": self.raw_static_argnames, "backend": self.backend,
+                "explain": self.explain}
+
     def options(self):
         options = ""
         if self.static_names:
@@ -500,6 +513,9 @@ class Batch(Transform):
     def key(self):
         return (self.kind, tuple((k, _spec_key(v)) for k, v in self.axes.items()),
                 _spec_key(self.out_axes))
+
+    def arguments(self):
+        return {"in_axes": self.in_axes, "out_axes": self.out_axes}
 
     def options(self):
         options = ""
@@ -1028,6 +1044,12 @@ class Transformed:
                     "caller's array in place" % name,
                     "write `%s = %s <op> ...` to make a new array, or use the functional "
                     "form %s.at[...].set(...)" % (name, name, name))
+
+    def __reduce__(self):
+        """Pickled by source: another process needs transpiler, not the user's module
+        (``pickling.py``)."""
+        from . import pickling
+        return pickling.loads, (pickling.dumps(self),)
 
     def __repr__(self):
         return "<transpiler %s of %s>" % (self._transform.kind,

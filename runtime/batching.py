@@ -188,10 +188,14 @@ def as_batch_gradient(d, x, size, x_batched):
     def leaf(x, d):
         shape = np.shape(x)[1:] if x_batched else np.shape(x)
         check_real(np.result_type(d), "a complex value met the derivative of a real argument")
+        dtype = _float_dtype(x)
+        if (isinstance(d, np.ndarray) and d.shape == (size,) + shape and d.dtype == dtype
+                and d.base is None and d.flags.writeable):
+            return d                        # a fresh array of its own: as it is
         if np.ndim(d) == 0:                 # a number: every example's every element
             d = np.reshape(d, (1,) * (len(shape) + 1))
         d = _example_leading(d, len(shape))
-        return np.array(np.broadcast_to(d, (size,) + shape), dtype=_float_dtype(x))
+        return np.array(np.broadcast_to(d, (size,) + shape), dtype=dtype)
     return _leaves_map(leaf, x, d)
 
 

@@ -271,24 +271,28 @@ class BatchMode:
         if self.masked:
             raise NeedsLoop("a batched index read where not every example runs the code: "
                             "it may be out of range for the others", stmt)
-        if len(parts) != 1 or isinstance(parts[0], gast.Slice):
-            raise NoRule("a batched index among several, or a batched slice")
-        part = parts[0]
-        aval = self.aval(part)
-        if read and isinstance(aval, A.Array) and aval.dtype is not None and \
-                aval.dtype.kind == "b":
+        if any(isinstance(p, gast.Slice) for p in parts):
+            raise NoRule("a batched index next to a slice, or a batched slice")
+        avals = [self.aval(p) for p in parts]
+        if read and len(parts) == 1 and isinstance(avals[0], A.Array) and \
+                avals[0].dtype is not None and avals[0].dtype.kind == "b":
             raise NeedsLoop("a batched boolean mask selects a different number of elements "
                             "per example", stmt)
-        if not (isinstance(aval, A.Array) and aval.dtype is not None and aval.dtype.kind in "iu"):
+        if not all(isinstance(p, gast.Constant) or isinstance(a, A.Array) and a.rank is not None
+                   and a.dtype is not None and a.dtype.kind in "iu" for p, a in zip(parts, avals)):
             raise NoRule("a batched index that is not an integer")
-        if not base_batched:
-            return build.clone(part)
-        rank = aval.rank
-        rows = build.call("np.arange", [self.batch_size()])
-        if rank:
-            rows = build.subscript(rows, build.tuple_([build.slice_()] +
-                                                      [build.const(None)] * rank))
-        return build.tuple_([rows, build.clone(part)])
+        # integer arrays (and numbers) on every axis indexed: they broadcast together per
+        # example, so each batched one gets the axes it lacks after the batch axis, and a
+        # batched base is indexed by its row too
+        rank = max(0 if isinstance(p, gast.Constant) else a.rank for p, a in zip(parts, avals))
+        index = [self.expand(p, rank) if p in batched_parts else build.clone(p) for p in parts]
+        if base_batched:
+            rows = build.call("np.arange", [self.batch_size()])
+            if rank:
+                rows = build.subscript(rows, build.tuple_([build.slice_()] +
+                                                          [build.const(None)] * rank))
+            index.insert(0, rows)
+        return index[0] if len(index) == 1 else build.tuple_(index)
 
     def _getitem(self, stmt, target, op):
         node = op.node

@@ -19,6 +19,7 @@ import builtins
 import math
 import operator
 
+import gast
 import numpy as np
 
 import runtime as rt
@@ -331,10 +332,23 @@ def _ravel(site):
 
 
 def _broadcast_to(site):
+    """``np.broadcast_to(x, shape)``: the batch size in front of the shape -- a tuple
+    known when the code is made, or one held in a variable (``(batch_size,) + shape``)."""
     _only_first_batched(site)
-    key, shape = _shape_argument(site, "shape")
-    site.replace(0, site.expand(site.args[0], len(shape)))
-    site.set_param(site.param_name(key), site.with_batch_size(shape))
+    try:
+        key, shape = _shape_argument(site, "shape")
+        rank, batched_shape = len(shape), site.with_batch_size(shape)
+    except NoRule:
+        key = site.param_key("shape")
+        atom = site._atom(key) if key is not None else None
+        aval = site.mode.aval(atom) if isinstance(atom, gast.Name) else None
+        if not (isinstance(aval, A.Seq) and aval.kind == "tuple" and aval.items is not None):
+            raise
+        rank = len(aval.items)
+        batched_shape = build.binop(build.tuple_([site.mode.batch_size()]), "+",
+                                    build.clone(atom))
+    site.replace(0, site.expand(site.args[0], rank))
+    site.set_param(site.param_name(key), batched_shape)
     return site.rebuilt()
 
 

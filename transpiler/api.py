@@ -340,7 +340,7 @@ class Jit(Transform):
     backend (``"python"``: the generated NumPy code as it is)."""
 
     kind = "jit"
-    BACKENDS = ("auto", "python", "numba")
+    BACKENDS = ("auto", "python", "numba", "cuda")
 
     def __init__(self, static_argnums=(), static_argnames=(), backend="auto", inner=None,
                  explain=False):
@@ -422,6 +422,9 @@ class Jit(Transform):
     def generate(self, module, unit, name, arg_avals, check_only):
         from .specialize.primal import fold_statics, primal_function
         module.type_stable = self.backend != "python"
+        if self.backend == "cuda":
+            from .backends import cuda
+            return cuda.generate(self, module, unit, name, arg_avals, check_only)
         if self.inner is None:
             fn = primal_function(module, unit, name, arg_avals, self.static_names,
                                  check_only=check_only)
@@ -433,7 +436,10 @@ class Jit(Transform):
         return fn
 
     def lower(self, module):
-        if self.backend != "python":
+        if self.backend == "cuda":
+            from .backends.cuda import lower
+            lower(module)
+        elif self.backend != "python":
             from .backends.nopython import lower
             lower(module, auto=self.backend == "auto",
                   entry=module.jit_entry)
@@ -443,9 +449,12 @@ class Jit(Transform):
         functions = [namespace[n] for n in names]
         if self.backend == "python" or facts["runs_numpy"]:
             return functions
+        label = "jit(%s)" % facts["label"].split(" ", 1)[-1]
+        if self.backend == "cuda":
+            from .backends.cuda import compiled
+            return compiled(namespace, facts, label)
         from .backends.nopython import Compiled, compile_module
         dispatchers = compile_module(namespace, facts["reachable"])
-        label = "jit(%s)" % facts["label"].split(" ", 1)[-1]
         if facts["boundary"] is not None:          # the entry's own Numba version runs
             return [Compiled(functions[0], dispatchers[names[1]], self.backend, label,
                              facts["boundary"])] + functions[1:]
@@ -518,8 +527,9 @@ class Batch(Transform):
             for path, leaf, axis in _mapped_leaves(arguments[name], spec, name):
                 if axis is None:
                     continue
-                shape = np.shape(leaf)
-                if not isinstance(leaf, (np.ndarray, np.generic, bool, int, float)):
+                device = A.is_device_array(leaf)           # (jit's backend="cuda")
+                shape = tuple(leaf.shape) if device else np.shape(leaf)
+                if not (device or isinstance(leaf, (np.ndarray, np.generic, bool, int, float))):
                     raise TypeError("vmap: argument %s is a %s, not an array"
                                     % (path, type(leaf).__name__))
                 if not -len(shape) <= axis < len(shape):
@@ -534,10 +544,10 @@ class Batch(Transform):
                 "  %s has size %d along axis %d" % (path, size, axis)
                 for path, size, axis in sizes))
 
-    def generate(self, module, unit, name, arg_avals, check_only):
-        from .batch.package import batched_function, example_aval
-        if check_only:
-            return None
+    def example_avals(self, unit, arg_avals):
+        """(batched parameter -> its batch axis, the abstract values of one example of
+        each argument), for arguments with these abstract values (None: not known)."""
+        from .batch.package import example_aval
         axes = {}
         for param, spec in self.axes.items():
             if spec is None or param in self.absent:
@@ -556,6 +566,13 @@ class Batch(Transform):
             axes[param] = spec
         examples = None if arg_avals is None else {
             p: example_aval(v, axes.get(p)) for p, v in arg_avals.items()}
+        return axes, examples
+
+    def generate(self, module, unit, name, arg_avals, check_only):
+        from .batch.package import batched_function
+        if check_only:
+            return None
+        axes, examples = self.example_avals(unit, arg_avals)
         return batched_function(module, unit, name, examples, axes, self.out_axes)
 
 
@@ -784,7 +801,8 @@ class Transformed:
         inplace = unit.user_names(unit.inplace_params)
         facts = {"names": module.entry_points or [name], "label": module.label,
                  "reachable": [f.name for f in module.reachable()],
-                 "runs_numpy": bool(module.runs_numpy), "boundary": module.numba_boundary}
+                 "runs_numpy": bool(module.runs_numpy), "boundary": module.numba_boundary,
+                 "launch": module.cuda_launch}
         conditions = _size_conditions(assumed, arg_avals)
         keep = None
         if disk is not None and not inplace:
@@ -1127,7 +1145,7 @@ def _check_float(value, name, argnum, kind):
 def _dtype(leaf):
     if isinstance(leaf, (bool, int, float, complex)):
         return np.result_type(type(leaf))
-    return np.result_type(leaf)
+    return np.result_type(getattr(leaf, "dtype", leaf))    # (a device array: its dtype)
 
 
 def _check_real_primals(primals):

@@ -270,3 +270,14 @@ def test_user_functions_called_become_device_functions():
     assert "def softplus_fwd(z):" in text and "def softplus_bwd(saved, dplus):" in text
     np.testing.assert_allclose(cuda_jit(through_a_helper)(x, y),
                                elementwise(through_a_helper, x, y), rtol=1e-14)
+
+
+def row_arithmetic(x, w):
+    return np.log1p(np.exp(-(x * w)))[0]                   # refused: x * w is an array
+
+
+def test_array_arithmetic_per_example_is_refused():
+    with pytest.raises(tp.TranspileError, match="making an array") as info:
+        cuda_jit(tp.vmap(row_arithmetic, in_axes=(0, None)))(np.ones((2, 3)), np.ones(3))
+    assert "%s:%d:" % (os.path.basename(__file__), line_of("return np.log1p(np.exp(-(x * w)))")) \
+        in str(info.value)

@@ -149,11 +149,13 @@ def lower(module):
                         "return a 1-d array per example (reshape it after the call).")
     constants = _static_arguments(entry, statics, src)
     params = [p for p in build.param_names(entry) if p not in statics]
+    scalars = launch["mode"] == "elements"
+    shapes = {} if scalars else _shapes(module, entry, avals)
     if row:
         _write_in_place(entry, env, src)
-    scalars = launch["mode"] == "elements"
     for fn in module.reachable():
-        _DeviceCode(env, module.origins.get(fn.name, src), fn, scalars).lower()
+        _DeviceCode(env, module.origins.get(fn.name, src), fn, scalars,
+                    shapes.get(fn.name)).lower()
     kernel = _kernel(module, entry, launch, params, constants, bool(row))
     module.functions.insert(0, kernel)
     module.entry_points = [kernel.name]
@@ -162,6 +164,28 @@ def lower(module):
                                              if fn is not kernel],
                   dtype=np.dtype(result.dtype).str, row=_row_spec(row, avals, src, entry),
                   params=params)
+
+
+def _shapes(module, entry, avals):
+    """The Shapes of the entry point for ``avals`` and of each generated function it
+    calls, directly or not, for the arguments of its first call (by function name)."""
+    env = module.env
+    by_name = {fn.name: fn for fn in module.functions}
+    found = {}
+    todo = [(entry, avals)]
+    while todo:
+        fn, arg_avals = todo.pop()
+        if fn.name in found:
+            continue
+        shapes = found[fn.name] = Shapes(fn, env, O.classify_function(fn, env), arg_avals,
+                                         Callees(module))
+        for call in subnodes(fn):
+            if isinstance(call, gast.Call) and isinstance(call.func, gast.Name) \
+                    and call.func.id in by_name:
+                callee = by_name[call.func.id]
+                todo.append((callee, dict(zip(build.param_names(callee),
+                                              map(shapes.atom, call.args)))))
+    return found
 
 
 def _static_arguments(entry, statics, src):
@@ -246,8 +270,9 @@ class _DeviceCode:
     adjoint helpers of broadcasting are the identity (``rt.unbroadcast(c, x, out)`` is
     ``c``) and a gradient's seed ``rt.seed(out)`` is 1.0."""
 
-    def __init__(self, env, src, fn, scalars):
+    def __init__(self, env, src, fn, scalars, shapes=None):
         self.env, self.src, self.fn, self.scalars = env, src, fn, scalars
+        self.shapes = shapes                  # per-example code: which values are arrays
         self.generated = {name for name, obj in env.bindings.items()
                           if type(obj).__name__ == "_Placeholder"}
 
@@ -264,6 +289,7 @@ class _DeviceCode:
                 self.block(stmt.body)
                 self.block(stmt.orelse)
             elif isinstance(stmt, gast.Assign):
+                self.check_scalar(stmt)
                 stmt.value = self.expression(stmt.value, stmt)
             elif isinstance(stmt, gast.AugAssign):
                 self.expression(stmt.value, stmt)
@@ -325,6 +351,23 @@ class _DeviceCode:
             raise self.refuse(stmt, "keyword arguments to `%s`" % _spelling(func),
                               "pass them by position.")
         return node
+
+    def check_scalar(self, stmt):
+        """Refuse arithmetic or a call making an array (a view, an item, a device
+        function's result are not made here)."""
+        target, value = stmt.targets[0], stmt.value
+        if self.shapes is None or not isinstance(target, gast.Name) or not isinstance(
+                value, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.Call)):
+            return
+        if isinstance(value, gast.Call) and (self.helper(value.func) or (
+                isinstance(value.func, gast.Name) and value.func.id in self.generated)):
+            return
+        aval = self.shapes.aval(target.id)
+        if isinstance(aval, A.Array) and aval.rank:
+            raise self.refuse(stmt, "an operation making an array (of shape %s)"
+                              % (tuple("n" if A.is_size(d) else d for d in aval.shape),),
+                              "write a loop over the elements (`for j in range(x.shape[0])`) "
+                              "computing scalars.")
 
     def helper(self, func):
         """Is ``func`` ``rt_cuda.<name>``, a device function of ``runtime/cuda_support.py``?"""

@@ -337,7 +337,8 @@ class Pullback(Transform):
 class Jit(Transform):
     """``jit``: the function itself, its static arguments compile-time constants (the
     code that depends only on them run now: ``specialize/static.py``), compiled by the
-    backend (``"python"``: the generated NumPy code as it is)."""
+    backend (``"python"``: the generated NumPy code as it is; ``"cuda"``:
+    ``backends/cuda.py`` generates the code of one thread and a kernel around it)."""
 
     kind = "jit"
     BACKENDS = ("auto", "python", "numba", "cuda")
@@ -1241,7 +1242,9 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), backend="auto", expl
 
     ``backend``: ``"auto"`` (Numba in nopython mode where it can compile the code, else
     the generated NumPy code, saying once why), ``"numba"`` (insist: a TranspileError
-    names what blocks it) or ``"python"`` (never compile).  ``explain=True`` (or the
+    names what blocks it), ``"python"`` (never compile) or ``"cuda"`` (a numba-cuda
+    kernel: one GPU thread per element of a function of scalars, or per example of a
+    ``vmap``; see ``transpiler/backends/cuda.py``).  ``explain=True`` (or the
     environment variable ``TRANSPILER_EXPLAIN_RECOMPILE=1``) says on stderr why a call
     made new code: which argument's type, shape or static value changed.
 

@@ -22,7 +22,6 @@ def fill(row, value):
     where the per-example code would have allocated it)."""
     for k in range(row.shape[0]):
         row[k] = value
-    return row
 
 
 @cuda.jit(device=True)

@@ -75,6 +75,7 @@ def test_scalars_and_broadcasting():
     y = np.linspace(0.0, 2.0, 4)
     np.testing.assert_allclose(g(x, y), elementwise(mix, x, y), rtol=1e-14)
     np.testing.assert_allclose(g(x, 0.7), elementwise(mix, x, 0.7), rtol=1e-14)
+    np.testing.assert_allclose(g(x, np.array(0.7)), elementwise(mix, x, 0.7), rtol=1e-14)
     value = g(0.3, 1.2)
     assert isinstance(value, np.float64) and value == pytest.approx(mix(0.3, 1.2), rel=1e-14)
 

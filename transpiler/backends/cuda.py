@@ -397,7 +397,8 @@ def _spelling(func):
 def _write_in_place(fn, env, src):
     """The per-example function ``fn`` returning an array made to write the result into
     its last parameter ``out`` instead: the array it returns is allocated once, with
-    zeros, in its top-level code; that allocation becomes ``rt_cuda.fill(out, 0.0)``."""
+    zeros, in its top-level code; that allocation becomes ``rt_cuda.fill(out, 0.0)`` and
+    a copy of ``out``."""
     ret = fn.body[-1]
     copies = {}
     allocation = {}
@@ -431,7 +432,9 @@ def _write_in_place(fn, env, src):
         out += "_"
     fn.args.args.append(build.name(out))
     fn.args.args[-1].ctx = gast.Param()
-    stmt.value = build.call("rt_cuda.fill", [build.name(out), build.const(0.0)], at=stmt)
+    stmt.value = build.name(out, at=stmt)
+    fn.body.insert(fn.body.index(stmt), build.expr(build.call(
+        "rt_cuda.fill", [build.name(out), build.const(0.0)], at=stmt), at=stmt))
     ret.value = build.const(None)
     # the copies of the result on its way to the return, now unused
     fn.body = [s for s in fn.body if not (isinstance(s, gast.Assign) and isinstance(
@@ -548,7 +551,8 @@ class Launch:
             shape = (size,) + tuple(_dim(d, launch["params"], values, batched)
                                     for d in launch["row"])
             examples = size
-        device = [v if on_device(v) or _rank(v) == 0 else cuda.to_device(v) for v in values]
+        device = [v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else
+                  v if on_device(v) or _rank(v) == 0 else cuda.to_device(v) for v in values]
         out = cuda.device_array((size,) + tuple(shape[1:]) if examples is not None
                                 else (size,), dtype=np.dtype(launch["dtype"]))
         if size:

@@ -54,7 +54,26 @@ def divide(a, b):
 
 @cuda.jit(device=True)
 def power(a, b):
-    """``np.power`` of real scalars: nan where the result would be complex."""
+    """``np.power`` of real scalars: nan where the result would be complex, inf for a
+    negative power of zero."""
     if a < 0 and b != math.floor(b):
         return math.nan
+    if a == 0 and b < 0:
+        return math.inf
     return a ** b
+
+
+@cuda.jit(device=True)
+def maximum(a, b):
+    """``np.maximum`` of scalars: nan if either is."""
+    if a != a or a > b:
+        return a
+    return b
+
+
+@cuda.jit(device=True)
+def minimum(a, b):
+    """``np.minimum`` of scalars: nan if either is."""
+    if a != a or a < b:
+        return a
+    return b

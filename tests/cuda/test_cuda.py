@@ -13,7 +13,7 @@ import pytest
 from numba import cuda
 
 import transpiler as tp
-from transpiler.backends.cuda import on_device
+from transpiler.backends.cuda_launch import on_device
 
 
 def cuda_jit(fun, **options):
@@ -113,6 +113,20 @@ def test_gradient_with_respect_to_a_second_argument_broadcast():
     dy = cuda_jit(tp.grad(mix, argnums=1))(x, y)
     expected = central_difference(lambda t: elementwise(mix, x, t), np.broadcast_to(y, (2, 3)))
     np.testing.assert_allclose(dy, expected, rtol=1e-6)
+
+
+def numpy_of_scalars(x, y):
+    return (np.maximum(x, y) + np.minimum(x, y) * np.sign(x) + np.where(x > y, x, y)
+            + np.divide(x, y) + np.power(np.abs(x), y) + np.square(y))
+
+
+def test_numpy_functions_of_scalars_keep_numpy_semantics():
+    # nan propagates through maximum and minimum, division by zero gives inf or nan
+    x = np.array([np.nan, 1.0, -2.0, 0.0, 3.0, -1.5, 0.0])
+    y = np.array([1.0, np.nan, 0.0, 0.0, -1.0, 2.0, -2.0])
+    with np.errstate(all="ignore"):
+        expected = elementwise(numpy_of_scalars, x, y)
+    np.testing.assert_allclose(cuda_jit(numpy_of_scalars)(x, y), expected, rtol=1e-14)
 
 
 def repeated(x, n, mode):

@@ -215,9 +215,11 @@ def test_device_arrays_in_give_a_device_array_out():
     np.testing.assert_allclose(mixed, X, rtol=1e-14)
 
 
-def test_a_device_array_is_not_broadcast_silently():
+def test_a_device_array_is_not_broadcast_or_transposed_silently():
     with pytest.raises(ValueError, match="broadcast"):
         cuda_jit(mix)(cuda.to_device(np.ones((2, 1))), np.ones(3))
+    with pytest.raises(ValueError, match="axis 0"):
+        cuda_jit(tp.vmap(dot, in_axes=(1, None)))(cuda.to_device(np.ones((3, 2))), np.ones(3))
 
 
 # ------------------------------------------------------------ source and refusals
@@ -229,6 +231,12 @@ def test_source_shows_the_kernel_and_the_device_function():
     assert "def jit_dot(x, w):" in text
     text = tp.source(cuda_jit(tp.grad(bent)), np.ones(3))
     assert "math.cos(x)" in text and "np." not in text and "rt.as_gradient" not in text
+
+
+def test_the_source_needs_the_arguments_types():
+    with pytest.raises(tp.TranspileError, match="not known yet") as info:
+        tp.source(cuda_jit(bent))
+    assert "%s:%d:" % (os.path.basename(__file__), line_of("def bent(x):")) in str(info.value)
 
 
 def total(x):

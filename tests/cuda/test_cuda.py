@@ -233,10 +233,16 @@ def test_source_shows_the_kernel_and_the_device_function():
     assert "math.cos(x)" in text and "np." not in text and "rt.as_gradient" not in text
 
 
+def never_called(x):
+    return x * x
+
+
 def test_the_source_needs_the_arguments_types():
+    # (after a call, tp.source without arguments shows the code that call used)
     with pytest.raises(tp.TranspileError, match="not known yet") as info:
-        tp.source(cuda_jit(bent))
-    assert "%s:%d:" % (os.path.basename(__file__), line_of("def bent(x):")) in str(info.value)
+        tp.source(cuda_jit(never_called))
+    assert "%s:%d:" % (os.path.basename(__file__), line_of("def never_called(x):")) \
+        in str(info.value)
 
 
 def total(x):

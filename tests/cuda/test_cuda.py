@@ -310,3 +310,16 @@ def test_array_arithmetic_per_example_is_refused():
         cuda_jit(tp.vmap(row_arithmetic, in_axes=(0, None)))(np.ones((2, 3)), np.ones(3))
     assert "%s:%d:" % (os.path.basename(__file__), line_of("return np.log1p(np.exp(-(x * w)))")) \
         in str(info.value)
+
+
+def logistic_loss(x, w):
+    return math.log1p(math.exp(-dot(x, w)))
+
+
+def test_a_per_example_function_calling_a_helper_and_its_refused_gradient():
+    X, w = np.random.randn(5, 3), np.random.randn(3)
+    np.testing.assert_allclose(cuda_jit(tp.vmap(logistic_loss, in_axes=(0, None)))(X, w),
+                               np.log1p(np.exp(-(X @ w))), rtol=1e-13)
+    # the gradient's row would come from dot's backward function, which allocates it
+    with pytest.raises(tp.TranspileError, match="written in place|write into the output row"):
+        cuda_jit(tp.vmap(tp.grad(logistic_loss), in_axes=(0, None)))(X, w)

@@ -42,7 +42,7 @@ from ..analysis import ops as O
 from ..analysis.shapes import Shapes
 from ..ir import build
 from ..ir.walk import subnodes
-from .cuda_device import DeviceCode, write_in_place
+from .cuda_device import DeviceCode, located, write_in_place
 from .cuda_launch import Launch, numba_cuda
 
 
@@ -116,13 +116,14 @@ def lower(module):
     env.bind("rt_cuda", runtime.cuda_support)
     row = result.shape
     if launch["mode"] == "elements" and row:
-        raise src.error(entry.body[-1], "backend=\"cuda\" runs this function once per element "
-                        "of its arguments, but for one element it returns an array of shape %s"
-                        % (row,), "write the function for scalars, or vmap the per-example "
-                        "function: jit(vmap(f), backend=\"cuda\").")
+        raise src.error(located(entry.body[-1], entry), "backend=\"cuda\" runs this function "
+                        "once per element of its arguments, but for one element it returns "
+                        "an array of shape %s" % (row,), "write the function for scalars, or "
+                        "vmap the per-example function: jit(vmap(f), backend=\"cuda\").")
     if len(row) > 1:
-        raise src.error(entry.body[-1], "backend=\"cuda\": the result of one example has "
-                        "shape %s; device code writes rows of one dimension" % (row,),
+        raise src.error(located(entry.body[-1], entry), "backend=\"cuda\": the result of one "
+                        "example has shape %s; device code writes rows of one dimension"
+                        % (row,),
                         "return a 1-d array per example (reshape it after the call).")
     constants = _static_arguments(entry, statics, src)
     params = [p for p in build.param_names(entry) if p not in statics]
@@ -209,7 +210,7 @@ def _result_aval(module, fn, avals, src):
         dtypes = [v.dtype for v in avals.values() if isinstance(v, A.Array) and v.dtype]
         aval = aval.with_(dtype=np.result_type(0.0, *dtypes))
     if not (isinstance(aval, A.Array) and aval.shape is not None and None not in aval.shape):
-        raise src.error(ret if getattr(ret, "lineno", None) else fn,
+        raise src.error(located(ret, fn),
                         "backend=\"cuda\" needs one array (or number) per element or "
                         "example, of a dtype and shape known before it runs",
                         "return one value; for several, make one jit per value.")
@@ -232,9 +233,9 @@ def _row_spec(row, avals, src, entry):
         elif A.is_size(d) and d.root in origins:
             spec.append(["dim"] + origins[d.root] + [d.offset])
         else:
-            raise src.error(entry.body[-1], "the size of the result of one example is not a "
-                            "dimension of an argument", "return an array shaped like one of "
-                            "the arguments.")
+            raise src.error(located(entry.body[-1], entry), "the size of the result of one "
+                            "example is not a dimension of an argument", "return an array "
+                            "shaped like one of the arguments.")
     return spec
 
 

@@ -7,6 +7,8 @@ functions, a few helpers of ``runtime/cuda_support.py``) and refuses the rest;
 ``write_in_place`` makes a per-example function that returns an array write it into the
 output row it is given instead.
 """
+import operator
+
 import gast
 import numpy as np
 
@@ -25,8 +27,11 @@ _MATH = {np.exp: "exp", np.log: "log", np.log1p: "log1p", np.expm1: "expm1",
 _BUILTINS = {np.abs: "abs"}
 _HELPERS = {np.shape: "shape", np.where: "select", np.sign: "sign", np.divide: "divide",
             np.true_divide: "divide", np.power: "power", np.float_power: "power",
-            np.maximum: "maximum", np.minimum: "minimum"}
-_OPERATORS = {np.add: "+", np.subtract: "-", np.multiply: "*"}
+            np.maximum: "maximum", np.minimum: "minimum", operator.itruediv: "divide",
+            operator.ipow: "power"}
+# (``s += v`` of a user function called is ``s = iadd(s, v)``: of scalars, ``s + v``)
+_OPERATORS = {np.add: "+", np.subtract: "-", np.multiply: "*", operator.iadd: "+",
+              operator.isub: "-", operator.imul: "*"}
 _SCALAR_BUILTINS = (abs, min, max, float, int, bool, range, len)
 _CASTS = (np.float64, np.float32, np.int64, np.int32, np.bool_)
 _ALLOCATIONS = (runtime.zeros_like, np.zeros_like, np.zeros)
@@ -112,8 +117,9 @@ class DeviceCode:
             node.func = build.dotted("rt_cuda." + _HELPERS[target], at=node)
         elif target in _ALLOCATIONS:
             raise self.refuse(stmt, "an array made inside the function (`%s`)"
-                              % _spelling(func), "compute with scalars, or return the array "
-                              "itself (a result row is written in place).")
+                              % _spelling(func), "compute with scalars; only the result of "
+                              "the function jit runs is written in place (an array a "
+                              "function it calls returns is not: write that loop inline).")
         elif not (getattr(target, "__module__", None) == "math" or target in _SCALAR_BUILTINS
                   or target in _CASTS or self.helper(func)):
             raise self.refuse(stmt, "`%s`" % _spelling(func), "on the device, use scalar "
@@ -146,11 +152,15 @@ class DeviceCode:
             and self.env.bindings.get(func.value.id) is self.env.bindings.get("rt_cuda")
 
     def refuse(self, stmt, what, hint):
-        if getattr(stmt, "lineno", None) is None:
-            stmt = self.fn                       # (a statement the transform made up)
-        return self.src.error(stmt, "backend=\"cuda\": %s cannot run in a CUDA device "
-                              "function (device code cannot allocate arrays, call NumPy's "
-                              "array functions or keep lists)" % what, hint)
+        return self.src.error(located(stmt, self.fn), "backend=\"cuda\": %s cannot run in a "
+                              "CUDA device function (device code cannot allocate arrays, call "
+                              "NumPy's array functions or keep lists)" % what, hint)
+
+
+def located(node, fn):
+    """``node``, or the function ``fn`` it is in where the transform made ``node`` up (no
+    line of the user's): what an error points at."""
+    return node if getattr(node, "lineno", None) else fn
 
 
 _TAPE_HINT = ("on the device, write loops whose derivative needs no tape (values "
@@ -193,11 +203,12 @@ def write_in_place(fn, env, src):
     if stmt is None or len(fn.args.kwonlyargs) or sum(
             1 for n in subnodes(fn) if isinstance(n, gast.Name) and n.id == name
             and isinstance(n.ctx, gast.Store)) != 1:
-        raise src.error(ret, "backend=\"cuda\": the result of one example is an array, which "
-                        "device code must write into the output row, but this function does "
-                        "not make it once, with zeros, and fill it by items",
+        raise src.error(located(ret, fn), "backend=\"cuda\": the result of one example is "
+                        "an array, which device code must write into the output row, but "
+                        "this function's code does not make it (once, with zeros) and fill "
+                        "it by items: an array a called function returns cannot be",
                         "build the result as `out = np.zeros_like(x)` followed by writes "
-                        "`out[j] = ...`.")
+                        "`out[j] = ...`, with the loops of the functions it calls inline.")
     out = "out"
     while out in {n.id for n in subnodes(fn) if isinstance(n, gast.Name)}:
         out += "_"

@@ -345,10 +345,11 @@ class Pullback(Transform):
 class Jit(Transform):
     """``jit``: the function itself, its static arguments compile-time constants (the
     code that depends only on them run now: ``specialize/static.py``), compiled by the
-    backend (``"python"``: the generated NumPy code as it is)."""
+    backend (``"python"``: the generated NumPy code as it is; ``"cuda"``:
+    ``backends/cuda.py`` generates the code of one thread and a kernel around it)."""
 
     kind = "jit"
-    BACKENDS = ("auto", "python", "numba")
+    BACKENDS = ("auto", "python", "numba", "cuda")
 
     def __init__(self, static_argnums=(), static_argnames=(), backend="auto", inner=None,
                  explain=False):
@@ -435,6 +436,9 @@ class Jit(Transform):
     def generate(self, module, unit, name, arg_avals, check_only):
         from .specialize.primal import fold_statics, primal_function
         module.type_stable = self.backend != "python"
+        if self.backend == "cuda":
+            from .backends import cuda
+            return cuda.generate(self, module, unit, name, arg_avals, check_only)
         if self.inner is None:
             fn = primal_function(module, unit, name, arg_avals, self.static_names,
                                  check_only=check_only)
@@ -446,7 +450,10 @@ class Jit(Transform):
         return fn
 
     def lower(self, module):
-        if self.backend != "python":
+        if self.backend == "cuda":
+            from .backends.cuda import lower
+            lower(module)
+        elif self.backend != "python":
             from .backends.nopython import lower
             lower(module, auto=self.backend == "auto",
                   entry=module.jit_entry)
@@ -456,9 +463,12 @@ class Jit(Transform):
         functions = [namespace[n] for n in names]
         if self.backend == "python" or facts["runs_numpy"]:
             return functions
+        label = "jit(%s)" % facts["label"].split(" ", 1)[-1]
+        if self.backend == "cuda":
+            from .backends.cuda import compiled
+            return compiled(namespace, facts, label)
         from .backends.nopython import Compiled, compile_module
         dispatchers = compile_module(namespace, facts["reachable"])
-        label = "jit(%s)" % facts["label"].split(" ", 1)[-1]
         if facts["boundary"] is not None:          # the entry's own Numba version runs
             return [Compiled(functions[0], dispatchers[names[1]], self.backend, label,
                              facts["boundary"])] + functions[1:]
@@ -535,8 +545,9 @@ class Batch(Transform):
             for path, leaf, axis in _mapped_leaves(arguments[name], spec, name):
                 if axis is None:
                     continue
-                shape = np.shape(leaf)
-                if not isinstance(leaf, (np.ndarray, np.generic, bool, int, float)):
+                device = A.is_device_array(leaf)           # (jit's backend="cuda")
+                shape = tuple(leaf.shape) if device else np.shape(leaf)
+                if not (device or isinstance(leaf, (np.ndarray, np.generic, bool, int, float))):
                     raise TypeError("vmap: argument %s is a %s, not an array"
                                     % (path, type(leaf).__name__))
                 if not -len(shape) <= axis < len(shape):
@@ -551,10 +562,10 @@ class Batch(Transform):
                 "  %s has size %d along axis %d" % (path, size, axis)
                 for path, size, axis in sizes))
 
-    def generate(self, module, unit, name, arg_avals, check_only):
-        from .batch.package import batched_function, example_aval
-        if check_only:
-            return None
+    def example_avals(self, unit, arg_avals):
+        """(batched parameter -> its batch axis, the abstract values of one example of
+        each argument), for arguments with these abstract values (None: not known)."""
+        from .batch.package import example_aval
         axes = {}
         for param, spec in self.axes.items():
             if spec is None or param in self.absent:
@@ -573,6 +584,13 @@ class Batch(Transform):
             axes[param] = spec
         examples = None if arg_avals is None else {
             p: example_aval(v, axes.get(p)) for p, v in arg_avals.items()}
+        return axes, examples
+
+    def generate(self, module, unit, name, arg_avals, check_only):
+        from .batch.package import batched_function
+        if check_only:
+            return None
+        axes, examples = self.example_avals(unit, arg_avals)
         return batched_function(module, unit, name, examples, axes, self.out_axes)
 
 
@@ -856,7 +874,8 @@ class Transformed:
         inplace = unit.user_names(unit.inplace_params)
         facts = {"names": module.entry_points or [name], "label": module.label,
                  "reachable": [f.name for f in module.reachable()],
-                 "runs_numpy": bool(module.runs_numpy), "boundary": module.numba_boundary}
+                 "runs_numpy": bool(module.runs_numpy), "boundary": module.numba_boundary,
+                 "launch": module.cuda_launch}
         conditions = _size_conditions(assumed, arg_avals)
         keep = None
         if disk is not None and not inplace:
@@ -1205,7 +1224,7 @@ def _check_float(value, name, argnum, kind):
 def _dtype(leaf):
     if isinstance(leaf, (bool, int, float, complex)):
         return np.result_type(type(leaf))
-    return np.result_type(leaf)
+    return np.result_type(getattr(leaf, "dtype", leaf))    # (a device array: its dtype)
 
 
 def _check_real_primals(primals):
@@ -1301,7 +1320,9 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), backend="auto", expl
 
     ``backend``: ``"auto"`` (Numba in nopython mode where it can compile the code, else
     the generated NumPy code, saying once why), ``"numba"`` (insist: a TranspileError
-    names what blocks it) or ``"python"`` (never compile).  ``explain=True`` (or the
+    names what blocks it), ``"python"`` (never compile) or ``"cuda"`` (a numba-cuda
+    kernel: one GPU thread per element of a function of scalars, or per example of a
+    ``vmap``; see ``transpiler/backends/cuda.py``).  ``explain=True`` (or the
     environment variable ``TRANSPILER_EXPLAIN_RECOMPILE=1``) says on stderr why a call
     made new code: which argument's type, shape or static value changed.
 

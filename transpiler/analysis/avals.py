@@ -241,12 +241,19 @@ def python_scalar(value, static=True):
     return Array(dtype, (), PYTHON, value if static else None)
 
 
+def is_device_array(value):
+    """Is ``value`` an array in GPU memory: numba-cuda's (or the CUDA simulator's) device
+    array, or any object with the CUDA array interface (jit's ``backend="cuda"``)?"""
+    return hasattr(value, "__cuda_array_interface__") or (
+        hasattr(value, "copy_to_host") and hasattr(value, "shape"))
+
+
 def of_argument(value):
     """The abstract value of an argument of a call (sizes known, Python values not)."""
     if isinstance(value, (bool, int, float)) and not isinstance(value, np.generic):
         return python_scalar(value, static=False)
-    if isinstance(value, np.ndarray):
-        return Array(value.dtype, tuple(value.shape), NDARRAY)
+    if isinstance(value, np.ndarray) or is_device_array(value):
+        return Array(np.dtype(value.dtype), tuple(value.shape), NDARRAY)
     if isinstance(value, np.generic):
         return Array(value.dtype, (), SCALAR)
     if isinstance(value, tuple):

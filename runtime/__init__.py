@@ -37,7 +37,7 @@ from .statistics import (block_of, interp_segment, quantile_adjoint, quantile_ga
 from .jacobians import (basis, columns_of_jacobian, jacobian_of_columns, jacobian_of_rows,
                         rows_of_jacobian)
 from .batching import (as_batch_gradient, as_batch_gradient_adjoint, as_batch_gradients,
-                       batch_size_along, batch_size_of, broadcast_batch, example_adjoint,
+                       batch_buffer, batch_size_along, batch_size_of, broadcast_batch, example_adjoint,
                        example_like, example_of, move_batch_axes, move_batch_axes_adjoint,
-                       place_batch_axes, place_batch_axes_adjoint, stack_examples,
+                       place_batch_axes, place_batch_axes_adjoint, prange, stack_examples,
                        unstack_examples)

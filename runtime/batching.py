@@ -10,6 +10,18 @@ import numpy as np
 from .adjoint import _float_dtype, check_real, part
 
 
+# the loop over the examples of vmap's loop form under jit: Numba's prange where Numba
+# compiles the code (``backends/nopython.py``), a plain range otherwise
+prange = range
+
+
+def batch_buffer(first, size):
+    """The array the loop form writes each example's result into, shaped and typed by
+    example 0's result ``first``."""
+    first = np.asarray(first)
+    return np.empty((size,) + first.shape, first.dtype)
+
+
 def broadcast_batch(value, size):
     """``value`` repeated ``size`` times along a new first axis, as a new array."""
     value = np.asarray(value)

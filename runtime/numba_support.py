@@ -18,7 +18,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
-from . import adjoint, linalg, values
+from . import adjoint, batching, linalg, values
 
 
 def _is_scalar(t):
@@ -492,3 +492,18 @@ def njit(function):
         compiled[fn] = numba.njit(copy)
         return compiled[fn]
     return compile_one(function)
+
+
+@overload(batching.batch_buffer)
+def _batch_buffer(first, size):
+    """vmap's loop form under jit: the array each example's result is written into."""
+    if _is_scalar(first):
+        dtype = first if isinstance(first, types.Number) else types.float64
+        def scalar_impl(first, size):
+            return np.empty(size, dtype)
+        return scalar_impl
+    if isinstance(first, types.Array):
+        def array_impl(first, size):
+            return np.empty((size,) + first.shape, first.dtype)
+        return array_impl
+    return None

@@ -436,6 +436,8 @@ class Jit(Transform):
     def generate(self, module, unit, name, arg_avals, check_only):
         from .specialize.primal import fold_statics, primal_function
         module.type_stable = self.backend != "python"
+        # vmap's loop form: the examples in parallel where Numba compiles the code
+        module.parallel_examples = self.backend in ("auto", "numba")
         if self.backend == "cuda":
             from .backends import cuda
             return cuda.generate(self, module, unit, name, arg_avals, check_only)

@@ -101,6 +101,8 @@ NONDIFF = [((rt.batch_size_of,), lambda x: rt.batch_size_of({"a": [x, x]}),
             RNG.standard_normal((3, 2))),
            ((rt.batch_size_along,), lambda x: rt.batch_size_along((x, x), (None, 1)),
             RNG.standard_normal((3, 2))),
+           ((rt.batch_buffer,), lambda x: np.size(rt.batch_buffer(x, 4)) * 1.0,
+            RNG.standard_normal(3)),
            ((rt.example_like,), lambda x: np.sum(rt.example_like({"a": x, "b": "k"})["a"]),
             RNG.standard_normal((3, 2)))]
 

@@ -158,19 +158,40 @@ def compile_module(namespace, names):
     # the module Numba names the code's globals by (its cache rebuilds them from it)
     compiled_namespace["__name__"] = "runtime"
     dispatchers = {}
+    parallel_namespace = None
     for name in names:
         fn = namespace[name]
-        copy = types.FunctionType(fn.__code__, compiled_namespace, fn.__name__,
+        options = {"boundscheck": True}
+        globals_ = compiled_namespace
+        if "prange" in fn.__code__.co_names:
+            # vmap's loop form (rt.prange): its loop over the examples made Numba's
+            # prange, the function compiled for all cores
+            if parallel_namespace is None:
+                parallel_namespace = dict(compiled_namespace, rt=_parallel_runtime(numba))
+            globals_ = parallel_namespace
+            options["parallel"] = True
+        copy = types.FunctionType(fn.__code__, globals_, fn.__name__,
                                   fn.__defaults__, fn.__closure__)
         # bounds checked (IndexError, as NumPy); code run from the disk cache's file
         # keeps its machine code in Numba's cache beside it
         kept = os.path.isfile(fn.__code__.co_filename)
         try:
-            dispatchers[name] = numba.njit(copy, boundscheck=True, cache=kept)
+            dispatchers[name] = numba.njit(copy, cache=kept, **options)
         except RuntimeError:                  # no cache directory Numba can write to
-            dispatchers[name] = numba.njit(copy, boundscheck=True)
+            dispatchers[name] = numba.njit(copy, **options)
     compiled_namespace.update(dispatchers)        # callees are looked up when compiled
+    if parallel_namespace is not None:
+        parallel_namespace.update(dispatchers)
     return dispatchers
+
+
+def _parallel_runtime(numba):
+    """The runtime module as the loop form's parallel code sees it: ``rt.prange`` is
+    Numba's prange (for the Python code it is ``range``)."""
+    proxy = types.ModuleType("runtime")
+    proxy.__dict__.update(runtime.__dict__)
+    proxy.prange = numba.prange
+    return proxy
 
 
 class Compiled:

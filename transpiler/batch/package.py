@@ -136,7 +136,8 @@ def batched_function(module, unit, name, avals, axes, out_axes=0, size_given=Fal
     except NeedsLoop as exc:
         if out_axes is None and mode is not None and mode.is_batched(out):
             raise _unmapped_output(unit, fn.body[-1]) from None
-        body, result = _loop_form(module, unit, batched, size, out_axes, exc, avals)
+        out_aval = mode.shapes.aval(out.id) if mode is not None else None
+        body, result = _loop_form(module, unit, batched, size, out_axes, exc, avals, out_aval)
         uses_size = True
     args = build.clone(fn.args)
     if size_given:
@@ -178,7 +179,7 @@ def _unmapped_output(unit, ret):
                       "give out_axes an int (where the batch axis of the output goes).")
 
 
-def _loop_form(module, unit, batched, size, out_axes, reason, avals):
+def _loop_form(module, unit, batched, size, out_axes, reason, avals, out_aval=None):
     """The body calling the per-example function once per example: the reference
     semantics, and the fallback where control flow cannot be batched."""
     per_example = module.global_name(unit.src.base_name + "_example")
@@ -193,15 +194,37 @@ def _loop_form(module, unit, batched, size, out_axes, reason, avals):
         normalisation_temporaries(example_fn, unit))
     example = unit.fresh("example")
     results = unit.fresh("results")
-    def arg(p):
-        if p not in batched:
-            return build.name(p)
-        if isinstance((avals or {}).get(p), A.Array):
-            return build.subscript(build.name(p), build.name(example))
-        return build.call("rt.example_of", [build.name(p), build.name(example)])
-    call = build.call(build.name(per_example), [arg(a.id) for a in unit.fn.args.args],
-                      keywords=[(a.id, arg(a.id)) for a in unit.fn.args.kwonlyargs])
+    def call_at(index):
+        def arg(p):
+            if p not in batched:
+                return build.name(p)
+            if isinstance((avals or {}).get(p), A.Array):
+                return build.subscript(build.name(p), index)
+            return build.call("rt.example_of", [build.name(p), index])
+        return build.call(build.name(per_example), [arg(a.id) for a in unit.fn.args.args],
+                          keywords=[(a.id, arg(a.id)) for a in unit.fn.args.kwonlyargs])
+    call = call_at(build.name(example))
     why = reason.reason
+    if getattr(module, "parallel_examples", False) and isinstance(out_aval, A.Array) and \
+            all(isinstance((avals or {}).get(p), A.Array) for p in batched):
+        # under jit: each example's result written into one array, the examples in
+        # parallel (rt.prange is Numba's prange when Numba compiles the code)
+        first = unit.fresh("first")
+        body = [build.comment("one example at a time, in parallel: %s" % why),
+                build.assign(first, call_at(build.const(0))),
+                build.assign(results, build.call("rt.batch_buffer", [build.name(first),
+                                                                     build.name(size)])),
+                build.assign(build.subscript(build.name(results), build.const(0), store=True),
+                             build.name(first)),
+                build.for_(build.name(example, store=True),
+                           build.call("rt.prange", [build.const(1), build.name(size)]),
+                           [build.assign(build.subscript(build.name(results),
+                                                         build.name(example), store=True),
+                                         call)])]
+        if out_axes == 0:
+            return body, build.name(results)
+        return body, build.call("np.moveaxis", [build.name(results), build.const(0),
+                                                build.const(out_axes)])
     body = [build.comment("one example at a time: %s" % why),
             build.assign(results, build.list_([])),
             build.for_(build.name(example, store=True), build.call("range", [build.name(size)]),

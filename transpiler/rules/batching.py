@@ -147,6 +147,7 @@ def as_batch_gradients(g, ans, ds, xs, size, xs_batched):
 
 
 registry.nondiff(rt.batch_size_of, abstract_eval=E.python_int, shape_only=(0,), internal=True)
+registry.nondiff(rt.batch_buffer, abstract_eval=E.unknown, shape_only=(0,), internal=True)
 registry.nondiff(rt.example_like, abstract_eval=E.unknown, shape_only=(0,), internal=True)
 registry.nondiff(rt.batch_size_along, abstract_eval=E.python_int, shape_only=(0,),
                  internal=True)
@@ -381,10 +382,9 @@ def _matmul(site):
     if ra is None or rb is None or ra == 0 or rb == 0 or ra > 2 or rb > 2:
         raise NoRule("ranks")
     ba, bb = site.is_batched(a), site.is_batched(b)
-    if (ba and (ra == 2 or rb == 2) and (not bb or ra == rb == 2)) or \
-            (bb and not ba and ra == rb == 2):
-        # (B, n) @ W, (B, m, n) @ W or @ v, A @ (B, n, k), (B, m, n) @ (B, n, k): matmul
-        # broadcasts over the batch by itself (np.dot of a 3-d array does not)
+    if (ba and (not bb or ra == rb == 2)) or (bb and not ba and ra == rb == 2):
+        # (B, n) @ W or @ v, (B, m, n) @ W or @ v, A @ (B, n, k), (B, m, n) @ (B, n, k):
+        # matmul broadcasts over the batch by itself (np.dot of a 3-d array does not)
         return site.call("np.matmul" if site.callee is np.dot else None, [a, b])
     letters_a = "ij" if ra == 2 else "j"
     letters_b = "jk" if rb == 2 else "j"
@@ -485,6 +485,13 @@ def _product_adjoint(site):
     if rx not in (1, 2) or ry not in (1, 2) or argnum not in (0, 1):
         raise NoRule("ranks")
     g = _full_size(site, g, out)
+    if rx == ry == 1:
+        # a dot product's adjoint: the cotangent (a number per example) times the other
+        other = y if argnum == 0 else x
+        if not (site.is_batched(g) or site.is_batched(other)):
+            raise NoRule("only the operand lending its shape is batched")
+        return build.binop(site.expand(g, 1) if site.is_batched(g) else build.clone(g), "*",
+                           build.clone(other))
     letters = {"x": "ij" if rx == 2 else "j", "y": "jk" if ry == 2 else "j",
                "g": ("i" if rx == 2 else "") + ("k" if ry == 2 else "")}
     other, target = (y, "x") if argnum == 0 else (x, "y")

@@ -131,6 +131,10 @@ def batched_function(module, unit, name, avals, axes, out_axes=0, size_given=Fal
             raise NeedsLoop("the arguments' ranks are not known")
         mode = BatchMode(unit, batched, callees, avals, size_name=size)
         body = mode.batch()
+        if mode.example_loops and _compiled_examples(module, batched, avals, size_given) \
+                and isinstance(mode.shapes.aval(out.id), A.Array):
+            raise NeedsLoop("under jit, what no rule batches runs as compiled code, the "
+                            "examples on all cores")
         result = _result(mode, unit, out, out_axes, fn.body[-1])
         uses_size = mode.uses_size
     except NeedsLoop as exc:
@@ -152,6 +156,17 @@ def batched_function(module, unit, name, avals, axes, out_axes=0, size_given=Fal
     # the names normalisation made up are folded back into their use when rendered
     module.temporaries.setdefault(name, set()).update(normalisation_temporaries(new, unit))
     return (new, size) if size_given else new
+
+
+def _compiled_examples(module, batched, avals, size_given):
+    """Under jit on Numba, is the parallel loop form the better code where the batched
+    code loops over the examples for calls no rule batches?  Yes: Numba compiles each
+    example's code, and runs the examples on all cores.  (The entry point only, with
+    arrays as batched arguments; its result must be one array: what the parallel form
+    writes.)"""
+    if size_given or not getattr(module, "parallel_examples", False):
+        return False
+    return all(isinstance(avals.get(p), A.Array) for p in batched)
 
 
 def _result(mode, unit, out, out_axes, ret):

@@ -69,6 +69,8 @@ class BatchMode:
                           for stmt, op in self.ops.items())
         self.size = size_name
         self.uses_size = False
+        # loops over the examples the batched code runs (calls no rule batches)
+        self.example_loops = 0
         # inside code that runs for every example and is selected afterwards (a batched
         # if's branches, a batched while's body): nothing there may raise for an example
         # that would not have run it
@@ -383,6 +385,7 @@ class BatchMode:
                             "the code" % why, stmt)
         aval = self.shapes.aval(target)
         stack = "np.stack" if isinstance(aval, A.Array) else "rt.stack_examples"
+        self.example_loops += 1
         example = self.namer.fresh("example")
         results = self.namer.fresh(target + "_examples")
         value = self._example(stmt.value, example)
@@ -399,6 +402,7 @@ class BatchMode:
         buffer = target.value.id
         if not isinstance(self.shapes.aval(buffer), A.Array):
             raise NeedsLoop("a write into a container, per example", stmt)
+        self.example_loops += 1
         example = self.namer.fresh("example")
         view = self.namer.fresh(buffer + "_example")
         index = self._example(target.slice, example)
@@ -435,6 +439,7 @@ class BatchMode:
         if op.kind == O.RULE and op.rule.effects.writes:
             written = op.args[op.rule.effects.writes[0]]
             if isinstance(self.shapes.aval(written.id), A.Array):
+                self.example_loops += 1
                 example = self.namer.fresh("example")
                 call = self._example(stmt.value, example)
                 return [build.for_(build.name(example, store=True),

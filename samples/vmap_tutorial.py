@@ -7,7 +7,8 @@ stays a loop over the window, and each window becomes a slice of the whole batch
 
 Print the batched source:
 
-    python -c "import samples.vmap_tutorial as t, transpiler as tp; print(tp.source(t.auto_batch_convolve, t.xs, t.ws))"
+    transpiler vmap samples/vmap_tutorial.py:convolve --args "xs, ws"
+    transpiler vmap samples/vmap_tutorial.py:convolve --in-axes 1 --out-axes 1 --args "xs.T, ws.T"
 
 Run it:
 

@@ -536,3 +536,19 @@ def test_an_element_read_keeps_its_value_when_the_buffer_is_written():
     # per example `out[0]` is a copy; in the batch `out[:, 0]` is a view of the column
     xs = RNG.normal(size=(4, 3))
     close(tp.vmap(element_then_overwritten)(xs), per_example(element_then_overwritten, 0, xs))
+
+
+@pytest.mark.parametrize("sample, expected", [
+    ("vmap_tutorial.py", "x[:, i - 1:i + 2]"),
+    ("per_example_gradients.py", "largest difference from a loop of grad(loss)"),
+])
+def test_the_vmap_samples_run(sample, expected):
+    # each checks its own results (the seed's asserts; per-example against a loop)
+    import os
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    result = subprocess.run([sys.executable, os.path.join(root, "samples", sample)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert expected in result.stdout, result.stdout

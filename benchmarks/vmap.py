@@ -14,6 +14,9 @@ Rows (issue 8's targets):
   prange       jit(vmap(escape_time)) over 20,000 points, a loop with a per-example
                break (the parallel loop form): one Numba thread / all (two) threads
                (target >= 1.6x)
+  jacobians    jacfwd and jacrev of tanh(A @ x) + sin(x) on R^200, the basis through
+               vmap / the looped basis they replace (a loop of tp.jvp over the basis of
+               x, of a vjp's backward pass over the basis of the output) (target <= 1x)
 """
 import argparse
 import os
@@ -24,6 +27,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "samples"))
+import functions as F  # noqa: E402
 import run as R  # noqa: E402
 import transpiler as tp  # noqa: E402
 from vmap_tutorial import convolve  # noqa: E402  (the seed's, unchanged)
@@ -141,6 +145,30 @@ def main(argv=None):
         numba.set_num_threads(threads)
     rows.append(("prange", "jit(vmap(escape_time)) 20k points: 1 thread / %d threads" % threads,
                  t_one / t_all, 1.6, ">="))
+
+    # jacobians: the basis through vmap against the loops it replaces
+    n = 200
+    A, x = rng.normal(size=(n, n)) / np.sqrt(n), rng.normal(size=n)
+    forward, reverse = tp.jacfwd(F.tanh_layer), tp.jacrev(F.tanh_layer)
+    zeros = np.zeros_like(A)
+
+    def forward_loop():
+        basis = np.eye(n)
+        return np.stack([tp.jvp(F.tanh_layer, (x, A), (e, zeros))[1] for e in basis], axis=1)
+
+    def reverse_loop():
+        out, pullback = tp.vjp(F.tanh_layer, x, A)
+        return np.stack([pullback(e)[0] for e in np.eye(n)])
+    expected = F.tanh_layer_jacobian_by_hand(x, A)
+    for result in (forward(x, A), reverse(x, A), forward_loop(), reverse_loop()):
+        np.testing.assert_allclose(result, expected, rtol=1e-10, atol=1e-12)
+    t = R.median_times({"jacfwd": lambda: forward(x, A), "jvp loop": forward_loop,
+                        "jacrev": lambda: reverse(x, A), "vjp loop": reverse_loop},
+                       options.repeat, options.min_time)
+    rows.append(("jacobians", "jacfwd (basis through vmap) / a loop of tp.jvp over the basis",
+                 t["jacfwd"] / t["jvp loop"], 1.0, "<="))
+    rows.append(("jacobians", "jacrev (basis through vmap) / a loop of the vjp's backward "
+                 "pass", t["jacrev"] / t["vjp loop"], 1.0, "<="))
 
     print("transpiler %s, numba %s, numpy %s; %d cores; %s" % (
         tp.__version__, numba.__version__, np.__version__, os.cpu_count(), jax_note))

@@ -34,8 +34,9 @@ from .decompositions import (matrix_axes, mirrored, multi_dot_subscripts, pinv_r
                              triangle_adjoint)
 from .statistics import (block_of, interp_segment, quantile_adjoint, quantile_gather, unblock,
                          unvariables, variables)
-from .jacobians import (basis, columns_of_jacobian, jacobian_of_columns, jacobian_of_rows,
-                        rows_of_jacobian)
+from .jacobians import (basis, basis_batch, batch_of_jacobian, columns_of_jacobian,
+                        jacobian_of_batch, jacobian_of_columns, jacobian_of_row_batch,
+                        jacobian_of_rows, row_batch_of_jacobian, rows_of_jacobian)
 from .batching import (as_batch_gradient, as_batch_gradient_adjoint, as_batch_gradients,
                        batch_buffer, batch_size_along, batch_size_of, broadcast_batch, example_adjoint,
                        example_like, example_of, move_batch_axes, move_batch_axes_adjoint,

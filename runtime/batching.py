@@ -31,17 +31,36 @@ def broadcast_batch(value, size):
 
 
 
-def _leaves_map(fn, tree, *others):
+def _leaves_map(fn, tree, *others, shared=None):
     """``fn`` on each leaf of ``tree`` and the matching parts of ``others`` (adjoints of
-    the same structure, or a number standing for every leaf: ``part``)."""
+    the same structure, or a number standing for every leaf: ``part``).  With
+    ``shared`` (a dict), a list or dict met twice (the same object: a saved value
+    holding a list that is also held elsewhere) gives the same new object both times,
+    so what the code does to one the other sees, as it did; likewise an array (the
+    same array object; a view of another is not kept one)."""
+    if isinstance(tree, (dict, list)) and shared is not None and id(tree) in shared:
+        return shared[id(tree)][1]
     if isinstance(tree, dict):
-        return {k: _leaves_map(fn, v, *[part(o, k) for o in others]) for k, v in tree.items()}
+        out = {}
+        if shared is not None:
+            shared[id(tree)] = (tree, out)          # (the object kept alive with its id)
+        out.update((k, _leaves_map(fn, v, *[part(o, k) for o in others], shared=shared))
+                   for k, v in tree.items())
+        return out
     if isinstance(tree, (list, tuple)):
-        items = [_leaves_map(fn, v, *[part(o, k) for o in others])
-                 for k, v in enumerate(tree)]
-        return items if isinstance(tree, list) else tuple(items)
+        out = []
+        if shared is not None and isinstance(tree, list):
+            shared[id(tree)] = (tree, out)
+        out.extend(_leaves_map(fn, v, *[part(o, k) for o in others], shared=shared)
+                   for k, v in enumerate(tree))
+        return out if isinstance(tree, list) else tuple(out)
     if tree is None:
         return None
+    if shared is not None and isinstance(tree, np.ndarray):
+        # an array held in two places: one array in the batch too
+        if id(tree) not in shared:
+            shared[id(tree)] = (tree, fn(tree, *others))
+        return shared[id(tree)][1]
     return fn(tree, *others)
 
 
@@ -49,7 +68,7 @@ def example_of(tree, index):
     """Example ``index`` of a batched value (every array leaf indexed along its first
     axis; a string or None in it is the same for every example)."""
     return _leaves_map(lambda leaf: leaf[index] if isinstance(leaf, np.ndarray) else leaf,
-                       tree)
+                       tree, shared={})
 
 
 def example_adjoint(g, tree, index):
@@ -62,21 +81,23 @@ def example_adjoint(g, tree, index):
     return _leaves_map(leaf, tree, g)
 
 
-def _along(fn, tree, axes, *others):
+def _along(fn, tree, axes, *others, shared=None):
     """``fn(leaf, axis, *parts)`` on each leaf of ``tree``, ``axis`` its entry in the
-    pytree prefix ``axes`` (an int or None stands for every leaf under it)."""
+    pytree prefix ``axes`` (an int or None stands for every leaf under it); ``shared``
+    as for ``_leaves_map``."""
     if isinstance(axes, dict):
         if not isinstance(tree, dict) or set(tree) != set(axes):
             raise _mismatch(tree, axes)
-        return {k: _along(fn, v, axes[k], *[part(o, k) for o in others])
+        return {k: _along(fn, v, axes[k], *[part(o, k) for o in others], shared=shared)
                 for k, v in tree.items()}
     if isinstance(axes, (list, tuple)):
         if not isinstance(tree, (list, tuple)) or len(tree) != len(axes):
             raise _mismatch(tree, axes)
-        items = [_along(fn, v, axes[k], *[part(o, k) for o in others])
+        items = [_along(fn, v, axes[k], *[part(o, k) for o in others], shared=shared)
                  for k, v in enumerate(tree)]
         return items if isinstance(tree, list) else tuple(items)
-    return _leaves_map(lambda leaf, *rest: fn(leaf, axes, *rest), tree, *others)
+    return _leaves_map(lambda leaf, *rest: fn(leaf, axes, *rest), tree, *others,
+                       shared=shared)
 
 
 def _mismatch(tree, axes):
@@ -104,7 +125,8 @@ def stack_examples(results, axis=0):
         if axis is None:
             return _same_for_every_example([first] + list(rest))
         return np.stack([first] + list(rest), axis=axis)
-    return _along(leaf, results[0], axis, *results[1:])
+    # a list held twice in each example's result is one list in the batch's
+    return _along(leaf, results[0], axis, *results[1:], shared={})
 
 
 def unstack_examples(g, results, axis=0):

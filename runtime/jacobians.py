@@ -159,3 +159,96 @@ def _blocks(g, out, x):
 def _rebuild(like, parts):
     _, tree = tree_flatten(like)
     return tree_unflatten(tree, parts) if tree.kind is not None else parts[0]
+
+
+# ------------------------------------------------------------ from a batch of tangents
+
+def _batch_count(x):
+    """How many basis vectors ``basis(x)`` has (one, a zero tangent, where x is empty)."""
+    return max(sum(_sizes(x)), 1)
+
+
+def _single_arrays(stacked, x, out):
+    """Are ``x`` and ``out`` single arrays (no pytree) and ``stacked`` full-size?"""
+    return (not isinstance(x, (list, tuple, dict)) and not isinstance(out, (list, tuple, dict))
+            and np.size(x) > 0 and isinstance(stacked, np.ndarray)
+            and stacked.shape == (_batch_count(x),) + np.shape(out))
+
+
+def basis_batch(x):
+    """``basis(x)`` as one batch: each leaf with the basis index as a first axis (an
+    identity matrix, shaped, for an array)."""
+    leaves, tree = tree_flatten(x)
+    n = _batch_count(x)
+    if tree.kind is None and np.size(x):
+        eye = np.eye(n, dtype=_float_dtype(x))
+        return eye.reshape((n,) + np.shape(x))
+    from .batching import stack_examples
+    return stack_examples(basis(x))
+
+
+def jacobian_of_batch(stacked, x, out):
+    """The Jacobian from the tangents of ``out`` along every basis vector of ``x``, as a
+    batch (each leaf's first axis the basis index; a leaf may be lazily broadcast per
+    basis vector): ``jacobian_of_columns`` of its examples, at once for arrays."""
+    if _single_arrays(stacked, x, out):
+        jacobian = np.moveaxis(stacked, 0, -1).reshape(np.shape(out) + np.shape(x))
+        return np.array(jacobian, dtype=_float_dtype(out))
+    from .batching import example_of
+    columns = [example_of(stacked, k) for k in range(_batch_count(x))]
+    return jacobian_of_columns(columns, x, out)
+
+
+def batch_of_jacobian(g, stacked, x, out):
+    """The transpose of ``jacobian_of_batch``: the cotangent of the batch of tangents."""
+    n = _batch_count(x)
+    if _single_arrays(stacked, x, out):
+        g = np.broadcast_to(g, np.shape(out) + np.shape(x))
+        return np.moveaxis(np.reshape(g, np.shape(out) + (n,)), -1, 0)
+    from .batching import example_of, stack_examples
+    columns = [example_of(stacked, k) for k in range(n)]
+    return _summed_per_example(stack_examples(columns_of_jacobian(g, columns, x, out)),
+                               stacked)
+
+
+def _summed_per_example(full, like):
+    """``full`` (a batch, full-size leaves) summed, example by example, down to the
+    leaves of the batch ``like`` that stand for their broadcast."""
+    from .adjoint import sum_to
+    if isinstance(like, dict):
+        return {k: _summed_per_example(full[k], v) for k, v in like.items()}
+    if isinstance(like, (list, tuple)):
+        items = [_summed_per_example(f, v) for f, v in zip(full, like)]
+        return type(like)(*items) if hasattr(like, "_fields") else type(like)(items)
+    shape = np.shape(like)
+    if np.shape(full) == shape:
+        return full
+    return np.stack([sum_to(f, shape[1:], np.shape(f)) for f in full])
+
+
+def _single_rows(stacked, x, out, count):
+    """Are ``x`` and ``out`` single arrays (no pytree) and the rows full-size?"""
+    return (not isinstance(x, (list, tuple, dict)) and not isinstance(out, (list, tuple, dict))
+            and np.size(out) > 0 and isinstance(stacked, np.ndarray)
+            and stacked.shape == (count,) + np.shape(x))
+
+
+def jacobian_of_row_batch(stacked, x, out):
+    """The Jacobian from the adjoints of ``x`` for every basis vector of ``out``, as a
+    batch (the basis index first on each leaf): ``jacobian_of_rows`` of its examples,
+    at once for arrays."""
+    count = _batch_count(out)
+    if _single_rows(stacked, x, out, count):
+        return np.array(stacked.reshape(np.shape(out) + np.shape(x)), dtype=_float_dtype(x))
+    from .batching import example_of
+    return jacobian_of_rows([example_of(stacked, k) for k in range(count)], x, out)
+
+
+def row_batch_of_jacobian(g, stacked, x, out):
+    """The transpose of ``jacobian_of_row_batch``: the cotangent of the batch of rows."""
+    count = _batch_count(out)
+    if _single_rows(stacked, x, out, count):
+        return np.reshape(np.broadcast_to(g, np.shape(out) + np.shape(x)), stacked.shape)
+    from .batching import example_of, stack_examples
+    rows = [example_of(stacked, k) for k in range(count)]
+    return _summed_per_example(stack_examples(rows_of_jacobian(g, rows, x, out)), stacked)

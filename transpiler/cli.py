@@ -29,10 +29,11 @@ _DESCRIPTIONS = {
            "with its values, returning (output, tangent of the output); the tangents are "
            "keyword-only parameters. Every positional parameter (or those of --argnums) "
            "gets a tangent.",
-    "jacfwd": "Print the source of jacfwd: the Jacobian by forward mode, a loop over the "
-              "basis of the argument calling the function's forward-mode version.",
-    "jacrev": "Print the source of jacrev: the Jacobian by reverse mode, one forward sweep "
-              "and a loop over the basis of the output calling the backward sweep.",
+    "jacfwd": "Print the source of jacfwd: the Jacobian by forward mode, the function's "
+              "forward-mode version batched (vmap) over the basis of the argument.",
+    "jacrev": "Print the source of jacrev: the Jacobian by reverse mode, the reverse sweep "
+              "batched (vmap) over the basis of the output (a loop of backward sweeps "
+              "where the output is not one array).",
     "hessian": "Print the source of hessian, jacfwd(jacrev(f)): forward mode over the "
                "code of jacrev.",
     "jit": "Print the source jit runs: the function specialised, its static arguments "

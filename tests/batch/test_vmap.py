@@ -552,3 +552,32 @@ def test_the_vmap_samples_run(sample, expected):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert expected in result.stdout, result.stdout
+
+
+def holder(items, x):
+    total = 0.0
+    for i in range(3):
+        if total > x:                        # a break on a batched value: the loop form
+            break
+        total = total + 0.4
+    return items, (items, total)
+
+
+def reads_through_an_alias(x):
+    items, saved = holder([x], x)
+    items.append(x * 3.0)
+    return saved[0][-1] + saved[1]
+
+
+def test_a_list_held_twice_stays_one_list():
+    # the loop form stacks each example's results, and picks an example out of a batched
+    # value: a list that two parts of a result hold is one list in the batch too (it was
+    # two, and a later append to one went unseen by the other: silently wrong)
+    xs = RNG.uniform(0.1, 1.0, size=5)
+    close(tp.vmap(reads_through_an_alias)(xs), per_example(reads_through_an_alias, 0, xs))
+    import runtime as rt
+    items = [np.ones(2)]
+    batched = rt.stack_examples([(items, (items,)), (items, (items,))])
+    assert batched[0] is batched[1][0]
+    example = rt.example_of(batched, 1)
+    assert example[0] is example[1][0]

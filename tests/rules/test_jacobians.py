@@ -34,6 +34,24 @@ CALLS = [
     # the matrix): their cotangents are summed down to them
     Call(rt.rows_of_jacobian, RNG.standard_normal((2, 2, 3)), [0.5, RNG.standard_normal(3)],
          RNG.standard_normal((2, 3)), RNG.standard_normal(2)),
+    # the same from a batch (the basis index first): arrays at once, pytrees through the
+    # lists; leaves lazily broadcast per basis vector
+    Call(rt.jacobian_of_batch, RNG.standard_normal((3, 2, 2)), RNG.standard_normal(3),
+         RNG.standard_normal((2, 2))),
+    Call(rt.jacobian_of_batch, (RNG.standard_normal((4, 3)), RNG.standard_normal(4)), X, OUT),
+    Call(rt.jacobian_of_batch, (RNG.standard_normal((4, 1)), RNG.standard_normal(4)), X, OUT),
+    Call(rt.batch_of_jacobian, RNG.standard_normal((2, 2, 3)), RNG.standard_normal((3, 2, 2)),
+         RNG.standard_normal(3), RNG.standard_normal((2, 2))),
+    Call(rt.batch_of_jacobian, J, (RNG.standard_normal((4, 1)), RNG.standard_normal(4)), X,
+         OUT),
+    Call(rt.jacobian_of_row_batch, RNG.standard_normal((2, 3)), RNG.standard_normal(3),
+         RNG.standard_normal(2)),
+    Call(rt.jacobian_of_row_batch, {"a": RNG.standard_normal((4, 2)),
+                                    "b": RNG.standard_normal((4, 1, 2))}, X, OUT),
+    Call(rt.row_batch_of_jacobian, RNG.standard_normal((2, 3)), RNG.standard_normal((2, 3)),
+         RNG.standard_normal(3), RNG.standard_normal(2)),
+    Call(rt.row_batch_of_jacobian, J, {"a": RNG.standard_normal((4, 2)),
+                                       "b": RNG.standard_normal((4, 1, 2))}, X, OUT),
 ]
 
 
@@ -48,8 +66,20 @@ def assemble(x):
         + np.sum(again[0] ** 2)
 
 
+def assemble_batches(x):
+    # batches of columns and rows (the basis index first), each helper and its transpose
+    jacobian = rt.jacobian_of_batch(np.stack([x * x, np.sin(x), x * 3.0]), x, x)
+    rows = np.stack([x[0] * x, np.cos(x)])
+    jacobian_t = rt.jacobian_of_row_batch(rows, x, x[:2])
+    total = np.sum(jacobian * np.cos(jacobian)) + np.sum(jacobian_t ** 3)
+    total = total + np.sum(rt.batch_of_jacobian(jacobian, jacobian, x, x)[2] * x)
+    return total + np.sum(np.tanh(rt.row_batch_of_jacobian(jacobian_t, rows, x, x[:2])))
+
+
 CASES = [Grad((rt.jacobian_of_columns, rt.jacobian_of_rows, rt.columns_of_jacobian,
-               rt.rows_of_jacobian), assemble, RNG.standard_normal(3))]
+               rt.rows_of_jacobian), assemble, RNG.standard_normal(3)),
+         Grad((rt.jacobian_of_batch, rt.jacobian_of_row_batch, rt.batch_of_jacobian,
+               rt.row_batch_of_jacobian), assemble_batches, RNG.standard_normal(3))]
 
 
 @pytest.mark.parametrize("call, param, argnum, position", rule_params(CALLS))
@@ -69,3 +99,12 @@ def test_basis_and_assembly_give_the_jacobian_layout():
                                    float(k)) for k, b in enumerate(basis)], X, OUT)
     assert jac[0]["a"].shape == (3, 2) and jac[0]["b"].shape == (3, 1, 2)
     assert jac[1]["b"].shape == (1, 2) and jac[1]["b"][0, 1] == 3.0
+
+
+def test_a_batch_of_tangents_gives_the_jacobian_of_its_columns():
+    stacked = RNG.standard_normal((3, 2, 2))
+    x = RNG.standard_normal(3)
+    np.testing.assert_array_equal(rt.jacobian_of_batch(stacked, x, stacked[0]),
+                                  rt.jacobian_of_columns(list(stacked), x, stacked[0]))
+    np.testing.assert_array_equal(rt.basis_batch(X)["b"], np.stack([b["b"] for b in rt.basis(X)]))
+    np.testing.assert_array_equal(rt.basis_batch(x), np.eye(3))

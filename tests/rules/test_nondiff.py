@@ -155,7 +155,7 @@ def adjoint_helpers(x):
     rt.check_real(np.result_type(x), "x")
     assert rt.promoted_shape(x, 2) == (1, len(x))
     return np.sum(rt.zeros_like(x)) + rt.seed(np.sum(x)) + rt.first_max(items) \
-        + rt.first_min(items) + np.sum(rt.basis(x)[0])
+        + rt.first_min(items) + np.sum(rt.basis(x)[0]) + np.sum(rt.basis_batch(x)[0])
 
 
 def aux_data(x):
@@ -207,7 +207,7 @@ NONDIFF = [
     ((rt.dict_keys,), dict_keys, S),
     ((str, repr, format, ascii), text_of_values, X),
     ((np.angle, np.imag, np.spacing, rt.itemsize, rt.nbytes), flat_of_real_values, X),
-    ((rt.zeros_like, rt.basis, rt.seed, rt.first_max, rt.first_min,
+    ((rt.zeros_like, rt.basis, rt.basis_batch, rt.seed, rt.first_max, rt.first_min,
       rt.check_real, rt.promoted_shape),
      adjoint_helpers, X),
     ((rt.at_minmax_kept, rt.at_unique, rt.field_index), adjoint_choices, X),

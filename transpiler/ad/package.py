@@ -209,6 +209,24 @@ def {name}({params}):
     jacobian = rt.jacobian_of_columns(columns, {wrt}, {out})
     return {returned}
 """
+# the basis through the batched forward-mode code, in one pass (vmap of the jvp)
+_JACFWD_BATCHED = """
+def {name}({params}):
+    tangents = rt.basis_batch({wrt})
+    pair = {jvp}({call}, {tangents}, {size}=rt.batch_size_of(tangents))
+    jacobian = rt.jacobian_of_batch({columns}, {wrt}, rt.example_of({out}, 0))
+    return {returned}
+"""
+# the basis of the output through the batched gradient of <f(x), cotangent> (vmap of
+# grad): its forward part the same for every cotangent, run once
+_JACREV_BATCHED = """
+def {name}({params}):
+    out = {primal}({call})
+    cotangents = rt.basis_batch(out)
+    rows = {grad}({call}, cotangents, {size}=rt.batch_size_of(cotangents))
+    jacobian = rt.jacobian_of_row_batch(rows, {wrt}, out)
+    return jacobian
+"""
 _JACREV = """
 def {name}({params}):
     pair = {fwd}({call})
@@ -224,12 +242,14 @@ def {name}({params}):
 
 def jacobian_function(module, unit, wrt, name, arg_avals=None, forward=True, single=True,
                       has_aux=False, check_only=False):
-    """The FunctionDef computing the Jacobian of ``unit`` with respect to ``wrt``: a loop
-    over the basis of the argument(s) calling the forward-mode function (``forward``), or
-    one forward sweep and a loop over the basis of the output calling the backward
-    function.  With several arguments (``single`` False) the Jacobian is taken with
-    respect to their tuple: each output leaf holds a tuple, as in JAX.  Until vmap
-    batches the basis, the loop is the generated code's own."""
+    """The FunctionDef computing the Jacobian of ``unit`` with respect to ``wrt``: the
+    forward-mode function batched over the basis of the argument(s) (``forward``), or
+    the gradient of ``<f(x), cotangent>`` batched over the basis of the output -- both
+    ``vmap``'s code, made where the arguments' abstract values are known.  Otherwise (the
+    generic source, an output of several values, ``has_aux`` for jacrev) a loop over the
+    basis calling the forward-mode function, or one forward sweep and a loop calling the
+    backward one.  With several arguments (``single`` False) the Jacobian is taken with
+    respect to their tuple: each output leaf holds a tuple, as in JAX."""
     fn = unit.fn
     params = build.param_names(fn)
     call = ", ".join(params)
@@ -237,7 +257,23 @@ def jacobian_function(module, unit, wrt, name, arg_avals=None, forward=True, sin
     together = wrt_tree[0] if single else "(%s,)" % ", ".join(wrt_tree)
     returned = "(jacobian, pair[0][1])" if has_aux else "jacobian"
     out = "pair[0][0]" if has_aux else "pair[0]"
-    if forward:
+    batched = None
+    if forward and arg_avals is not None and not check_only:
+        batched = _batched_jvp(module, unit, wrt, arg_avals)
+    if batched is not None:
+        jvp, size, tangent_names = batched
+        given = ", ".join("%s=tangents%s" % (t, "" if single else "[%d]" % k)
+                          for k, t in enumerate(tangent_names))
+        text = _JACFWD_BATCHED.format(
+            name=name, params=call, wrt=together, jvp=jvp, call=call, tangents=given,
+            size=size, columns="pair[1][0]" if has_aux else "pair[1]", out=out,
+            returned="(jacobian, rt.example_of(pair[0][1], 0))" if has_aux else "jacobian")
+    elif not forward and arg_avals is not None and not check_only and not has_aux and \
+            _batched_rows(module, unit, wrt, arg_avals, single) is not None:
+        primal, grad, size = _batched_rows(module, unit, wrt, arg_avals, single)
+        text = _JACREV_BATCHED.format(name=name, params=call, primal=primal, call=call,
+                                      grad=grad, size=size, wrt=together)
+    elif forward:
         inner = module.global_name(unit.src.base_name + "_jvp")
         function, tangents = jvp_function(module, unit, wrt, inner, arg_avals,
                                           has_aux=has_aux, check_only=check_only)
@@ -264,6 +300,92 @@ def jacobian_function(module, unit, wrt, name, arg_avals=None, forward=True, sin
     module.origins[name] = unit.src
     finish(module, new, unit, "jacfwd" if forward else "jacrev", set(params))
     return new
+
+
+def _batched_jvp(module, unit, wrt, arg_avals):
+    """The forward-mode code of ``unit`` batched over its tangents (``vmap`` of ``jvp``,
+    the primals the same for every tangent): (its name, its batch-size parameter, the
+    tangent parameters), the function added to ``module``; None where the tangents'
+    abstract values are not known."""
+    from ..api import _check_function, _jvp_of
+    from ..batch.package import batched_function
+    fn = unit.src.fn
+    positional = [p for p in build.param_names(unit.fn)
+                  if p not in {a.id for a in unit.fn.args.kwonlyargs}]
+    wrt_tree = unit.tree_names(wrt)
+    argnums = tuple(positional.index(p) for p in wrt_tree)
+    forward = _jvp_of(fn, len(positional), argnums)
+    tangent_names = list(forward._transform.tangent_params)
+    avals = dict(arg_avals)
+    for param, tangent in zip(wrt, tangent_names):
+        aval = _tangent_aval(arg_avals.get(param))
+        if aval is None:
+            return None
+        avals[tangent] = aval
+    wrapper = module.normalise(_check_function(forward, "jacfwd"))
+    name = module.global_name(unit.src.base_name + "_jvp_vmap")
+    new, size = batched_function(module, wrapper, name, avals,
+                                 {t: 0 for t in tangent_names}, size_given=True)
+    module.add_function(new)
+    return name, size, tangent_names
+
+
+def _batched_rows(module, unit, wrt, arg_avals, single):
+    """For ``jacrev`` of a function with one array output: the function's own code and
+    the gradient of ``<f(x), cotangent>`` batched over the cotangents, added to
+    ``module``: (their names, the batch-size parameter); None otherwise.  Memoised on
+    the module (asked once to decide, once to use)."""
+    made = getattr(module, "_batched_rows", None)
+    if made is not None:
+        return made
+    from ..api import _check_function, grad
+    from ..batch.package import batched_function
+    from ..ir import emit
+    from ..specialize.primal import primal_function
+    fn = unit.src.fn
+    out = CalleePairs.of(module).output_aval(fn, arg_avals)
+    cotangent_aval = _tangent_aval(out) if isinstance(out, A.Array) else None
+    kwonly = {a.id for a in unit.fn.args.kwonlyargs}
+    if cotangent_aval is None or kwonly:
+        module._batched_rows = None
+        return None
+    params = [unit.param_renames.get(p, p) for p in build.param_names(unit.fn)]
+    cotangent = "cotangent"
+    while cotangent in params:
+        cotangent += "_"
+    fname = fn.__name__ if fn.__name__.isidentifier() else "f"
+    source = "def %s_cotangent(%s, %s):\n    return np.sum(%s(%s) * %s)\n" % (
+        fname, ", ".join(params), cotangent, fname, ", ".join(params), cotangent)
+    namespace = emit.compile_source(source, {fname: fn, "np": np}, "jacrev " + fname)
+    argnums = tuple(params.index(p) for p in wrt)
+    gradient = grad(namespace[fname + "_cotangent"], argnums=argnums[0] if single else argnums)
+    avals = dict(arg_avals)
+    avals[cotangent] = cotangent_aval
+    rows_unit = module.normalise(_check_function(gradient, "jacrev"))
+    name = module.global_name(unit.src.base_name + "_rows_vmap")
+    new, size = batched_function(module, rows_unit, name, avals, {cotangent: 0},
+                                 size_given=True)
+    module.add_function(new)
+    primal = module.global_name(unit.src.base_name + "_primal")
+    module.add_function(primal_function(module, module.normalise(fn), primal, arg_avals, ()))
+    module._batched_rows = (primal, name, size)
+    return module._batched_rows
+
+
+def _tangent_aval(aval):
+    """The abstract value of one tangent of a value (``rt.basis``'s: float)."""
+    if isinstance(aval, A.Array):
+        if aval.dtype is None or aval.shape is None:
+            return None
+        dtype = aval.dtype if np.issubdtype(aval.dtype, np.inexact) else np.dtype(np.float64)
+        return A.Array(dtype, aval.shape, A.NDARRAY if aval.shape else A.SCALAR)
+    if isinstance(aval, A.Seq) and aval.items is not None:
+        items = tuple(_tangent_aval(item) for item in aval.items)
+        return None if None in items else A.Seq(aval.kind, items)
+    if isinstance(aval, A.Dict):
+        items = tuple((k, _tangent_aval(v)) for k, v in aval.items)
+        return None if any(v is None for _, v in items) else A.Dict(items)
+    return None
 
 
 def _changes_primals(stmts, primals, env):

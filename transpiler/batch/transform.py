@@ -402,15 +402,17 @@ class BatchMode:
         buffer = target.value.id
         if not isinstance(self.shapes.aval(buffer), A.Array):
             raise NeedsLoop("a write into a container, per example", stmt)
+        parts = self._components(target.slice)
+        if any(isinstance(p, gast.Name) and isinstance(self.aval(p), A.Seq) for p in parts):
+            raise NeedsLoop("a write at an index held as a tuple, per example", stmt)
         self.example_loops += 1
         example = self.namer.fresh("example")
-        view = self.namer.fresh(buffer + "_example")
-        index = self._example(target.slice, example)
+        # the example's row and the index in one subscript (`d[example, i] = v`): code
+        # that is fed back through the compiler never writes into a nested element
+        index = self._example(build.tuple_(parts), example)
         value = self._example(stmt.value, example)
-        body = [build.assign(view, build.subscript(build.name(buffer), build.name(example)),
-                             at=stmt),
-                build.assign(build.subscript(build.name(view), index, store=True), value,
-                             at=stmt)]
+        body = [build.assign(build.subscript(build.name(buffer), build.tuple_(
+            [build.name(example)] + list(index.elts)), store=True), value, at=stmt)]
         return [build.for_(build.name(example, store=True),
                            build.call("range", [self.batch_size()]), body, at=stmt)]
 

@@ -386,6 +386,11 @@ def _matmul(site):
         # (B, n) @ W or @ v, (B, m, n) @ W or @ v, A @ (B, n, k), (B, m, n) @ (B, n, k):
         # matmul broadcasts over the batch by itself (np.dot of a 3-d array does not)
         return site.call("np.matmul" if site.callee is np.dot else None, [a, b])
+    if bb and not ba and ra == 2 and rb == 1:
+        # A @ v for a batch of v: the rows of (B, n) @ A.T (one matrix product)
+        return site.call("np.matmul", [b, site.call("np.transpose", [a])])
+    if bb and not ba and ra == 1 and rb == 2:
+        return site.call("np.matmul", [a, b])          # v @ (B, n, k): matmul broadcasts
     letters_a = "ij" if ra == 2 else "j"
     letters_b = "jk" if rb == 2 else "j"
     out = ("i" if ra == 2 else "") + ("k" if rb == 2 else "")
@@ -466,10 +471,12 @@ def _full_size(site, g, like):
     own = site.rank(g)
     if rank is None or own is None:
         raise NoRule("ranks not known")
-    if own == rank:
+    shape = site.shape(g)
+    if own == rank and shape == site.shape(like) and None not in shape:
         return g
     if not (site.is_batched(g) and site.is_batched(like)):
-        raise NoRule("a lazily broadcast cotangent")
+        raise NoRule("a cotangent that may be lazily broadcast")
+    # rt.broadcast_to returns g itself where it has the shape already
     return site.call("rt.broadcast_to", [site.expand(g, rank), like])
 
 
@@ -484,25 +491,46 @@ def _product_adjoint(site):
     rx, ry = site.rank(x), site.rank(y)
     if rx not in (1, 2) or ry not in (1, 2) or argnum not in (0, 1):
         raise NoRule("ranks")
+    other = y if argnum == 0 else x
+    batched = {"g": site.is_batched(g), "x": site.is_batched(x), "y": site.is_batched(y)}
+    if not (batched["g"] or site.is_batched(other)):
+        # the result is the same for every example, yet held by a batched name
+        raise NoRule("only the operand lending its shape is batched")
     g = _full_size(site, g, out)
     if rx == ry == 1:
         # a dot product's adjoint: the cotangent (a number per example) times the other
-        other = y if argnum == 0 else x
-        if not (site.is_batched(g) or site.is_batched(other)):
-            raise NoRule("only the operand lending its shape is batched")
-        return build.binop(site.expand(g, 1) if site.is_batched(g) else build.clone(g), "*",
+        return build.binop(site.expand(g, 1) if batched["g"] else build.clone(g), "*",
                            build.clone(other))
+    product = _adjoint_as_matmul(site, g, x, y, rx, ry, argnum)
+    if product is not None:
+        return product
     letters = {"x": "ij" if rx == 2 else "j", "y": "jk" if ry == 2 else "j",
                "g": ("i" if rx == 2 else "") + ("k" if ry == 2 else "")}
-    other, target = (y, "x") if argnum == 0 else (x, "y")
+    target = "x" if argnum == 0 else "y"
     operands = [(g, "g"), (other, "y" if argnum == 0 else "x")]
     if argnum == 1:
         operands.reverse()
-    if not any(site.is_batched(a) for a, _ in operands):
-        raise NoRule("only the operand lending its shape is batched")
-    spec = "%s->z%s" % (",".join(("z" if site.is_batched(a) else "") + letters[k]
-                                 for a, k in operands), letters[target])
+    spec = "%s->z%s" % (",".join(("z" if batched[k] else "") + letters[k]
+                                 for _, k in operands), letters[target])
     return site.call("np.einsum", [site.const(spec)] + [a for a, _ in operands])
+
+
+def _adjoint_as_matmul(site, g, x, y, rx, ry, argnum):
+    """The adjoint of a matrix product that is itself one (``g @ y.T``, ``x.T @ g``:
+    BLAS, where ``np.einsum`` would loop), batched by matmul's own broadcasting; None
+    where it is an outer product or would need the batch in the middle."""
+    def transposed(a):
+        return site.call("np.swapaxes", [a, -1, -2])
+    if rx == ry == 2:
+        # (.., m, n) @ (.., n, k): each side's batch axis in front broadcasts
+        if argnum == 0:
+            return site.call("np.matmul", [g, transposed(y)])
+        return site.call("np.matmul", [transposed(x), g])
+    if argnum == 1 and rx == 2 and ry == 1 and not site.is_batched(x):
+        return site.call("np.matmul", [g, x])            # per example x.T @ g, the rows g @ x
+    if argnum == 0 and rx == 1 and ry == 2 and not site.is_batched(y):
+        return site.call("np.matmul", [g, transposed(y)])   # per example y @ g
+    return None
 
 
 def _summed_axes(shape, out_shape):

@@ -66,9 +66,9 @@ WAYS = ["jacrev(jacrev)", "jacfwd(grad)", "jacfwd(jacfwd)"]
 # "Where it differs").  Pinned by name: a new refusal fails the test, and so does a
 # refusal that went away (drop it from here)
 REFUSED_BY_JACREV_JACREV = {
-    "augmented_on_copy_and_slices-0", "copy_method-0", "divide_in_place-0",
+    "augmented_on_copy_and_slices-0", "divide_in_place-0",
     "helper_reads_a_list_while_it_grows-1", "helpers_read_two_growing_lists-1",
-    "list_grows_and_is_read_while_growing-0", "set_each_element-0"}
+    "list_grows_and_is_read_while_growing-0"}
 
 
 @pytest.mark.parametrize("fn, args, argnum, way, refused",

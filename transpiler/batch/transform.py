@@ -403,7 +403,8 @@ class BatchMode:
         if not isinstance(self.shapes.aval(buffer), A.Array):
             raise NeedsLoop("a write into a container, per example", stmt)
         parts = self._components(target.slice)
-        if any(isinstance(p, gast.Name) and isinstance(self.aval(p), A.Seq) for p in parts):
+        if any(isinstance(p, gast.Name) and isinstance(self.aval(p), A.Seq) and
+               self.aval(p).kind == "tuple" for p in parts):
             raise NeedsLoop("a write at an index held as a tuple, per example", stmt)
         self.example_loops += 1
         example = self.namer.fresh("example")
@@ -444,10 +445,25 @@ class BatchMode:
                 self.example_loops += 1
                 example = self.namer.fresh("example")
                 call = self._example(stmt.value, example)
+                if op.callee is rt.add_at and len(op.args) == 3 and not op.keywords:
+                    # `rt.add_at(d, (example, i), g)`, not into the view `d[example]`: code
+                    # reverse mode takes again (it refuses a write through a view it reads)
+                    call.args[0] = build.clone(written)
+                    call.args[1] = self._example_index(op.args[1], example)
                 return [build.for_(build.name(example, store=True),
                                    build.call("range", [self.batch_size()]),
                                    [build.expr(call)], at=stmt)]
         raise NeedsLoop("a call statement on batched values", stmt)
+
+    def _example_index(self, index, example):
+        """The index of example ``example``'s ``index`` in a batched buffer: the example's
+        row first (``(example, i)``, a list ``i`` an array of indices; ``(example,) + i``
+        for a tuple of them)."""
+        row = build.name(example)
+        aval = self.aval(index)
+        if isinstance(aval, A.Seq) and aval.kind == "tuple":
+            return build.binop(build.tuple_([row]), "+", self._example(index, example))
+        return build.tuple_([row, self._example(index, example)])
 
     def _test(self, test):
         node = test.operand if isinstance(test, gast.UnaryOp) else test

@@ -206,8 +206,20 @@ class SizeLeak(Exception):
     test suite), it is an error."""
 
 
-def _uses_at(fn):
-    """Whether ``fn``'s source (its code's names, then its text) uses ``.at[...]``."""
+def _uses_at(fn, seen=None):
+    """Whether ``fn``'s source (its code's names, then its text) uses ``.at[...]``, or a
+    user function it calls by a global name does (run plainly, it would run that one
+    plainly too)."""
+    seen = set() if seen is None else seen
+    if fn in seen:
+        return False
+    seen.add(fn)
+    for name in fn.__code__.co_names:
+        callee = fn.__globals__.get(name)
+        if isinstance(callee, types.FunctionType) and callee is not fn and \
+                not emit.is_generated(callee.__code__.co_filename) and \
+                _uses_at(callee, seen):
+            return True
     if "at" not in fn.__code__.co_names:
         return False
     from .frontend import parse

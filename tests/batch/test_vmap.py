@@ -581,3 +581,22 @@ def test_a_list_held_twice_stays_one_list():
     assert batched[0] is batched[1][0]
     example = rt.example_of(batched, 1)
     assert example[0] is example[1][0]
+
+
+def set_first(p):
+    return p.at[0].set(2.0)
+
+
+def ones_with_first_set(n):
+    return set_first(np.ones(n))
+
+
+def calls_an_at_helper(x):
+    return x * np.sum(ones_with_first_set(3))
+
+
+def test_a_helper_calling_at_code_runs_as_its_normalised_code():
+    # a call no batched value flows into runs as it is -- as its normalised code where
+    # it, or a function it calls, writes x.at[...] (plain arrays have no .at)
+    xs = RNG.normal(size=4)
+    close(tp.vmap(calls_an_at_helper)(xs), xs * 4.0)

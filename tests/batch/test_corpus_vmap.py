@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import transpiler as tp
-from helpers.check_grads import random_like, tree_leaves
+from helpers.check_grads import assert_leaves_close, random_like
 
 from corpus.cases import corpus_cases
 
@@ -35,14 +35,6 @@ def _stacked(results):
         items = [_stacked([r[k] for r in results]) for k in range(len(first))]
         return type(first)(*items) if hasattr(first, "_fields") else type(first)(items)
     return np.stack([np.asarray(r) for r in results])
-
-
-def _same(a, b):
-    leaves_a, leaves_b = tree_leaves(a), tree_leaves(b)
-    assert len(leaves_a) == len(leaves_b)
-    for x, y in zip(leaves_a, leaves_b):
-        np.testing.assert_allclose(np.asarray(x, float), np.asarray(y, float),
-                                   rtol=1e-9, atol=1e-12)
 
 
 def _check(fn, args, kwargs, batched, transform=None):
@@ -70,7 +62,7 @@ def _check(fn, args, kwargs, batched, transform=None):
         with pytest.raises(tp.TranspileError):
             tp.jit(fn, backend="python")(*args, **kwargs)
         pytest.skip("not transformable: %s" % exc.reason)
-    _same(result, _stacked(expected))
+    assert_leaves_close(result, _stacked(expected), rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("fn, args, argnums, kwargs, options", corpus_cases())

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import transpiler as tp
-from helpers.check_grads import random_like, tree_leaves
+from helpers.check_grads import assert_leaves_close, random_like
 from transpiler.api import _jvp_of
 
 from .cases import corpus_cases
@@ -39,14 +39,6 @@ def exclusions():
             print("  %-45s %-7s %s" % (case, mode, reason))
 
 
-def _same(a, b):
-    leaves_a, leaves_b = tree_leaves(a), tree_leaves(b)
-    assert len(leaves_a) == len(leaves_b)
-    for x, y in zip(leaves_a, leaves_b):
-        np.testing.assert_allclose(np.asarray(x, float), np.asarray(y, float),
-                                   rtol=1e-10, atol=1e-12)
-
-
 def _check(request, make, args, kwargs, mode):
     try:
         reference = make("python")(*args, **kwargs)
@@ -62,7 +54,7 @@ def _check(request, make, args, kwargs, mode):
         EXCLUDED.append((request.node.callspec.id, mode, "%s:%d: %s -- %s" % (
             os.path.basename(exc.filename), exc.lineno, exc.source_line.strip(), exc.reason)))
         return
-    _same(result, reference)
+    assert_leaves_close(result, reference, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("fn, args, argnums, kwargs, options", CASES)

@@ -22,6 +22,15 @@ def tree_leaves(tree):
     return [tree]
 
 
+def assert_leaves_close(a, b, rtol, atol):
+    """Two pytrees with as many leaves, each pair equal within the tolerances."""
+    leaves_a, leaves_b = tree_leaves(a), tree_leaves(b)
+    assert len(leaves_a) == len(leaves_b)
+    for x, y in zip(leaves_a, leaves_b):
+        np.testing.assert_allclose(np.asarray(x, float), np.asarray(y, float),
+                                   rtol=rtol, atol=atol)
+
+
 def tree_map(fn, tree, *rest):
     if isinstance(tree, dict):
         return type(tree)((k, tree_map(fn, tree[k], *[r[k] for r in rest])) for k in tree)

@@ -257,9 +257,12 @@ def jacobian_function(module, unit, wrt, name, arg_avals=None, forward=True, sin
     together = wrt_tree[0] if single else "(%s,)" % ", ".join(wrt_tree)
     returned = "(jacobian, pair[0][1])" if has_aux else "jacobian"
     out = "pair[0][0]" if has_aux else "pair[0]"
-    batched = None
-    if forward and arg_avals is not None and not check_only:
-        batched = _batched_jvp(module, unit, wrt, arg_avals)
+    batched = rows = None
+    if arg_avals is not None and not check_only:
+        if forward:
+            batched = _batched_jvp(module, unit, wrt, arg_avals)
+        elif not has_aux:
+            rows = _batched_rows(module, unit, wrt, arg_avals, single)
     if batched is not None:
         jvp, size, tangent_names = batched
         given = ", ".join("%s=tangents%s" % (t, "" if single else "[%d]" % k)
@@ -268,9 +271,8 @@ def jacobian_function(module, unit, wrt, name, arg_avals=None, forward=True, sin
             name=name, params=call, wrt=together, jvp=jvp, call=call, tangents=given,
             size=size, columns="pair[1][0]" if has_aux else "pair[1]", out=out,
             returned="(jacobian, rt.example_of(pair[0][1], 0))" if has_aux else "jacobian")
-    elif not forward and arg_avals is not None and not check_only and not has_aux and \
-            _batched_rows(module, unit, wrt, arg_avals, single) is not None:
-        primal, grad, size = _batched_rows(module, unit, wrt, arg_avals, single)
+    elif rows is not None:
+        primal, grad, size = rows
         text = _JACREV_BATCHED.format(name=name, params=call, primal=primal, call=call,
                                       grad=grad, size=size, wrt=together)
     elif forward:
@@ -333,11 +335,7 @@ def _batched_jvp(module, unit, wrt, arg_avals):
 def _batched_rows(module, unit, wrt, arg_avals, single):
     """For ``jacrev`` of a function with one array output: the function's own code and
     the gradient of ``<f(x), cotangent>`` batched over the cotangents, added to
-    ``module``: (their names, the batch-size parameter); None otherwise.  Memoised on
-    the module (asked once to decide, once to use)."""
-    made = getattr(module, "_batched_rows", None)
-    if made is not None:
-        return made
+    ``module``: (their names, the batch-size parameter); None otherwise."""
     from ..api import _check_function, grad
     from ..batch.package import batched_function
     from ..ir import emit
@@ -347,7 +345,6 @@ def _batched_rows(module, unit, wrt, arg_avals, single):
     cotangent_aval = _tangent_aval(out) if isinstance(out, A.Array) else None
     kwonly = {a.id for a in unit.fn.args.kwonlyargs}
     if cotangent_aval is None or kwonly:
-        module._batched_rows = None
         return None
     params = [unit.param_renames.get(p, p) for p in build.param_names(unit.fn)]
     cotangent = "cotangent"
@@ -368,8 +365,7 @@ def _batched_rows(module, unit, wrt, arg_avals, single):
     module.add_function(new)
     primal = module.global_name(unit.src.base_name + "_primal")
     module.add_function(primal_function(module, module.normalise(fn), primal, arg_avals, ()))
-    module._batched_rows = (primal, name, size)
-    return module._batched_rows
+    return primal, name, size
 
 
 def _tangent_aval(aval):

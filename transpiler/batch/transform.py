@@ -708,6 +708,12 @@ class Site:
                 return key
         return None
 
+    def option(self, name, default=None):
+        """The value of the parameter ``name`` known when the code is made, ``default``
+        where the call does not pass it (NoRule where it is not known)."""
+        key = self.param_key(name)
+        return self.value(key) if key is not None else default
+
     def param_name(self, key):
         return key if isinstance(key, str) else self.slots[key][0]
 

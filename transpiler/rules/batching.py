@@ -227,17 +227,14 @@ def reduction(site):
     rank = site.rank(site.args[0])
     if rank is None:
         raise NoRule("rank not known")
-    key = site.param_key("axis")
-    axis = site.value(key) if key is not None else None
-    site.set_param("axis", _map_axis(axis, rank))
+    site.set_param("axis", _map_axis(site.option("axis"), rank))
     return site.rebuilt()
 
 
 def _arg_reduction(site):
     """``np.argmax``/``np.argmin``: an index along one axis (``axis=None`` indexes the
     flattened example: batched only for vectors, where it is axis 1)."""
-    key = site.param_key("axis")
-    if (site.value(key) if key is not None else None) is None:
+    if site.option("axis") is None:
         if site.rank(site.args[0]) != 1:
             raise NoRule("an index into the flattened value")
         _only_first_batched(site)
@@ -249,8 +246,7 @@ def _arg_reduction(site):
 def _axis_argument(site):
     """Operations with one ``axis`` (``np.stack``, ``np.concatenate``,
     ``np.expand_dims``): shifted past the batch axis."""
-    key = site.param_key("axis")
-    axis = site.value(key) if key is not None else 0
+    axis = site.option("axis", 0)
     if axis is None:
         raise NoRule("axis=None")
     site.set_param("axis", _map_axis(axis, 0))
@@ -271,8 +267,7 @@ def _transpose(site):
     rank = site.rank(site.args[0])
     if rank is None:
         raise NoRule("rank not known")
-    key = site.param_key("axes")
-    axes = site.value(key) if key is not None else None
+    axes = site.option("axes")
     if axes is None:
         axes = tuple(range(rank))[::-1]
     site.set_param("axes", (0,) + tuple(a % rank + 1 for a in axes))
@@ -294,8 +289,7 @@ def _shifted(*names):
 def _squeeze(site):
     _only_first_batched(site)
     x = site.args[0]
-    key = site.param_key("axis")
-    axis = site.value(key) if key is not None else None
+    axis = site.option("axis")
     if axis is None:
         shape = site.shape(x)
         if shape is None or any(d is None for d in shape):
